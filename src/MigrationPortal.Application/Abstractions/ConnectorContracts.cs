@@ -1,0 +1,78 @@
+using MigrationPortal.Domain.Requests;
+
+namespace MigrationPortal.Application.Abstractions;
+
+/// <summary>A fault reported by a hypervisor, carrying its own fault type and message.</summary>
+public class ConnectorException(string faultType, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public string FaultType { get; } = faultType;
+}
+
+/// <summary>What a connector needs to reach its hypervisor. The secret is decrypted only for the call.</summary>
+public sealed record ConnectionInfo(Guid Id, string Name, string Kind, string Endpoint, string? Username, string? Secret, string? PinnedThumbprint, bool AllowUnencryptedMigration);
+
+public sealed record MigrationPlan(
+    Guid RequestId,
+    ConnectionInfo Connection,
+    string VmExternalId,
+    string VmName,
+    MigrationKind Kind,
+    bool Live,
+    string? SourceHostId,
+    string? SourceDatastoreName,
+    MigrationTarget Target,
+    MigrationOptions Options,
+    string? SnapshotId);
+
+public enum FindingSeverity
+{
+    Advisory,
+    Warning,
+    Critical,
+}
+
+public sealed record PrecheckFinding(FindingSeverity Severity, string Code, string Message);
+
+public sealed record TransferProgress(string Phase, double Percent, long? BytesTransferred, long? BytesTotal, TimeSpan? Eta);
+
+public enum TransferResult
+{
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+public sealed record TransferOutcome(TransferResult Result, string Message, TimeSpan? Downtime = null)
+{
+    public static TransferOutcome Success(string message, TimeSpan? downtime = null) => new(TransferResult.Succeeded, message, downtime);
+}
+
+public enum OperationStatus
+{
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+    Unknown,
+}
+
+public sealed record OperationState(OperationStatus Status, string? Message);
+
+public sealed record VerificationResult(bool IsAtTarget, string Details);
+
+public sealed record VmPlacement(string? HostId, string? HostName, IReadOnlyList<string> Datastores, string PowerState);
+
+public sealed record InventorySnapshot(
+    IReadOnlyList<ClusterInfo> Clusters,
+    IReadOnlyList<HostInfo> Hosts,
+    IReadOnlyList<DatastoreInfo> Datastores,
+    IReadOnlyList<VmInfo> Vms);
+
+public sealed record ClusterInfo(string ExternalId, string Name, string? Datacenter);
+
+public sealed record HostInfo(string ExternalId, string Name, string? ClusterName, string ConnectionState, string PowerState, bool InMaintenance, int CpuCores, long MemoryMb, long MemoryUsedMb);
+
+public sealed record DatastoreInfo(string ExternalId, string Name, long CapacityGb, long FreeGb, bool Accessible, IReadOnlyList<string> MountedOnHosts);
+
+public sealed record VmInfo(string ExternalId, string Name, string PowerState, string? HostExternalId, string? HostName, string? ClusterName, string? ResourcePool,
+    IReadOnlyList<string> Datastores, int Cpus, long MemoryMb, long ProvisionedGb, long UsedGb, string? ApplicationTag, string? MigrateEncryption);

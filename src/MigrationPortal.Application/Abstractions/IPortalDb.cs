@@ -1,0 +1,49 @@
+using Microsoft.EntityFrameworkCore;
+using MigrationPortal.Domain.Approvals;
+using MigrationPortal.Domain.Audit;
+using MigrationPortal.Domain.Inventory;
+using MigrationPortal.Domain.Requests;
+
+namespace MigrationPortal.Application.Abstractions;
+
+/// <summary>
+/// The portal's unit of work as use cases see it. Saving also seals any new audit events into the hash chain
+/// in the same transaction, so a change and its audit record commit or fail together.
+/// </summary>
+public interface IPortalDb : IAsyncDisposable
+{
+    DbSet<MigrationRequest> Requests { get; }
+    DbSet<MigrationBatch> Batches { get; }
+    DbSet<MigrationProgress> Progress { get; }
+    DbSet<ApprovalRule> ApprovalRules { get; }
+    DbSet<AuditEvent> AuditEvents { get; }
+    DbSet<Connection> Connections { get; }
+    DbSet<MigrationPortal.Domain.Inventory.Application> Applications { get; }
+    DbSet<InventoryCluster> Clusters { get; }
+    DbSet<InventoryHost> Hosts { get; }
+    DbSet<InventoryDatastore> Datastores { get; }
+    DbSet<InventoryVm> Vms { get; }
+    DbSet<UserGroupMembership> GroupMemberships { get; }
+
+    /// <summary>The last sealed event (sequence and hash) as recorded by the chain head row, or null before the first event.</summary>
+    Task<(long Sequence, string Hash)?> GetAuditChainHeadAsync(CancellationToken ct);
+
+    Task<int> SaveChangesAsync(CancellationToken ct = default);
+
+    /// <summary>Forgets every pending change, after a lost concurrency race, so the next load sees the database.</summary>
+    void DiscardChanges();
+}
+
+/// <summary>Opens a fresh unit of work, for work that must commit on its own (an access-denied audit record, a progress heartbeat).</summary>
+public interface IPortalDbFactory
+{
+    Task<IPortalDb> CreateAsync(CancellationToken ct = default);
+}
+
+/// <summary>Membership of a local account in an approver or owner group. Entra ID users bring their groups in the token instead.</summary>
+public sealed class UserGroupMembership
+{
+    public long Id { get; set; }
+    public string UserId { get; set; } = "";
+    public string Group { get; set; } = "";
+}

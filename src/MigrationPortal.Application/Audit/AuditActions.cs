@@ -1,0 +1,23 @@
+namespace MigrationPortal.Application.Audit;
+
+/// <summary>The audit trail's action names. Stable strings: auditors filter and script on them.</summary>
+public static class AuditActions
+{
+    public const string RequestSubmitted = "request.submitted";
+    public const string RequestTransition = "request.transition";
+    public const string RequestApproved = "request.approved";
+    public const string RequestRejected = "request.rejected";
+    public const string RequestCancelRequested = "request.cancel-requested";
+    public const string RequestExpired = "request.expired";
+    public const string JobStep = "job.step";
+    public const string JobProgress = "job.progress";
+    public const string ConfigChanged = "config.changed";
+    public const string SignIn = "auth.sign-in";
+    public const string SignInFailed = "auth.sign-in-failed";
+    public const string SignOut = "auth.sign-out";
+    public const string AccessDenied = "auth.access-denied";
+    public const string AuditExported = "audit.exported";
+    public const string AuditVerified = "audit.verified";
+    public const string InventorySynced = "inventory.synced";
+    public const string UserCreated = "user.created";
+}

@@ -1,0 +1,25 @@
+using MigrationPortal.Domain.Audit;
+
+namespace MigrationPortal.Application.Audit;
+
+/// <summary>Filters shared by the audit grid, the exports and the API. Every criterion is optional.</summary>
+public sealed record AuditFilter(DateTimeOffset? From = null, DateTimeOffset? To = null, string? Actor = null, string? VmName = null, Guid? RequestId = null, string? Action = null)
+{
+    public IQueryable<AuditEvent> Apply(IQueryable<AuditEvent> events)
+    {
+        // Time bounds compare on the sequence-ordered UTC instant; see the DbContext for how SQLite stores it.
+        if (From is { } from) events = events.Where(e => e.At >= from);
+        if (To is { } to) events = events.Where(e => e.At < to);
+        if (!string.IsNullOrWhiteSpace(Actor)) events = events.Where(e => e.ActorId == Actor || e.ActorName == Actor);
+        if (!string.IsNullOrWhiteSpace(VmName)) events = events.Where(e => e.VmName == VmName);
+        if (RequestId is { } requestId) events = events.Where(e => e.RequestId == requestId);
+        if (!string.IsNullOrWhiteSpace(Action)) events = events.Where(e => e.Action == Action);
+        return events;
+    }
+}
+
+public sealed record AuditEventView(long Sequence, DateTimeOffset At, string ActorId, string ActorName, string Action, string? EntityType, string? EntityId,
+    string? VmName, Guid? RequestId, string Details, bool IsDemo, string Hash)
+{
+    public static AuditEventView From(AuditEvent e) => new(e.Sequence, e.At, e.ActorId, e.ActorName, e.Action, e.EntityType, e.EntityId, e.VmName, e.RequestId, e.Details, e.IsDemo, e.Hash);
+}

@@ -1,0 +1,3 @@
+namespace MigrationPortal.Application.Common;
+
+public sealed record PagedResult<T>(IReadOnlyList<T> Items, int Total);

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.DependencyInjection;
+using MigrationPortal.Application.Admin;
+using MigrationPortal.Application.Approvals;
+using MigrationPortal.Application.Audit;
+using MigrationPortal.Application.Authorization;
+using MigrationPortal.Application.Execution;
+using MigrationPortal.Application.Inventory;
+using MigrationPortal.Application.Requests;
+
+namespace MigrationPortal.Application;
+
+public static class DependencyInjection
+{
+    /// <summary>Registers every use case as a plain scoped handler (no mediator: a class per use case is enough).</summary>
+    public static IServiceCollection AddPortalUseCases(this IServiceCollection services)
+    {
+        services.AddOptions<ApprovalOptions>().BindConfiguration(ApprovalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<AccessGuard>();
+        services.AddScoped<MigrationPlanner>();
+        services.AddScoped<SubmitRequest>();
+        services.AddScoped<GetRequest>();
+        services.AddScoped<ListRequests>();
+        services.AddScoped<CancelRequest>();
+        services.AddScoped<DecideRequest>();
+        services.AddScoped<ApproveRequest>();
+        services.AddScoped<RejectRequest>();
+        services.AddScoped<ExpireStaleRequests>();
+        services.AddScoped<QueryAudit>();
+        services.AddScoped<ExportAudit>();
+        services.AddScoped<VerifyAuditChain>();
+        services.AddScoped<ListVms>();
+        services.AddScoped<SyncInventory>();
+        services.AddScoped<DispatchDueRequests>();
+        services.AddScoped<RunMigration>();
+        services.AddScoped<ReconcileStaleMigrations>();
+        services.AddScoped<SetApprovalRules>();
+        services.AddScoped<SetApplicationOwners>();
+        return services;
+    }
+}

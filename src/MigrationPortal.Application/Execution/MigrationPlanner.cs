@@ -1,0 +1,30 @@
+using Microsoft.EntityFrameworkCore;
+using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Domain.Inventory;
+using MigrationPortal.Domain.Requests;
+
+namespace MigrationPortal.Application.Execution;
+
+/// <summary>Builds the connector's view of a request: the connection (secret decrypted for the call only) and the VM's hypervisor identity.</summary>
+public sealed class MigrationPlanner(IPortalDb db, ISecretProtector secrets)
+{
+    public async Task<ConnectionInfo> ConnectionInfoAsync(Guid connectionId, CancellationToken ct)
+    {
+        var connection = await db.Connections.AsNoTracking().FirstAsync(c => c.Id == connectionId, ct);
+        return ToInfo(connection);
+    }
+
+    public ConnectionInfo ToInfo(Connection connection) =>
+        new(connection.Id, connection.Name, connection.Kind, connection.Endpoint, connection.Username,
+            connection.ProtectedSecret is null ? null : secrets.Unprotect(connection.ProtectedSecret),
+            connection.PinnedThumbprint, connection.AllowUnencryptedMigration);
+
+    public async Task<MigrationPlan?> PlanAsync(MigrationRequest request, CancellationToken ct)
+    {
+        var vm = await db.Vms.AsNoTracking().FirstOrDefaultAsync(v => v.Id == request.VmId, ct);
+        if (vm is null) return null;
+        var connection = await ConnectionInfoAsync(request.ConnectionId, ct);
+        return new MigrationPlan(request.Id, connection, vm.ExternalId, vm.Name, request.Kind, request.Live,
+            vm.HostExternalId, request.SourceDatastoreName, request.Target, request.Options, request.SnapshotId);
+    }
+}

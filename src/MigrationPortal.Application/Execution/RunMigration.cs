@@ -1,0 +1,416 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Application.Audit;
+using MigrationPortal.Application.Common;
+using MigrationPortal.Application.Requests;
+using MigrationPortal.Domain.Common;
+using MigrationPortal.Domain.Requests;
+
+namespace MigrationPortal.Application.Execution;
+
+/// <summary>
+/// The background job that carries out one request: it takes only the request ID, reloads, checks the state and acts,
+/// so running it twice does no harm. The itinerary is a list of named steps (precheck, snapshot, enforce-encryption,
+/// transfer, verify, clean-up), each recorded as it starts and ends. A request found already Running is reconciled:
+/// the connector is asked about the operation the portal recorded, and the transfer is never issued a second time.
+/// </summary>
+public sealed class RunMigration(
+    IPortalDb db,
+    IPortalDbFactory dbFactory,
+    MigrationPlanner planner,
+    IConnectorResolver connectors,
+    TimeProvider time,
+    ILogger<RunMigration> logger)
+{
+    /// <summary>How often the runner looks for a cancel request and proves it is alive.</summary>
+    public static TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan ProgressWriteInterval = TimeSpan.FromMilliseconds(500);
+
+    private Guid _requestId;
+
+    public async Task HandleAsync(Guid requestId, CancellationToken ct = default)
+    {
+        _requestId = requestId;
+        var request = await db.LoadRequestAsync(requestId, ct);
+        switch (request.State)
+        {
+            case RequestState.Approved or RequestState.Scheduled:
+                if (request.ScheduledFor is { } at && at > time.GetUtcNow()) return; // not due yet; the dispatcher will come back
+                if (!await TryStartAsync(ct)) return;
+                await RunItineraryAsync(resumeOperation: null, ct);
+                return;
+            case RequestState.Running:
+                await ReconcileRunningAsync(request, ct);
+                return;
+            case RequestState.Verifying:
+                await AuditAsync("reconcile", "Resuming at verification after an interruption.", ct);
+                await VerifyAndFinishAsync(await RequirePlanAsync(ct), ct);
+                return;
+            case RequestState.RollingBack:
+                await RollBackAsync(ct);
+                return;
+            default:
+                logger.LogInformation("Request {RequestId} is {State}; nothing to run.", requestId, request.State);
+                return;
+        }
+    }
+
+    private async Task<bool> TryStartAsync(CancellationToken ct)
+    {
+        try
+        {
+            await MutateAsync(r => r.Start(time.GetUtcNow()), ct);
+            return true;
+        }
+        catch (Exception e) when (e is DomainException or ConflictException)
+        {
+            logger.LogInformation("Request {RequestId} was not started by this run: {Reason}", _requestId, e.Message);
+            return false;
+        }
+    }
+
+    private async Task ReconcileRunningAsync(MigrationRequest request, CancellationToken ct)
+    {
+        var plan = await RequirePlanAsync(ct);
+        var connector = connectors.Resolve(plan.Connection.Kind);
+        if (request.OperationId is null)
+        {
+            // The previous run stopped before it started a transfer, so nothing was issued: run the itinerary again.
+            await AuditAsync("reconcile", "Interrupted before the transfer started; running the itinerary again.", ct);
+            await RunItineraryAsync(resumeOperation: null, ct);
+            return;
+        }
+
+        var state = await connector.GetOperationStateAsync(plan, request.OperationId, ct);
+        await AuditAsync("reconcile", $"Interrupted during the transfer; the hypervisor reports operation {request.OperationId} as {state.Status}.", ct);
+        switch (state.Status)
+        {
+            case OperationStatus.Running:
+                await RunItineraryAsync(resumeOperation: request.OperationId, ct);
+                return;
+            case OperationStatus.Succeeded:
+                await EndStepAsync("transfer", StepStatus.Succeeded, "Completed while the portal was interrupted.", ct);
+                await MutateAsync(r => r.BeginVerify(time.GetUtcNow()), ct);
+                await VerifyAndFinishAsync(plan, ct);
+                return;
+            default:
+                var location = await connector.LocateAsync(plan, ct);
+                if (IsAtTarget(plan, location))
+                {
+                    await EndStepAsync("transfer", StepStatus.Succeeded, "The VM reached its target while the portal was interrupted.", ct);
+                    await MutateAsync(r => r.BeginVerify(time.GetUtcNow()), ct);
+                    await VerifyAndFinishAsync(plan, ct);
+                    return;
+                }
+
+                var reason = $"The transfer was interrupted ({state.Status}{(state.Message is null ? "" : ": " + state.Message)}). The VM is still on {location.HostName ?? "its source"}.";
+                await EndStepAsync("transfer", StepStatus.Failed, reason, ct);
+                if (request.CancelRequested) await MutateAsync(r => r.ConfirmCancelled(time.GetUtcNow(), "Cancelled; " + reason), ct);
+                else await MutateAsync(r => r.Fail(time.GetUtcNow(), reason), ct);
+                return;
+        }
+    }
+
+    private async Task RunItineraryAsync(string? resumeOperation, CancellationToken ct)
+    {
+        var plan = await RequirePlanAsync(ct);
+        var connector = connectors.Resolve(plan.Connection.Kind);
+        try
+        {
+            if (resumeOperation is null)
+            {
+                if (!await PrecheckAsync(connector, plan, ct)) return;
+                plan = await SnapshotAsync(connector, plan, ct);
+                await EnforceEncryptionAsync(connector, plan, ct);
+                if (await StopIfCancelRequestedAsync(connector, plan, ct)) return;
+                await StartStepAsync("transfer", ct);
+                var operationId = await connector.StartTransferAsync(plan, ct);
+                // Recorded before watching, so a node that dies from here on leaves enough to reconcile without re-issuing.
+                await MutateAsync(r => r.RecordOperation(operationId), ct);
+                await AuditAsync("transfer", $"Transfer started as hypervisor operation {operationId}.", ct);
+                resumeOperation = operationId;
+            }
+
+            var outcome = await WatchAsync(connector, plan, resumeOperation, ct);
+            switch (outcome.Result)
+            {
+                case TransferResult.Succeeded:
+                    await EndStepAsync("transfer", StepStatus.Succeeded, outcome.Message, ct);
+                    await MutateAsync(r => r.BeginVerify(time.GetUtcNow()), ct);
+                    await VerifyAndFinishAsync(plan, ct);
+                    break;
+                case TransferResult.Cancelled:
+                    await EndStepAsync("transfer", StepStatus.Failed, "Cancelled: " + outcome.Message, ct);
+                    await CleanUpSnapshotAsync(connector, plan, ct);
+                    await MutateAsync(r => r.ConfirmCancelled(time.GetUtcNow(), $"Cancelled during the transfer; the VM stays at its source. {outcome.Message}"), ct);
+                    break;
+                default:
+                    await EndStepAsync("transfer", StepStatus.Failed, outcome.Message, ct);
+                    await MutateAsync(r => r.Fail(time.GetUtcNow(), $"The transfer failed: {outcome.Message}"), ct);
+                    break;
+            }
+        }
+        catch (ConnectorException e)
+        {
+            await FailAsync($"{e.FaultType}: {e.Message}", ct);
+        }
+    }
+
+    private async Task<bool> PrecheckAsync(IHypervisorConnector connector, MigrationPlan plan, CancellationToken ct)
+    {
+        await StartStepAsync("precheck", ct);
+        var findings = new List<PrecheckFinding>(await connector.PrecheckAsync(plan, ct));
+        if (!plan.Options.RequireEncryption && !plan.Connection.AllowUnencryptedMigration)
+            findings.Add(new PrecheckFinding(FindingSeverity.Critical, "encryption-policy",
+                $"Unencrypted migration is not allowed on connection '{plan.Connection.Name}': no administrator policy permits it."));
+        var active = await db.Requests.AnyAsync(r => r.VmId == db.Requests.Where(x => x.Id == plan.RequestId).Select(x => x.VmId).First()
+            && r.Id != plan.RequestId && (r.State == RequestState.Running || r.State == RequestState.Verifying || r.State == RequestState.RollingBack), ct);
+        if (active) findings.Add(new PrecheckFinding(FindingSeverity.Critical, "vm-busy", "Another migration of this VM is in progress."));
+
+        var critical = findings.Where(f => f.Severity == FindingSeverity.Critical).ToList();
+        var summary = findings.Count == 0 ? "No findings." : string.Join(" ", findings.Select(f => $"[{f.Severity}] {f.Message}"));
+        if (critical.Count > 0)
+        {
+            await EndStepAsync("precheck", StepStatus.Failed, summary, ct);
+            await MutateAsync(r => r.Fail(time.GetUtcNow(), "Precheck blocked the migration: " + string.Join(" ", critical.Select(c => c.Message))), ct);
+            return false;
+        }
+
+        await EndStepAsync("precheck", StepStatus.Succeeded, summary, ct);
+        return true;
+    }
+
+    private async Task<MigrationPlan> SnapshotAsync(IHypervisorConnector connector, MigrationPlan plan, CancellationToken ct)
+    {
+        if (!plan.Options.TakeSnapshot)
+        {
+            await EndStepAsync("snapshot", StepStatus.Skipped, "The request did not ask for a snapshot.", ct);
+            return plan;
+        }
+
+        await StartStepAsync("snapshot", ct);
+        var snapshotId = await connector.CreateSnapshotAsync(plan, ct);
+        await MutateAsync(r => r.RecordSnapshot(snapshotId), ct);
+        await EndStepAsync("snapshot", StepStatus.Succeeded, $"Snapshot {snapshotId} taken.", ct);
+        return plan with { SnapshotId = snapshotId };
+    }
+
+    private async Task EnforceEncryptionAsync(IHypervisorConnector connector, MigrationPlan plan, CancellationToken ct)
+    {
+        await StartStepAsync("enforce-encryption", ct);
+        string description;
+        if (plan.Options.RequireEncryption)
+        {
+            description = await connector.EnforceEncryptionAsync(plan, ct);
+        }
+        else
+        {
+            description = $"Not encrypted: the requester turned encryption off and connection '{plan.Connection.Name}' has an administrator policy allowing it.";
+        }
+
+        await MutateAsync(r => r.RecordEncryption(description), ct);
+        await EndStepAsync("enforce-encryption", plan.Options.RequireEncryption ? StepStatus.Succeeded : StepStatus.Skipped, description, ct);
+    }
+
+    private async Task<TransferOutcome> WatchAsync(IHypervisorConnector connector, MigrationPlan plan, string operationId, CancellationToken ct)
+    {
+        using var watchCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var lastWrite = DateTimeOffset.MinValue;
+        var cancelSent = false;
+
+        // A second loop, on its own DbContext, notices a cancel request made on any node and keeps the heartbeat fresh.
+        var guardLoop = Task.Run(async () =>
+        {
+            while (!watchCts.Token.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(PollInterval, time, watchCts.Token);
+                    await using var probe = await dbFactory.CreateAsync(watchCts.Token);
+                    var cancelRequested = await probe.Requests.Where(r => r.Id == plan.RequestId).Select(r => r.CancelRequested).FirstAsync(watchCts.Token);
+                    await HeartbeatAsync(probe, watchCts.Token);
+                    if (cancelRequested && !cancelSent)
+                    {
+                        cancelSent = true;
+                        await connector.CancelTransferAsync(plan, operationId, watchCts.Token);
+                    }
+                }
+                catch (OperationCanceledException) when (watchCts.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e)
+                {
+                    logger.LogWarning(e, "The cancel/heartbeat check for request {RequestId} failed; trying again.", plan.RequestId);
+                }
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            return await connector.WatchTransferAsync(plan, operationId, async p =>
+            {
+                var now = time.GetUtcNow();
+                if (now - lastWrite < ProgressWriteInterval && p.Percent < 100) return;
+                lastWrite = now;
+                await WriteProgressAsync(p, ct);
+            }, ct);
+        }
+        finally
+        {
+            await watchCts.CancelAsync();
+            await guardLoop;
+        }
+    }
+
+    private async Task VerifyAndFinishAsync(MigrationPlan plan, CancellationToken ct)
+    {
+        var connector = connectors.Resolve(plan.Connection.Kind);
+        try
+        {
+            await StartStepAsync("verify", ct);
+            var verification = await connector.VerifyAsync(plan, ct);
+            if (!verification.IsAtTarget)
+            {
+                await EndStepAsync("verify", StepStatus.Failed, verification.Details, ct);
+                await MutateAsync(r => r.Fail(time.GetUtcNow(), "Verification failed: " + verification.Details), ct);
+                return;
+            }
+
+            await EndStepAsync("verify", StepStatus.Succeeded, verification.Details, ct);
+            await CleanUpSnapshotAsync(connector, plan with { SnapshotId = (await db.LoadRequestAsync(plan.RequestId, ct)).SnapshotId }, ct);
+            await WriteProgressAsync(new TransferProgress("done", 100, null, null, TimeSpan.Zero), ct);
+            await MutateAsync(r => r.Succeed(time.GetUtcNow(), $"The VM runs at its target: {verification.Details}"), ct);
+        }
+        catch (ConnectorException e)
+        {
+            await FailAsync($"{e.FaultType}: {e.Message}", ct);
+        }
+    }
+
+    private async Task CleanUpSnapshotAsync(IHypervisorConnector connector, MigrationPlan plan, CancellationToken ct)
+    {
+        await StartStepAsync("clean-up", ct);
+        if (plan.SnapshotId is null)
+        {
+            await EndStepAsync("clean-up", StepStatus.Skipped, "No snapshot to remove.", ct);
+            return;
+        }
+
+        await connector.RemoveSnapshotAsync(plan, plan.SnapshotId, ct);
+        await EndStepAsync("clean-up", StepStatus.Succeeded, $"Snapshot {plan.SnapshotId} removed.", ct);
+    }
+
+    private async Task<bool> StopIfCancelRequestedAsync(IHypervisorConnector connector, MigrationPlan plan, CancellationToken ct)
+    {
+        var request = await ReloadAsync(ct);
+        if (!request.CancelRequested) return false;
+        await CleanUpSnapshotAsync(connector, plan, ct);
+        await MutateAsync(r => r.ConfirmCancelled(time.GetUtcNow(), "Cancelled before the transfer started; nothing moved."), ct);
+        return true;
+    }
+
+    private async Task RollBackAsync(CancellationToken ct)
+    {
+        var plan = await RequirePlanAsync(ct);
+        try
+        {
+            var result = await connectors.Resolve(plan.Connection.Kind).RollbackAsync(plan, ct);
+            await MutateAsync(r => r.CompleteRollback(time.GetUtcNow(), result), ct);
+        }
+        catch (ConnectorException e)
+        {
+            await MutateAsync(r => r.FailRollback(time.GetUtcNow(), $"Rollback failed: {e.FaultType}: {e.Message}"), ct);
+        }
+    }
+
+    private async Task FailAsync(string reason, CancellationToken ct)
+    {
+        var request = await ReloadAsync(ct);
+        var running = request.Steps.FirstOrDefault(s => s.Status == StepStatus.Running);
+        if (running is not null) await EndStepAsync(running.Name, StepStatus.Failed, reason, ct);
+        await MutateAsync(r => r.Fail(time.GetUtcNow(), reason), ct);
+    }
+
+    private static bool IsAtTarget(MigrationPlan plan, VmPlacement location) =>
+        (!plan.Kind.MovesCompute() || location.HostId == plan.Target.HostId)
+        && (!plan.Kind.MovesStorage() || location.Datastores.Contains(plan.Target.DatastoreName));
+
+    private async Task<MigrationPlan> RequirePlanAsync(CancellationToken ct)
+    {
+        var request = await ReloadAsync(ct);
+        var plan = await planner.PlanAsync(request, ct);
+        if (plan is not null) return plan;
+        await MutateAsync(r => r.Fail(time.GetUtcNow(), "The VM is no longer in the inventory."), ct);
+        throw new ConnectorException("NotFound", "The VM is no longer in the inventory.");
+    }
+
+    private Task StartStepAsync(string step, CancellationToken ct) => MutateAsync(r => r.StartStep(step, time.GetUtcNow()), ct, ("started", step, null));
+
+    private Task EndStepAsync(string step, StepStatus status, string? message, CancellationToken ct) =>
+        MutateAsync(r => r.EndStep(step, status, time.GetUtcNow(), message), ct, (status.ToString().ToLowerInvariant(), step, message));
+
+    private Task AuditAsync(string step, string message, CancellationToken ct) => MutateAsync(_ => { }, ct, ("note", step, message));
+
+    private async Task<MigrationRequest> ReloadAsync(CancellationToken ct)
+    {
+        db.DiscardChanges();
+        return await db.LoadRequestAsync(_requestId, ct);
+    }
+
+    /// <summary>
+    /// Applies one change to a freshly loaded request and saves it with its audit records. A person may change the
+    /// request at the same time (a cancel request), so a lost concurrency race reloads and applies the change again.
+    /// </summary>
+    private async Task MutateAsync(Action<MigrationRequest> change, CancellationToken ct, (string Status, string Step, string? Message)? stepEvent = null)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var request = await ReloadAsync(ct);
+            var before = request.Transitions.Count;
+            change(request);
+            if (stepEvent is { } s)
+                AuditLog.ForRequest(db, time.GetUtcNow(), Actor.System, AuditActions.JobStep, request, new { step = s.Step, status = s.Status, message = s.Message });
+            AuditLog.TransitionsSince(db, request, before);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 5)
+            {
+                logger.LogInformation("Request {RequestId} changed while the job saved; reloading (attempt {Attempt}).", _requestId, attempt);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                throw new ConflictException("The request kept changing while the job tried to save.");
+            }
+        }
+    }
+
+    private async Task WriteProgressAsync(TransferProgress p, CancellationToken ct)
+    {
+        await using var progressDb = await dbFactory.CreateAsync(ct);
+        var row = await progressDb.Progress.FirstOrDefaultAsync(x => x.RequestId == _requestId, ct);
+        if (row is null) progressDb.Progress.Add(row = new MigrationProgress { RequestId = _requestId });
+        var now = time.GetUtcNow();
+        row.Phase = p.Phase;
+        row.Percent = Math.Clamp(p.Percent, 0, 100);
+        row.BytesTransferred = p.BytesTransferred;
+        row.BytesTotal = p.BytesTotal;
+        row.EtaSeconds = p.Eta is { } eta ? (int)Math.Ceiling(eta.TotalSeconds) : null;
+        row.UpdatedAt = now;
+        row.HeartbeatAt = now;
+        await progressDb.SaveChangesAsync(ct);
+    }
+
+    private async Task HeartbeatAsync(IPortalDb probe, CancellationToken ct)
+    {
+        var row = await probe.Progress.FirstOrDefaultAsync(x => x.RequestId == _requestId, ct);
+        if (row is null) probe.Progress.Add(row = new MigrationProgress { RequestId = _requestId, Phase = "starting", UpdatedAt = time.GetUtcNow() });
+        row.HeartbeatAt = time.GetUtcNow();
+        await probe.SaveChangesAsync(ct);
+    }
+}

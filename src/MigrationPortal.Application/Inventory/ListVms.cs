@@ -1,0 +1,57 @@
+using Microsoft.EntityFrameworkCore;
+using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Application.Authorization;
+using MigrationPortal.Application.Common;
+
+namespace MigrationPortal.Application.Inventory;
+
+public sealed record VmView(Guid Id, Guid ConnectionId, string ConnectionName, bool IsDemo, string Name, string PowerState, string? HostExternalId, string? HostName, string? ClusterName,
+    string Datastores, int Cpus, long MemoryMb, long ProvisionedGb, Guid? ApplicationId, string? ApplicationName);
+
+/// <summary>VMs the user may see (a requester: their applications' only), filtered, sorted and paged on the server.</summary>
+public sealed class ListVms(IPortalDb db, AccessGuard guard)
+{
+    public sealed record Query(string? Search = null, Guid? ApplicationId = null, string? Host = null, string? Cluster = null, string? Datastore = null,
+        string? PowerState = null, Guid? ConnectionId = null, string SortBy = "name", bool Descending = false, int Skip = 0, int Take = 50);
+
+    public async Task<PagedResult<VmView>> HandleAsync(PortalUser user, Query query, CancellationToken ct = default)
+    {
+        new Validation()
+            .Require(query.Take is > 0 and <= 500, nameof(query.Take), "Take between 1 and 500 VMs.")
+            .Require(query.Skip >= 0, nameof(query.Skip), "Skip cannot be negative.")
+            .ThrowIfInvalid();
+
+        var vms = (await guard.VisibleVmsAsync(user, ct)).AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(query.Search)) vms = vms.Where(v => v.Name.Contains(query.Search));
+        if (query.ApplicationId is { } app) vms = vms.Where(v => v.ApplicationId == app);
+        if (!string.IsNullOrWhiteSpace(query.Host)) vms = vms.Where(v => v.HostName == query.Host);
+        if (!string.IsNullOrWhiteSpace(query.Cluster)) vms = vms.Where(v => v.ClusterName == query.Cluster);
+        if (!string.IsNullOrWhiteSpace(query.Datastore)) vms = vms.Where(v => v.Datastores.Contains(query.Datastore));
+        if (!string.IsNullOrWhiteSpace(query.PowerState)) vms = vms.Where(v => v.PowerState == query.PowerState);
+        if (query.ConnectionId is { } conn) vms = vms.Where(v => v.ConnectionId == conn);
+
+        vms = (query.SortBy.ToLowerInvariant(), query.Descending) switch
+        {
+            ("host", false) => vms.OrderBy(v => v.HostName).ThenBy(v => v.Name),
+            ("host", true) => vms.OrderByDescending(v => v.HostName).ThenBy(v => v.Name),
+            ("cluster", false) => vms.OrderBy(v => v.ClusterName).ThenBy(v => v.Name),
+            ("cluster", true) => vms.OrderByDescending(v => v.ClusterName).ThenBy(v => v.Name),
+            ("memory", false) => vms.OrderBy(v => v.MemoryMb).ThenBy(v => v.Name),
+            ("memory", true) => vms.OrderByDescending(v => v.MemoryMb).ThenBy(v => v.Name),
+            ("powerstate", false) => vms.OrderBy(v => v.PowerState).ThenBy(v => v.Name),
+            ("powerstate", true) => vms.OrderByDescending(v => v.PowerState).ThenBy(v => v.Name),
+            (_, true) => vms.OrderByDescending(v => v.Name),
+            _ => vms.OrderBy(v => v.Name),
+        };
+
+        var total = await vms.CountAsync(ct);
+        var page = await vms.Skip(query.Skip).Take(query.Take)
+            .Select(v => new VmView(v.Id, v.ConnectionId,
+                db.Connections.Where(c => c.Id == v.ConnectionId).Select(c => c.Name).First(),
+                db.Connections.Where(c => c.Id == v.ConnectionId).Select(c => c.Kind).First() == "demo",
+                v.Name, v.PowerState, v.HostExternalId, v.HostName, v.ClusterName, v.Datastores, v.Cpus, v.MemoryMb, v.ProvisionedGb, v.ApplicationId,
+                db.Applications.Where(a => a.Id == v.ApplicationId).Select(a => a.Name).FirstOrDefault()))
+            .ToListAsync(ct);
+        return new PagedResult<VmView>(page, total);
+    }
+}

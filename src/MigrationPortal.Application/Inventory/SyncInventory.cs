@@ -1,0 +1,134 @@
+using Microsoft.EntityFrameworkCore;
+using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Application.Audit;
+using MigrationPortal.Application.Authorization;
+using MigrationPortal.Application.Common;
+using MigrationPortal.Application.Execution;
+using MigrationPortal.Domain.Common;
+using MigrationPortal.Domain.Inventory;
+
+namespace MigrationPortal.Application.Inventory;
+
+/// <summary>
+/// Collects one connection's inventory through its connector and mirrors it into the portal: rows are updated in place,
+/// new ones added, and ones the hypervisor no longer reports removed (requests keep their own copy of names, so history stays).
+/// VMs tagged with an application are mapped to it (created on first sight); untagged VMs keep an administrator's mapping.
+/// </summary>
+public sealed class SyncInventory(IPortalDb db, AccessGuard guard, MigrationPlanner planner, IConnectorResolver connectors, TimeProvider time)
+{
+    public sealed record Result(int Clusters, int Hosts, int Datastores, int Vms, int Removed);
+
+    public async Task<Result> HandleAsync(PortalUser user, Guid connectionId, CancellationToken ct = default)
+    {
+        await guard.RequireRoleAsync(user, "inventory.sync", ct, Roles.Operator, Roles.Administrator);
+        var connection = await db.Connections.FirstOrDefaultAsync(c => c.Id == connectionId, ct) ?? throw new NotFoundException("Connection", connectionId);
+        var now = time.GetUtcNow();
+        InventorySnapshot snapshot;
+        try
+        {
+            snapshot = await connectors.Resolve(connection.Kind).CollectInventoryAsync(planner.ToInfo(connection), ct);
+        }
+        catch (ConnectorException e)
+        {
+            connection.LastSyncError = $"{e.FaultType}: {e.Message}";
+            await db.SaveChangesAsync(ct);
+            throw;
+        }
+
+        var removed = 0;
+        var clusters = await db.Clusters.Where(x => x.ConnectionId == connectionId).ToDictionaryAsync(x => x.ExternalId, ct);
+        removed += Mirror(db.Clusters, clusters, snapshot.Clusters, c => c.ExternalId, c => new InventoryCluster { ConnectionId = connectionId, ExternalId = c.ExternalId }, (row, c) =>
+        {
+            row.Name = c.Name;
+            row.Datacenter = c.Datacenter;
+        });
+
+        var hosts = await db.Hosts.Where(x => x.ConnectionId == connectionId).ToDictionaryAsync(x => x.ExternalId, ct);
+        removed += Mirror(db.Hosts, hosts, snapshot.Hosts, h => h.ExternalId, h => new InventoryHost { ConnectionId = connectionId, ExternalId = h.ExternalId }, (row, h) =>
+        {
+            row.Name = h.Name;
+            row.ClusterName = h.ClusterName;
+            row.ConnectionState = h.ConnectionState;
+            row.PowerState = h.PowerState;
+            row.InMaintenance = h.InMaintenance;
+            row.CpuCores = h.CpuCores;
+            row.MemoryMb = h.MemoryMb;
+            row.MemoryUsedMb = h.MemoryUsedMb;
+        });
+
+        var datastores = await db.Datastores.Where(x => x.ConnectionId == connectionId).ToDictionaryAsync(x => x.ExternalId, ct);
+        removed += Mirror(db.Datastores, datastores, snapshot.Datastores, d => d.ExternalId, d => new InventoryDatastore { ConnectionId = connectionId, ExternalId = d.ExternalId }, (row, d) =>
+        {
+            row.Name = d.Name;
+            row.CapacityGb = d.CapacityGb;
+            row.FreeGb = d.FreeGb;
+            row.Accessible = d.Accessible;
+            row.MountedOnHosts = string.Join(',', d.MountedOnHosts);
+        });
+
+        var applications = await db.Applications.ToDictionaryAsync(a => a.Name, StringComparer.OrdinalIgnoreCase, ct);
+        Guid? ApplicationFor(string? tag)
+        {
+            if (string.IsNullOrWhiteSpace(tag)) return null;
+            if (!applications.TryGetValue(tag, out var app))
+            {
+                app = new MigrationPortal.Domain.Inventory.Application(tag);
+                db.Applications.Add(app);
+                applications[tag] = app;
+            }
+
+            return app.Id;
+        }
+
+        var vms = await db.Vms.Where(x => x.ConnectionId == connectionId).ToDictionaryAsync(x => x.ExternalId, ct);
+        removed += Mirror(db.Vms, vms, snapshot.Vms, v => v.ExternalId, v => new InventoryVm { ConnectionId = connectionId, ExternalId = v.ExternalId }, (row, v) =>
+        {
+            row.Name = v.Name;
+            row.PowerState = v.PowerState;
+            row.HostExternalId = v.HostExternalId;
+            row.HostName = v.HostName;
+            row.ClusterName = v.ClusterName;
+            row.ResourcePool = v.ResourcePool;
+            row.Datastores = string.Join(',', v.Datastores);
+            row.Cpus = v.Cpus;
+            row.MemoryMb = v.MemoryMb;
+            row.ProvisionedGb = v.ProvisionedGb;
+            row.UsedGb = v.UsedGb;
+            row.ApplicationTag = v.ApplicationTag;
+            row.ApplicationId = ApplicationFor(v.ApplicationTag) ?? row.ApplicationId;
+            row.MigrateEncryption = v.MigrateEncryption;
+            row.SyncedAt = now;
+        });
+
+        connection.LastSyncedAt = now;
+        connection.LastSyncError = null;
+        var result = new Result(snapshot.Clusters.Count, snapshot.Hosts.Count, snapshot.Datastores.Count, snapshot.Vms.Count, removed);
+        AuditLog.Record(db, now, user.IsSystemUser() ? Actor.System : user.AsActor(), AuditActions.InventorySynced, "Connection", connection.Id.ToString(),
+            new { connection = connection.Name, result.Clusters, result.Hosts, result.Datastores, result.Vms, result.Removed }, isDemo: connection.IsDemo);
+        await db.SaveChangesAsync(ct);
+        return result;
+    }
+
+    private static int Mirror<TRow, TInfo>(DbSet<TRow> set, Dictionary<string, TRow> existing, IReadOnlyList<TInfo> current, Func<TInfo, string> key, Func<TInfo, TRow> create, Action<TRow, TInfo> update)
+        where TRow : class
+    {
+        var seen = new HashSet<string>();
+        foreach (var item in current)
+        {
+            var id = key(item);
+            seen.Add(id);
+            if (!existing.TryGetValue(id, out var row))
+            {
+                row = create(item);
+                set.Add(row);
+                existing[id] = row;
+            }
+
+            update(row, item);
+        }
+
+        var gone = existing.Where(e => !seen.Contains(e.Key)).Select(e => e.Value).ToList();
+        set.RemoveRange(gone);
+        return gone.Count;
+    }
+}

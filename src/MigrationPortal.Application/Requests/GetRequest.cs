@@ -1,0 +1,17 @@
+using Microsoft.EntityFrameworkCore;
+using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Application.Authorization;
+
+namespace MigrationPortal.Application.Requests;
+
+/// <summary>One request with its timeline, decisions, itinerary and live progress. 404 if unknown, 403 if not the user's.</summary>
+public sealed class GetRequest(IPortalDb db, AccessGuard guard)
+{
+    public async Task<RequestDetails> HandleAsync(PortalUser user, Guid id, CancellationToken ct = default)
+    {
+        var request = await db.LoadRequestAsync(id, ct);
+        await guard.RequireCanViewAsync(user, request, ct);
+        var progress = await db.Progress.AsNoTracking().FirstOrDefaultAsync(p => p.RequestId == id, ct);
+        return request.ToDetails(progress);
+    }
+}

@@ -1,0 +1,48 @@
+using MigrationPortal.Domain.Approvals;
+using MigrationPortal.Domain.Requests;
+
+namespace MigrationPortal.Application.Requests;
+
+public sealed record RequestSummary(Guid Id, string VmName, string? ApplicationName, MigrationKind Kind, bool Live, RequestState State,
+    string Target, string RequesterName, DateTimeOffset CreatedAt, string? FailureReason, bool IsDemo, int Version);
+
+public sealed record TransitionView(RequestState From, RequestState To, string ActorName, DateTimeOffset At, string Reason);
+
+public sealed record DecisionView(string ApproverName, Verdict Verdict, string Comment, DateTimeOffset At);
+
+public sealed record StepView(string Name, StepStatus Status, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Message);
+
+public sealed record ProgressView(string Phase, double Percent, long? BytesTransferred, long? BytesTotal, int? EtaSeconds, DateTimeOffset UpdatedAt);
+
+public sealed record RequestDetails(
+    RequestSummary Summary,
+    string Justification,
+    string? SourceHostName,
+    string? SourceDatastoreName,
+    MigrationOptions Options,
+    ScheduleWish Schedule,
+    DateTimeOffset? ScheduledFor,
+    int RequiredApprovals,
+    string? ApproverGroup,
+    string? PolicyReason,
+    DateTimeOffset? ExpiresAt,
+    bool CancelRequested,
+    string? EncryptionApplied,
+    IReadOnlyList<TransitionView> Transitions,
+    IReadOnlyList<DecisionView> Decisions,
+    IReadOnlyList<StepView> Steps,
+    ProgressView? Progress);
+
+public static class RequestViewMapping
+{
+    public static RequestSummary ToSummary(this MigrationRequest r) =>
+        new(r.Id, r.VmName, r.ApplicationName, r.Kind, r.Live, r.State, r.Target.Describe(), r.RequesterName, r.CreatedAt, r.FailureReason, r.IsDemo, r.Version);
+
+    public static RequestDetails ToDetails(this MigrationRequest r, MigrationProgress? progress) =>
+        new(r.ToSummary(), r.Justification, r.SourceHostName, r.SourceDatastoreName, r.Options, r.Schedule, r.ScheduledFor,
+            r.RequiredApprovals, r.ApproverGroup, r.PolicyReason, r.ExpiresAt, r.CancelRequested, r.EncryptionApplied,
+            r.Transitions.OrderBy(t => t.At).ThenBy(t => t.Id).Select(t => new TransitionView(t.From, t.To, t.ActorName, t.At, t.Reason)).ToList(),
+            r.Decisions.OrderBy(d => d.At).Select(d => new DecisionView(d.ApproverName, d.Verdict, d.Comment, d.At)).ToList(),
+            r.Steps.OrderBy(s => s.Order).Select(s => new StepView(s.Name, s.Status, s.StartedAt, s.EndedAt, s.Message)).ToList(),
+            progress is null ? null : new ProgressView(progress.Phase, progress.Percent, progress.BytesTransferred, progress.BytesTotal, progress.EtaSeconds, progress.UpdatedAt));
+}

@@ -1,0 +1,115 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Application.Approvals;
+using MigrationPortal.Application.Audit;
+using MigrationPortal.Application.Authorization;
+using MigrationPortal.Application.Common;
+using MigrationPortal.Domain.Approvals;
+using MigrationPortal.Domain.Requests;
+
+namespace MigrationPortal.Application.Requests;
+
+/// <summary>
+/// An application owner asks for one VM to move. The approval policy decides at once whether it is auto-approved
+/// or which approvals it needs.
+/// </summary>
+public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider time, IMigrationJobs jobs, IOptions<ApprovalOptions> approvalOptions)
+{
+    public sealed record Command(
+        Guid VmId,
+        MigrationKind Kind,
+        bool Live,
+        string? TargetHostId,
+        string? TargetDatastoreId,
+        string Justification,
+        ScheduleMode ScheduleMode = ScheduleMode.AsSoonAsApproved,
+        DateTimeOffset? NotBefore = null,
+        bool TakeSnapshot = true,
+        bool RequireEncryption = true,
+        Guid? BatchId = null);
+
+    public async Task<RequestSummary> HandleAsync(PortalUser user, Command command, CancellationToken ct = default)
+    {
+        var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == command.VmId, ct) ?? throw new NotFoundException("VM", command.VmId);
+        await guard.RequireCanRequestForAsync(user, vm, ct);
+
+        var now = time.GetUtcNow();
+        var check = new Validation();
+        check.Require(!string.IsNullOrWhiteSpace(command.Justification), nameof(command.Justification), "Say why this VM must move.");
+        check.Require(command.Justification is null || command.Justification.Length <= 2000, nameof(command.Justification), "Keep the justification under 2,000 characters.");
+        check.Require(command.Kind != MigrationKind.CrossPlatform, nameof(command.Kind), "VMware to KVM conversion is not available yet.");
+        check.Require(command.ScheduleMode != ScheduleMode.NextWindow, nameof(command.ScheduleMode), "Maintenance windows are not available yet; choose as soon as approved or a specific time.");
+        check.Require(command.ScheduleMode != ScheduleMode.SpecificTime || command.NotBefore > now, nameof(command.NotBefore), "Choose a start time in the future.");
+
+        var connection = await db.Connections.FirstAsync(c => c.Id == vm.ConnectionId, ct);
+        InventoryHostRef? host = null;
+        if (command.Kind.MovesCompute())
+        {
+            if (string.IsNullOrWhiteSpace(command.TargetHostId))
+            {
+                check.Add(nameof(command.TargetHostId), "Choose a target host.");
+            }
+            else
+            {
+                host = await db.Hosts.Where(h => h.ConnectionId == vm.ConnectionId && h.ExternalId == command.TargetHostId)
+                    .Select(h => new InventoryHostRef(h.ExternalId, h.Name)).FirstOrDefaultAsync(ct);
+                check.Require(host is not null, nameof(command.TargetHostId), "That host is not in this VM's inventory.");
+                check.Require(host is null || host.ExternalId != vm.HostExternalId || command.Kind.MovesStorage(), nameof(command.TargetHostId), "The VM already runs on that host.");
+            }
+        }
+
+        InventoryHostRef? datastore = null;
+        if (command.Kind.MovesStorage())
+        {
+            if (string.IsNullOrWhiteSpace(command.TargetDatastoreId))
+            {
+                check.Add(nameof(command.TargetDatastoreId), "Choose a target datastore or pool.");
+            }
+            else
+            {
+                datastore = await db.Datastores.Where(d => d.ConnectionId == vm.ConnectionId && d.ExternalId == command.TargetDatastoreId)
+                    .Select(d => new InventoryHostRef(d.ExternalId, d.Name)).FirstOrDefaultAsync(ct);
+                check.Require(datastore is not null, nameof(command.TargetDatastoreId), "That datastore is not in this VM's inventory.");
+                check.Require(datastore is null || command.Kind != MigrationKind.Storage || !vm.Datastores.Split(',').Contains(datastore.Name),
+                    nameof(command.TargetDatastoreId), "The VM's disks are already on that datastore.");
+            }
+        }
+
+        var active = RequestTransitionsActive();
+        var hasActive = await db.Requests.AnyAsync(r => r.VmId == vm.Id && active.Contains(r.State), ct);
+        check.Require(!hasActive, nameof(command.VmId), $"VM '{vm.Name}' already has an active migration request.");
+        if (command.BatchId is { } batchId)
+            check.Require(await db.Batches.AnyAsync(b => b.Id == batchId, ct), nameof(command.BatchId), "That batch does not exist.");
+        check.ThrowIfInvalid();
+
+        var application = vm.ApplicationId is null ? null : await db.Applications.FirstOrDefaultAsync(a => a.Id == vm.ApplicationId, ct);
+        var request = new MigrationRequest(
+            vm.Id, vm.Name, vm.ConnectionId, application?.Id, application?.Name, vm.HostName, vm.Datastores,
+            command.Kind, command.Live,
+            new MigrationTarget(vm.ConnectionId, host?.ExternalId, host?.Name, datastore?.ExternalId, datastore?.Name, null),
+            new ScheduleWish(command.ScheduleMode, command.NotBefore), command.Justification!,
+            new MigrationOptions(command.TakeSnapshot, command.RequireEncryption), user.AsActor(), now, command.BatchId, connection.IsDemo);
+
+        var rules = await db.ApprovalRules.ToListAsync(ct);
+        var requirement = ApprovalPolicy.Evaluate(rules, new ApprovalContext(application?.Id, application?.Environment, application?.Criticality, command.Kind, vm.ConnectionId));
+        request.Submit(user.AsActor(), now, requirement, approvalOptions.Value.ExpireAfter);
+
+        db.Requests.Add(request);
+        AuditLog.ForRequest(db, now, user.AsActor(), AuditActions.RequestSubmitted, request, new
+        {
+            kind = command.Kind.ToString(), live = command.Live, target = request.Target.Describe(), schedule = command.ScheduleMode.ToString(),
+            justification = request.Justification, snapshot = command.TakeSnapshot, encryption = command.RequireEncryption, policy = requirement.Reason,
+        });
+        AuditLog.TransitionsSince(db, request, 0);
+        await db.SaveChangesAsync(ct);
+
+        if (request.State == RequestState.Approved) jobs.NudgeDispatcher();
+        return request.ToSummary();
+    }
+
+    private static RequestState[] RequestTransitionsActive() =>
+        Enum.GetValues<RequestState>().Where(RequestTransitions.IsActive).ToArray();
+
+    private sealed record InventoryHostRef(string ExternalId, string Name);
+}

@@ -1,0 +1,276 @@
+using MigrationPortal.Domain.Approvals;
+using MigrationPortal.Domain.Common;
+
+namespace MigrationPortal.Domain.Requests;
+
+/// <summary>
+/// A request to move one VM. Its state changes only through the methods below, each checked against
+/// <see cref="RequestTransitions"/> and recorded as a <see cref="Transition"/> with actor, time and reason.
+/// <see cref="Version"/> is the optimistic-concurrency token: two approvers saving at once cannot both win.
+/// </summary>
+public sealed class MigrationRequest
+{
+    public static readonly IReadOnlyList<string> ItineraryStepNames = ["precheck", "snapshot", "enforce-encryption", "transfer", "verify", "clean-up"];
+
+    private readonly List<Transition> _transitions = [];
+    private readonly List<Decision> _decisions = [];
+    private readonly List<MigrationStep> _steps = [];
+
+    private MigrationRequest() { }
+
+    public MigrationRequest(
+        Guid vmId, string vmName, Guid connectionId, Guid? applicationId, string? applicationName,
+        string? sourceHostName, string? sourceDatastoreName,
+        MigrationKind kind, bool live, MigrationTarget target, ScheduleWish schedule, string justification,
+        MigrationOptions options, Actor requester, DateTimeOffset now, Guid? batchId = null, bool isDemo = false)
+    {
+        if (string.IsNullOrWhiteSpace(justification)) throw new DomainException("A justification is required.");
+        if (kind.MovesCompute() && target.HostId is null) throw new DomainException("A compute move needs a target host.");
+        if (kind.MovesStorage() && target.DatastoreId is null) throw new DomainException("A storage move needs a target datastore or pool.");
+
+        Id = Guid.NewGuid();
+        VmId = vmId;
+        VmName = vmName;
+        ConnectionId = connectionId;
+        ApplicationId = applicationId;
+        ApplicationName = applicationName;
+        SourceHostName = sourceHostName;
+        SourceDatastoreName = sourceDatastoreName;
+        Kind = kind;
+        Live = live;
+        Target = target;
+        Schedule = schedule;
+        Justification = justification.Trim();
+        Options = options;
+        RequesterId = requester.Id;
+        RequesterName = requester.Name;
+        BatchId = batchId;
+        IsDemo = isDemo;
+        CreatedAt = now;
+        State = RequestState.Draft;
+        for (var i = 0; i < ItineraryStepNames.Count; i++) _steps.Add(new MigrationStep(ItineraryStepNames[i], i));
+    }
+
+    public Guid Id { get; private set; }
+    public Guid VmId { get; private set; }
+    public string VmName { get; private set; } = "";
+    public Guid ConnectionId { get; private set; }
+    public Guid? ApplicationId { get; private set; }
+    public string? ApplicationName { get; private set; }
+    public string? SourceHostName { get; private set; }
+    public string? SourceDatastoreName { get; private set; }
+    public MigrationKind Kind { get; private set; }
+    public bool Live { get; private set; }
+    public MigrationTarget Target { get; private set; } = null!;
+    public ScheduleWish Schedule { get; private set; } = ScheduleWish.AsSoonAsApproved;
+    public string Justification { get; private set; } = "";
+    public MigrationOptions Options { get; private set; } = new();
+    public string RequesterId { get; private set; } = "";
+    public string RequesterName { get; private set; } = "";
+    public Guid? BatchId { get; private set; }
+    public bool IsDemo { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public RequestState State { get; private set; }
+    public int Version { get; private set; }
+
+    public int RequiredApprovals { get; private set; }
+    public string? ApproverGroup { get; private set; }
+    public string? PolicyReason { get; private set; }
+    public DateTimeOffset? ExpiresAt { get; private set; }
+    public DateTimeOffset? ScheduledFor { get; private set; }
+
+    /// <summary>The hypervisor's handle for the running transfer (vCenter task ID, libvirt job); kept so a restarted node can reconcile.</summary>
+    public string? OperationId { get; private set; }
+    public string? SnapshotId { get; private set; }
+    public bool CancelRequested { get; private set; }
+    public string? EncryptionApplied { get; private set; }
+    public string? FailureReason { get; private set; }
+    public DateTimeOffset? StartedAt { get; private set; }
+    public DateTimeOffset? CompletedAt { get; private set; }
+
+    public IReadOnlyList<Transition> Transitions => _transitions;
+    public IReadOnlyList<Decision> Decisions => _decisions;
+    public IReadOnlyList<MigrationStep> Steps => _steps;
+
+    public int ApprovalCount => _decisions.Count(d => d.Verdict == Verdict.Approve);
+
+    public void Submit(Actor actor, DateTimeOffset now, ApprovalRequirement requirement, TimeSpan expireAfter)
+    {
+        Move(RequestState.Submitted, actor, now, "Submitted for approval.");
+        PolicyReason = requirement.Reason;
+        if (requirement.IsAutoApproved)
+        {
+            RequiredApprovals = 0;
+            Move(RequestState.Approved, Actor.System, now, requirement.Reason);
+            return;
+        }
+
+        RequiredApprovals = requirement.RequiredApprovals;
+        ApproverGroup = requirement.ApproverGroup;
+        ExpiresAt = now + expireAfter;
+        Move(RequestState.PendingApproval, Actor.System, now, requirement.Reason);
+    }
+
+    /// <summary>Records one approval; the request becomes Approved when enough distinct people have approved.</summary>
+    public void Approve(Actor approver, string comment, DateTimeOffset now)
+    {
+        RequireDecisionAllowed(approver, comment);
+        _decisions.Add(new Decision(approver.Id, approver.Name, Verdict.Approve, comment.Trim(), now));
+        Touch();
+        if (ApprovalCount >= RequiredApprovals)
+            Move(RequestState.Approved, approver, now, $"Approved ({ApprovalCount} of {RequiredApprovals}): {comment.Trim()}");
+    }
+
+    public void Reject(Actor approver, string comment, DateTimeOffset now)
+    {
+        RequireDecisionAllowed(approver, comment);
+        _decisions.Add(new Decision(approver.Id, approver.Name, Verdict.Reject, comment.Trim(), now));
+        Move(RequestState.Rejected, approver, now, $"Rejected: {comment.Trim()}");
+    }
+
+    public bool IsOverdue(DateTimeOffset now) => State == RequestState.PendingApproval && ExpiresAt is { } e && e <= now;
+
+    public void Expire(DateTimeOffset now)
+    {
+        if (!IsOverdue(now)) throw new DomainException("Only a pending request past its expiry time can expire.");
+        Move(RequestState.Expired, Actor.System, now, $"No decision before {ExpiresAt:u}.");
+    }
+
+    public void ScheduleFor(DateTimeOffset start, Actor actor, DateTimeOffset now, string reason)
+    {
+        ScheduledFor = start;
+        Move(RequestState.Scheduled, actor, now, reason);
+    }
+
+    public void Start(DateTimeOffset now)
+    {
+        Move(RequestState.Running, Actor.System, now, "Migration started.");
+        StartedAt = now;
+        FailureReason = null;
+        OperationId = null;
+        CancelRequested = false;
+        foreach (var step in _steps) step.Reset();
+    }
+
+    public void StartStep(string name, DateTimeOffset now)
+    {
+        RequireState(RequestState.Running, RequestState.Verifying, RequestState.RollingBack);
+        Step(name).Start(now);
+        Touch();
+    }
+
+    public void EndStep(string name, StepStatus status, DateTimeOffset now, string? message = null)
+    {
+        Step(name).End(status, now, message);
+        Touch();
+    }
+
+    public void RecordOperation(string operationId)
+    {
+        RequireState(RequestState.Running);
+        OperationId = operationId;
+        Touch();
+    }
+
+    public void RecordSnapshot(string? snapshotId)
+    {
+        SnapshotId = snapshotId;
+        Touch();
+    }
+
+    public void RecordEncryption(string description)
+    {
+        EncryptionApplied = description;
+        Touch();
+    }
+
+    public void BeginVerify(DateTimeOffset now) => Move(RequestState.Verifying, Actor.System, now, "Transfer finished; verifying placement.");
+
+    public void Succeed(DateTimeOffset now, string reason)
+    {
+        Move(RequestState.Succeeded, Actor.System, now, reason);
+        CompletedAt = now;
+    }
+
+    public void Fail(DateTimeOffset now, string reason)
+    {
+        Move(RequestState.Failed, Actor.System, now, reason);
+        FailureReason = reason;
+        CompletedAt = now;
+    }
+
+    /// <summary>
+    /// Cancels a request that has not started, or, for a running one, asks the job to stop the transfer.
+    /// Returns true when the request is now Cancelled; false when the running job must finish the cancel.
+    /// </summary>
+    public bool Cancel(Actor actor, DateTimeOffset now, string reason)
+    {
+        if (string.IsNullOrWhiteSpace(reason)) throw new DomainException("A reason is required to cancel.");
+        if (State == RequestState.Running)
+        {
+            if (CancelRequested) throw new DomainException("Cancellation has already been requested.");
+            CancelRequested = true;
+            Touch();
+            return false;
+        }
+
+        Move(RequestState.Cancelled, actor, now, reason.Trim());
+        CompletedAt = now;
+        return true;
+    }
+
+    /// <summary>The job has stopped the transfer after a cancel request; the VM stays where it was.</summary>
+    public void ConfirmCancelled(DateTimeOffset now, string reason)
+    {
+        Move(RequestState.Cancelled, Actor.System, now, reason);
+        CompletedAt = now;
+    }
+
+    public void Retry(Actor actor, DateTimeOffset now, string reason)
+    {
+        Move(RequestState.Approved, actor, now, $"Retry: {reason}");
+        FailureReason = null;
+        CompletedAt = null;
+    }
+
+    public void BeginRollback(Actor actor, DateTimeOffset now, string reason) => Move(RequestState.RollingBack, actor, now, reason);
+
+    public void CompleteRollback(DateTimeOffset now, string reason)
+    {
+        Move(RequestState.RolledBack, Actor.System, now, reason);
+        CompletedAt = now;
+    }
+
+    public void FailRollback(DateTimeOffset now, string reason)
+    {
+        Move(RequestState.Failed, Actor.System, now, reason);
+        FailureReason = reason;
+    }
+
+    private void RequireDecisionAllowed(Actor approver, string comment)
+    {
+        RequireState(RequestState.PendingApproval);
+        if (approver.Id == RequesterId) throw new DomainException("You cannot decide on your own request.");
+        if (_decisions.Any(d => d.ApproverId == approver.Id)) throw new DomainException("You have already decided on this request; a second approval must come from another person.");
+        if (string.IsNullOrWhiteSpace(comment)) throw new DomainException("A comment is required with every decision.");
+    }
+
+    private void RequireState(params RequestState[] states)
+    {
+        if (!states.Contains(State)) throw new DomainException($"The request is {State}; this needs it to be {string.Join(" or ", states)}.");
+    }
+
+    private MigrationStep Step(string name) =>
+        _steps.FirstOrDefault(s => s.Name == name) ?? throw new DomainException($"Unknown itinerary step '{name}'.");
+
+    private void Move(RequestState to, Actor actor, DateTimeOffset now, string reason)
+    {
+        if (!RequestTransitions.IsAllowed(State, to)) throw new IllegalTransitionException(State.ToString(), to.ToString(), "A migration request");
+        _transitions.Add(new Transition(State, to, actor.Id, actor.Name, now, reason));
+        State = to;
+        Touch();
+    }
+
+    private void Touch() => Version++;
+}

@@ -1,0 +1,219 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Domain.Inventory;
+using MigrationPortal.Domain.Requests;
+using MigrationPortal.Infrastructure.Persistence;
+
+namespace MigrationPortal.Infrastructure.Connectors.Demo;
+
+/// <summary>
+/// The labelled demo hypervisor: a simulated world kept in the portal's database, whose migrations take a few seconds
+/// and report progress. It exists so a fresh install has something to show; no connector test uses it.
+/// </summary>
+public sealed class DemoConnector(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IOptions<DemoOptions> options) : IHypervisorConnector
+{
+    private const long BytesPerGb = 1L << 30;
+
+    public string Kind => ConnectionKinds.Demo;
+
+    public async Task<InventorySnapshot> CollectInventoryAsync(ConnectionInfo connection, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await EnsureSeededAsync(db, ct);
+        var vms = await db.DemoVms.AsNoTracking().OrderBy(v => v.Id).ToListAsync(ct);
+        var hosts = DemoWorldShape.Hosts.ToDictionary(h => h.Id);
+        return new InventorySnapshot(
+            DemoWorldShape.Clusters.Select(c => new ClusterInfo(c, c, "Demo-Datacenter")).ToList(),
+            DemoWorldShape.Hosts.Select(h => new HostInfo(h.Id, h.Name, h.Cluster, "connected", "poweredOn", false, h.Cores, h.MemoryMb,
+                vms.Where(v => v.HostId == h.Id && v.PowerState == "poweredOn").Sum(v => v.MemoryMb))).ToList(),
+            DemoWorldShape.Datastores.Select(d => new DatastoreInfo(d.Name, d.Name, d.CapacityGb, d.CapacityGb - vms.Where(v => v.Datastore == d.Name).Sum(v => v.DiskGb), true,
+                DemoWorldShape.Hosts.Where(h => h.Cluster == d.Cluster).Select(h => h.Name).ToList())).ToList(),
+            vms.Select(v => new VmInfo(v.Id, v.Name, v.PowerState, v.HostId, hosts[v.HostId].Name, hosts[v.HostId].Cluster, "Resources", [v.Datastore],
+                v.Cpus, v.MemoryMb, v.DiskGb, v.DiskGb / 2, v.Application, v.MigrateEncryption)).ToList());
+    }
+
+    public async Task<IReadOnlyList<PrecheckFinding>> PrecheckAsync(MigrationPlan plan, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var vm = await FindVmAsync(db, plan, ct);
+        var findings = new List<PrecheckFinding>();
+        var targetHost = plan.Target.HostId is null ? null : DemoWorldShape.Hosts.FirstOrDefault(h => h.Id == plan.Target.HostId);
+        if (plan.Target.HostId is not null && targetHost is null)
+            findings.Add(new(FindingSeverity.Critical, "host-missing", $"Demo host '{plan.Target.HostId}' does not exist."));
+        if (plan.Live && vm.PowerState != "poweredOn")
+            findings.Add(new(FindingSeverity.Critical, "vm-powered-off", $"A live move needs the VM powered on; '{vm.Name}' is {vm.PowerState}."));
+        var sourceCluster = DemoWorldShape.Hosts.First(h => h.Id == vm.HostId).Cluster;
+        var targetStore = plan.Target.DatastoreName ?? vm.Datastore;
+        var store = DemoWorldShape.Datastores.FirstOrDefault(d => d.Name == targetStore);
+        if (store is null) findings.Add(new(FindingSeverity.Critical, "datastore-missing", $"Demo datastore '{targetStore}' does not exist."));
+        else if (targetHost is not null && store.Cluster != targetHost.Cluster)
+            findings.Add(new(FindingSeverity.Critical, "datastore-not-mounted", $"Host {targetHost.Name} does not mount datastore {store.Name}."));
+        if (targetHost is not null && targetHost.Cluster != sourceCluster && plan.Target.DatastoreName is null)
+            findings.Add(new(FindingSeverity.Critical, "cross-cluster", "A compute-only move must stay in the VM's cluster."));
+        if (vm.SnapshotId is not null)
+            findings.Add(new(FindingSeverity.Warning, "has-snapshot", "The VM already has a snapshot."));
+        findings.Add(new(FindingSeverity.Advisory, "demo", "Demo connector: nothing real moves."));
+        return findings;
+    }
+
+    public async Task<string> CreateSnapshotAsync(MigrationPlan plan, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var vm = await FindVmAsync(db, plan, ct);
+        vm.SnapshotId = $"demo-snap-{plan.RequestId:N}";
+        await db.SaveChangesAsync(ct);
+        return vm.SnapshotId;
+    }
+
+    public async Task RemoveSnapshotAsync(MigrationPlan plan, string snapshotId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var vm = await FindVmAsync(db, plan, ct);
+        if (vm.SnapshotId == snapshotId) vm.SnapshotId = null;
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task<string> EnforceEncryptionAsync(MigrationPlan plan, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var vm = await FindVmAsync(db, plan, ct);
+        var before = vm.MigrateEncryption;
+        vm.MigrateEncryption = "required";
+        await db.SaveChangesAsync(ct);
+        return $"Demo: migration encryption set to required (was {before}); simulated, no data moves.";
+    }
+
+    public async Task<string> StartTransferAsync(MigrationPlan plan, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var vm = await FindVmAsync(db, plan, ct);
+        var task = new DemoTask
+        {
+            Id = $"demo-task-{Guid.NewGuid():N}",
+            VmId = vm.Id,
+            TargetHostId = plan.Target.HostId,
+            TargetDatastore = plan.Target.DatastoreName,
+            StartedAt = time.GetUtcNow(),
+            DurationMs = (long)options.Value.MigrationDuration.TotalMilliseconds,
+        };
+        db.DemoTasks.Add(task);
+        await db.SaveChangesAsync(ct);
+        return task.Id;
+    }
+
+    public async Task<TransferOutcome> WatchTransferAsync(MigrationPlan plan, string operationId, Func<TransferProgress, Task> onProgress, CancellationToken ct)
+    {
+        while (true)
+        {
+            await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            {
+                var task = await AdvanceAsync(db, operationId, ct);
+                var vm = await db.DemoVms.AsNoTracking().FirstAsync(v => v.Id == task.VmId, ct);
+                var total = (plan.Kind.MovesStorage() ? vm.DiskGb * BytesPerGb : 0) + vm.MemoryMb * 1024 * 1024;
+                var fraction = Fraction(task);
+                var remaining = TimeSpan.FromMilliseconds(task.DurationMs * (1 - fraction));
+                await onProgress(new TransferProgress(fraction < 0.9 ? "transferring" : "switching over", fraction * 100, (long)(total * fraction), total, remaining));
+                switch (task.State)
+                {
+                    case DemoTaskStates.Succeeded:
+                        return TransferOutcome.Success("Demo: simulated transfer complete.", TimeSpan.FromMilliseconds(150));
+                    case DemoTaskStates.Cancelled:
+                        return new TransferOutcome(TransferResult.Cancelled, task.Message ?? "Demo: transfer cancelled.");
+                }
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), time, ct);
+        }
+    }
+
+    public async Task CancelTransferAsync(MigrationPlan plan, string operationId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var task = await AdvanceAsync(db, operationId, ct);
+        if (task.State != DemoTaskStates.Running) return;
+        task.State = DemoTaskStates.Cancelled;
+        task.Message = "Demo: the transfer was cancelled; the VM stays on its source.";
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task<OperationState> GetOperationStateAsync(MigrationPlan plan, string operationId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var exists = await db.DemoTasks.AnyAsync(t => t.Id == operationId, ct);
+        if (!exists) return new OperationState(OperationStatus.Unknown, "Demo: no such task.");
+        var task = await AdvanceAsync(db, operationId, ct);
+        return task.State switch
+        {
+            DemoTaskStates.Running => new OperationState(OperationStatus.Running, $"{Fraction(task) * 100:0}% done"),
+            DemoTaskStates.Succeeded => new OperationState(OperationStatus.Succeeded, null),
+            _ => new OperationState(OperationStatus.Cancelled, task.Message),
+        };
+    }
+
+    public async Task<VerificationResult> VerifyAsync(MigrationPlan plan, CancellationToken ct)
+    {
+        var placement = await LocateAsync(plan, ct);
+        var hostOk = !plan.Kind.MovesCompute() || placement.HostId == plan.Target.HostId;
+        var storeOk = !plan.Kind.MovesStorage() || placement.Datastores.Contains(plan.Target.DatastoreName);
+        return new VerificationResult(hostOk && storeOk && placement.PowerState != "unknown",
+            $"Demo: VM is on {placement.HostName}, datastore {string.Join(", ", placement.Datastores)}, {placement.PowerState}.");
+    }
+
+    public async Task<VmPlacement> LocateAsync(MigrationPlan plan, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var vm = await FindVmAsync(db, plan, ct);
+        var host = DemoWorldShape.Hosts.First(h => h.Id == vm.HostId);
+        return new VmPlacement(host.Id, host.Name, [vm.Datastore], vm.PowerState);
+    }
+
+    public async Task<string> RollbackAsync(MigrationPlan plan, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var vm = await FindVmAsync(db, plan, ct);
+        if (plan.SourceHostId is not null) vm.HostId = plan.SourceHostId;
+        if (plan.SourceDatastoreName is not null) vm.Datastore = plan.SourceDatastoreName.Split(',')[0];
+        await db.SaveChangesAsync(ct);
+        return $"Demo: moved back to {vm.HostId} / {vm.Datastore}.";
+    }
+
+    /// <summary>Seeds the demo world once; later calls find it already there.</summary>
+    public static async Task EnsureSeededAsync(PortalDbContext db, CancellationToken ct)
+    {
+        if (await db.DemoVms.AnyAsync(ct)) return;
+        db.DemoVms.AddRange(DemoWorldShape.InitialVms());
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear(); // another node seeded it at the same moment
+        }
+    }
+
+    private double Fraction(DemoTask task) => task.State == DemoTaskStates.Succeeded ? 1
+        : Math.Clamp((time.GetUtcNow() - task.StartedAt).TotalMilliseconds / Math.Max(1, task.DurationMs), 0, 1);
+
+    /// <summary>Completes a task whose time is up, applying the new placement; idempotent, so any node may do it.</summary>
+    private async Task<DemoTask> AdvanceAsync(PortalDbContext db, string operationId, CancellationToken ct)
+    {
+        var task = await db.DemoTasks.FirstOrDefaultAsync(t => t.Id == operationId, ct)
+            ?? throw new ConnectorException("NotFound", $"Demo task '{operationId}' does not exist.");
+        if (task.State == DemoTaskStates.Running && Fraction(task) >= 1)
+        {
+            var vm = await db.DemoVms.FirstAsync(v => v.Id == task.VmId, ct);
+            if (task.TargetHostId is not null) vm.HostId = task.TargetHostId;
+            if (task.TargetDatastore is not null) vm.Datastore = task.TargetDatastore;
+            task.State = DemoTaskStates.Succeeded;
+            await db.SaveChangesAsync(ct);
+        }
+
+        return task;
+    }
+
+    private static async Task<DemoVm> FindVmAsync(PortalDbContext db, MigrationPlan plan, CancellationToken ct) =>
+        await db.DemoVms.FirstOrDefaultAsync(v => v.Id == plan.VmExternalId, ct)
+        ?? throw new ConnectorException("ManagedObjectNotFound", $"Demo VM '{plan.VmExternalId}' does not exist.");
+}

@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Domain.Inventory;
+using MigrationPortal.Infrastructure.Connectors;
+using MigrationPortal.Infrastructure.Connectors.Demo;
+using MigrationPortal.Infrastructure.Export;
+using MigrationPortal.Infrastructure.Jobs;
+using MigrationPortal.Infrastructure.Persistence;
+using MigrationPortal.Infrastructure.Security;
+
+namespace MigrationPortal.Infrastructure;
+
+public static class DependencyInjection
+{
+    public static IServiceCollection AddPortalInfrastructure(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DemoOptions>().Bind(configuration.GetSection(DemoOptions.Section)).ValidateOnStart();
+        services.AddDbContextFactory<PortalDbContext>((sp, options) =>
+            PortalDbContextOptions.Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value), ServiceLifetime.Scoped);
+        services.AddScoped<IPortalDb>(sp => sp.GetRequiredService<PortalDbContext>());
+        services.AddScoped<IPortalDbFactory, PortalDbFactory>();
+
+        services.AddDataProtection().SetApplicationName("MigrationPortal").PersistKeysToDbContext<PortalDbContext>();
+        services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+
+        services.AddSingleton<IAuditExportFormat, CsvAuditExportFormat>();
+        services.AddSingleton<IAuditExportFormat, JsonLinesAuditExportFormat>();
+
+        services.AddKeyedScoped<IHypervisorConnector, DemoConnector>(ConnectionKinds.Demo);
+        services.AddScoped<IConnectorResolver, ConnectorResolver>();
+        services.AddScoped<IMigrationJobs, HangfireMigrationJobs>();
+        services.AddScoped<PortalJobs>();
+        services.AddScoped<DatabaseInitializer>();
+        services.AddSingleton(TimeProvider.System);
+        return services;
+    }
+}
+
+public sealed class PortalDbFactory(IDbContextFactory<PortalDbContext> factory) : IPortalDbFactory
+{
+    public async Task<IPortalDb> CreateAsync(CancellationToken ct = default) => await factory.CreateDbContextAsync(ct);
+}

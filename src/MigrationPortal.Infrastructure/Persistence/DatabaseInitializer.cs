@@ -1,0 +1,45 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MigrationPortal.Application.Authorization;
+using MigrationPortal.Application.Inventory;
+using MigrationPortal.Domain.Inventory;
+using MigrationPortal.Infrastructure.Connectors.Demo;
+
+namespace MigrationPortal.Infrastructure.Persistence;
+
+/// <summary>
+/// Start-up work: apply migrations (never EnsureCreated), and on a portal with no real connection, create the labelled
+/// demo connection and its first inventory sync. Safe on several nodes starting at once.
+/// </summary>
+public sealed class DatabaseInitializer(PortalDbContext db, SyncInventory sync, IOptions<DemoOptions> demo, ILogger<DatabaseInitializer> logger)
+{
+    public async Task InitializeAsync(CancellationToken ct = default)
+    {
+        await db.Database.MigrateAsync(ct);
+        if (!demo.Value.Enabled) return;
+        if (await db.Connections.AnyAsync(c => c.Kind != ConnectionKinds.Demo, ct)) return;
+
+        var connection = await db.Connections.FirstOrDefaultAsync(c => c.Kind == ConnectionKinds.Demo, ct);
+        if (connection is null)
+        {
+            connection = new Connection(DemoWorldShape.ConnectionName, ConnectionKinds.Demo, "demo://in-process");
+            db.Connections.Add(connection);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                db.DiscardChanges();
+                return; // another node created it
+            }
+
+            logger.LogInformation("No hypervisor connection exists: created the Demo connection with a simulated inventory.");
+        }
+
+        if (await db.Vms.AnyAsync(v => v.ConnectionId == connection.Id, ct)) return;
+        await DemoConnector.EnsureSeededAsync(db, ct);
+        await sync.HandleAsync(PortalUser.System, connection.Id, ct);
+    }
+}

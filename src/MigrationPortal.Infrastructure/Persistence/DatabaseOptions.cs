@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MigrationPortal.Infrastructure.Persistence;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    SqlServer,
+    PostgreSql,
+}
+
+/// <summary>Bound from the "Database" section. SQLite is the embedded default; SQL Server and PostgreSQL serve several nodes.</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>Empty for SQLite means a file in <see cref="DataDirectory"/>.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Where the SQLite database lives. Relative paths are taken from the working directory.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "data";
+
+    public string ResolveConnectionString()
+    {
+        if (!string.IsNullOrWhiteSpace(ConnectionString)) return ConnectionString;
+        if (Provider != DatabaseProvider.Sqlite) throw new InvalidOperationException($"Database:ConnectionString is required for {Provider}.");
+        Directory.CreateDirectory(DataDirectory);
+        return $"Data Source={Path.Combine(DataDirectory, "migrationportal.db")};Cache=Shared";
+    }
+
+    public static string MigrationsAssembly(DatabaseProvider provider) => provider switch
+    {
+        DatabaseProvider.Sqlite => "MigrationPortal.Migrations.Sqlite",
+        DatabaseProvider.SqlServer => "MigrationPortal.Migrations.SqlServer",
+        DatabaseProvider.PostgreSql => "MigrationPortal.Migrations.PostgreSql",
+        _ => throw new ArgumentOutOfRangeException(nameof(provider)),
+    };
+}

@@ -1,0 +1,130 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Domain.Approvals;
+using MigrationPortal.Domain.Audit;
+using MigrationPortal.Domain.Inventory;
+using MigrationPortal.Domain.Requests;
+using MigrationPortal.Infrastructure.Connectors.Demo;
+using MigrationPortal.Infrastructure.Identity;
+
+namespace MigrationPortal.Infrastructure.Persistence;
+
+/// <summary>
+/// The portal's one database: domain data, Identity accounts, Data Protection keys and the demo world.
+/// Saving seals new audit events into the hash chain inside the same transaction (see <see cref="SaveChangesAsync(bool, CancellationToken)"/>).
+/// </summary>
+public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalDb, IDataProtectionKeyContext
+{
+    // Events in the order the use case added them; change-tracker enumeration order is not guaranteed.
+    private readonly List<AuditEvent> _pendingAudit = [];
+
+    public PortalDbContext(DbContextOptions<PortalDbContext> options) : base(options)
+    {
+        ChangeTracker.Tracked += OnTracked;
+    }
+
+    public DbSet<MigrationRequest> Requests => Set<MigrationRequest>();
+    public DbSet<MigrationBatch> Batches => Set<MigrationBatch>();
+    public DbSet<MigrationProgress> Progress => Set<MigrationProgress>();
+    public DbSet<ApprovalRule> ApprovalRules => Set<ApprovalRule>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
+    public DbSet<Connection> Connections => Set<Connection>();
+    public DbSet<MigrationPortal.Domain.Inventory.Application> Applications => Set<MigrationPortal.Domain.Inventory.Application>();
+    public DbSet<InventoryCluster> Clusters => Set<InventoryCluster>();
+    public DbSet<InventoryHost> Hosts => Set<InventoryHost>();
+    public DbSet<InventoryDatastore> Datastores => Set<InventoryDatastore>();
+    public DbSet<InventoryVm> Vms => Set<InventoryVm>();
+    public DbSet<UserGroupMembership> GroupMemberships => Set<UserGroupMembership>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<DemoVm> DemoVms => Set<DemoVm>();
+    public DbSet<DemoTask> DemoTasks => Set<DemoTask>();
+
+    public async Task<(long Sequence, string Hash)?> GetAuditChainHeadAsync(CancellationToken ct)
+    {
+        var head = await AuditChainHeads.AsNoTracking().FirstOrDefaultAsync(h => h.Id == AuditChainHead.SingletonId, ct);
+        return head is null || head.LastSequence == 0 ? null : (head.LastSequence, head.LastHash);
+    }
+
+    public void DiscardChanges()
+    {
+        ChangeTracker.Clear();
+        _pendingAudit.Clear();
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var toSeal = _pendingAudit.Where(e => Entry(e).State == EntityState.Added && string.IsNullOrEmpty(e.Hash)).ToList();
+        if (toSeal.Count == 0) return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+
+        var ownTransaction = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
+        try
+        {
+            // Take the chain head's row lock first: concurrent appenders on any node wait here, then read the head we leave.
+            await AuditChainHeads.Where(h => h.Id == AuditChainHead.SingletonId)
+                .ExecuteUpdateAsync(s => s.SetProperty(h => h.LastSequence, h => h.LastSequence), cancellationToken);
+            var head = await AuditChainHeads.AsNoTracking().FirstAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken);
+            var (sequence, hash) = (head.LastSequence, head.LastHash);
+            foreach (var e in toSeal)
+            {
+                e.Seal(sequence + 1, hash);
+                (sequence, hash) = (e.Sequence, e.Hash);
+            }
+
+            var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            await AuditChainHeads.Where(h => h.Id == AuditChainHead.SingletonId)
+                .ExecuteUpdateAsync(s => s.SetProperty(h => h.LastSequence, sequence).SetProperty(h => h.LastHash, hash), cancellationToken);
+            if (ownTransaction is not null) await ownTransaction.CommitAsync(cancellationToken);
+            _pendingAudit.RemoveAll(toSeal.Contains);
+            return written;
+        }
+        catch
+        {
+            if (ownTransaction is not null) await ownTransaction.RollbackAsync(CancellationToken.None);
+            // The events were not written: unseal them by detaching, so a retry adds fresh ones rather than stale hashes.
+            foreach (var e in toSeal) Entry(e).State = EntityState.Detached;
+            _pendingAudit.RemoveAll(toSeal.Contains);
+            throw;
+        }
+        finally
+        {
+            if (ownTransaction is not null) await ownTransaction.DisposeAsync();
+        }
+    }
+
+    public override void Dispose()
+    {
+        ChangeTracker.Tracked -= OnTracked;
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        ChangeTracker.Tracked -= OnTracked;
+        return base.DisposeAsync();
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite has no date-time-offset type and cannot compare or order the text form; store UTC ticks instead.
+        if (Database.IsSqlite()) configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        base.OnModelCreating(b);
+        b.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
+    }
+
+    private void OnTracked(object? sender, EntityTrackedEventArgs e)
+    {
+        if (!e.FromQuery && e.Entry.Entity is AuditEvent audit && e.Entry.State == EntityState.Added) _pendingAudit.Add(audit);
+    }
+}
