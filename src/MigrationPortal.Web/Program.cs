@@ -1,6 +1,127 @@
+using Hangfire;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Identity.Web;
+using MigrationPortal.Application;
+using MigrationPortal.Infrastructure;
+using MigrationPortal.Infrastructure.Identity;
+using MigrationPortal.Infrastructure.Persistence;
+using MigrationPortal.Web.Api;
+using MigrationPortal.Web.Auth;
+using MigrationPortal.Web.Components;
+using MigrationPortal.Web.Hosting;
+using MudBlazor.Services;
+
 var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddPortalInfrastructure(builder.Configuration);
+builder.Services.AddPortalUseCases();
+builder.Services.AddPortalHangfire(builder.Configuration);
+
+// Sign-in: local Identity accounts always; Entra ID as well when the AzureAd section names a client.
+const string PortalScheme = "Portal";
+const string EntraCookieScheme = "EntraCookies";
+var entraEnabled = !string.IsNullOrWhiteSpace(builder.Configuration["AzureAd:ClientId"]);
+var authentication = builder.Services.AddAuthentication(o =>
+{
+    o.DefaultScheme = PortalScheme;
+    o.DefaultChallengeScheme = PortalScheme;
+});
+authentication.AddPolicyScheme(PortalScheme, "Local or Entra ID", o => o.ForwardDefaultSelector = http =>
+{
+    if (entraEnabled && http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return JwtBearerDefaults.AuthenticationScheme;
+    if (entraEnabled && http.Request.Cookies.ContainsKey(".MigrationPortal.Entra")) return EntraCookieScheme;
+    return IdentityConstants.ApplicationScheme;
+});
+authentication.AddIdentityCookies(cookies => cookies.ApplicationCookie?.Configure(o =>
+{
+    o.Cookie.Name = ".MigrationPortal.Auth";
+    o.Cookie.SameSite = SameSiteMode.Strict;
+    o.Cookie.HttpOnly = true;
+    o.LoginPath = "/login";
+    o.AccessDeniedPath = "/forbidden";
+    o.SlidingExpiration = true;
+    o.ExpireTimeSpan = TimeSpan.FromHours(8);
+    // APIs answer 401/403; only browsers are redirected to the sign-in page.
+    o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized);
+    o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
+}));
+if (entraEnabled)
+{
+    authentication.AddMicrosoftIdentityWebApp(builder.Configuration.GetSection("AzureAd"), OpenIdConnectDefaults.AuthenticationScheme, EntraCookieScheme);
+    builder.Services.Configure<CookieAuthenticationOptions>(EntraCookieScheme, o => o.Cookie.Name = ".MigrationPortal.Entra");
+    authentication.AddMicrosoftIdentityWebApi(builder.Configuration.GetSection("AzureAd"), JwtBearerDefaults.AuthenticationScheme);
+}
+
+builder.Services.AddTransient<IClaimsTransformation, EntraClaimsTransformation>();
+builder.Services.AddIdentityCore<PortalAccount>(o =>
+    {
+        o.Lockout.MaxFailedAccessAttempts = 5;
+        o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+        o.Lockout.AllowedForNewUsers = true;
+        o.Password.RequiredLength = 12;
+        o.User.RequireUniqueEmail = false;
+    })
+    .AddRoles<IdentityRole>()
+    .AddEntityFrameworkStores<PortalDbContext>()
+    .AddSignInManager()
+    .AddDefaultTokenProviders();
+builder.Services.AddAuthorization();
+builder.Services.AddCascadingAuthenticationState();
+builder.Services.AddScoped<FirstRunAdministrator>();
+
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<PortalExceptionHandler>();
+builder.Services.AddOpenApi();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddMudServices();
+
 var app = builder.Build();
 
-app.MapGet("/", () => "Hello World!");
+await using (var scope = app.Services.CreateAsyncScope())
+{
+    await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync();
+    await scope.ServiceProvider.GetRequiredService<FirstRunAdministrator>().EnsureAsync();
+}
+
+app.Services.ScheduleRecurringJobs(app.Configuration);
+
+app.UseExceptionHandler();
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization();
+app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new OperatorsOnlyDashboardFilter()], DisplayStorageConnectionString = false });
+app.MapAccountEndpoints();
+if (entraEnabled)
+{
+    app.MapGet("/account/entra-login", (string? returnUrl) =>
+        Results.Challenge(new AuthenticationProperties { RedirectUri = returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') ? returnUrl : "/" }, [OpenIdConnectDefaults.AuthenticationScheme]))
+        .AllowAnonymous();
+}
+
+app.MapPortalApi();
+app.MapStaticAssets();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
+
+static Task ApiAware(RedirectContext<CookieAuthenticationOptions> ctx, int status)
+{
+    if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/openapi"))
+    {
+        ctx.Response.StatusCode = status;
+        return Task.CompletedTask;
+    }
+
+    ctx.Response.Redirect(ctx.RedirectUri);
+    return Task.CompletedTask;
+}
+
+/// <summary>Exposed for WebApplicationFactory in the tests.</summary>
+public partial class Program;

@@ -11,7 +11,9 @@ public sealed class AuditEvent
     public AuditEvent(DateTimeOffset at, string actorId, string actorName, string action, string? entityType, string? entityId,
         string? vmName, Guid? requestId, string details, bool isDemo = false)
     {
-        At = at;
+        // Whole milliseconds in UTC: every provider stores that exactly (SQLite's encoding keeps 0.1 ms, PostgreSQL 1 µs),
+        // so the hash computed now matches the one recomputed from the stored row.
+        At = new DateTimeOffset(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
         ActorId = actorId;
         ActorName = actorName;
         Action = action;

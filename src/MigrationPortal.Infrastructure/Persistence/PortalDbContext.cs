@@ -99,18 +99,6 @@ public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalD
         }
     }
 
-    public override void Dispose()
-    {
-        ChangeTracker.Tracked -= OnTracked;
-        base.Dispose();
-    }
-
-    public override ValueTask DisposeAsync()
-    {
-        ChangeTracker.Tracked -= OnTracked;
-        return base.DisposeAsync();
-    }
-
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite has no date-time-offset type and cannot compare or order the text form; store UTC ticks instead.

@@ -23,7 +23,6 @@ type injectedFault struct {
 	At           string          `json:"at,omitempty"`           // "task" (default for *_Task) or "call" (SOAP fault)
 	AfterPercent int             `json:"afterPercent,omitempty"` // task faults: fail once progress reaches this
 	Delay        string          `json:"delay,omitempty"`        // delay the call by this duration first (Go syntax, "1500ms")
-	NeedsSession bool            `json:"-"`
 
 	delay     time.Duration
 	faultType string

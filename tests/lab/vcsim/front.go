@@ -15,7 +15,6 @@ import (
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/mo"
-	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 	vimxml "github.com/vmware/govmomi/vim25/xml"
 )
@@ -48,7 +47,7 @@ type proxyKind struct {
 	// needsObject: only proxy when the original object is in the registry
 	// (otherwise the simulator answers ManagedObjectNotFound itself).
 	needsObject bool
-	make        func(base proxyBase) mo.Reference
+	make        func(self, orig types.ManagedObjectReference) mo.Reference
 }
 
 var proxyKinds = map[string]proxyKind{
@@ -56,23 +55,27 @@ var proxyKinds = map[string]proxyKind{
 		methods: set("RelocateVM_Task", "MigrateVM_Task", "ReconfigVM_Task", "CreateSnapshot_Task",
 			"RemoveAllSnapshots_Task", "RevertToCurrentSnapshot_Task"),
 		needsObject: true,
-		make:        func(b proxyBase) mo.Reference { return &labVMProxy{b} },
+		make:        func(s, o types.ManagedObjectReference) mo.Reference { return &labVMProxy{proxyBase{Self: s, orig: o}} },
 	},
 	"VirtualMachineSnapshot": {
 		methods:     set("RemoveSnapshot_Task", "RevertToSnapshot_Task"),
 		needsObject: true,
-		make:        func(b proxyBase) mo.Reference { return &labSnapshotProxy{b} },
+		make: func(s, o types.ManagedObjectReference) mo.Reference {
+			return &labSnapshotProxy{proxyBase{Self: s, orig: o}}
+		},
 	},
 	"Task": {
 		methods:     set("CancelTask"),
 		needsObject: true,
-		make:        func(b proxyBase) mo.Reference { return &labTaskProxy{b} },
+		make: func(s, o types.ManagedObjectReference) mo.Reference {
+			return &labTaskProxy{proxyBase{Self: s, orig: o}}
+		},
 	},
 	"PropertyCollector": {
 		// Per-session collectors live in session registries, so always proxy.
 		methods: set("RetrieveProperties", "RetrievePropertiesEx", "ContinueRetrievePropertiesEx",
 			"CancelRetrievePropertiesEx"),
-		make: func(b proxyBase) mo.Reference { return &labPCProxy{b} },
+		make: func(s, o types.ManagedObjectReference) mo.Reference { return &labPCProxy{proxyBase{Self: s, orig: o}} },
 	},
 }
 
@@ -91,7 +94,7 @@ func ensureProxy(orig types.ManagedObjectReference, kind proxyKind) types.Manage
 	proxyMu.Lock()
 	defer proxyMu.Unlock()
 	if simulator.Map.Get(ref) == nil {
-		simulator.Map.Put(kind.make(proxyBase{Self: ref, orig: orig}))
+		simulator.Map.Put(kind.make(ref, orig))
 	}
 	return ref
 }
@@ -341,6 +344,3 @@ func writeSOAPFault(w http.ResponseWriter, msg string, fault types.BaseMethodFau
 	w.WriteHeader(http.StatusInternalServerError)
 	_, _ = io.Copy(w, &b)
 }
-
-// Make sure the soap package is linked for Fault types used by proxies.
-var _ = soap.Fault{}

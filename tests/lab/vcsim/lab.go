@@ -146,7 +146,7 @@ func defaultFaultMessage(f types.BaseMethodFault) string {
 	case *types.RequestCanceled:
 		return "The task was canceled by a user."
 	case *types.TaskInProgress:
-		return "The operation is not allowed in the current state."
+		return "Another task is already in progress."
 	case *types.InvalidArgument:
 		if x.InvalidProperty != "" {
 			return "A specified parameter was not correct: " + x.InvalidProperty

@@ -26,6 +26,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"text/template"
 	"time"
 
 	"github.com/vmware/govmomi/simulator"
@@ -193,8 +194,19 @@ func main() {
 	os.Exit(0)
 }
 
-// prepareModel sets defaults the stock model lacks.
+// prepareModel sets defaults the stock model lacks and repairs event
+// message templates that would make the simulator panic (VmMigratedEvent).
 func prepareModel() {
+	em := simulator.Map.EventManager()
+	for i := range em.Description.EventInfo {
+		info := &em.Description.EventInfo[i]
+		if info.Key == "VmMigratedEvent" {
+			info.FullFormat = "Migration of virtual machine {{.Vm.Name}} from {{.SourceHost.Name}}, {{.SourceDatastore.Name}} to {{.Host.Name}}, {{.Ds.Name}} completed"
+		}
+		if _, err := template.New(info.Key).Parse(info.FullFormat); err != nil {
+			info.FullFormat = info.Key
+		}
+	}
 	for _, e := range simulator.Map.All("VirtualMachine") {
 		if vm, ok := e.(*simulator.VirtualMachine); ok && vm.Config != nil && vm.Config.MigrateEncryption == "" {
 			vm.Config.MigrateEncryption = string(types.VirtualMachineConfigSpecEncryptedVMotionModesOpportunistic)

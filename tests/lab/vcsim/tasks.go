@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"log"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -127,6 +129,13 @@ func (lt *labTask) update(changes ...types.PropertyChange) {
 }
 
 func (lt *labTask) run(spec taskSpec) {
+	defer func() {
+		// A panic in simulator code must fail the task, not kill the server.
+		if r := recover(); r != nil {
+			log.Printf("vcsim-lab: %s %s panicked: %v\n%s", lt.method, lt.ref.Value, r, debug.Stack())
+			lt.finish(nil, &types.SystemError{Reason: fmt.Sprint(r)}, fmt.Sprintf("A general system error occurred: %v", r), 0)
+		}
+	}()
 	start := time.Now()
 	lt.update(
 		types.PropertyChange{Name: "info.startTime", Val: start},

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using MigrationPortal.Application.Audit;
+using MigrationPortal.Domain.Common;
+using MigrationPortal.Infrastructure.Identity;
+using MigrationPortal.Infrastructure.Persistence;
+
+namespace MigrationPortal.Web.Auth;
+
+/// <summary>Local sign-in and sign-out. Every sign-in, failure and lockout is audited.</summary>
+public static class AccountEndpoints
+{
+    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/account/login", async ([FromForm] string userName, [FromForm] string password, [FromForm] string? returnUrl,
+            SignInManager<PortalAccount> signIn, PortalDbContext db, TimeProvider time, HttpContext http) =>
+        {
+            var result = await signIn.PasswordSignInAsync(userName ?? "", password ?? "", isPersistent: false, lockoutOnFailure: true);
+            var user = await signIn.UserManager.FindByNameAsync(userName ?? "");
+            var actor = user is null ? new Actor("unknown", userName ?? "") : new Actor(user.Id, user.UserName!);
+            AuditLog.Record(db, time.GetUtcNow(), actor, result.Succeeded ? AuditActions.SignIn : AuditActions.SignInFailed, "User", user?.Id,
+                new { method = "local", remote = http.Connection.RemoteIpAddress?.ToString(), lockedOut = result.IsLockedOut });
+            await db.SaveChangesAsync();
+            if (!result.Succeeded)
+                return Results.Redirect($"/login?error={(result.IsLockedOut ? "locked" : "invalid")}&returnUrl={Uri.EscapeDataString(LocalOnly(returnUrl))}");
+            return Results.LocalRedirect(LocalOnly(returnUrl));
+        }).AllowAnonymous();
+
+        app.MapPost("/account/logout", async (SignInManager<PortalAccount> signIn, PortalDbContext db, TimeProvider time, HttpContext http) =>
+        {
+            if (http.User.Identity?.IsAuthenticated == true)
+            {
+                var user = http.User.ToPortalUser();
+                AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.SignOut, "User", user.Id, new { method = "local" });
+                await db.SaveChangesAsync();
+            }
+
+            await http.SignOutAsync(IdentityConstants.ApplicationScheme);
+            return Results.LocalRedirect("/login");
+        });
+
+        return app;
+    }
+
+    private static string LocalOnly(string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\") ? returnUrl : "/";
+}

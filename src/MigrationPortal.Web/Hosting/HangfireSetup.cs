@@ -1,0 +1,79 @@
+using Hangfire;
+using Hangfire.Dashboard;
+using Hangfire.PostgreSql;
+using Hangfire.Storage.SQLite;
+using MigrationPortal.Application.Authorization;
+using MigrationPortal.Infrastructure.Jobs;
+using MigrationPortal.Infrastructure.Persistence;
+
+namespace MigrationPortal.Web.Hosting;
+
+/// <summary>Bound from "Hangfire".</summary>
+public sealed class HangfireSettings
+{
+    public const string Section = "Hangfire";
+
+    /// <summary>Whether this node runs a Hangfire server (workers). Every node normally does; they share the queue.</summary>
+    public bool ServerEnabled { get; set; } = true;
+
+    public int WorkerCount { get; set; } = 4;
+
+    /// <summary>How often idle workers look for new jobs. Hangfire.Storage.SQLite's default is slow (about 11 s).</summary>
+    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Cron for the recurring inventory sync.</summary>
+    public string InventorySyncCron { get; set; } = "*/15 * * * *";
+}
+
+public static class HangfireSetup
+{
+    public static IServiceCollection AddPortalHangfire(this IServiceCollection services, IConfiguration configuration)
+    {
+        var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var settings = configuration.GetSection(HangfireSettings.Section).Get<HangfireSettings>() ?? new HangfireSettings();
+        services.AddHangfire(config =>
+        {
+            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
+            var connectionString = database.ResolveConnectionString();
+            switch (database.Provider)
+            {
+                case DatabaseProvider.SqlServer:
+                    config.UseSqlServerStorage(connectionString, new Hangfire.SqlServer.SqlServerStorageOptions { QueuePollInterval = settings.QueuePollInterval, SchemaName = "hangfire" });
+                    break;
+                case DatabaseProvider.PostgreSql:
+                    config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions { QueuePollInterval = settings.QueuePollInterval, SchemaName = "hangfire" });
+                    break;
+                default:
+                    // A file of its own beside the portal's: SQLite allows one writer at a time, and Hangfire's polling
+                    // connection would otherwise contend with the portal's transactions. Server databases share one database.
+                    Directory.CreateDirectory(database.DataDirectory);
+                    config.UseSQLiteStorage(Path.Combine(database.DataDirectory, "hangfire.db"), new SQLiteStorageOptions { QueuePollInterval = settings.QueuePollInterval });
+                    break;
+            }
+        });
+        if (settings.ServerEnabled)
+            services.AddHangfireServer(o => o.WorkerCount = settings.WorkerCount);
+        return services;
+    }
+
+    public static void ScheduleRecurringJobs(this IServiceProvider services, IConfiguration configuration)
+    {
+        var settings = configuration.GetSection(HangfireSettings.Section).Get<HangfireSettings>() ?? new HangfireSettings();
+        var recurring = services.GetRequiredService<IRecurringJobManager>();
+        // Cron's finest grain is a minute; the dispatcher is also nudged on every approval, so it rarely waits for this.
+        recurring.AddOrUpdate<PortalJobs>(PortalJobs.DispatcherJobId, j => j.DispatchAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<PortalJobs>(PortalJobs.ExpiryJobId, j => j.ExpireAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<PortalJobs>(PortalJobs.ReconcileJobId, j => j.ReconcileAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<PortalJobs>(PortalJobs.InventoryJobId, j => j.SyncAllInventoriesAsync(CancellationToken.None), settings.InventorySyncCron);
+    }
+}
+
+/// <summary>The /hangfire dashboard is for Operators and Administrators only.</summary>
+public sealed class OperatorsOnlyDashboardFilter : IDashboardAuthorizationFilter
+{
+    public bool Authorize(DashboardContext context)
+    {
+        var user = context.GetHttpContext().User;
+        return user.Identity?.IsAuthenticated == true && (user.IsInRole(Roles.Operator) || user.IsInRole(Roles.Administrator));
+    }
+}
