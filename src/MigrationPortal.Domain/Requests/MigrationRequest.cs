@@ -95,9 +95,19 @@ public sealed class MigrationRequest
 
     public int ApprovalCount => _decisions.Count(d => d.Verdict == Verdict.Approve);
 
+    /// <summary>Submits a draft and applies the approval policy's verdict at once.</summary>
     public void Submit(Actor actor, DateTimeOffset now, ApprovalRequirement requirement, TimeSpan expireAfter)
     {
-        Move(RequestState.Submitted, actor, now, "Submitted for approval.");
+        Submit(actor, now);
+        ApplyPolicy(requirement, now, expireAfter);
+    }
+
+    public void Submit(Actor actor, DateTimeOffset now) => Move(RequestState.Submitted, actor, now, "Submitted for approval.");
+
+    /// <summary>The policy's verdict on a submitted request: approved now, or waiting for the named approvals until it expires.</summary>
+    public void ApplyPolicy(ApprovalRequirement requirement, DateTimeOffset now, TimeSpan expireAfter)
+    {
+        if (State != RequestState.Submitted) throw new DomainException($"The approval policy applies to submitted requests; this one is {State}.");
         PolicyReason = requirement.Reason;
         if (requirement.IsAutoApproved)
         {

@@ -44,7 +44,7 @@ func main() {
 		vmName     = flag.String("vm", "", "VM name")
 		hostName   = flag.String("host", "", "target host name")
 		dsName     = flag.String("ds", "", "target datastore name (optional)")
-		poolName   = flag.String("pool", "", "target resource pool name (optional; needed across clusters)")
+		poolName   = flag.String("pool", "", "target resource pool name or id, e.g. resgroup-42 (optional; needed across clusters)")
 		insecure   = flag.Bool("k", false, "skip TLS certificate verification")
 		thumbprint = flag.String("thumbprint", "", "expected SHA-256 (or SHA-1) thumbprint of the server certificate, AA:BB:...")
 		timeout    = flag.Duration("timeout", 5*time.Minute, "overall timeout")
@@ -119,9 +119,12 @@ func run(rawURL, user, pass, vmName, hostName, dsName, poolName string, insecure
 		spec.Datastore = &ref
 	}
 	if poolName != "" {
-		ref, err := findByName(ctx, c.Client, "ResourcePool", poolName)
-		if err != nil {
-			return err
+		// Every cluster's root pool is named "Resources", so accept an id too.
+		ref := types.ManagedObjectReference{Type: "ResourcePool", Value: poolName}
+		if !strings.HasPrefix(poolName, "resgroup-") {
+			if ref, err = findByName(ctx, c.Client, "ResourcePool", poolName); err != nil {
+				return err
+			}
 		}
 		spec.Pool = &ref
 	}

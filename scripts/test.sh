@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Runs every test of MigrationPortal on a fresh Debian machine: installs what the tests need, starts the servers
+# (a private PostgreSQL cluster), runs each test project, and ends with one line "N passed, N failed".
+# Exits non-zero when any test fails or a project cannot run. With CI=true a missing server fails the tests, never skips them.
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+work="$(mktemp -d /tmp/migrationportal-test.XXXXXX)"
+chmod 755 "$work"
+pg_port="${MIGRATIONPORTAL_TEST_PG_PORT:-55432}"
+pg_data="$work/pgdata"
+pg_bin=""
+
+log() { printf '[test.sh] %s\n' "$*"; }
+
+cleanup() {
+  if [ -n "$pg_bin" ] && [ -d "$pg_data" ]; then
+    su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D '$pg_data' -m immediate stop" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+apt_updated=0
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ $apt_updated -eq 0 ]; then apt-get update -qq >/dev/null 2>&1 || true; apt_updated=1; fi
+  log "installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$work/apt.log" 2>&1 || { cat "$work/apt.log"; return 1; }
+}
+
+# --- PostgreSQL: Debian's server, a throwaway cluster on loopback ---------------------------------------------
+apt_install postgresql || { echo "0 passed, 1 failed"; exit 1; }
+pg_bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+mkdir -p "$pg_data" && chown postgres:postgres "$pg_data"
+su postgres -s /bin/sh -c "$pg_bin/initdb -D '$pg_data' -A trust -U postgres" >"$work/initdb.log" 2>&1 || { cat "$work/initdb.log"; echo "0 passed, 1 failed"; exit 1; }
+su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D '$pg_data' -l '$work/pg.log' -o \"-h 127.0.0.1 -p $pg_port -k '$pg_data' -c fsync=off -c max_connections=200\" -w start" >/dev/null \
+  || { cat "$work/pg.log"; echo "0 passed, 1 failed"; exit 1; }
+export MIGRATIONPORTAL_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Include Error Detail=true"
+log "PostgreSQL running on 127.0.0.1:$pg_port"
+
+# --- .NET tools and build ----------------------------------------------------------------------------------
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet tool restore >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+log "building"
+if ! dotnet build MigrationPortal.sln -c Release -v q -nologo >"$work/build.log" 2>&1; then
+  grep -E "error" "$work/build.log" | sort -u | head -50
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+# --- every test project ------------------------------------------------------------------------------------
+passed=0; failed=0; status=0
+for project in tests/*/*.Tests.csproj; do
+  name="$(basename "$project" .csproj)"
+  log "running $name"
+  trx_dir="$work/results/$name"
+  dotnet test "$project" -c Release --no-build -v q -nologo --logger "trx;LogFileName=results.trx" --results-directory "$trx_dir" >"$work/$name.log" 2>&1
+  rc=$?
+  trx="$(ls "$trx_dir"/*.trx 2>/dev/null | head -n 1)"
+  if [ -z "$trx" ]; then
+    cat "$work/$name.log" | tail -40
+    failed=$((failed + 1)); status=1
+    continue
+  fi
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+  p="$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  f="$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  e="$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  n="$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0} + ${n:-0}))
+  log "$name: ${p:-0} passed, $(( ${f:-0} + ${e:-0} )) failed, ${n:-0} not executed"
+  if [ $rc -ne 0 ] || [ "${f:-0}" != 0 ] || [ "${e:-0}" != 0 ]; then
+    status=1
+    grep -E "^\s+(Failed|X) |Error Message|Assert" "$work/$name.log" | head -60
+  fi
+done
+
+if [ $((passed + failed)) -eq 0 ]; then status=1; fi
+echo "$passed passed, $failed failed"
+exit $status
