@@ -13,6 +13,7 @@ public sealed class AuditEvent
     {
         // Whole milliseconds in UTC: every provider stores that exactly (SQLite's encoding keeps 0.1 ms, PostgreSQL 1 µs),
         // so the hash computed now matches the one recomputed from the stored row.
+        Id = Guid.NewGuid();
         At = new DateTimeOffset(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
         ActorId = actorId;
         ActorName = actorName;
@@ -25,6 +26,10 @@ public sealed class AuditEvent
         IsDemo = isDemo;
     }
 
+    /// <summary>Row identity, assigned at creation so several unsealed events can wait in one unit of work.</summary>
+    public Guid Id { get; private set; }
+
+    /// <summary>Position in the chain (1, 2, 3 ...), unique; assigned when sealed.</summary>
     public long Sequence { get; private set; }
     public DateTimeOffset At { get; private set; }
     public string ActorId { get; private set; } = "";

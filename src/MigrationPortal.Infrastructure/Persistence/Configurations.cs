@@ -133,8 +133,10 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
 {
     public void Configure(EntityTypeBuilder<AuditEvent> b)
     {
-        b.HasKey(e => e.Sequence);
-        b.Property(e => e.Sequence).ValueGeneratedNever();
+        b.HasKey(e => e.Id);
+        b.Property(e => e.Id).ValueGeneratedNever();
+        // Unique: a second writer that somehow read a stale head could never fork the chain.
+        b.HasIndex(e => e.Sequence).IsUnique();
         b.Property(e => e.ActorId).HasMaxLength(450);
         b.Property(e => e.ActorName).HasMaxLength(256);
         b.Property(e => e.Action).HasMaxLength(64);

@@ -293,8 +293,8 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
 
             modelBuilder.Entity("MigrationPortal.Domain.Audit.AuditEvent", b =>
                 {
-                    b.Property<long>("Sequence")
-                        .HasColumnType("bigint");
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
 
                     b.Property<string>("Action")
                         .IsRequired()
@@ -342,17 +342,23 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                     b.Property<Guid?>("RequestId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("VmName")
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
 
-                    b.HasKey("Sequence");
+                    b.HasKey("Id");
 
                     b.HasIndex("Action");
 
                     b.HasIndex("At");
 
                     b.HasIndex("RequestId");
+
+                    b.HasIndex("Sequence")
+                        .IsUnique();
 
                     b.ToTable("AuditEvents");
                 });

@@ -277,8 +277,8 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
 
             modelBuilder.Entity("MigrationPortal.Domain.Audit.AuditEvent", b =>
                 {
-                    b.Property<long>("Sequence")
-                        .HasColumnType("INTEGER");
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Action")
                         .IsRequired()
@@ -326,17 +326,23 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                     b.Property<Guid?>("RequestId")
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("VmName")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
-                    b.HasKey("Sequence");
+                    b.HasKey("Id");
 
                     b.HasIndex("Action");
 
                     b.HasIndex("At");
 
                     b.HasIndex("RequestId");
+
+                    b.HasIndex("Sequence")
+                        .IsUnique();
 
                     b.ToTable("AuditEvents");
                 });

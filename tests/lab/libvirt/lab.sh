@@ -45,6 +45,10 @@ NS_B=mp-lab-b
 VETH_A=mplab-a
 VETH_B=mplab-b
 
+# --netns: TCP gives up on a dead connection after ~25 s instead of ~15 min (kernel default 15),
+# so a cut link fails a storage-copy migration in about half a minute
+TCP_RETRIES2=${LIBVIRT_LAB_TCP_RETRIES2:-6}
+
 NICE=(nice -n 10)
 BIND_DIRS=(/etc/libvirt /var/lib/libvirt /run/libvirt /var/log/libvirt /var/cache/libvirt /etc/pki)
 PACKAGES=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients gnutls-bin cpio
@@ -61,7 +65,7 @@ vsh() { local h=$1; shift; virsh -q -c "$(host_uri "$h")" "$@"; }
 netns_mode() { [ -f "$LAB_DIR/netns" ]; }
 
 # ------------------------------------------------------------------ install
-pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'; }
+pkg_installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
 
 cmd_install() {
   local missing=() p
@@ -223,6 +227,8 @@ prepare_host() {
   local h=$1 d ip uuid pki=$LAB_DIR/pki
   d=$(host_dir "$h"); ip=$(host_ip "$h"); uuid=$(host_uuid "$h")
   mkdir -p "$d"/{etc,lib,run,log,cache,pki}
+  # own /etc/hosts: the lab host names resolve locally (no DNS query ever leaves the machine)
+  printf '127.0.0.1 localhost\n%s lab-a\n%s lab-b\n' "$A_IP" "$B_IP" > "$d/hosts"
   cp -a /etc/libvirt/. "$d/etc/"
   # no default NAT network (it would bring up virbr0 with a 192.168.122.x address)
   rm -f "$d/etc/qemu/networks/autostart/"*.xml "$d/etc/qemu/networks/"*.xml "$d/etc/qemu/"*.xml "$d/etc/storage/"*.xml \
@@ -288,7 +294,8 @@ netns_setup() {
     ip -n "$ns" addr del 127.0.0.1/8 dev lo 2>/dev/null || true
     ip -n "$ns" addr add 127.0.0.1/32 dev lo
     ip netns exec "$ns" sh -c "for c in all default lo $dev; do echo 1 > /proc/sys/net/ipv4/conf/\$c/route_localnet; done
-                               for c in all default lo $dev; do echo 0 > /proc/sys/net/ipv4/conf/\$c/rp_filter; done"
+                               for c in all default lo $dev; do echo 0 > /proc/sys/net/ipv4/conf/\$c/rp_filter; done
+                               echo $TCP_RETRIES2 > /proc/sys/net/ipv4/tcp_retries2"
     ip -n "$ns" addr add "$ip/32" dev "$dev"
     ip -n "$ns" link set "$dev" up
   done
@@ -324,6 +331,7 @@ mount --bind '$d/run' /run/libvirt
 mount --bind '$d/log' /var/log/libvirt
 mount --bind '$d/cache' /var/cache/libvirt
 mount --bind '$d/pki' /etc/pki
+mount --bind '$d/hosts' /etc/hosts
 exec libvirtd --listen --pid-file /run/libvirt/libvirtd.pid"
   local pre=()
   netns_mode && pre=(ip netns exec "$( [ "$h" = a ] && echo "$NS_A" || echo "$NS_B")")
@@ -453,7 +461,7 @@ cmd_up() {
   t0=$(date +%s.%N)
   require_tools
   cmd_build_guest   # cheap when cached; rebuilds when the init script changed
-  if [ -d "$LAB_DIR" ] || ip netns list 2>/dev/null | grep -q "^$NS_A\b"; then
+  if [ -d "$LAB_DIR" ] || [ -e "/run/netns/$NS_A" ] || [ -e "/run/netns/$NS_B" ]; then
     log "cleaning stale lab state"; cmd_down >/dev/null 2>&1 || true
   fi
   mkdir -p "$LAB_DIR/serial"
@@ -520,7 +528,8 @@ cmd_up() {
 kill_pid() {
   local pid=$1 pattern=$2 i
   [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 0
-  tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q -- "$pattern" || return 0
+  local cmd; cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) || return 0
+  [[ $cmd == *"$pattern"* ]] || return 0
   kill -TERM "$pid" 2>/dev/null || return 0
   for i in $(seq 1 25); do [ -d "/proc/$pid" ] || return 0; sleep 0.2; done
   kill -KILL "$pid" 2>/dev/null || true
@@ -529,9 +538,10 @@ kill_pid() {
 lab_qemu_pids() {
   # QEMU processes of this lab: they live in one of its mount namespaces, whose bind mounts
   # come from $LAB_DIR/hosts/ (visible in /proc/PID/mountinfo)
-  local p
+  local p cmd
   for p in /proc/[0-9]*; do
-    tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q "qemu-system" || continue
+    cmd=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null) || continue
+    [[ $cmd == *qemu-system* ]] || continue
     grep -q -F "$LAB_DIR/hosts/" "$p/mountinfo" 2>/dev/null && echo "${p#/proc/}"
   done
   return 0

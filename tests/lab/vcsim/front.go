@@ -71,6 +71,13 @@ var proxyKinds = map[string]proxyKind{
 			return &labTaskProxy{proxyBase{Self: s, orig: o}}
 		},
 	},
+	"SessionManager": {
+		methods:     set("Login"),
+		needsObject: true,
+		make: func(s, o types.ManagedObjectReference) mo.Reference {
+			return &labSessionProxy{proxyBase{Self: s, orig: o}}
+		},
+	},
 	"PropertyCollector": {
 		// Per-session collectors live in session registries, so always proxy.
 		methods: set("RetrieveProperties", "RetrievePropertiesEx", "ContinueRetrievePropertiesEx",

@@ -189,8 +189,11 @@ func main() {
 	select {
 	case <-done:
 	case <-time.After(2 * time.Second):
+		log.Printf("vcsim-lab: requests still in flight, not waiting for them")
 	}
+	log.Printf("vcsim-lab: server closed, removing datastore folders")
 	m.Remove()
+	log.Printf("vcsim-lab: done")
 	os.Exit(0)
 }
 

@@ -582,11 +582,10 @@ func applyRelocate(ctx *simulator.Context, vm *simulator.VirtualMachine, plan *r
 
 	if plan.folder != nil && (vm.Parent == nil || *vm.Parent != *plan.folder) {
 		if folder, ok := simulator.Map.Get(*plan.folder).(*simulator.Folder); ok {
-			var inner types.ManagedObjectReference
-			simulator.Map.WithLock(folder, func() {
-				res := folder.MoveIntoFolderTask(ctx, &types.MoveIntoFolder_Task{This: folder.Self, List: []types.ManagedObjectReference{vm.Self}})
-				inner = res.(*methods.MoveIntoFolder_TaskBody).Res.Returnval
-			})
+			// No folder lock here: the stock code locks the folders itself
+			// (ctx.Caller is the VM, which is locked already).
+			res := folder.MoveIntoFolderTask(ctx, &types.MoveIntoFolder_Task{This: folder.Self, List: []types.ManagedObjectReference{vm.Self}})
+			inner := res.(*methods.MoveIntoFolder_TaskBody).Res.Returnval
 			if _, f, msg := innerTaskResult(inner); f != nil {
 				return f, msg
 			}

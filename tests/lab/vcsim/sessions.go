@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 )
@@ -51,4 +52,21 @@ func expireSessions() int {
 	lab.pages = map[string]*pendingPage{}
 	lab.mu.Unlock()
 	return n
+}
+
+// labSessionProxy wraps SessionManager.Login only to word the InvalidLogin
+// fault like vCenter does.
+type labSessionProxy struct {
+	proxyBase
+}
+
+func (p *labSessionProxy) Login(ctx *simulator.Context, req *types.Login) soap.HasFault {
+	req.This = p.orig
+	res := simulator.Map.SessionManager().Login(ctx, req)
+	if body, ok := res.(*methods.LoginBody); ok && body.Fault_ != nil {
+		if _, invalid := body.Fault_.Detail.Fault.(*types.InvalidLogin); invalid {
+			body.Fault_ = soapFault("", &types.InvalidLogin{})
+		}
+	}
+	return res
 }

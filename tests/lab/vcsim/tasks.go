@@ -166,7 +166,13 @@ func (lt *labTask) run(spec taskSpec) {
 			pct = int32(elapsed * 100 / d)
 		}
 		if spec.fault != nil && int(pct) >= spec.failAt {
-			lt.finish(nil, spec.fault, spec.faultMsg, last)
+			if pct > 99 {
+				pct = 99
+			}
+			if pct < last {
+				pct = last
+			}
+			lt.finish(nil, spec.fault, spec.faultMsg, pct)
 			return
 		}
 		select {

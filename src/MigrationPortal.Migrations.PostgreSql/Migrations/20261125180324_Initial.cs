@@ -90,6 +90,7 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                 name: "AuditEvents",
                 columns: table => new
                 {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
                     Sequence = table.Column<long>(type: "bigint", nullable: false),
                     At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     ActorId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
@@ -106,7 +107,7 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_AuditEvents", x => x.Sequence);
+                    table.PrimaryKey("PK_AuditEvents", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -637,6 +638,12 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                 name: "IX_AuditEvents_RequestId",
                 table: "AuditEvents",
                 column: "RequestId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_Sequence",
+                table: "AuditEvents",
+                column: "Sequence",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_BusinessApplications_Name",

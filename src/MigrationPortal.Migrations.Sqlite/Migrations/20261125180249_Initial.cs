@@ -89,6 +89,7 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                 name: "AuditEvents",
                 columns: table => new
                 {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
                     Sequence = table.Column<long>(type: "INTEGER", nullable: false),
                     At = table.Column<long>(type: "INTEGER", nullable: false),
                     ActorId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
@@ -105,7 +106,7 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_AuditEvents", x => x.Sequence);
+                    table.PrimaryKey("PK_AuditEvents", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -636,6 +637,12 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                 name: "IX_AuditEvents_RequestId",
                 table: "AuditEvents",
                 column: "RequestId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_Sequence",
+                table: "AuditEvents",
+                column: "Sequence",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_BusinessApplications_Name",

@@ -89,6 +89,7 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                 name: "AuditEvents",
                 columns: table => new
                 {
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
                     Sequence = table.Column<long>(type: "bigint", nullable: false),
                     At = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
                     ActorId = table.Column<string>(type: "nvarchar(450)", maxLength: 450, nullable: false),
@@ -105,7 +106,7 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_AuditEvents", x => x.Sequence);
+                    table.PrimaryKey("PK_AuditEvents", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -638,6 +639,12 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                 name: "IX_AuditEvents_RequestId",
                 table: "AuditEvents",
                 column: "RequestId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_Sequence",
+                table: "AuditEvents",
+                column: "Sequence",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_BusinessApplications_Name",

@@ -1,0 +1,27 @@
+using MigrationPortal.Infrastructure.Persistence;
+
+namespace MigrationPortal.Application.Tests.Infrastructure;
+
+/// <summary>Each test gets its own empty database on the provider the derived class names, and a harness on it.</summary>
+public abstract class DatabaseTestBase(DatabaseProvider provider) : IAsyncLifetime
+{
+    private Func<Task>? _drop;
+
+    protected DatabaseProvider Provider { get; } = provider;
+    protected string ConnectionString { get; private set; } = "";
+    protected PortalHarness Portal { get; set; } = null!;
+
+    protected virtual TimeSpan DemoDuration => TimeSpan.FromSeconds(2);
+
+    public async Task InitializeAsync()
+    {
+        (ConnectionString, _drop) = await TestDatabases.CreateAsync(Provider);
+        Portal = await PortalHarness.StartAsync(Provider, ConnectionString, DemoDuration);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Portal.DisposeAsync();
+        if (_drop is not null) await _drop();
+    }
+}

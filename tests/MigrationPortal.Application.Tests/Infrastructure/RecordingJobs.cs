@@ -1,0 +1,15 @@
+using System.Collections.Concurrent;
+using MigrationPortal.Application.Abstractions;
+
+namespace MigrationPortal.Application.Tests.Infrastructure;
+
+/// <summary>Stands in for Hangfire in use-case tests: records what would be queued, and the test runs the job itself.</summary>
+public sealed class RecordingJobs : IMigrationJobs
+{
+    public ConcurrentQueue<Guid> Runs { get; } = new();
+    public int DispatcherNudges;
+
+    public void EnqueueRun(Guid requestId) => Runs.Enqueue(requestId);
+
+    public void NudgeDispatcher() => Interlocked.Increment(ref DispatcherNudges);
+}

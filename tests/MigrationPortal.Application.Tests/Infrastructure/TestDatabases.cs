@@ -1,0 +1,51 @@
+using Npgsql;
+using MigrationPortal.Infrastructure.Persistence;
+
+namespace MigrationPortal.Application.Tests.Infrastructure;
+
+/// <summary>
+/// A fresh, empty database per test: a temporary SQLite file, or a new database on the PostgreSQL server that
+/// scripts/test.sh starts. A missing PostgreSQL server is a failure, never a skip.
+/// </summary>
+public static class TestDatabases
+{
+    public const string PostgresVariable = "MIGRATIONPORTAL_TEST_POSTGRES";
+
+    public static async Task<(string ConnectionString, Func<Task> Drop)> CreateAsync(DatabaseProvider provider)
+    {
+        switch (provider)
+        {
+            case DatabaseProvider.Sqlite:
+                var file = Path.Combine(Path.GetTempPath(), $"mp-test-{Guid.NewGuid():N}.db");
+                return ($"Data Source={file};Default Timeout=30", () =>
+                {
+                    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                    foreach (var f in new[] { file, file + "-wal", file + "-shm" }) File.Delete(f);
+                    return Task.CompletedTask;
+                });
+            case DatabaseProvider.PostgreSql:
+                var server = Environment.GetEnvironmentVariable(PostgresVariable);
+                if (string.IsNullOrWhiteSpace(server))
+                    throw new InvalidOperationException($"{PostgresVariable} is not set: run the tests through scripts/test.sh, which starts PostgreSQL.");
+                var name = $"mp_test_{Guid.NewGuid():N}";
+                await using (var admin = new NpgsqlConnection(server))
+                {
+                    await admin.OpenAsync();
+                    await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
+                    await create.ExecuteNonQueryAsync();
+                }
+
+                var builder = new NpgsqlConnectionStringBuilder(server) { Database = name };
+                return (builder.ConnectionString, async () =>
+                {
+                    NpgsqlConnection.ClearAllPools();
+                    await using var admin = new NpgsqlConnection(server);
+                    await admin.OpenAsync();
+                    await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
+                    await drop.ExecuteNonQueryAsync();
+                });
+            default:
+                throw new NotSupportedException($"No test server for {provider} on these machines.");
+        }
+    }
+}
