@@ -15,7 +15,17 @@ public sealed class VerifyAuditChain(IPortalDb db, AccessGuard guard, TimeProvid
         var result = await AuditChain.VerifyAsync(db.AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).AsAsyncEnumerable(), head, ct);
         AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.AuditVerified, "AuditEvent", null,
             new { intact = result.IsIntact, checkedEvents = result.EventsChecked, firstBreak = result.FirstBreak?.Sequence, problem = result.FirstBreak?.Problem });
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (!result.IsIntact)
+        {
+            // A row forged past the chain head occupies the next sequence number, so nothing can be appended until an
+            // administrator removes it. The verdict still reaches the auditor; failing appends are the alarm.
+            db.DiscardChanges();
+        }
+
         return result;
     }
 }

@@ -461,7 +461,7 @@ cmd_up() {
   t0=$(date +%s.%N)
   require_tools
   cmd_build_guest   # cheap when cached; rebuilds when the init script changed
-  if [ -d "$LAB_DIR" ] || [ -e "/run/netns/$NS_A" ] || [ -e "/run/netns/$NS_B" ]; then
+  if [ -d "$LAB_DIR" ] || [ -e "/run/netns/$NS_A" ] || [ -e "/run/netns/$NS_B" ] || [ -n "$(lab_ns_pids)" ]; then
     log "cleaning stale lab state"; cmd_down >/dev/null 2>&1 || true
   fi
   mkdir -p "$LAB_DIR/serial"
@@ -524,47 +524,50 @@ cmd_up() {
   log "lab up in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s; eval \"\$($0 env)\" for the exports"
 }
 
-# kill one PID if it is still the process we think it is
-kill_pid() {
-  local pid=$1 pattern=$2 i
-  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 0
-  local cmd; cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) || return 0
-  [[ $cmd == *"$pattern"* ]] || return 0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for i in $(seq 1 25); do [ -d "/proc/$pid" ] || return 0; sleep 0.2; done
-  kill -KILL "$pid" 2>/dev/null || true
+# TERM the given "PID:pattern" entries that are still the processes we think they are,
+# wait up to 5 s for all of them, then KILL what is left
+kill_pids() {
+  local e pid pattern cmd live=() i
+  for e in "$@"; do
+    pid=${e%%:*}; pattern=${e#*:}
+    [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || continue
+    cmd=$(tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline") || continue
+    [[ $cmd == *"$pattern"* ]] || continue
+    kill -TERM "$pid" 2>/dev/null && live+=("$pid")
+  done
+  for i in $(seq 1 25); do
+    [ ${#live[@]} -eq 0 ] && return 0
+    local still=()
+    for pid in "${live[@]}"; do [ -d "/proc/$pid" ] && still+=("$pid"); done
+    live=("${still[@]+"${still[@]}"}")
+    [ ${#live[@]} -eq 0 ] && return 0
+    sleep 0.2
+  done
+  for pid in "${live[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
 }
 
-lab_qemu_pids() {
-  # QEMU processes of this lab: they live in one of its mount namespaces, whose bind mounts
-  # come from $LAB_DIR/hosts/ (visible in /proc/PID/mountinfo)
+lab_ns_pids() {
+  # libvirtd and QEMU processes of this lab, even when its PID files are gone: they live in one of
+  # its mount namespaces, whose bind mounts come from $LAB_DIR/hosts/ (seen in /proc/PID/mountinfo)
   local p cmd
   for p in /proc/[0-9]*; do
-    cmd=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null) || continue
-    [[ $cmd == *qemu-system* ]] || continue
+    cmd=; read -r -d '' cmd 2>/dev/null < "$p/cmdline" || true   # argv[0], no fork per process
+    [[ $cmd == *qemu-system* || $cmd == *libvirtd ]] || continue
     grep -q -F "$LAB_DIR/hosts/" "$p/mountinfo" 2>/dev/null && echo "${p#/proc/}"
   done
   return 0
 }
 
 cmd_down() {
-  local h d pid f
+  local h d f pid victims=()
   for h in a b; do
     d=$(host_dir "$h")
-    [ -d "$d" ] || continue
-    if [ -S "$d/run/libvirt-sock" ]; then
-      for f in $(timeout 10 virsh -q -c "$(host_uri "$h")" list --name 2>/dev/null); do
-        timeout 10 virsh -q -c "$(host_uri "$h")" destroy "$f" >/dev/null 2>&1 || true
-      done
-    fi
+    [ -f "$d/libvirtd.pid" ] && victims+=("$(cat "$d/libvirtd.pid"):libvirtd")
+    for f in "$d"/run/qemu/*.pid; do [ -f "$f" ] && victims+=("$(cat "$f"):qemu-system"); done
   done
-  for h in a b; do
-    d=$(host_dir "$h")
-    [ -f "$d/libvirtd.pid" ] && kill_pid "$(cat "$d/libvirtd.pid")" libvirtd
-    for f in "$d"/run/qemu/*.pid; do [ -f "$f" ] && kill_pid "$(cat "$f")" qemu-system; done
-  done
-  for pid in $(lab_qemu_pids); do kill_pid "$pid" qemu-system; done
-  [ -f "$LAB_DIR/shared/qemu-nbd.pid" ] && kill_pid "$(cat "$LAB_DIR/shared/qemu-nbd.pid")" qemu-nbd
+  for pid in $(lab_ns_pids); do victims+=("$pid:"); done
+  [ -f "$LAB_DIR/shared/qemu-nbd.pid" ] && victims+=("$(cat "$LAB_DIR/shared/qemu-nbd.pid"):qemu-nbd")
+  kill_pids "${victims[@]+"${victims[@]}"}"
   netns_teardown
   rm -rf "$LAB_DIR"
   log "lab down"

@@ -1,0 +1,707 @@
+CREATE TABLE IF NOT EXISTS "__EFMigrationsHistory" (
+    "MigrationId" character varying(150) NOT NULL,
+    "ProductVersion" character varying(32) NOT NULL,
+    CONSTRAINT "PK___EFMigrationsHistory" PRIMARY KEY ("MigrationId")
+);
+
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "ApprovalRules" (
+        "Id" uuid NOT NULL,
+        "Name" character varying(256) NOT NULL,
+        "Order" integer NOT NULL,
+        "ApplicationId" uuid,
+        "Environment" character varying(64),
+        "Criticality" character varying(64),
+        "Kind" character varying(32),
+        "TargetConnectionId" uuid,
+        "Outcome" character varying(32) NOT NULL,
+        "RequiredApprovals" integer NOT NULL,
+        "ApproverGroup" character varying(256),
+        CONSTRAINT "PK_ApprovalRules" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "AspNetRoles" (
+        "Id" text NOT NULL,
+        "Name" character varying(256),
+        "NormalizedName" character varying(256),
+        "ConcurrencyStamp" text,
+        CONSTRAINT "PK_AspNetRoles" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "AspNetUsers" (
+        "Id" text NOT NULL,
+        "DisplayName" text NOT NULL,
+        "UserName" character varying(256),
+        "NormalizedUserName" character varying(256),
+        "Email" character varying(256),
+        "NormalizedEmail" character varying(256),
+        "EmailConfirmed" boolean NOT NULL,
+        "PasswordHash" text,
+        "SecurityStamp" text,
+        "ConcurrencyStamp" text,
+        "PhoneNumber" text,
+        "PhoneNumberConfirmed" boolean NOT NULL,
+        "TwoFactorEnabled" boolean NOT NULL,
+        "LockoutEnd" timestamp with time zone,
+        "LockoutEnabled" boolean NOT NULL,
+        "AccessFailedCount" integer NOT NULL,
+        CONSTRAINT "PK_AspNetUsers" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "AuditChainHeads" (
+        "Id" integer NOT NULL,
+        "LastSequence" bigint NOT NULL,
+        "LastHash" character varying(64) NOT NULL,
+        CONSTRAINT "PK_AuditChainHeads" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "AuditEvents" (
+        "Id" uuid NOT NULL,
+        "Sequence" bigint NOT NULL,
+        "At" timestamp with time zone NOT NULL,
+        "ActorId" character varying(450) NOT NULL,
+        "ActorName" character varying(256) NOT NULL,
+        "Action" character varying(64) NOT NULL,
+        "EntityType" character varying(64),
+        "EntityId" character varying(450),
+        "VmName" character varying(256),
+        "RequestId" uuid,
+        "Details" text NOT NULL,
+        "IsDemo" boolean NOT NULL,
+        "PreviousHash" character varying(64) NOT NULL,
+        "Hash" character varying(64) NOT NULL,
+        CONSTRAINT "PK_AuditEvents" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "Batches" (
+        "Id" uuid NOT NULL,
+        "Name" character varying(256) NOT NULL,
+        "CreatedById" character varying(450) NOT NULL,
+        "CreatedAt" timestamp with time zone NOT NULL,
+        CONSTRAINT "PK_Batches" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "BusinessApplications" (
+        "Id" uuid NOT NULL,
+        "Name" character varying(256) NOT NULL,
+        "Environment" character varying(64),
+        "Criticality" character varying(64),
+        CONSTRAINT "PK_BusinessApplications" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "Clusters" (
+        "Id" uuid NOT NULL,
+        "ConnectionId" uuid NOT NULL,
+        "ExternalId" character varying(512) NOT NULL,
+        "Name" character varying(256) NOT NULL,
+        "Datacenter" character varying(256),
+        CONSTRAINT "PK_Clusters" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "Connections" (
+        "Id" uuid NOT NULL,
+        "Name" character varying(256) NOT NULL,
+        "Kind" character varying(32) NOT NULL,
+        "Endpoint" character varying(1024) NOT NULL,
+        "Username" character varying(256),
+        "ProtectedSecret" text,
+        "PinnedThumbprint" character varying(128),
+        "AllowUnencryptedMigration" boolean NOT NULL,
+        "LastSyncedAt" timestamp with time zone,
+        "LastSyncError" text,
+        CONSTRAINT "PK_Connections" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "DataProtectionKeys" (
+        "Id" integer GENERATED BY DEFAULT AS IDENTITY,
+        "FriendlyName" text,
+        "Xml" text,
+        CONSTRAINT "PK_DataProtectionKeys" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "Datastores" (
+        "Id" uuid NOT NULL,
+        "ConnectionId" uuid NOT NULL,
+        "ExternalId" character varying(512) NOT NULL,
+        "Name" character varying(256) NOT NULL,
+        "CapacityGb" bigint NOT NULL,
+        "FreeGb" bigint NOT NULL,
+        "Accessible" boolean NOT NULL,
+        "MountedOnHosts" text NOT NULL,
+        CONSTRAINT "PK_Datastores" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "DemoWorldTasks" (
+        "Id" character varying(64) NOT NULL,
+        "VmId" character varying(64) NOT NULL,
+        "TargetHostId" character varying(64),
+        "TargetDatastore" character varying(64),
+        "StartedAt" timestamp with time zone NOT NULL,
+        "DurationMs" bigint NOT NULL,
+        "State" character varying(16) NOT NULL,
+        "Message" character varying(1024),
+        CONSTRAINT "PK_DemoWorldTasks" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "DemoWorldVms" (
+        "Id" character varying(64) NOT NULL,
+        "Name" character varying(128) NOT NULL,
+        "HostId" character varying(64) NOT NULL,
+        "Datastore" character varying(64) NOT NULL,
+        "PowerState" character varying(32) NOT NULL,
+        "Cpus" integer NOT NULL,
+        "MemoryMb" bigint NOT NULL,
+        "DiskGb" bigint NOT NULL,
+        "Application" character varying(64) NOT NULL,
+        "MigrateEncryption" character varying(32) NOT NULL,
+        "SnapshotId" character varying(128),
+        CONSTRAINT "PK_DemoWorldVms" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "GroupMemberships" (
+        "Id" bigint GENERATED BY DEFAULT AS IDENTITY,
+        "UserId" character varying(450) NOT NULL,
+        "Group" character varying(256) NOT NULL,
+        CONSTRAINT "PK_GroupMemberships" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "Hosts" (
+        "Id" uuid NOT NULL,
+        "ConnectionId" uuid NOT NULL,
+        "ExternalId" character varying(512) NOT NULL,
+        "Name" character varying(256) NOT NULL,
+        "ClusterName" character varying(256),
+        "ConnectionState" character varying(32) NOT NULL,
+        "PowerState" character varying(32) NOT NULL,
+        "InMaintenance" boolean NOT NULL,
+        "CpuCores" integer NOT NULL,
+        "MemoryMb" bigint NOT NULL,
+        "MemoryUsedMb" bigint NOT NULL,
+        CONSTRAINT "PK_Hosts" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "Progress" (
+        "RequestId" uuid NOT NULL,
+        "Phase" character varying(64) NOT NULL,
+        "Percent" double precision NOT NULL,
+        "BytesTransferred" bigint,
+        "BytesTotal" bigint,
+        "EtaSeconds" integer,
+        "UpdatedAt" timestamp with time zone NOT NULL,
+        "HeartbeatAt" timestamp with time zone NOT NULL,
+        CONSTRAINT "PK_Progress" PRIMARY KEY ("RequestId")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "Requests" (
+        "Id" uuid NOT NULL,
+        "VmId" uuid NOT NULL,
+        "VmName" character varying(256) NOT NULL,
+        "ConnectionId" uuid NOT NULL,
+        "ApplicationId" uuid,
+        "ApplicationName" character varying(256),
+        "SourceHostName" text,
+        "SourceDatastoreName" text,
+        "Kind" character varying(32) NOT NULL,
+        "Live" boolean NOT NULL,
+        "TargetConnectionId" uuid NOT NULL,
+        "TargetHostId" character varying(512),
+        "TargetHostName" character varying(256),
+        "TargetDatastoreId" character varying(512),
+        "TargetDatastoreName" character varying(256),
+        "TargetPoolId" character varying(512),
+        "ScheduleMode" character varying(32) NOT NULL,
+        "ScheduleNotBefore" timestamp with time zone,
+        "Justification" character varying(2000) NOT NULL,
+        "TakeSnapshot" boolean NOT NULL,
+        "RequireEncryption" boolean NOT NULL,
+        "RequesterId" character varying(450) NOT NULL,
+        "RequesterName" character varying(256) NOT NULL,
+        "BatchId" uuid,
+        "IsDemo" boolean NOT NULL,
+        "CreatedAt" timestamp with time zone NOT NULL,
+        "State" character varying(32) NOT NULL,
+        "Version" integer NOT NULL,
+        "RequiredApprovals" integer NOT NULL,
+        "ApproverGroup" character varying(256),
+        "PolicyReason" text,
+        "ExpiresAt" timestamp with time zone,
+        "ScheduledFor" timestamp with time zone,
+        "OperationId" character varying(512),
+        "SnapshotId" character varying(512),
+        "CancelRequested" boolean NOT NULL,
+        "EncryptionApplied" text,
+        "FailureReason" text,
+        "StartedAt" timestamp with time zone,
+        "CompletedAt" timestamp with time zone,
+        CONSTRAINT "PK_Requests" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "Vms" (
+        "Id" uuid NOT NULL,
+        "ConnectionId" uuid NOT NULL,
+        "ExternalId" character varying(512) NOT NULL,
+        "Name" character varying(256) NOT NULL,
+        "PowerState" character varying(32) NOT NULL,
+        "HostExternalId" character varying(512),
+        "HostName" character varying(256),
+        "ClusterName" character varying(256),
+        "ResourcePool" character varying(512),
+        "Datastores" text NOT NULL,
+        "Cpus" integer NOT NULL,
+        "MemoryMb" bigint NOT NULL,
+        "ProvisionedGb" bigint NOT NULL,
+        "UsedGb" bigint NOT NULL,
+        "ApplicationTag" character varying(256),
+        "ApplicationId" uuid,
+        "MigrateEncryption" character varying(32),
+        "SyncedAt" timestamp with time zone NOT NULL,
+        CONSTRAINT "PK_Vms" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "AspNetRoleClaims" (
+        "Id" integer GENERATED BY DEFAULT AS IDENTITY,
+        "RoleId" text NOT NULL,
+        "ClaimType" text,
+        "ClaimValue" text,
+        CONSTRAINT "PK_AspNetRoleClaims" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_AspNetRoleClaims_AspNetRoles_RoleId" FOREIGN KEY ("RoleId") REFERENCES "AspNetRoles" ("Id") ON DELETE CASCADE
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "AspNetUserClaims" (
+        "Id" integer GENERATED BY DEFAULT AS IDENTITY,
+        "UserId" text NOT NULL,
+        "ClaimType" text,
+        "ClaimValue" text,
+        CONSTRAINT "PK_AspNetUserClaims" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_AspNetUserClaims_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "AspNetUserLogins" (
+        "LoginProvider" text NOT NULL,
+        "ProviderKey" text NOT NULL,
+        "ProviderDisplayName" text,
+        "UserId" text NOT NULL,
+        CONSTRAINT "PK_AspNetUserLogins" PRIMARY KEY ("LoginProvider", "ProviderKey"),
+        CONSTRAINT "FK_AspNetUserLogins_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "AspNetUserRoles" (
+        "UserId" text NOT NULL,
+        "RoleId" text NOT NULL,
+        CONSTRAINT "PK_AspNetUserRoles" PRIMARY KEY ("UserId", "RoleId"),
+        CONSTRAINT "FK_AspNetUserRoles_AspNetRoles_RoleId" FOREIGN KEY ("RoleId") REFERENCES "AspNetRoles" ("Id") ON DELETE CASCADE,
+        CONSTRAINT "FK_AspNetUserRoles_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "AspNetUserTokens" (
+        "UserId" text NOT NULL,
+        "LoginProvider" text NOT NULL,
+        "Name" text NOT NULL,
+        "Value" text,
+        CONSTRAINT "PK_AspNetUserTokens" PRIMARY KEY ("UserId", "LoginProvider", "Name"),
+        CONSTRAINT "FK_AspNetUserTokens_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "ApplicationOwner" (
+        "Id" bigint GENERATED BY DEFAULT AS IDENTITY,
+        "ApplicationId" uuid NOT NULL,
+        "Kind" character varying(16) NOT NULL,
+        "Principal" character varying(450) NOT NULL,
+        CONSTRAINT "PK_ApplicationOwner" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_ApplicationOwner_BusinessApplications_ApplicationId" FOREIGN KEY ("ApplicationId") REFERENCES "BusinessApplications" ("Id") ON DELETE CASCADE
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "RequestDecisions" (
+        "Id" bigint GENERATED BY DEFAULT AS IDENTITY,
+        "RequestId" uuid NOT NULL,
+        "ApproverId" character varying(450) NOT NULL,
+        "ApproverName" character varying(256) NOT NULL,
+        "Verdict" character varying(16) NOT NULL,
+        "Comment" character varying(2000) NOT NULL,
+        "At" timestamp with time zone NOT NULL,
+        CONSTRAINT "PK_RequestDecisions" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_RequestDecisions_Requests_RequestId" FOREIGN KEY ("RequestId") REFERENCES "Requests" ("Id") ON DELETE CASCADE
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "RequestSteps" (
+        "Id" bigint GENERATED BY DEFAULT AS IDENTITY,
+        "RequestId" uuid NOT NULL,
+        "Name" character varying(64) NOT NULL,
+        "Order" integer NOT NULL,
+        "Status" character varying(16) NOT NULL,
+        "StartedAt" timestamp with time zone,
+        "EndedAt" timestamp with time zone,
+        "Message" character varying(4000),
+        CONSTRAINT "PK_RequestSteps" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_RequestSteps_Requests_RequestId" FOREIGN KEY ("RequestId") REFERENCES "Requests" ("Id") ON DELETE CASCADE
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE TABLE "RequestTransitions" (
+        "Id" bigint GENERATED BY DEFAULT AS IDENTITY,
+        "RequestId" uuid NOT NULL,
+        "From" character varying(32) NOT NULL,
+        "To" character varying(32) NOT NULL,
+        "ActorId" character varying(450) NOT NULL,
+        "ActorName" character varying(256) NOT NULL,
+        "At" timestamp with time zone NOT NULL,
+        "Reason" character varying(4000) NOT NULL,
+        CONSTRAINT "PK_RequestTransitions" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_RequestTransitions_Requests_RequestId" FOREIGN KEY ("RequestId") REFERENCES "Requests" ("Id") ON DELETE CASCADE
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    INSERT INTO "AuditChainHeads" ("Id", "LastHash", "LastSequence")
+    VALUES (1, '0000000000000000000000000000000000000000000000000000000000000000', 0);
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE UNIQUE INDEX "IX_ApplicationOwner_ApplicationId_Kind_Principal" ON "ApplicationOwner" ("ApplicationId", "Kind", "Principal");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE INDEX "IX_AspNetRoleClaims_RoleId" ON "AspNetRoleClaims" ("RoleId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE UNIQUE INDEX "RoleNameIndex" ON "AspNetRoles" ("NormalizedName");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE INDEX "IX_AspNetUserClaims_UserId" ON "AspNetUserClaims" ("UserId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE INDEX "IX_AspNetUserLogins_UserId" ON "AspNetUserLogins" ("UserId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE INDEX "IX_AspNetUserRoles_RoleId" ON "AspNetUserRoles" ("RoleId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE INDEX "EmailIndex" ON "AspNetUsers" ("NormalizedEmail");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE UNIQUE INDEX "UserNameIndex" ON "AspNetUsers" ("NormalizedUserName");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE INDEX "IX_AuditEvents_Action" ON "AuditEvents" ("Action");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE INDEX "IX_AuditEvents_At" ON "AuditEvents" ("At");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE INDEX "IX_AuditEvents_RequestId" ON "AuditEvents" ("RequestId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE UNIQUE INDEX "IX_AuditEvents_Sequence" ON "AuditEvents" ("Sequence");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE UNIQUE INDEX "IX_BusinessApplications_Name" ON "BusinessApplications" ("Name");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE UNIQUE INDEX "IX_Clusters_ConnectionId_ExternalId" ON "Clusters" ("ConnectionId", "ExternalId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE UNIQUE INDEX "IX_Connections_Name" ON "Connections" ("Name");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE UNIQUE INDEX "IX_Datastores_ConnectionId_ExternalId" ON "Datastores" ("ConnectionId", "ExternalId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE UNIQUE INDEX "IX_GroupMemberships_UserId_Group" ON "GroupMemberships" ("UserId", "Group");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE UNIQUE INDEX "IX_Hosts_ConnectionId_ExternalId" ON "Hosts" ("ConnectionId", "ExternalId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE UNIQUE INDEX "IX_RequestDecisions_RequestId_ApproverId" ON "RequestDecisions" ("RequestId", "ApproverId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE INDEX "IX_Requests_ApplicationId" ON "Requests" ("ApplicationId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE INDEX "IX_Requests_RequesterId" ON "Requests" ("RequesterId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE INDEX "IX_Requests_State" ON "Requests" ("State");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE INDEX "IX_Requests_VmId" ON "Requests" ("VmId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE UNIQUE INDEX "IX_RequestSteps_RequestId_Name" ON "RequestSteps" ("RequestId", "Name");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE INDEX "IX_RequestTransitions_RequestId" ON "RequestTransitions" ("RequestId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE INDEX "IX_Vms_ApplicationId" ON "Vms" ("ApplicationId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE UNIQUE INDEX "IX_Vms_ConnectionId_ExternalId" ON "Vms" ("ConnectionId", "ExternalId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE INDEX "IX_Vms_HostName" ON "Vms" ("HostName");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    CREATE INDEX "IX_Vms_Name" ON "Vms" ("Name");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180324_Initial') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261125180324_Initial', '10.0.15');
+    END IF;
+END $EF$;
+COMMIT;
+

@@ -1,0 +1,394 @@
+CREATE TABLE IF NOT EXISTS "__EFMigrationsHistory" (
+    "MigrationId" TEXT NOT NULL CONSTRAINT "PK___EFMigrationsHistory" PRIMARY KEY,
+    "ProductVersion" TEXT NOT NULL
+);
+
+BEGIN TRANSACTION;
+CREATE TABLE "ApprovalRules" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_ApprovalRules" PRIMARY KEY,
+    "Name" TEXT NOT NULL,
+    "Order" INTEGER NOT NULL,
+    "ApplicationId" TEXT NULL,
+    "Environment" TEXT NULL,
+    "Criticality" TEXT NULL,
+    "Kind" TEXT NULL,
+    "TargetConnectionId" TEXT NULL,
+    "Outcome" TEXT NOT NULL,
+    "RequiredApprovals" INTEGER NOT NULL,
+    "ApproverGroup" TEXT NULL
+);
+
+CREATE TABLE "AspNetRoles" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_AspNetRoles" PRIMARY KEY,
+    "Name" TEXT NULL,
+    "NormalizedName" TEXT NULL,
+    "ConcurrencyStamp" TEXT NULL
+);
+
+CREATE TABLE "AspNetUsers" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_AspNetUsers" PRIMARY KEY,
+    "DisplayName" TEXT NOT NULL,
+    "UserName" TEXT NULL,
+    "NormalizedUserName" TEXT NULL,
+    "Email" TEXT NULL,
+    "NormalizedEmail" TEXT NULL,
+    "EmailConfirmed" INTEGER NOT NULL,
+    "PasswordHash" TEXT NULL,
+    "SecurityStamp" TEXT NULL,
+    "ConcurrencyStamp" TEXT NULL,
+    "PhoneNumber" TEXT NULL,
+    "PhoneNumberConfirmed" INTEGER NOT NULL,
+    "TwoFactorEnabled" INTEGER NOT NULL,
+    "LockoutEnd" INTEGER NULL,
+    "LockoutEnabled" INTEGER NOT NULL,
+    "AccessFailedCount" INTEGER NOT NULL
+);
+
+CREATE TABLE "AuditChainHeads" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_AuditChainHeads" PRIMARY KEY,
+    "LastSequence" INTEGER NOT NULL,
+    "LastHash" TEXT NOT NULL
+);
+
+CREATE TABLE "AuditEvents" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_AuditEvents" PRIMARY KEY,
+    "Sequence" INTEGER NOT NULL,
+    "At" INTEGER NOT NULL,
+    "ActorId" TEXT NOT NULL,
+    "ActorName" TEXT NOT NULL,
+    "Action" TEXT NOT NULL,
+    "EntityType" TEXT NULL,
+    "EntityId" TEXT NULL,
+    "VmName" TEXT NULL,
+    "RequestId" TEXT NULL,
+    "Details" TEXT NOT NULL,
+    "IsDemo" INTEGER NOT NULL,
+    "PreviousHash" TEXT NOT NULL,
+    "Hash" TEXT NOT NULL
+);
+
+CREATE TABLE "Batches" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Batches" PRIMARY KEY,
+    "Name" TEXT NOT NULL,
+    "CreatedById" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL
+);
+
+CREATE TABLE "BusinessApplications" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_BusinessApplications" PRIMARY KEY,
+    "Name" TEXT NOT NULL,
+    "Environment" TEXT NULL,
+    "Criticality" TEXT NULL
+);
+
+CREATE TABLE "Clusters" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Clusters" PRIMARY KEY,
+    "ConnectionId" TEXT NOT NULL,
+    "ExternalId" TEXT NOT NULL,
+    "Name" TEXT NOT NULL,
+    "Datacenter" TEXT NULL
+);
+
+CREATE TABLE "Connections" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Connections" PRIMARY KEY,
+    "Name" TEXT NOT NULL,
+    "Kind" TEXT NOT NULL,
+    "Endpoint" TEXT NOT NULL,
+    "Username" TEXT NULL,
+    "ProtectedSecret" TEXT NULL,
+    "PinnedThumbprint" TEXT NULL,
+    "AllowUnencryptedMigration" INTEGER NOT NULL,
+    "LastSyncedAt" INTEGER NULL,
+    "LastSyncError" TEXT NULL
+);
+
+CREATE TABLE "DataProtectionKeys" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_DataProtectionKeys" PRIMARY KEY AUTOINCREMENT,
+    "FriendlyName" TEXT NULL,
+    "Xml" TEXT NULL
+);
+
+CREATE TABLE "Datastores" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Datastores" PRIMARY KEY,
+    "ConnectionId" TEXT NOT NULL,
+    "ExternalId" TEXT NOT NULL,
+    "Name" TEXT NOT NULL,
+    "CapacityGb" INTEGER NOT NULL,
+    "FreeGb" INTEGER NOT NULL,
+    "Accessible" INTEGER NOT NULL,
+    "MountedOnHosts" TEXT NOT NULL
+);
+
+CREATE TABLE "DemoWorldTasks" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_DemoWorldTasks" PRIMARY KEY,
+    "VmId" TEXT NOT NULL,
+    "TargetHostId" TEXT NULL,
+    "TargetDatastore" TEXT NULL,
+    "StartedAt" INTEGER NOT NULL,
+    "DurationMs" INTEGER NOT NULL,
+    "State" TEXT NOT NULL,
+    "Message" TEXT NULL
+);
+
+CREATE TABLE "DemoWorldVms" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_DemoWorldVms" PRIMARY KEY,
+    "Name" TEXT NOT NULL,
+    "HostId" TEXT NOT NULL,
+    "Datastore" TEXT NOT NULL,
+    "PowerState" TEXT NOT NULL,
+    "Cpus" INTEGER NOT NULL,
+    "MemoryMb" INTEGER NOT NULL,
+    "DiskGb" INTEGER NOT NULL,
+    "Application" TEXT NOT NULL,
+    "MigrateEncryption" TEXT NOT NULL,
+    "SnapshotId" TEXT NULL
+);
+
+CREATE TABLE "GroupMemberships" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_GroupMemberships" PRIMARY KEY AUTOINCREMENT,
+    "UserId" TEXT NOT NULL,
+    "Group" TEXT NOT NULL
+);
+
+CREATE TABLE "Hosts" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Hosts" PRIMARY KEY,
+    "ConnectionId" TEXT NOT NULL,
+    "ExternalId" TEXT NOT NULL,
+    "Name" TEXT NOT NULL,
+    "ClusterName" TEXT NULL,
+    "ConnectionState" TEXT NOT NULL,
+    "PowerState" TEXT NOT NULL,
+    "InMaintenance" INTEGER NOT NULL,
+    "CpuCores" INTEGER NOT NULL,
+    "MemoryMb" INTEGER NOT NULL,
+    "MemoryUsedMb" INTEGER NOT NULL
+);
+
+CREATE TABLE "Progress" (
+    "RequestId" TEXT NOT NULL CONSTRAINT "PK_Progress" PRIMARY KEY,
+    "Phase" TEXT NOT NULL,
+    "Percent" REAL NOT NULL,
+    "BytesTransferred" INTEGER NULL,
+    "BytesTotal" INTEGER NULL,
+    "EtaSeconds" INTEGER NULL,
+    "UpdatedAt" INTEGER NOT NULL,
+    "HeartbeatAt" INTEGER NOT NULL
+);
+
+CREATE TABLE "Requests" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Requests" PRIMARY KEY,
+    "VmId" TEXT NOT NULL,
+    "VmName" TEXT NOT NULL,
+    "ConnectionId" TEXT NOT NULL,
+    "ApplicationId" TEXT NULL,
+    "ApplicationName" TEXT NULL,
+    "SourceHostName" TEXT NULL,
+    "SourceDatastoreName" TEXT NULL,
+    "Kind" TEXT NOT NULL,
+    "Live" INTEGER NOT NULL,
+    "TargetConnectionId" TEXT NOT NULL,
+    "TargetHostId" TEXT NULL,
+    "TargetHostName" TEXT NULL,
+    "TargetDatastoreId" TEXT NULL,
+    "TargetDatastoreName" TEXT NULL,
+    "TargetPoolId" TEXT NULL,
+    "ScheduleMode" TEXT NOT NULL,
+    "ScheduleNotBefore" INTEGER NULL,
+    "Justification" TEXT NOT NULL,
+    "TakeSnapshot" INTEGER NOT NULL,
+    "RequireEncryption" INTEGER NOT NULL,
+    "RequesterId" TEXT NOT NULL,
+    "RequesterName" TEXT NOT NULL,
+    "BatchId" TEXT NULL,
+    "IsDemo" INTEGER NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "State" TEXT NOT NULL,
+    "Version" INTEGER NOT NULL,
+    "RequiredApprovals" INTEGER NOT NULL,
+    "ApproverGroup" TEXT NULL,
+    "PolicyReason" TEXT NULL,
+    "ExpiresAt" INTEGER NULL,
+    "ScheduledFor" INTEGER NULL,
+    "OperationId" TEXT NULL,
+    "SnapshotId" TEXT NULL,
+    "CancelRequested" INTEGER NOT NULL,
+    "EncryptionApplied" TEXT NULL,
+    "FailureReason" TEXT NULL,
+    "StartedAt" INTEGER NULL,
+    "CompletedAt" INTEGER NULL
+);
+
+CREATE TABLE "Vms" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Vms" PRIMARY KEY,
+    "ConnectionId" TEXT NOT NULL,
+    "ExternalId" TEXT NOT NULL,
+    "Name" TEXT NOT NULL,
+    "PowerState" TEXT NOT NULL,
+    "HostExternalId" TEXT NULL,
+    "HostName" TEXT NULL,
+    "ClusterName" TEXT NULL,
+    "ResourcePool" TEXT NULL,
+    "Datastores" TEXT NOT NULL,
+    "Cpus" INTEGER NOT NULL,
+    "MemoryMb" INTEGER NOT NULL,
+    "ProvisionedGb" INTEGER NOT NULL,
+    "UsedGb" INTEGER NOT NULL,
+    "ApplicationTag" TEXT NULL,
+    "ApplicationId" TEXT NULL,
+    "MigrateEncryption" TEXT NULL,
+    "SyncedAt" INTEGER NOT NULL
+);
+
+CREATE TABLE "AspNetRoleClaims" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_AspNetRoleClaims" PRIMARY KEY AUTOINCREMENT,
+    "RoleId" TEXT NOT NULL,
+    "ClaimType" TEXT NULL,
+    "ClaimValue" TEXT NULL,
+    CONSTRAINT "FK_AspNetRoleClaims_AspNetRoles_RoleId" FOREIGN KEY ("RoleId") REFERENCES "AspNetRoles" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "AspNetUserClaims" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_AspNetUserClaims" PRIMARY KEY AUTOINCREMENT,
+    "UserId" TEXT NOT NULL,
+    "ClaimType" TEXT NULL,
+    "ClaimValue" TEXT NULL,
+    CONSTRAINT "FK_AspNetUserClaims_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "AspNetUserLogins" (
+    "LoginProvider" TEXT NOT NULL,
+    "ProviderKey" TEXT NOT NULL,
+    "ProviderDisplayName" TEXT NULL,
+    "UserId" TEXT NOT NULL,
+    CONSTRAINT "PK_AspNetUserLogins" PRIMARY KEY ("LoginProvider", "ProviderKey"),
+    CONSTRAINT "FK_AspNetUserLogins_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "AspNetUserRoles" (
+    "UserId" TEXT NOT NULL,
+    "RoleId" TEXT NOT NULL,
+    CONSTRAINT "PK_AspNetUserRoles" PRIMARY KEY ("UserId", "RoleId"),
+    CONSTRAINT "FK_AspNetUserRoles_AspNetRoles_RoleId" FOREIGN KEY ("RoleId") REFERENCES "AspNetRoles" ("Id") ON DELETE CASCADE,
+    CONSTRAINT "FK_AspNetUserRoles_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "AspNetUserTokens" (
+    "UserId" TEXT NOT NULL,
+    "LoginProvider" TEXT NOT NULL,
+    "Name" TEXT NOT NULL,
+    "Value" TEXT NULL,
+    CONSTRAINT "PK_AspNetUserTokens" PRIMARY KEY ("UserId", "LoginProvider", "Name"),
+    CONSTRAINT "FK_AspNetUserTokens_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "ApplicationOwner" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_ApplicationOwner" PRIMARY KEY AUTOINCREMENT,
+    "ApplicationId" TEXT NOT NULL,
+    "Kind" TEXT NOT NULL,
+    "Principal" TEXT NOT NULL,
+    CONSTRAINT "FK_ApplicationOwner_BusinessApplications_ApplicationId" FOREIGN KEY ("ApplicationId") REFERENCES "BusinessApplications" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "RequestDecisions" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_RequestDecisions" PRIMARY KEY AUTOINCREMENT,
+    "RequestId" TEXT NOT NULL,
+    "ApproverId" TEXT NOT NULL,
+    "ApproverName" TEXT NOT NULL,
+    "Verdict" TEXT NOT NULL,
+    "Comment" TEXT NOT NULL,
+    "At" INTEGER NOT NULL,
+    CONSTRAINT "FK_RequestDecisions_Requests_RequestId" FOREIGN KEY ("RequestId") REFERENCES "Requests" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "RequestSteps" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_RequestSteps" PRIMARY KEY AUTOINCREMENT,
+    "RequestId" TEXT NOT NULL,
+    "Name" TEXT NOT NULL,
+    "Order" INTEGER NOT NULL,
+    "Status" TEXT NOT NULL,
+    "StartedAt" INTEGER NULL,
+    "EndedAt" INTEGER NULL,
+    "Message" TEXT NULL,
+    CONSTRAINT "FK_RequestSteps_Requests_RequestId" FOREIGN KEY ("RequestId") REFERENCES "Requests" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "RequestTransitions" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_RequestTransitions" PRIMARY KEY AUTOINCREMENT,
+    "RequestId" TEXT NOT NULL,
+    "From" TEXT NOT NULL,
+    "To" TEXT NOT NULL,
+    "ActorId" TEXT NOT NULL,
+    "ActorName" TEXT NOT NULL,
+    "At" INTEGER NOT NULL,
+    "Reason" TEXT NOT NULL,
+    CONSTRAINT "FK_RequestTransitions_Requests_RequestId" FOREIGN KEY ("RequestId") REFERENCES "Requests" ("Id") ON DELETE CASCADE
+);
+
+INSERT INTO "AuditChainHeads" ("Id", "LastHash", "LastSequence")
+VALUES (1, '0000000000000000000000000000000000000000000000000000000000000000', 0);
+SELECT changes();
+
+
+CREATE UNIQUE INDEX "IX_ApplicationOwner_ApplicationId_Kind_Principal" ON "ApplicationOwner" ("ApplicationId", "Kind", "Principal");
+
+CREATE INDEX "IX_AspNetRoleClaims_RoleId" ON "AspNetRoleClaims" ("RoleId");
+
+CREATE UNIQUE INDEX "RoleNameIndex" ON "AspNetRoles" ("NormalizedName");
+
+CREATE INDEX "IX_AspNetUserClaims_UserId" ON "AspNetUserClaims" ("UserId");
+
+CREATE INDEX "IX_AspNetUserLogins_UserId" ON "AspNetUserLogins" ("UserId");
+
+CREATE INDEX "IX_AspNetUserRoles_RoleId" ON "AspNetUserRoles" ("RoleId");
+
+CREATE INDEX "EmailIndex" ON "AspNetUsers" ("NormalizedEmail");
+
+CREATE UNIQUE INDEX "UserNameIndex" ON "AspNetUsers" ("NormalizedUserName");
+
+CREATE INDEX "IX_AuditEvents_Action" ON "AuditEvents" ("Action");
+
+CREATE INDEX "IX_AuditEvents_At" ON "AuditEvents" ("At");
+
+CREATE INDEX "IX_AuditEvents_RequestId" ON "AuditEvents" ("RequestId");
+
+CREATE UNIQUE INDEX "IX_AuditEvents_Sequence" ON "AuditEvents" ("Sequence");
+
+CREATE UNIQUE INDEX "IX_BusinessApplications_Name" ON "BusinessApplications" ("Name");
+
+CREATE UNIQUE INDEX "IX_Clusters_ConnectionId_ExternalId" ON "Clusters" ("ConnectionId", "ExternalId");
+
+CREATE UNIQUE INDEX "IX_Connections_Name" ON "Connections" ("Name");
+
+CREATE UNIQUE INDEX "IX_Datastores_ConnectionId_ExternalId" ON "Datastores" ("ConnectionId", "ExternalId");
+
+CREATE UNIQUE INDEX "IX_GroupMemberships_UserId_Group" ON "GroupMemberships" ("UserId", "Group");
+
+CREATE UNIQUE INDEX "IX_Hosts_ConnectionId_ExternalId" ON "Hosts" ("ConnectionId", "ExternalId");
+
+CREATE UNIQUE INDEX "IX_RequestDecisions_RequestId_ApproverId" ON "RequestDecisions" ("RequestId", "ApproverId");
+
+CREATE INDEX "IX_Requests_ApplicationId" ON "Requests" ("ApplicationId");
+
+CREATE INDEX "IX_Requests_RequesterId" ON "Requests" ("RequesterId");
+
+CREATE INDEX "IX_Requests_State" ON "Requests" ("State");
+
+CREATE INDEX "IX_Requests_VmId" ON "Requests" ("VmId");
+
+CREATE UNIQUE INDEX "IX_RequestSteps_RequestId_Name" ON "RequestSteps" ("RequestId", "Name");
+
+CREATE INDEX "IX_RequestTransitions_RequestId" ON "RequestTransitions" ("RequestId");
+
+CREATE INDEX "IX_Vms_ApplicationId" ON "Vms" ("ApplicationId");
+
+CREATE UNIQUE INDEX "IX_Vms_ConnectionId_ExternalId" ON "Vms" ("ConnectionId", "ExternalId");
+
+CREATE INDEX "IX_Vms_HostName" ON "Vms" ("HostName");
+
+CREATE INDEX "IX_Vms_Name" ON "Vms" ("Name");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125180249_Initial', '10.0.15');
+
+COMMIT;
+

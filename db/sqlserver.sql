@@ -1,0 +1,774 @@
+IF OBJECT_ID(N'[__EFMigrationsHistory]') IS NULL
+BEGIN
+    CREATE TABLE [__EFMigrationsHistory] (
+        [MigrationId] nvarchar(150) NOT NULL,
+        [ProductVersion] nvarchar(32) NOT NULL,
+        CONSTRAINT [PK___EFMigrationsHistory] PRIMARY KEY ([MigrationId])
+    );
+END;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [ApprovalRules] (
+        [Id] uniqueidentifier NOT NULL,
+        [Name] nvarchar(256) NOT NULL,
+        [Order] int NOT NULL,
+        [ApplicationId] uniqueidentifier NULL,
+        [Environment] nvarchar(64) NULL,
+        [Criticality] nvarchar(64) NULL,
+        [Kind] nvarchar(32) NULL,
+        [TargetConnectionId] uniqueidentifier NULL,
+        [Outcome] nvarchar(32) NOT NULL,
+        [RequiredApprovals] int NOT NULL,
+        [ApproverGroup] nvarchar(256) NULL,
+        CONSTRAINT [PK_ApprovalRules] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [AspNetRoles] (
+        [Id] nvarchar(450) NOT NULL,
+        [Name] nvarchar(256) NULL,
+        [NormalizedName] nvarchar(256) NULL,
+        [ConcurrencyStamp] nvarchar(max) NULL,
+        CONSTRAINT [PK_AspNetRoles] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [AspNetUsers] (
+        [Id] nvarchar(450) NOT NULL,
+        [DisplayName] nvarchar(max) NOT NULL,
+        [UserName] nvarchar(256) NULL,
+        [NormalizedUserName] nvarchar(256) NULL,
+        [Email] nvarchar(256) NULL,
+        [NormalizedEmail] nvarchar(256) NULL,
+        [EmailConfirmed] bit NOT NULL,
+        [PasswordHash] nvarchar(max) NULL,
+        [SecurityStamp] nvarchar(max) NULL,
+        [ConcurrencyStamp] nvarchar(max) NULL,
+        [PhoneNumber] nvarchar(max) NULL,
+        [PhoneNumberConfirmed] bit NOT NULL,
+        [TwoFactorEnabled] bit NOT NULL,
+        [LockoutEnd] datetimeoffset NULL,
+        [LockoutEnabled] bit NOT NULL,
+        [AccessFailedCount] int NOT NULL,
+        CONSTRAINT [PK_AspNetUsers] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [AuditChainHeads] (
+        [Id] int NOT NULL,
+        [LastSequence] bigint NOT NULL,
+        [LastHash] nvarchar(64) NOT NULL,
+        CONSTRAINT [PK_AuditChainHeads] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [AuditEvents] (
+        [Id] uniqueidentifier NOT NULL,
+        [Sequence] bigint NOT NULL,
+        [At] datetimeoffset NOT NULL,
+        [ActorId] nvarchar(450) NOT NULL,
+        [ActorName] nvarchar(256) NOT NULL,
+        [Action] nvarchar(64) NOT NULL,
+        [EntityType] nvarchar(64) NULL,
+        [EntityId] nvarchar(450) NULL,
+        [VmName] nvarchar(256) NULL,
+        [RequestId] uniqueidentifier NULL,
+        [Details] nvarchar(max) NOT NULL,
+        [IsDemo] bit NOT NULL,
+        [PreviousHash] nvarchar(64) NOT NULL,
+        [Hash] nvarchar(64) NOT NULL,
+        CONSTRAINT [PK_AuditEvents] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [Batches] (
+        [Id] uniqueidentifier NOT NULL,
+        [Name] nvarchar(256) NOT NULL,
+        [CreatedById] nvarchar(450) NOT NULL,
+        [CreatedAt] datetimeoffset NOT NULL,
+        CONSTRAINT [PK_Batches] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [BusinessApplications] (
+        [Id] uniqueidentifier NOT NULL,
+        [Name] nvarchar(256) NOT NULL,
+        [Environment] nvarchar(64) NULL,
+        [Criticality] nvarchar(64) NULL,
+        CONSTRAINT [PK_BusinessApplications] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [Clusters] (
+        [Id] uniqueidentifier NOT NULL,
+        [ConnectionId] uniqueidentifier NOT NULL,
+        [ExternalId] nvarchar(512) NOT NULL,
+        [Name] nvarchar(256) NOT NULL,
+        [Datacenter] nvarchar(256) NULL,
+        CONSTRAINT [PK_Clusters] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [Connections] (
+        [Id] uniqueidentifier NOT NULL,
+        [Name] nvarchar(256) NOT NULL,
+        [Kind] nvarchar(32) NOT NULL,
+        [Endpoint] nvarchar(1024) NOT NULL,
+        [Username] nvarchar(256) NULL,
+        [ProtectedSecret] nvarchar(max) NULL,
+        [PinnedThumbprint] nvarchar(128) NULL,
+        [AllowUnencryptedMigration] bit NOT NULL,
+        [LastSyncedAt] datetimeoffset NULL,
+        [LastSyncError] nvarchar(max) NULL,
+        CONSTRAINT [PK_Connections] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [DataProtectionKeys] (
+        [Id] int NOT NULL IDENTITY,
+        [FriendlyName] nvarchar(max) NULL,
+        [Xml] nvarchar(max) NULL,
+        CONSTRAINT [PK_DataProtectionKeys] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [Datastores] (
+        [Id] uniqueidentifier NOT NULL,
+        [ConnectionId] uniqueidentifier NOT NULL,
+        [ExternalId] nvarchar(512) NOT NULL,
+        [Name] nvarchar(256) NOT NULL,
+        [CapacityGb] bigint NOT NULL,
+        [FreeGb] bigint NOT NULL,
+        [Accessible] bit NOT NULL,
+        [MountedOnHosts] nvarchar(max) NOT NULL,
+        CONSTRAINT [PK_Datastores] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [DemoWorldTasks] (
+        [Id] nvarchar(64) NOT NULL,
+        [VmId] nvarchar(64) NOT NULL,
+        [TargetHostId] nvarchar(64) NULL,
+        [TargetDatastore] nvarchar(64) NULL,
+        [StartedAt] datetimeoffset NOT NULL,
+        [DurationMs] bigint NOT NULL,
+        [State] nvarchar(16) NOT NULL,
+        [Message] nvarchar(1024) NULL,
+        CONSTRAINT [PK_DemoWorldTasks] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [DemoWorldVms] (
+        [Id] nvarchar(64) NOT NULL,
+        [Name] nvarchar(128) NOT NULL,
+        [HostId] nvarchar(64) NOT NULL,
+        [Datastore] nvarchar(64) NOT NULL,
+        [PowerState] nvarchar(32) NOT NULL,
+        [Cpus] int NOT NULL,
+        [MemoryMb] bigint NOT NULL,
+        [DiskGb] bigint NOT NULL,
+        [Application] nvarchar(64) NOT NULL,
+        [MigrateEncryption] nvarchar(32) NOT NULL,
+        [SnapshotId] nvarchar(128) NULL,
+        CONSTRAINT [PK_DemoWorldVms] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [GroupMemberships] (
+        [Id] bigint NOT NULL IDENTITY,
+        [UserId] nvarchar(450) NOT NULL,
+        [Group] nvarchar(256) NOT NULL,
+        CONSTRAINT [PK_GroupMemberships] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [Hosts] (
+        [Id] uniqueidentifier NOT NULL,
+        [ConnectionId] uniqueidentifier NOT NULL,
+        [ExternalId] nvarchar(512) NOT NULL,
+        [Name] nvarchar(256) NOT NULL,
+        [ClusterName] nvarchar(256) NULL,
+        [ConnectionState] nvarchar(32) NOT NULL,
+        [PowerState] nvarchar(32) NOT NULL,
+        [InMaintenance] bit NOT NULL,
+        [CpuCores] int NOT NULL,
+        [MemoryMb] bigint NOT NULL,
+        [MemoryUsedMb] bigint NOT NULL,
+        CONSTRAINT [PK_Hosts] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [Progress] (
+        [RequestId] uniqueidentifier NOT NULL,
+        [Phase] nvarchar(64) NOT NULL,
+        [Percent] float NOT NULL,
+        [BytesTransferred] bigint NULL,
+        [BytesTotal] bigint NULL,
+        [EtaSeconds] int NULL,
+        [UpdatedAt] datetimeoffset NOT NULL,
+        [HeartbeatAt] datetimeoffset NOT NULL,
+        CONSTRAINT [PK_Progress] PRIMARY KEY ([RequestId])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [Requests] (
+        [Id] uniqueidentifier NOT NULL,
+        [VmId] uniqueidentifier NOT NULL,
+        [VmName] nvarchar(256) NOT NULL,
+        [ConnectionId] uniqueidentifier NOT NULL,
+        [ApplicationId] uniqueidentifier NULL,
+        [ApplicationName] nvarchar(256) NULL,
+        [SourceHostName] nvarchar(max) NULL,
+        [SourceDatastoreName] nvarchar(max) NULL,
+        [Kind] nvarchar(32) NOT NULL,
+        [Live] bit NOT NULL,
+        [TargetConnectionId] uniqueidentifier NOT NULL,
+        [TargetHostId] nvarchar(512) NULL,
+        [TargetHostName] nvarchar(256) NULL,
+        [TargetDatastoreId] nvarchar(512) NULL,
+        [TargetDatastoreName] nvarchar(256) NULL,
+        [TargetPoolId] nvarchar(512) NULL,
+        [ScheduleMode] nvarchar(32) NOT NULL,
+        [ScheduleNotBefore] datetimeoffset NULL,
+        [Justification] nvarchar(2000) NOT NULL,
+        [TakeSnapshot] bit NOT NULL,
+        [RequireEncryption] bit NOT NULL,
+        [RequesterId] nvarchar(450) NOT NULL,
+        [RequesterName] nvarchar(256) NOT NULL,
+        [BatchId] uniqueidentifier NULL,
+        [IsDemo] bit NOT NULL,
+        [CreatedAt] datetimeoffset NOT NULL,
+        [State] nvarchar(32) NOT NULL,
+        [Version] int NOT NULL,
+        [RequiredApprovals] int NOT NULL,
+        [ApproverGroup] nvarchar(256) NULL,
+        [PolicyReason] nvarchar(max) NULL,
+        [ExpiresAt] datetimeoffset NULL,
+        [ScheduledFor] datetimeoffset NULL,
+        [OperationId] nvarchar(512) NULL,
+        [SnapshotId] nvarchar(512) NULL,
+        [CancelRequested] bit NOT NULL,
+        [EncryptionApplied] nvarchar(max) NULL,
+        [FailureReason] nvarchar(max) NULL,
+        [StartedAt] datetimeoffset NULL,
+        [CompletedAt] datetimeoffset NULL,
+        CONSTRAINT [PK_Requests] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [Vms] (
+        [Id] uniqueidentifier NOT NULL,
+        [ConnectionId] uniqueidentifier NOT NULL,
+        [ExternalId] nvarchar(512) NOT NULL,
+        [Name] nvarchar(256) NOT NULL,
+        [PowerState] nvarchar(32) NOT NULL,
+        [HostExternalId] nvarchar(512) NULL,
+        [HostName] nvarchar(256) NULL,
+        [ClusterName] nvarchar(256) NULL,
+        [ResourcePool] nvarchar(512) NULL,
+        [Datastores] nvarchar(max) NOT NULL,
+        [Cpus] int NOT NULL,
+        [MemoryMb] bigint NOT NULL,
+        [ProvisionedGb] bigint NOT NULL,
+        [UsedGb] bigint NOT NULL,
+        [ApplicationTag] nvarchar(256) NULL,
+        [ApplicationId] uniqueidentifier NULL,
+        [MigrateEncryption] nvarchar(32) NULL,
+        [SyncedAt] datetimeoffset NOT NULL,
+        CONSTRAINT [PK_Vms] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [AspNetRoleClaims] (
+        [Id] int NOT NULL IDENTITY,
+        [RoleId] nvarchar(450) NOT NULL,
+        [ClaimType] nvarchar(max) NULL,
+        [ClaimValue] nvarchar(max) NULL,
+        CONSTRAINT [PK_AspNetRoleClaims] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_AspNetRoleClaims_AspNetRoles_RoleId] FOREIGN KEY ([RoleId]) REFERENCES [AspNetRoles] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [AspNetUserClaims] (
+        [Id] int NOT NULL IDENTITY,
+        [UserId] nvarchar(450) NOT NULL,
+        [ClaimType] nvarchar(max) NULL,
+        [ClaimValue] nvarchar(max) NULL,
+        CONSTRAINT [PK_AspNetUserClaims] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_AspNetUserClaims_AspNetUsers_UserId] FOREIGN KEY ([UserId]) REFERENCES [AspNetUsers] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [AspNetUserLogins] (
+        [LoginProvider] nvarchar(450) NOT NULL,
+        [ProviderKey] nvarchar(450) NOT NULL,
+        [ProviderDisplayName] nvarchar(max) NULL,
+        [UserId] nvarchar(450) NOT NULL,
+        CONSTRAINT [PK_AspNetUserLogins] PRIMARY KEY ([LoginProvider], [ProviderKey]),
+        CONSTRAINT [FK_AspNetUserLogins_AspNetUsers_UserId] FOREIGN KEY ([UserId]) REFERENCES [AspNetUsers] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [AspNetUserRoles] (
+        [UserId] nvarchar(450) NOT NULL,
+        [RoleId] nvarchar(450) NOT NULL,
+        CONSTRAINT [PK_AspNetUserRoles] PRIMARY KEY ([UserId], [RoleId]),
+        CONSTRAINT [FK_AspNetUserRoles_AspNetRoles_RoleId] FOREIGN KEY ([RoleId]) REFERENCES [AspNetRoles] ([Id]) ON DELETE CASCADE,
+        CONSTRAINT [FK_AspNetUserRoles_AspNetUsers_UserId] FOREIGN KEY ([UserId]) REFERENCES [AspNetUsers] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [AspNetUserTokens] (
+        [UserId] nvarchar(450) NOT NULL,
+        [LoginProvider] nvarchar(450) NOT NULL,
+        [Name] nvarchar(450) NOT NULL,
+        [Value] nvarchar(max) NULL,
+        CONSTRAINT [PK_AspNetUserTokens] PRIMARY KEY ([UserId], [LoginProvider], [Name]),
+        CONSTRAINT [FK_AspNetUserTokens_AspNetUsers_UserId] FOREIGN KEY ([UserId]) REFERENCES [AspNetUsers] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [ApplicationOwner] (
+        [Id] bigint NOT NULL IDENTITY,
+        [ApplicationId] uniqueidentifier NOT NULL,
+        [Kind] nvarchar(16) NOT NULL,
+        [Principal] nvarchar(450) NOT NULL,
+        CONSTRAINT [PK_ApplicationOwner] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_ApplicationOwner_BusinessApplications_ApplicationId] FOREIGN KEY ([ApplicationId]) REFERENCES [BusinessApplications] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [RequestDecisions] (
+        [Id] bigint NOT NULL IDENTITY,
+        [RequestId] uniqueidentifier NOT NULL,
+        [ApproverId] nvarchar(450) NOT NULL,
+        [ApproverName] nvarchar(256) NOT NULL,
+        [Verdict] nvarchar(16) NOT NULL,
+        [Comment] nvarchar(2000) NOT NULL,
+        [At] datetimeoffset NOT NULL,
+        CONSTRAINT [PK_RequestDecisions] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_RequestDecisions_Requests_RequestId] FOREIGN KEY ([RequestId]) REFERENCES [Requests] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [RequestSteps] (
+        [Id] bigint NOT NULL IDENTITY,
+        [RequestId] uniqueidentifier NOT NULL,
+        [Name] nvarchar(64) NOT NULL,
+        [Order] int NOT NULL,
+        [Status] nvarchar(16) NOT NULL,
+        [StartedAt] datetimeoffset NULL,
+        [EndedAt] datetimeoffset NULL,
+        [Message] nvarchar(4000) NULL,
+        CONSTRAINT [PK_RequestSteps] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_RequestSteps_Requests_RequestId] FOREIGN KEY ([RequestId]) REFERENCES [Requests] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE TABLE [RequestTransitions] (
+        [Id] bigint NOT NULL IDENTITY,
+        [RequestId] uniqueidentifier NOT NULL,
+        [From] nvarchar(32) NOT NULL,
+        [To] nvarchar(32) NOT NULL,
+        [ActorId] nvarchar(450) NOT NULL,
+        [ActorName] nvarchar(256) NOT NULL,
+        [At] datetimeoffset NOT NULL,
+        [Reason] nvarchar(4000) NOT NULL,
+        CONSTRAINT [PK_RequestTransitions] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_RequestTransitions_Requests_RequestId] FOREIGN KEY ([RequestId]) REFERENCES [Requests] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    IF EXISTS (SELECT * FROM [sys].[identity_columns] WHERE [name] IN (N'Id', N'LastHash', N'LastSequence') AND [object_id] = OBJECT_ID(N'[AuditChainHeads]'))
+        SET IDENTITY_INSERT [AuditChainHeads] ON;
+    EXEC(N'INSERT INTO [AuditChainHeads] ([Id], [LastHash], [LastSequence])
+    VALUES (1, N''0000000000000000000000000000000000000000000000000000000000000000'', CAST(0 AS bigint))');
+    IF EXISTS (SELECT * FROM [sys].[identity_columns] WHERE [name] IN (N'Id', N'LastHash', N'LastSequence') AND [object_id] = OBJECT_ID(N'[AuditChainHeads]'))
+        SET IDENTITY_INSERT [AuditChainHeads] OFF;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_ApplicationOwner_ApplicationId_Kind_Principal] ON [ApplicationOwner] ([ApplicationId], [Kind], [Principal]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_AspNetRoleClaims_RoleId] ON [AspNetRoleClaims] ([RoleId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    EXEC(N'CREATE UNIQUE INDEX [RoleNameIndex] ON [AspNetRoles] ([NormalizedName]) WHERE [NormalizedName] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_AspNetUserClaims_UserId] ON [AspNetUserClaims] ([UserId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_AspNetUserLogins_UserId] ON [AspNetUserLogins] ([UserId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_AspNetUserRoles_RoleId] ON [AspNetUserRoles] ([RoleId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE INDEX [EmailIndex] ON [AspNetUsers] ([NormalizedEmail]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    EXEC(N'CREATE UNIQUE INDEX [UserNameIndex] ON [AspNetUsers] ([NormalizedUserName]) WHERE [NormalizedUserName] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_AuditEvents_Action] ON [AuditEvents] ([Action]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_AuditEvents_At] ON [AuditEvents] ([At]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_AuditEvents_RequestId] ON [AuditEvents] ([RequestId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_AuditEvents_Sequence] ON [AuditEvents] ([Sequence]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_BusinessApplications_Name] ON [BusinessApplications] ([Name]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Clusters_ConnectionId_ExternalId] ON [Clusters] ([ConnectionId], [ExternalId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Connections_Name] ON [Connections] ([Name]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Datastores_ConnectionId_ExternalId] ON [Datastores] ([ConnectionId], [ExternalId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_GroupMemberships_UserId_Group] ON [GroupMemberships] ([UserId], [Group]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Hosts_ConnectionId_ExternalId] ON [Hosts] ([ConnectionId], [ExternalId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_RequestDecisions_RequestId_ApproverId] ON [RequestDecisions] ([RequestId], [ApproverId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Requests_ApplicationId] ON [Requests] ([ApplicationId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Requests_RequesterId] ON [Requests] ([RequesterId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Requests_State] ON [Requests] ([State]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Requests_VmId] ON [Requests] ([VmId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_RequestSteps_RequestId_Name] ON [RequestSteps] ([RequestId], [Name]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_RequestTransitions_RequestId] ON [RequestTransitions] ([RequestId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Vms_ApplicationId] ON [Vms] ([ApplicationId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Vms_ConnectionId_ExternalId] ON [Vms] ([ConnectionId], [ExternalId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Vms_HostName] ON [Vms] ([HostName]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Vms_Name] ON [Vms] ([Name]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125180302_Initial'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261125180302_Initial', N'10.0.15');
+END;
+
+COMMIT;
+GO
+
