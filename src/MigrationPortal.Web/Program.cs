@@ -90,7 +90,8 @@ await using (var scope = app.Services.CreateAsyncScope())
 app.Services.ScheduleRecurringJobs(app.Configuration);
 
 app.UseExceptionHandler();
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+// Browsers get the friendly 404 page; the API keeps its plain status codes and ProblemDetails.
+app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
