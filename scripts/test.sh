@@ -9,7 +9,8 @@ cd "$root"
 work="$(mktemp -d /tmp/migrationportal-test.XXXXXX)"
 chmod 755 "$work"
 pg_port="${MIGRATIONPORTAL_TEST_PG_PORT:-55432}"
-pg_data="$work/pgdata"
+pg_home="$work/pg"
+pg_data="$pg_home/data"
 pg_bin=""
 
 log() { printf '[test.sh] %s\n' "$*"; }
@@ -35,10 +36,10 @@ apt_install() {
 # --- PostgreSQL: Debian's server, a throwaway cluster on loopback ---------------------------------------------
 apt_install postgresql || { echo "0 passed, 1 failed"; exit 1; }
 pg_bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
-mkdir -p "$pg_data" && chown postgres:postgres "$pg_data"
+mkdir -p "$pg_home" && chown postgres:postgres "$pg_home"
 su postgres -s /bin/sh -c "$pg_bin/initdb -D '$pg_data' -A trust -U postgres" >"$work/initdb.log" 2>&1 || { cat "$work/initdb.log"; echo "0 passed, 1 failed"; exit 1; }
-su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D '$pg_data' -l '$work/pg.log' -o \"-h 127.0.0.1 -p $pg_port -k '$pg_data' -c fsync=off -c max_connections=200\" -w start" >/dev/null \
-  || { cat "$work/pg.log"; echo "0 passed, 1 failed"; exit 1; }
+su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D '$pg_data' -l '$pg_home/pg.log' -o \"-h 127.0.0.1 -p $pg_port -k '$pg_home' -c fsync=off -c max_connections=200\" -w start" >/dev/null \
+  || { cat "$pg_home/pg.log"; echo "0 passed, 1 failed"; exit 1; }
 export MIGRATIONPORTAL_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Include Error Detail=true"
 log "PostgreSQL running on 127.0.0.1:$pg_port"
 

@@ -23,7 +23,7 @@ builder.Services.AddPortalHangfire(builder.Configuration);
 
 // Sign-in: local Identity accounts always; Entra ID as well when the AzureAd section names a client.
 const string PortalScheme = "Portal";
-const string EntraCookieScheme = "EntraCookies";
+const string EntraCookieScheme = AccountEndpoints.EntraCookieScheme;
 var entraEnabled = !string.IsNullOrWhiteSpace(builder.Configuration["AzureAd:ClientId"]);
 var authentication = builder.Services.AddAuthentication(o =>
 {
@@ -74,6 +74,8 @@ builder.Services.AddCascadingAuthenticationState();
 builder.Services.AddScoped<FirstRunAdministrator>();
 
 builder.Services.AddProblemDetails();
+// Enums travel as names ("Compute", "PendingApproval"); numbers are still accepted on input.
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
 builder.Services.AddExceptionHandler<PortalExceptionHandler>();
 builder.Services.AddOpenApi();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();

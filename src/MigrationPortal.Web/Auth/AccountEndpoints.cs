@@ -11,6 +11,8 @@ namespace MigrationPortal.Web.Auth;
 /// <summary>Local sign-in and sign-out. Every sign-in, failure and lockout is audited.</summary>
 public static class AccountEndpoints
 {
+    public const string EntraCookieScheme = "EntraCookies";
+
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/account/login", async ([FromForm] string userName, [FromForm] string password, [FromForm] string? returnUrl,
@@ -27,7 +29,7 @@ public static class AccountEndpoints
             return Results.LocalRedirect(LocalOnly(returnUrl));
         }).AllowAnonymous();
 
-        app.MapPost("/account/logout", async (SignInManager<PortalAccount> signIn, PortalDbContext db, TimeProvider time, HttpContext http) =>
+        app.MapPost("/account/logout", async (IAuthenticationSchemeProvider schemes, PortalDbContext db, TimeProvider time, HttpContext http) =>
         {
             if (http.User.Identity?.IsAuthenticated == true)
             {
@@ -37,6 +39,8 @@ public static class AccountEndpoints
             }
 
             await http.SignOutAsync(IdentityConstants.ApplicationScheme);
+            // An Entra ID session lives in its own cookie; end it too, or the user would stay signed in.
+            if (await schemes.GetSchemeAsync(EntraCookieScheme) is not null) await http.SignOutAsync(EntraCookieScheme);
             return Results.LocalRedirect("/login");
         });
 

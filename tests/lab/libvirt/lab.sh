@@ -1,22 +1,30 @@
 #!/usr/bin/env bash
-# Two-host libvirt/QEMU lab on one machine, for the KVM connector tests.
+# Two-host libvirt/QEMU lab on one machine, for the KVM connector tests. See README.md.
 #
-#   lab.sh install              apt-get the Debian packages the lab needs (idempotent)
-#   lab.sh build-guest          build the tiny guest (Debian cloud kernel + busybox initramfs), cached
-#   lab.sh up [--netns] [--no-wait]
-#                               start host A (127.0.0.2) and host B (127.0.0.3), each libvirtd in its
-#                               own mount/UTS namespace, and start guest "mp-guest" on A
-#   lab.sh env                  print shell exports for tests (eval "$(lab.sh env)")
-#   lab.sh status               show daemons, domains, pools, link
-#   lab.sh down                 stop everything by PID and remove the lab state
-#   lab.sh throttle RATE        (--netns only) shape the A<->B link with tbf, e.g. 8mbit
-#   lab.sh unthrottle           (--netns only) remove the shaping
-#   lab.sh cut-link             (--netns only) take the A<->B veth link down
-#   lab.sh restore-link         (--netns only) bring it back (keeps any throttle settings off)
+#   lab.sh install             apt-get the Debian packages the lab needs (idempotent)
+#   lab.sh build-guest         build the tiny guest (Debian cloud kernel + busybox initramfs), cached
+#   lab.sh up [--netns] [--storage local|shared|none] [--no-wait]
+#                              start libvirtd "host" A (127.0.0.2) and B (127.0.0.3), each in its own
+#                              mount/UTS namespace, and start guest "mp-guest" on A; cleans stale state first
+#                                --storage local   qcow2 disk in A's pool "images" (default; migrate it
+#                                                  with --copy-storage-all)
+#                                --storage shared  disk served by qemu-nbd on a unix socket both hosts
+#                                                  reach (libvirt counts it as shared: plain migration)
+#                                --storage none    no disk
+#                                --netns           hosts in network namespaces joined by a veth pair
+#                                --no-wait         do not wait for the guest's first counter line
+#   lab.sh env                 print shell exports for tests: eval "$(lab.sh env)"
+#   lab.sh status              daemons, domains, pools, link, guest counter
+#   lab.sh down                stop everything by PID, delete the namespaces and the lab state
+#   lab.sh throttle RATE       (--netns) shape both directions of the link with tbf, e.g. 8mbit
+#   lab.sh unthrottle          (--netns) remove the shaping
+#   lab.sh cut-link            (--netns) take both veth ends down
+#   lab.sh restore-link        (--netns) bring them up again (a throttle stays as it was)
 #
 # Settings (environment):
-#   LIBVIRT_LAB_DIR    lab state, removed by `down`   (default /var/tmp/mp-libvirt-lab)
-#   LIBVIRT_LAB_CACHE  kernel, initramfs, QEMU capability cache, kept (default /var/cache/mp-libvirt-lab)
+#   LIBVIRT_LAB_DIR           lab state, removed by `down`  (default /var/tmp/mp-libvirt-lab)
+#   LIBVIRT_LAB_CACHE         kernel, initramfs, QEMU capability cache, kept (default /var/cache/mp-libvirt-lab)
+#   LIBVIRT_LAB_TCP_RETRIES2  net.ipv4.tcp_retries2 inside the --netns namespaces (default 6; kernel: 15)
 #
 # Only loopback addresses (127.0.0.2, 127.0.0.3) are used; with --netns they live on a veth pair
 # between two network namespaces that this script creates and deletes itself.
@@ -681,5 +689,5 @@ case $sub in
   unthrottle) cmd_unthrottle ;;
   cut-link) cmd_cut_link ;;
   restore-link) cmd_restore_link ;;
-  *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$sub" ] || exit 2 ;;
+  *) awk 'NR>1 && !/^#/{exit} NR>1{sub(/^# ?/,""); print}' "$0"; [ -z "$sub" ] || exit 2 ;;
 esac
