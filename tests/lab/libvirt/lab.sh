@@ -35,11 +35,11 @@ CACHE_DIR=${LIBVIRT_LAB_CACHE:-/var/cache/mp-libvirt-lab}
 GUEST_DIR=$CACHE_DIR/guest
 CAPS_CACHE=$CACHE_DIR/qemu-capabilities
 
-GUEST_NAME=mp-guest
+GUEST_NAME="mp-guest"
 GUEST_UUID=4d504c41-6775-4573-8000-000000000001
 GUEST_APP_NS=urn:migrationportal:1
 GUEST_APP=payments
-GUEST_DISK_NAME=mp-guest.qcow2
+GUEST_DISK_NAME="mp-guest.qcow2"
 # Paths as the daemons see them (inside their own mount namespaces): same path on both hosts,
 # backed by a different directory per host -- what storage copy needs.
 POOL_IMAGES_PATH=/var/lib/libvirt/images
@@ -48,8 +48,8 @@ GUEST_DISK_PATH=$POOL_IMAGES_PATH/$GUEST_DISK_NAME
 
 A_IP=127.0.0.2
 B_IP=127.0.0.3
-NS_A=mp-lab-a
-NS_B=mp-lab-b
+NS_A="mp-lab-a"
+NS_B="mp-lab-b"
 VETH_A=mplab-a
 VETH_B=mplab-b
 
@@ -294,9 +294,9 @@ netns_setup() {
   ip netns add "$NS_A"; ip netns add "$NS_B"
   ip link add "$VETH_A" type veth peer name "$VETH_B"
   ip link set "$VETH_A" netns "$NS_A"; ip link set "$VETH_B" netns "$NS_B"
-  local ns dev ip peer
+  local ns dev ip
   for ns in "$NS_A" "$NS_B"; do
-    if [ "$ns" = "$NS_A" ]; then dev=$VETH_A; ip=$A_IP; peer=$B_IP; else dev=$VETH_B; ip=$B_IP; peer=$A_IP; fi
+    if [ "$ns" = "$NS_A" ]; then dev=$VETH_A; ip=$A_IP; else dev=$VETH_B; ip=$B_IP; fi
     ip -n "$ns" link set lo up
     # 127.0.0.0/8 would all be "local": keep only 127.0.0.1 on lo so the peer is routed over the veth
     ip -n "$ns" addr del 127.0.0.1/8 dev lo 2>/dev/null || true

@@ -58,7 +58,11 @@ finish() {
   [ $failed -eq 0 ] && exit 0 || exit 1
 }
 
-trap 'rc=$?; if [ $rc -ne 0 ] && [ -n "$CURRENT" ] && [ $failed -eq 0 ]; then trap - EXIT; fail "aborted (exit $rc) at line ${BASH_LINENO[0]}"; fi' EXIT
+on_exit() {
+  local rc=$?
+  if [ $rc -ne 0 ] && [ -n "$CURRENT" ] && [ $failed -eq 0 ]; then trap - EXIT; fail "aborted (exit $rc)"; fi
+}
+trap on_exit EXIT
 
 counter() { grep -a -o 'MP-COUNTER [0-9]*' "$LIBVIRT_LAB_SERIAL_LOG" | tail -1 | awk '{print $2}'; }
 
