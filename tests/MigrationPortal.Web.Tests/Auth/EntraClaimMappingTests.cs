@@ -20,7 +20,7 @@ public class EntraClaimMappingTests
             Issuer = "https://login.microsoftonline.com/11111111-1111-1111-1111-111111111111/v2.0",
             Audience = "api://migrationportal",
             Claims = claims,
-            Expires = DateTime.UtcNow.AddMinutes(5),
+            Expires = TimeProvider.System.GetUtcNow().UtcDateTime.AddMinutes(5),
             SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
         });
         var result = handler.ValidateTokenAsync(token, new TokenValidationParameters
