@@ -16,9 +16,7 @@ public sealed class AccessGuard(IPortalDb db, IPortalDbFactory dbFactory, TimePr
     /// <summary>IDs of the applications this user owns, directly or through a group.</summary>
     public async Task<HashSet<Guid>> OwnedApplicationIdsAsync(PortalUser user, CancellationToken ct)
     {
-        var groups = user.Groups.ToList();
-        var localGroups = await db.GroupMemberships.Where(m => m.UserId == user.Id).Select(m => m.Group).ToListAsync(ct);
-        groups.AddRange(localGroups);
+        var groups = (await GroupsOfAsync(user, ct)).ToList();
         var ids = await db.Applications
             .Where(a => a.Owners.Any(o => (o.Kind == OwnerKind.User && o.Principal == user.Id) || (o.Kind == OwnerKind.Group && groups.Contains(o.Principal))))
             .Select(a => a.Id)

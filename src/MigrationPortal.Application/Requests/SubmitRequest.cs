@@ -43,7 +43,7 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
         check.Require(command.ScheduleMode != ScheduleMode.SpecificTime || command.NotBefore > now, nameof(command.NotBefore), "Choose a start time in the future.");
 
         var connection = await db.Connections.FirstAsync(c => c.Id == vm.ConnectionId, ct);
-        InventoryHostRef? host = null;
+        InventoryRef? host = null;
         if (command.Kind.MovesCompute())
         {
             if (string.IsNullOrWhiteSpace(command.TargetHostId))
@@ -53,13 +53,13 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
             else
             {
                 host = await db.Hosts.Where(h => h.ConnectionId == vm.ConnectionId && h.ExternalId == command.TargetHostId)
-                    .Select(h => new InventoryHostRef(h.ExternalId, h.Name)).FirstOrDefaultAsync(ct);
+                    .Select(h => new InventoryRef(h.ExternalId, h.Name)).FirstOrDefaultAsync(ct);
                 check.Require(host is not null, nameof(command.TargetHostId), "That host is not in this VM's inventory.");
                 check.Require(host is null || host.ExternalId != vm.HostExternalId || command.Kind.MovesStorage(), nameof(command.TargetHostId), "The VM already runs on that host.");
             }
         }
 
-        InventoryHostRef? datastore = null;
+        InventoryRef? datastore = null;
         if (command.Kind.MovesStorage())
         {
             if (string.IsNullOrWhiteSpace(command.TargetDatastoreId))
@@ -69,7 +69,7 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
             else
             {
                 datastore = await db.Datastores.Where(d => d.ConnectionId == vm.ConnectionId && d.ExternalId == command.TargetDatastoreId)
-                    .Select(d => new InventoryHostRef(d.ExternalId, d.Name)).FirstOrDefaultAsync(ct);
+                    .Select(d => new InventoryRef(d.ExternalId, d.Name)).FirstOrDefaultAsync(ct);
                 check.Require(datastore is not null, nameof(command.TargetDatastoreId), "That datastore is not in this VM's inventory.");
                 check.Require(datastore is null || command.Kind != MigrationKind.Storage || !vm.Datastores.Split(',').Contains(datastore.Name),
                     nameof(command.TargetDatastoreId), "The VM's disks are already on that datastore.");
@@ -111,5 +111,5 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
     private static RequestState[] RequestTransitionsActive() =>
         Enum.GetValues<RequestState>().Where(RequestTransitions.IsActive).ToArray();
 
-    private sealed record InventoryHostRef(string ExternalId, string Name);
+    private sealed record InventoryRef(string ExternalId, string Name);
 }
