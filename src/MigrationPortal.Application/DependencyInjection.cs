@@ -3,6 +3,7 @@ using MigrationPortal.Application.Admin;
 using MigrationPortal.Application.Approvals;
 using MigrationPortal.Application.Audit;
 using MigrationPortal.Application.Authorization;
+using MigrationPortal.Application.Batches;
 using MigrationPortal.Application.Execution;
 using MigrationPortal.Application.Inventory;
 using MigrationPortal.Application.Requests;
@@ -35,6 +36,18 @@ public static class DependencyInjection
         services.AddScoped<ReconcileStaleMigrations>();
         services.AddScoped<SetApprovalRules>();
         services.AddScoped<SetApplicationOwners>();
+        services.AddScoped<ListApplications>();
+        services.AddScoped<ListApprovalRules>();
+        services.AddScoped<ListConnections>();
+        services.AddScoped<SaveConnection>();
+        services.AddScoped<TestConnection>();
+        services.AddScoped<ListUsers>();
+        services.AddScoped<CreateLocalUser>();
+        services.AddScoped<SetUserAccess>();
+        services.AddScoped<SubmitBatch>();
+        services.AddScoped<DecideBatch>();
+        services.AddScoped<RetryRequest>();
+        services.AddScoped<RollBackRequest>();
         return services;
     }
 }

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using MigrationPortal.Infrastructure.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,6 +38,20 @@ public static class DependencyInjection
         services.AddScoped<IMigrationJobs, HangfireMigrationJobs>();
         services.AddScoped<PortalJobs>();
         services.AddScoped<DatabaseInitializer>();
+
+        // Identity's stores live here, beside the DbContext; the web host adds sign-in on top.
+        services.AddIdentityCore<PortalAccount>(o =>
+            {
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.AllowedForNewUsers = true;
+                o.Password.RequiredLength = 12;
+                o.User.RequireUniqueEmail = false;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<PortalDbContext>()
+            .AddDefaultTokenProviders();
+        services.AddScoped<IAccountDirectory, IdentityAccountDirectory>();
         services.AddSingleton(TimeProvider.System);
         return services;
     }

@@ -57,18 +57,8 @@ if (entraEnabled)
 }
 
 builder.Services.AddTransient<IClaimsTransformation, EntraClaimsTransformation>();
-builder.Services.AddIdentityCore<PortalAccount>(o =>
-    {
-        o.Lockout.MaxFailedAccessAttempts = 5;
-        o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
-        o.Lockout.AllowedForNewUsers = true;
-        o.Password.RequiredLength = 12;
-        o.User.RequireUniqueEmail = false;
-    })
-    .AddRoles<IdentityRole>()
-    .AddEntityFrameworkStores<PortalDbContext>()
-    .AddSignInManager()
-    .AddDefaultTokenProviders();
+// Identity's stores and rules are registered with the infrastructure; sign-in needs the web host.
+new IdentityBuilder(typeof(PortalAccount), typeof(IdentityRole), builder.Services).AddSignInManager();
 builder.Services.AddAuthorization();
 builder.Services.AddCascadingAuthenticationState();
 builder.Services.AddScoped<FirstRunAdministrator>();

@@ -76,3 +76,6 @@ public sealed record DatastoreInfo(string ExternalId, string Name, long Capacity
 
 public sealed record VmInfo(string ExternalId, string Name, string PowerState, string? HostExternalId, string? HostName, string? ClusterName, string? ResourcePool,
     IReadOnlyList<string> Datastores, int Cpus, long MemoryMb, long ProvisionedGb, long UsedGb, string? ApplicationTag, string? MigrateEncryption);
+
+/// <summary>Outcome of "test connection": whether sign-in worked, what the endpoint said, and its certificate thumbprint (SHA-256) if it has one.</summary>
+public sealed record ConnectionTestResult(bool Succeeded, string Message, string? CertificateThumbprint);

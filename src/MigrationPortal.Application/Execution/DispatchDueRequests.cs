@@ -32,6 +32,9 @@ public sealed class DispatchDueRequests(IPortalDb db, TimeProvider time, IMigrat
                 _ => false, // Windows are scheduled by the maintenance-window dispatcher.
             };
             if (!due || request.State != RequestState.Approved) continue;
+            // A batch moves together: none of its requests starts while another still waits for a decision.
+            if (request.BatchId is { } batch && await db.Requests.AnyAsync(r => r.BatchId == batch && (r.State == RequestState.Submitted || r.State == RequestState.PendingApproval), ct))
+                continue;
 
             var before = request.Transitions.Count;
             request.ScheduleFor(now, Actor.System, now, request.Schedule.Mode == ScheduleMode.SpecificTime ? $"Due at the requested time {request.Schedule.NotBefore:u}." : "Approved; starting as soon as possible.");

@@ -31,6 +31,24 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
 
     public async Task<RequestSummary> HandleAsync(PortalUser user, Command command, CancellationToken ct = default)
     {
+        var summary = await PrepareAsync(user, command, ct);
+        await db.SaveChangesAsync(ct);
+        AfterSave([summary]);
+        return summary;
+    }
+
+    /// <summary>Tells the dispatcher about requests the policy approved at once. Call after the unit of work saved.</summary>
+    public void AfterSave(IEnumerable<RequestSummary> saved)
+    {
+        if (saved.Any(s => s.State == RequestState.Approved)) jobs.NudgeDispatcher();
+    }
+
+    /// <summary>
+    /// Checks and adds one request (with its audit records) to the unit of work without saving, so a batch can submit
+    /// several requests in one transaction.
+    /// </summary>
+    public async Task<RequestSummary> PrepareAsync(PortalUser user, Command command, CancellationToken ct)
+    {
         var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == command.VmId, ct) ?? throw new NotFoundException("VM", command.VmId);
         await guard.RequireCanRequestForAsync(user, vm, ct);
 
@@ -80,7 +98,7 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
         var hasActive = await db.Requests.AnyAsync(r => r.VmId == vm.Id && active.Contains(r.State), ct);
         check.Require(!hasActive, nameof(command.VmId), $"VM '{vm.Name}' already has an active migration request.");
         if (command.BatchId is { } batchId)
-            check.Require(await db.Batches.AnyAsync(b => b.Id == batchId, ct), nameof(command.BatchId), "That batch does not exist.");
+            check.Require(db.Batches.Local.Any(b => b.Id == batchId) || await db.Batches.AnyAsync(b => b.Id == batchId, ct), nameof(command.BatchId), "That batch does not exist.");
         check.ThrowIfInvalid();
 
         var application = vm.ApplicationId is null ? null : await db.Applications.FirstOrDefaultAsync(a => a.Id == vm.ApplicationId, ct);
@@ -102,9 +120,6 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
             justification = request.Justification, snapshot = command.TakeSnapshot, encryption = command.RequireEncryption, policy = requirement.Reason,
         });
         AuditLog.TransitionsSince(db, request, 0);
-        await db.SaveChangesAsync(ct);
-
-        if (request.State == RequestState.Approved) jobs.NudgeDispatcher();
         return request.ToSummary();
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,11 +13,18 @@ namespace MigrationPortal.Infrastructure.Persistence;
 /// Start-up work: apply migrations (never EnsureCreated), and on a portal with no real connection, create the labelled
 /// demo connection and its first inventory sync. Safe on several nodes starting at once.
 /// </summary>
-public sealed class DatabaseInitializer(PortalDbContext db, SyncInventory sync, IOptions<DemoOptions> demo, ILogger<DatabaseInitializer> logger)
+public sealed class DatabaseInitializer(PortalDbContext db, SyncInventory sync, RoleManager<IdentityRole> roles, IOptions<DemoOptions> demo, ILogger<DatabaseInitializer> logger)
 {
     public async Task InitializeAsync(CancellationToken ct = default)
     {
         await db.Database.MigrateAsync(ct);
+        foreach (var role in Roles.All)
+        {
+            if (await roles.RoleExistsAsync(role)) continue;
+            var created = await roles.CreateAsync(new IdentityRole(role));
+            if (!created.Succeeded && !await roles.RoleExistsAsync(role)) throw new InvalidOperationException($"Could not create role {role}.");
+        }
+
         if (!demo.Value.Enabled) return;
         if (await db.Connections.AnyAsync(c => c.Kind != ConnectionKinds.Demo, ct)) return;
 

@@ -1,9 +1,12 @@
 using Microsoft.AspNetCore.Mvc;
+using MigrationPortal.Application.Admin;
 using MigrationPortal.Application.Approvals;
+using MigrationPortal.Application.Batches;
 using MigrationPortal.Application.Audit;
 using MigrationPortal.Application.Common;
 using MigrationPortal.Application.Inventory;
 using MigrationPortal.Application.Requests;
+using MigrationPortal.Domain.Approvals;
 using MigrationPortal.Domain.Audit;
 using MigrationPortal.Domain.Requests;
 using MigrationPortal.Web.Auth;
@@ -29,6 +32,22 @@ public static class ApiEndpoints
         ("GET", "/api/v1/audit"),
         ("GET", "/api/v1/audit/export"),
         ("POST", "/api/v1/audit/verify"),
+        ("POST", "/api/v1/requests/{id}/retry"),
+        ("POST", "/api/v1/requests/{id}/rollback"),
+        ("POST", "/api/v1/batches"),
+        ("POST", "/api/v1/batches/{id}/approve"),
+        ("POST", "/api/v1/batches/{id}/reject"),
+        ("GET", "/api/v1/connections"),
+        ("POST", "/api/v1/connections"),
+        ("PUT", "/api/v1/connections/{id}"),
+        ("POST", "/api/v1/connections/{id}/test"),
+        ("GET", "/api/v1/applications"),
+        ("PUT", "/api/v1/applications/{id}"),
+        ("GET", "/api/v1/approval-rules"),
+        ("PUT", "/api/v1/approval-rules"),
+        ("GET", "/api/v1/users"),
+        ("POST", "/api/v1/users"),
+        ("PUT", "/api/v1/users/{id}/access"),
     ];
 
     public sealed record DecisionBody(string? Comment);
@@ -95,8 +114,94 @@ public static class ApiEndpoints
             return Results.Ok(new { result.IsIntact, result.EventsChecked, firstBrokenSequence = result.FirstBreak?.Sequence, problem = result.FirstBreak?.Problem, result.Summary });
         }).WithName("VerifyAuditChain");
 
+        api.MapPost("/requests/{id:guid}/retry", async (Guid id, CancelBody body, RetryRequest useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new RetryRequest.Command(id, body.Reason ?? ""), ct)))
+            .WithName("RetryRequest");
+
+        api.MapPost("/requests/{id:guid}/rollback", async (Guid id, CancelBody body, RollBackRequest useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new RollBackRequest.Command(id, body.Reason ?? ""), ct)))
+            .WithName("RollBackRequest");
+
+        api.MapPost("/batches", async (SubmitBatch.Command command, SubmitBatch useCase, HttpContext http, CancellationToken ct) =>
+        {
+            var batch = await useCase.HandleAsync(http.User.ToPortalUser(), command, ct);
+            return Results.Created($"/api/v1/batches/{batch.Id}", batch);
+        }).WithName("SubmitBatch");
+
+        api.MapPost("/batches/{id:guid}/approve", async (Guid id, DecisionBody body, DecideBatch useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new DecideBatch.Command(id, body.Comment ?? ""), Verdict.Approve, ct)))
+            .WithName("ApproveBatch");
+
+        api.MapPost("/batches/{id:guid}/reject", async (Guid id, DecisionBody body, DecideBatch useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new DecideBatch.Command(id, body.Comment ?? ""), Verdict.Reject, ct)))
+            .WithName("RejectBatch");
+
+        api.MapGet("/connections", async (ListConnections useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
+            .WithName("ListConnections");
+
+        api.MapPost("/connections", async (ConnectionBody body, SaveConnection useCase, HttpContext http, CancellationToken ct) =>
+        {
+            var saved = await useCase.HandleAsync(http.User.ToPortalUser(), body.ToCommand(null), ct);
+            return Results.Created($"/api/v1/connections/{saved.Id}", saved);
+        }).WithName("AddConnection");
+
+        api.MapPut("/connections/{id:guid}", async (Guid id, ConnectionBody body, SaveConnection useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), body.ToCommand(id), ct)))
+            .WithName("EditConnection");
+
+        api.MapPost("/connections/{id:guid}/test", async (Guid id, TestConnection useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), id, ct)))
+            .WithName("TestConnection");
+
+        api.MapGet("/applications", async (ListApplications useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
+            .WithName("ListApplications");
+
+        api.MapPut("/applications/{id:guid}", async (Guid id, ApplicationBody body, SetApplicationOwners useCase, HttpContext http, CancellationToken ct) =>
+        {
+            await useCase.HandleAsync(http.User.ToPortalUser(), new SetApplicationOwners.Command(id, body.Environment, body.Criticality, body.Owners ?? []), ct);
+            return Results.NoContent();
+        }).WithName("EditApplication");
+
+        api.MapGet("/approval-rules", async (ListApprovalRules useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
+            .WithName("ListApprovalRules");
+
+        api.MapPut("/approval-rules", async (IReadOnlyList<SetApprovalRules.Rule> rules, SetApprovalRules useCase, HttpContext http, CancellationToken ct) =>
+        {
+            await useCase.HandleAsync(http.User.ToPortalUser(), rules, ct);
+            return Results.NoContent();
+        }).WithName("SetApprovalRules");
+
+        api.MapGet("/users", async (ListUsers useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
+            .WithName("ListUsers");
+
+        api.MapPost("/users", async (CreateLocalUser.Command command, CreateLocalUser useCase, HttpContext http, CancellationToken ct) =>
+        {
+            var created = await useCase.HandleAsync(http.User.ToPortalUser(), command, ct);
+            return Results.Created($"/api/v1/users/{created.Id}", created);
+        }).WithName("CreateUser");
+
+        api.MapPut("/users/{id}/access", async (string id, AccessBody body, SetUserAccess useCase, HttpContext http, CancellationToken ct) =>
+        {
+            await useCase.HandleAsync(http.User.ToPortalUser(), new SetUserAccess.Command(id, body.Roles ?? [], body.Groups ?? []), ct);
+            return Results.NoContent();
+        }).WithName("SetUserAccess");
+
         return app;
     }
+
+    /// <summary>The secret is write-only: it is accepted here and never returned.</summary>
+    public sealed record ConnectionBody(string? Name, string? Kind, string? Endpoint, string? Username, string? Secret, string? PinnedThumbprint, bool AllowUnencryptedMigration)
+    {
+        public SaveConnection.Command ToCommand(Guid? id) => new(id, Name ?? "", Kind ?? "", Endpoint ?? "", Username, Secret, PinnedThumbprint, AllowUnencryptedMigration);
+    }
+
+    public sealed record ApplicationBody(string? Environment, string? Criticality, IReadOnlyList<SetApplicationOwners.Owner>? Owners);
+
+    public sealed record AccessBody(IReadOnlyList<string>? Roles, IReadOnlyList<string>? Groups);
 
     public sealed record VmQuery(string? Search, Guid? ApplicationId, string? Host, string? Cluster, string? Datastore, string? PowerState, Guid? ConnectionId,
         string? SortBy, bool? Descending, int? Skip, int? Take);

@@ -9,20 +9,15 @@ using MigrationPortal.Infrastructure.Persistence;
 namespace MigrationPortal.Web.Hosting;
 
 /// <summary>
-/// On first start with no administrator, creates the local account "admin". Its password comes from
+/// On first start with no administrator (roles are created by the database initializer, which runs first), creates the local account "admin". Its password comes from
 /// MIGRATIONPORTAL_ADMIN_PASSWORD when set, otherwise it is random and printed once to the console (never logged elsewhere).
 /// </summary>
-public sealed class FirstRunAdministrator(UserManager<PortalAccount> users, RoleManager<IdentityRole> roles, PortalDbContext db, TimeProvider time)
+public sealed class FirstRunAdministrator(UserManager<PortalAccount> users, PortalDbContext db, TimeProvider time)
 {
     public const string PasswordVariable = "MIGRATIONPORTAL_ADMIN_PASSWORD";
 
     public async Task EnsureAsync(CancellationToken ct = default)
     {
-        foreach (var role in Roles.All)
-        {
-            if (!await roles.RoleExistsAsync(role)) await roles.CreateAsync(new IdentityRole(role));
-        }
-
         if ((await users.GetUsersInRoleAsync(Roles.Administrator)).Count > 0) return;
         var existing = await users.FindByNameAsync("admin");
         if (existing is not null)

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Infrastructure.Persistence;
+using MigrationPortal.Application.Requests;
 using MigrationPortal.Web.Api;
 
 namespace MigrationPortal.Web.Tests.Api;
@@ -44,6 +45,22 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         [("GET", "/api/v1/audit")] = Row(403, 403, 403, 403, 200, 200),
         [("GET", "/api/v1/audit/export")] = Row(403, 403, 403, 403, 200, 200),
         [("POST", "/api/v1/audit/verify")] = Row(403, 403, 403, 403, 200, 200),
+        [("POST", "/api/v1/requests/{id}/retry")] = Row(403, 403, 403, 200, 200, 403),
+        [("POST", "/api/v1/requests/{id}/rollback")] = Row(403, 403, 403, 200, 200, 403),
+        [("POST", "/api/v1/batches")] = Row(201, 403, 403, 403, 201, 403),
+        [("POST", "/api/v1/batches/{id}/approve")] = Row(403, 403, 200, 403, 403, 403),
+        [("POST", "/api/v1/batches/{id}/reject")] = Row(403, 403, 200, 403, 403, 403),
+        [("GET", "/api/v1/connections")] = Row(403, 403, 403, 200, 200, 200),
+        [("POST", "/api/v1/connections")] = Row(403, 403, 403, 403, 201, 403),
+        [("PUT", "/api/v1/connections/{id}")] = Row(403, 403, 403, 403, 200, 403),
+        [("POST", "/api/v1/connections/{id}/test")] = Row(403, 403, 403, 403, 200, 403),
+        [("GET", "/api/v1/applications")] = Row(200, 200, 200, 200, 200, 200),
+        [("PUT", "/api/v1/applications/{id}")] = Row(403, 403, 403, 403, 204, 403),
+        [("GET", "/api/v1/approval-rules")] = Row(403, 403, 200, 403, 200, 200),
+        [("PUT", "/api/v1/approval-rules")] = Row(403, 403, 403, 403, 204, 403),
+        [("GET", "/api/v1/users")] = Row(403, 403, 403, 403, 200, 403),
+        [("POST", "/api/v1/users")] = Row(403, 403, 403, 403, 201, 403),
+        [("PUT", "/api/v1/users/{id}/access")] = Row(403, 403, 403, 403, 204, 403),
     };
 
     private static Dictionary<string, int> Row(int requester, int other, int approver, int op, int admin, int auditor) => new()
@@ -66,18 +83,67 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
     public async Task Endpoint_AnswersExpectedStatus_ForCaller(string method, string pattern, string caller)
     {
         await EnsureOwnershipAsync();
-        var requestId = pattern.Contains("{id}") ? await CreatePendingRequestAsync() : Guid.Empty;
-        var url = pattern.Replace("{id}", requestId.ToString()).Replace("{connectionId}", (await DemoConnectionIdAsync()).ToString());
+        var (url, cleanUp) = await PrepareAsync(method, pattern);
         using var client = factory.ClientFor(Callers[caller]);
         using var response = await SendAsync(client, method, url);
 
         var expected = Expected[(method, pattern)][caller];
         Assert.True(expected == (int)response.StatusCode, $"{method} {pattern} as {caller}: expected {expected}, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         if (expected == 403) Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        await cleanUp(response);
+    }
 
-        if (requestId != Guid.Empty) await CancelQuietlyAsync(requestId);
-        if (method == "POST" && pattern == "/api/v1/requests" && response.StatusCode == HttpStatusCode.Created)
-            await CancelQuietlyAsync((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+    /// <summary>Makes the resource each route needs (a fresh request, batch, connection or user) and says how to clean up after.</summary>
+    private async Task<(string Url, Func<HttpResponseMessage, Task> CleanUp)> PrepareAsync(string method, string pattern)
+    {
+        Func<HttpResponseMessage, Task> nothing = _ => Task.CompletedTask;
+        switch (pattern)
+        {
+            case "/api/v1/requests/{id}/retry" or "/api/v1/requests/{id}/rollback":
+            {
+                var id = await CreatePendingRequestAsync();
+                await FailRequestAsync(id);
+                return (pattern.Replace("{id}", id.ToString()), _ => FinishQuietlyAsync(id));
+            }
+            case var p when p.StartsWith("/api/v1/requests/{id}"):
+            {
+                var id = await CreatePendingRequestAsync();
+                return (pattern.Replace("{id}", id.ToString()), _ => CancelQuietlyAsync(id));
+            }
+            case "/api/v1/requests" when method == "POST":
+                return (pattern, async r =>
+                {
+                    if (r.StatusCode == HttpStatusCode.Created) await CancelQuietlyAsync((await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+                });
+            case "/api/v1/batches":
+                return (pattern, async r =>
+                {
+                    if (r.StatusCode != HttpStatusCode.Created) return;
+                    foreach (var request in (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("requests").EnumerateArray())
+                        await CancelQuietlyAsync(request.GetProperty("id").GetGuid());
+                });
+            case var p when p.StartsWith("/api/v1/batches/{id}"):
+            {
+                using var client = factory.ClientFor(Requester);
+                using var created = await SubmitBatchAsync(client);
+                Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+                var batch = await created.Content.ReadFromJsonAsync<JsonElement>();
+                var requests = batch.GetProperty("requests").EnumerateArray().Select(r => r.GetProperty("id").GetGuid()).ToList();
+                return (pattern.Replace("{id}", batch.GetProperty("id").GetGuid().ToString()), async _ => { foreach (var id in requests) await CancelQuietlyAsync(id); });
+            }
+            case "/api/v1/vms/sync/{connectionId}":
+                return (pattern.Replace("{connectionId}", (await DemoConnectionIdAsync()).ToString()), nothing);
+            case "/api/v1/connections/{id}/test":
+                return (pattern.Replace("{id}", (await DemoConnectionIdAsync()).ToString()), nothing);
+            case "/api/v1/connections/{id}":
+                return (pattern.Replace("{id}", (await CreateVSphereConnectionAsync()).ToString()), nothing);
+            case "/api/v1/applications/{id}":
+                return (pattern.Replace("{id}", (await ApplicationIdAsync("demo-analytics")).ToString()), nothing);
+            case "/api/v1/users/{id}/access":
+                return (pattern.Replace("{id}", await CreateLocalUserAsync()), nothing);
+            default:
+                return (pattern, nothing);
+        }
     }
 
     [Theory]
@@ -120,16 +186,85 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
 
     private static string Normalise(string raw) => System.Text.RegularExpressions.Regex.Replace(raw, @"\{(\w+):\w+\}", "{$1}");
 
-    private static Task<HttpResponseMessage> SendAsync(HttpClient client, string method, string url) => method switch
+    private static Task<HttpResponseMessage> SendAsync(HttpClient client, string method, string url) => (method, url) switch
     {
-        "GET" => client.GetAsync(url),
-        _ when url.EndsWith("/approve") || url.EndsWith("/reject") => client.PostAsJsonAsync(url, new { comment = "matrix test" }),
-        _ when url.EndsWith("/cancel") => client.PostAsJsonAsync(url, new { reason = "matrix test" }),
-        _ when url == "/api/v1/requests" => SubmitAsync(client),
+        ("GET", _) => client.GetAsync(url),
+        (_, var u) when u.EndsWith("/approve") || u.EndsWith("/reject") => client.PostAsJsonAsync(url, new { comment = "matrix test" }),
+        (_, var u) when u.EndsWith("/cancel") || u.EndsWith("/retry") || u.EndsWith("/rollback") => client.PostAsJsonAsync(url, new { reason = "matrix test" }),
+        ("POST", "/api/v1/requests") => SubmitAsync(client),
+        ("POST", "/api/v1/batches") => SubmitBatchAsync(client),
+        ("POST", "/api/v1/connections") => client.PostAsJsonAsync(url, ConnectionBody($"vc-{Guid.NewGuid():N}")),
+        ("PUT", var u) when u.StartsWith("/api/v1/connections/") => client.PutAsJsonAsync(url, ConnectionBody($"vc-{Guid.NewGuid():N}")),
+        ("PUT", var u) when u.StartsWith("/api/v1/applications/") => client.PutAsJsonAsync(url, new { environment = "test", criticality = "low", owners = Array.Empty<object>() }),
+        ("PUT", "/api/v1/approval-rules") => client.PutAsJsonAsync(url, Array.Empty<object>()),
+        ("POST", "/api/v1/users") => client.PostAsJsonAsync(url, new { userName = $"user-{Guid.NewGuid():N}", displayName = "Matrix", password = "Correct-horse-42", roles = new[] { "Requester" } }),
+        ("PUT", var u) when u.EndsWith("/access") => client.PutAsJsonAsync(url, new { roles = new[] { "Auditor" }, groups = new[] { "auditors" } }),
         _ => client.PostAsync(url, null),
     };
 
-    private static int _vmCursor;
+    private static object ConnectionBody(string name) => new
+    {
+        name, kind = "vsphere", endpoint = "https://vcenter.example/sdk", username = "svc-portal", secret = "s3cret!", allowUnencryptedMigration = false,
+    };
+
+    private static async Task<HttpResponseMessage> SubmitBatchAsync(HttpClient client)
+    {
+        var (vm, host) = await s_instance!.PickVmAndTargetAsync();
+        return await client.PostAsJsonAsync("/api/v1/batches", new
+        {
+            name = "matrix batch", justification = "matrix test",
+            items = new[] { new { vmId = vm, kind = "Compute", live = false, targetHostId = host } },
+        });
+    }
+
+    private async Task FailRequestAsync(Guid id)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var request = await db.LoadRequestAsync(id, default);
+        var now = TimeProvider.System.GetUtcNow();
+        request.Approve(new MigrationPortal.Domain.Common.Actor("u-anna", "Anna"), "ok", now);
+        request.Start(now);
+        request.Fail(now, "matrix test failure");
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>Ends whatever a retry or rollback started, so the VM is free for the next case.</summary>
+    private async Task FinishQuietlyAsync(Guid id)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var request = await db.LoadRequestAsync(id, default);
+        var now = TimeProvider.System.GetUtcNow();
+        if (request.State == MigrationPortal.Domain.Requests.RequestState.RollingBack) request.CompleteRollback(now, "test clean-up");
+        else if (request.State == MigrationPortal.Domain.Requests.RequestState.Approved) request.Cancel(new MigrationPortal.Domain.Common.Actor("u-adam", "Adam"), now, "test clean-up");
+        await db.SaveChangesAsync();
+    }
+
+    private async Task<Guid> CreateVSphereConnectionAsync()
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var connection = new Connection($"vc-{Guid.NewGuid():N}", ConnectionKinds.VSphere, "https://vcenter.example/sdk", "svc");
+        db.Connections.Add(connection);
+        await db.SaveChangesAsync();
+        return connection.Id;
+    }
+
+    private async Task<Guid> ApplicationIdAsync(string name)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Applications.Where(a => a.Name == name).Select(a => a.Id).FirstAsync();
+    }
+
+    private async Task<string> CreateLocalUserAsync()
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var (id, errors) = await scope.ServiceProvider.GetRequiredService<MigrationPortal.Application.Abstractions.IAccountDirectory>()
+            .CreateAsync($"matrix-{Guid.NewGuid():N}", "Matrix User", "Correct-horse-42", ["Requester"], default);
+        Assert.True(id is not null, string.Join(" ", errors.SelectMany(e => e.Value)));
+        return id!;
+    }
 
     private static async Task<HttpResponseMessage> SubmitAsync(HttpClient client)
     {
@@ -144,7 +279,10 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var vms = await db.Vms.Where(v => db.Applications.Any(a => a.Id == v.ApplicationId && a.Name == "demo-payments")).OrderBy(v => v.Name).ToListAsync();
-        var vm = vms[Interlocked.Increment(ref _vmCursor) % (vms.Count - 1)];
+        // A VM with no active request (index 14 is kept for the bad-input test); requests left RollingBack keep theirs.
+        var active = RequestTransitionStates.Active;
+        var busy = await db.Requests.Where(r => active.Contains(r.State)).Select(r => r.VmId).ToListAsync();
+        var vm = vms.Take(14).First(v => !busy.Contains(v.Id));
         var host = await db.Hosts.Where(h => h.ClusterName == vm.ClusterName && h.ExternalId != vm.HostExternalId).Select(h => h.ExternalId).FirstAsync();
         return (vm.Id, host);
     }
@@ -186,4 +324,10 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         apps.Single(a => a.Name == "demo-crm").AddOwner(OwnerKind.Group, "crm-owners");
         await db.SaveChangesAsync();
     }
+}
+
+internal static class RequestTransitionStates
+{
+    public static readonly MigrationPortal.Domain.Requests.RequestState[] Active =
+        Enum.GetValues<MigrationPortal.Domain.Requests.RequestState>().Where(MigrationPortal.Domain.Requests.RequestTransitions.IsActive).ToArray();
 }

@@ -17,6 +17,9 @@ public sealed class DemoConnector(IDbContextFactory<PortalDbContext> dbFactory, 
 
     public string Kind => ConnectionKinds.Demo;
 
+    public Task<ConnectionTestResult> TestConnectionAsync(ConnectionInfo connection, CancellationToken ct) =>
+        Task.FromResult(new ConnectionTestResult(true, "Demo: the simulated inventory is always reachable; it has no certificate.", null));
+
     public async Task<InventorySnapshot> CollectInventoryAsync(ConnectionInfo connection, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

@@ -1,0 +1,29 @@
+using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Application.Audit;
+using MigrationPortal.Application.Authorization;
+using MigrationPortal.Application.Common;
+
+namespace MigrationPortal.Application.Admin;
+
+/// <summary>An administrator creates a local account with its roles. The password is checked by Identity's rules and never audited.</summary>
+public sealed class CreateLocalUser(IPortalDb db, IAccountDirectory accounts, AccessGuard guard, TimeProvider time)
+{
+    public sealed record Command(string UserName, string DisplayName, string Password, IReadOnlyList<string> Roles);
+
+    public async Task<AccountView> HandleAsync(PortalUser user, Command command, CancellationToken ct = default)
+    {
+        await guard.RequireRoleAsync(user, "user.create", ct, Roles.Administrator);
+        var roles = command.Roles ?? [];
+        new Validation()
+            .Require(!string.IsNullOrWhiteSpace(command.UserName), nameof(command.UserName), "Choose a user name.")
+            .Require(!string.IsNullOrWhiteSpace(command.Password), nameof(command.Password), "Choose a password.")
+            .Require(roles.All(r => Authorization.Roles.All.Contains(r)), nameof(command.Roles), $"Roles are {string.Join(", ", Authorization.Roles.All)}.")
+            .ThrowIfInvalid();
+        var displayName = string.IsNullOrWhiteSpace(command.DisplayName) ? command.UserName.Trim() : command.DisplayName.Trim();
+        var (id, errors) = await accounts.CreateAsync(command.UserName.Trim(), displayName, command.Password, roles, ct);
+        if (id is null) throw new ValidationFailedException(errors);
+        AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.UserCreated, "User", id, new { user = command.UserName.Trim(), displayName, roles });
+        await db.SaveChangesAsync(ct);
+        return new AccountView(id, command.UserName.Trim(), displayName, roles, [], false);
+    }
+}

@@ -1,0 +1,63 @@
+using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Application.Authorization;
+using MigrationPortal.Application.Common;
+using MigrationPortal.Application.Requests;
+using MigrationPortal.Domain.Requests;
+
+namespace MigrationPortal.Application.Batches;
+
+public sealed record BatchView(Guid Id, string Name, IReadOnlyList<RequestSummary> Requests);
+
+/// <summary>
+/// An application owner asks for several VMs to move together (an application's VMs often do). Every item is checked
+/// and submitted like a single request; if any item fails, nothing is saved and the errors name the failing items.
+/// The dispatcher starts a batch's requests only once all of them are approved, so they are scheduled together.
+/// </summary>
+public sealed class SubmitBatch(IPortalDb db, SubmitRequest submit, TimeProvider time)
+{
+    public sealed record Item(Guid VmId, MigrationKind Kind, bool Live, string? TargetHostId, string? TargetDatastoreId);
+
+    public sealed record Command(string Name, string Justification, IReadOnlyList<Item> Items, ScheduleMode ScheduleMode = ScheduleMode.AsSoonAsApproved,
+        DateTimeOffset? NotBefore = null, bool TakeSnapshot = true, bool RequireEncryption = true);
+
+    public async Task<BatchView> HandleAsync(PortalUser user, Command command, CancellationToken ct = default)
+    {
+        new Validation()
+            .Require(!string.IsNullOrWhiteSpace(command.Name), nameof(command.Name), "Name the batch.")
+            .Require(command.Items is { Count: > 0 }, nameof(command.Items), "Add at least one VM.")
+            .Require(command.Items is null || command.Items.Select(i => i.VmId).Distinct().Count() == command.Items.Count, nameof(command.Items), "Each VM may appear once.")
+            .ThrowIfInvalid();
+
+        var batch = new Domain.Requests.MigrationBatch(command.Name.Trim(), user.Id, time.GetUtcNow());
+        db.Batches.Add(batch);
+        var summaries = new List<RequestSummary>();
+        var errors = new Dictionary<string, string[]>();
+        for (var i = 0; i < command.Items!.Count; i++)
+        {
+            var item = command.Items[i];
+            try
+            {
+                summaries.Add(await submit.PrepareAsync(user, new SubmitRequest.Command(item.VmId, item.Kind, item.Live, item.TargetHostId, item.TargetDatastoreId,
+                    command.Justification, command.ScheduleMode, command.NotBefore, command.TakeSnapshot, command.RequireEncryption, batch.Id), ct));
+            }
+            catch (ValidationFailedException e)
+            {
+                foreach (var (field, messages) in e.Errors) errors[$"Items[{i}].{field}"] = messages;
+            }
+            catch (NotFoundException e)
+            {
+                errors[$"Items[{i}].VmId"] = [e.Message];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            db.DiscardChanges();
+            throw new ValidationFailedException(errors);
+        }
+
+        await db.SaveChangesAsync(ct);
+        submit.AfterSave(summaries);
+        return new BatchView(batch.Id, batch.Name, summaries);
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Infrastructure.Persistence;
+
+namespace MigrationPortal.Infrastructure.Identity;
+
+/// <summary>Local accounts through ASP.NET Core Identity's UserManager, so its password and lockout rules apply.</summary>
+public sealed class IdentityAccountDirectory(UserManager<PortalAccount> users, PortalDbContext db, TimeProvider time) : IAccountDirectory
+{
+    public async Task<IReadOnlyList<AccountView>> ListAsync(CancellationToken ct)
+    {
+        var accounts = await db.Users.AsNoTracking().OrderBy(u => u.UserName).ToListAsync(ct);
+        var roles = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id select new { ur.UserId, r.Name }).ToListAsync(ct);
+        var groups = await db.GroupMemberships.AsNoTracking().ToListAsync(ct);
+        var now = time.GetUtcNow();
+        return accounts.Select(a => new AccountView(a.Id, a.UserName ?? "", a.DisplayName,
+            roles.Where(r => r.UserId == a.Id).Select(r => r.Name!).Order().ToList(),
+            groups.Where(g => g.UserId == a.Id).Select(g => g.Group).Order().ToList(),
+            a.LockoutEnd is { } end && end > now)).ToList();
+    }
+
+    public Task<bool> ExistsAsync(string userId, CancellationToken ct) => db.Users.AnyAsync(u => u.Id == userId, ct);
+
+    public async Task<(string? UserId, IReadOnlyDictionary<string, string[]> Errors)> CreateAsync(string userName, string displayName, string password, IReadOnlyList<string> roles, CancellationToken ct)
+    {
+        var account = new PortalAccount { UserName = userName, DisplayName = displayName, EmailConfirmed = true };
+        var created = await users.CreateAsync(account, password);
+        if (!created.Succeeded)
+        {
+            var errors = created.Errors
+                .GroupBy(e => e.Code.Contains("Password", StringComparison.Ordinal) ? "Password" : "UserName")
+                .ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray());
+            return (null, errors);
+        }
+
+        if (roles.Count > 0) await users.AddToRolesAsync(account, roles);
+        return (account.Id, new Dictionary<string, string[]>());
+    }
+
+    public async Task SetRolesAsync(string userId, IReadOnlyList<string> roles, CancellationToken ct)
+    {
+        var account = await users.FindByIdAsync(userId) ?? throw new InvalidOperationException($"User {userId} vanished.");
+        var current = await users.GetRolesAsync(account);
+        await users.RemoveFromRolesAsync(account, current.Except(roles));
+        await users.AddToRolesAsync(account, roles.Except(current));
+    }
+}
