@@ -13,7 +13,7 @@ namespace MigrationPortal.Web.Tests;
 /// The real web app on a throwaway SQLite folder, with Hangfire's workers off. Users are asserted by a test
 /// authentication scheme (header "X-Test-User: id|name|Role1,Role2|group1,group2"), so what is tested is authorization.
 /// </summary>
-public sealed class PortalWebFactory : WebApplicationFactory<Program>
+public class PortalWebFactory : WebApplicationFactory<Program>
 {
     public const string TestScheme = "Test";
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"mp-web-{Guid.NewGuid():N}");
@@ -24,6 +24,7 @@ public sealed class PortalWebFactory : WebApplicationFactory<Program>
         builder.UseSetting("Database:Provider", "Sqlite");
         builder.UseSetting("Database:DataDirectory", _dataDirectory);
         builder.UseSetting("Hangfire:ServerEnabled", "false");
+        foreach (var (key, value) in ExtraSettings) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {
             services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, HeaderAuthHandler>(TestScheme, _ => { });
@@ -36,6 +37,9 @@ public sealed class PortalWebFactory : WebApplicationFactory<Program>
             });
         });
     }
+
+    /// <summary>Settings a derived factory changes (for example, turning Hangfire's workers on).</summary>
+    protected virtual IEnumerable<(string Key, string Value)> ExtraSettings => [];
 
     protected override void Dispose(bool disposing)
     {

@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MigrationPortal.Domain.Inventory;
+using MigrationPortal.Infrastructure.Persistence;
+
+namespace MigrationPortal.Web.Tests.Jobs;
+
+/// <summary>The real Hangfire server (SQLite storage) turns the nudge after an auto-approval into a dispatched and finished migration.</summary>
+public sealed class HangfireWebFactory : PortalWebFactory
+{
+    protected override IEnumerable<(string Key, string Value)> ExtraSettings =>
+    [
+        ("Hangfire:ServerEnabled", "true"),
+        ("Hangfire:WorkerCount", "2"),
+        ("Hangfire:QueuePollInterval", "00:00:00.500"),
+        ("Demo:MigrationDuration", "00:00:02"),
+    ];
+}
+
+public sealed class HangfireExecutionTests(HangfireWebFactory factory) : IClassFixture<HangfireWebFactory>
+{
+    private const string Requester = "u-rita|Rita|Requester";
+    private const string Administrator = "u-adam|Adam|Administrator";
+
+    [Fact]
+    public async Task AutoApprovedRequest_IsDispatchedAndRunByHangfire_ToSucceeded()
+    {
+        Guid vmId;
+        string target;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            var app = await db.Applications.Include(a => a.Owners).FirstAsync(a => a.Name == "demo-webshop");
+            app.AddOwner(OwnerKind.User, "u-rita");
+            await db.SaveChangesAsync();
+            var vm = await db.Vms.Where(v => v.ApplicationId == app.Id && v.PowerState == "poweredOn").OrderBy(v => v.Name).FirstAsync();
+            vmId = vm.Id;
+            target = await db.Hosts.Where(h => h.ClusterName == vm.ClusterName && h.ExternalId != vm.HostExternalId).Select(h => h.ExternalId).FirstAsync();
+        }
+
+        using var admin = factory.ClientFor(Administrator);
+        using (var policy = await admin.PutAsJsonAsync("/api/v1/approval-rules", new[] { new { name = "webshop auto", outcome = "AutoApprove", requiredApprovals = 0 } }))
+            Assert.Equal(HttpStatusCode.NoContent, policy.StatusCode);
+
+        using var requester = factory.ClientFor(Requester);
+        using var created = await requester.PostAsJsonAsync("/api/v1/requests", new { vmId, kind = "Compute", live = true, targetHostId = target, justification = "Hangfire end to end" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+
+        // Wait on state, not time: poll the request as the browser would, up to a generous cap.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        string state;
+        do
+        {
+            await Task.Delay(250);
+            var details = await requester.GetFromJsonAsync<JsonElement>($"/api/v1/requests/{id}");
+            state = details.GetProperty("summary").GetProperty("state").GetString()!;
+        }
+        while (state is not ("Succeeded" or "Failed" or "Cancelled") && watch.Elapsed < TimeSpan.FromSeconds(90));
+
+        Assert.Equal("Succeeded", state);
+    }
+}
