@@ -54,6 +54,26 @@ if (entraEnabled)
     authentication.AddMicrosoftIdentityWebApp(builder.Configuration.GetSection("AzureAd"), OpenIdConnectDefaults.AuthenticationScheme, EntraCookieScheme);
     builder.Services.Configure<CookieAuthenticationOptions>(EntraCookieScheme, o => o.Cookie.Name = ".MigrationPortal.Entra");
     authentication.AddMicrosoftIdentityWebApi(builder.Configuration.GetSection("AzureAd"), JwtBearerDefaults.AuthenticationScheme);
+    // Entra sign-ins and failures land in the audit trail like local ones. Bearer calls are not sign-ins and are not audited one by one.
+    builder.Services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, o =>
+    {
+        var validated = o.Events.OnTokenValidated;
+        o.Events.OnTokenValidated = async ctx =>
+        {
+            await validated(ctx);
+            if (ctx.Principal is { } principal)
+            {
+                var user = principal.ToPortalUser();
+                await SignInAudit.RecordAsync(ctx.HttpContext, user.AsActor(), true, "entra-id");
+            }
+        };
+        var failed = o.Events.OnRemoteFailure;
+        o.Events.OnRemoteFailure = async ctx =>
+        {
+            await SignInAudit.RecordAsync(ctx.HttpContext, new MigrationPortal.Domain.Common.Actor("unknown", "Entra ID user"), false, "entra-id", ctx.Failure?.Message);
+            await failed(ctx);
+        };
+    });
 }
 
 builder.Services.AddTransient<IClaimsTransformation, EntraClaimsTransformation>();

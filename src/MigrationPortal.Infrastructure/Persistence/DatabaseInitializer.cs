@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MigrationPortal.Application.Audit;
 using MigrationPortal.Application.Authorization;
+using MigrationPortal.Domain.Common;
 using MigrationPortal.Application.Inventory;
 using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Infrastructure.Connectors.Demo;
@@ -13,7 +15,7 @@ namespace MigrationPortal.Infrastructure.Persistence;
 /// Start-up work: apply migrations (never EnsureCreated), and on a portal with no real connection, create the labelled
 /// demo connection and its first inventory sync. Safe on several nodes starting at once.
 /// </summary>
-public sealed class DatabaseInitializer(PortalDbContext db, SyncInventory sync, RoleManager<IdentityRole> roles, IOptions<DemoOptions> demo, ILogger<DatabaseInitializer> logger)
+public sealed class DatabaseInitializer(PortalDbContext db, SyncInventory sync, RoleManager<IdentityRole> roles, IOptions<DemoOptions> demo, TimeProvider time, ILogger<DatabaseInitializer> logger)
 {
     public async Task InitializeAsync(CancellationToken ct = default)
     {
@@ -33,6 +35,8 @@ public sealed class DatabaseInitializer(PortalDbContext db, SyncInventory sync, 
         {
             connection = new Connection(DemoWorldShape.ConnectionName, ConnectionKinds.Demo, "demo://in-process");
             db.Connections.Add(connection);
+            AuditLog.Record(db, time.GetUtcNow(), Actor.System, AuditActions.ConfigChanged, "Connection", connection.Id.ToString(),
+                new { change = "added", connection.Name, connection.Kind, reason = "No hypervisor connection exists; the simulated demo inventory is shown instead." }, isDemo: true);
             try
             {
                 await db.SaveChangesAsync(ct);

@@ -16,14 +16,12 @@ public static class AccountEndpoints
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/account/login", async ([FromForm] string userName, [FromForm] string password, [FromForm] string? returnUrl,
-            SignInManager<PortalAccount> signIn, PortalDbContext db, TimeProvider time, HttpContext http) =>
+            SignInManager<PortalAccount> signIn, HttpContext http) =>
         {
             var result = await signIn.PasswordSignInAsync(userName ?? "", password ?? "", isPersistent: false, lockoutOnFailure: true);
             var user = await signIn.UserManager.FindByNameAsync(userName ?? "");
             var actor = user is null ? new Actor("unknown", userName ?? "") : new Actor(user.Id, user.UserName!);
-            AuditLog.Record(db, time.GetUtcNow(), actor, result.Succeeded ? AuditActions.SignIn : AuditActions.SignInFailed, "User", user?.Id,
-                new { method = "local", remote = http.Connection.RemoteIpAddress?.ToString(), lockedOut = result.IsLockedOut });
-            await db.SaveChangesAsync();
+            await SignInAudit.RecordAsync(http, actor, result.Succeeded, "local", result.IsLockedOut ? "locked out" : result.Succeeded ? null : "wrong user name or password");
             if (!result.Succeeded)
                 return Results.Redirect($"/login?error={(result.IsLockedOut ? "locked" : "invalid")}&returnUrl={Uri.EscapeDataString(LocalOnly(returnUrl))}");
             return Results.LocalRedirect(LocalOnly(returnUrl));
