@@ -44,6 +44,7 @@ public static class DependencyInjection
         services.AddScoped<ListUsers>();
         services.AddScoped<CreateLocalUser>();
         services.AddScoped<SetUserAccess>();
+        services.AddScoped<ResetLocalPassword>();
         services.AddScoped<SubmitBatch>();
         services.AddScoped<DecideBatch>();
         services.AddScoped<RetryRequest>();

@@ -16,4 +16,7 @@ public interface IAccountDirectory
     Task<(string? UserId, IReadOnlyDictionary<string, string[]> Errors)> CreateAsync(string userName, string displayName, string password, IReadOnlyList<string> roles, CancellationToken ct);
 
     Task SetRolesAsync(string userId, IReadOnlyList<string> roles, CancellationToken ct);
+
+    /// <summary>Replaces the password and ends any lockout; returns Identity's field errors when the new password breaks its rules.</summary>
+    Task<IReadOnlyDictionary<string, string[]>> ResetPasswordAsync(string userId, string newPassword, CancellationToken ct);
 }

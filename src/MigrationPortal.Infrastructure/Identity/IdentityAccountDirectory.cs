@@ -45,4 +45,15 @@ public sealed class IdentityAccountDirectory(UserManager<PortalAccount> users, P
         await users.RemoveFromRolesAsync(account, current.Except(roles));
         await users.AddToRolesAsync(account, roles.Except(current));
     }
+
+    public async Task<IReadOnlyDictionary<string, string[]>> ResetPasswordAsync(string userId, string newPassword, CancellationToken ct)
+    {
+        var account = await users.FindByIdAsync(userId) ?? throw new InvalidOperationException($"User {userId} vanished.");
+        var token = await users.GeneratePasswordResetTokenAsync(account);
+        var reset = await users.ResetPasswordAsync(account, token, newPassword);
+        if (!reset.Succeeded) return new Dictionary<string, string[]> { ["Password"] = reset.Errors.Select(e => e.Description).ToArray() };
+        await users.SetLockoutEndDateAsync(account, null);
+        await users.ResetAccessFailedCountAsync(account);
+        return new Dictionary<string, string[]>();
+    }
 }

@@ -48,6 +48,7 @@ public static class ApiEndpoints
         ("GET", "/api/v1/users"),
         ("POST", "/api/v1/users"),
         ("PUT", "/api/v1/users/{id}/access"),
+        ("PUT", "/api/v1/users/{id}/password"),
     ];
 
     public sealed record DecisionBody(string? Comment);
@@ -190,8 +191,16 @@ public static class ApiEndpoints
             return Results.NoContent();
         }).WithName("SetUserAccess");
 
+        api.MapPut("/users/{id}/password", async (string id, PasswordBody body, ResetLocalPassword useCase, HttpContext http, CancellationToken ct) =>
+        {
+            await useCase.HandleAsync(http.User.ToPortalUser(), new ResetLocalPassword.Command(id, body.NewPassword ?? ""), ct);
+            return Results.NoContent();
+        }).WithName("ResetPassword");
+
         return app;
     }
+
+    public sealed record PasswordBody(string? NewPassword);
 
     /// <summary>The secret is write-only: it is accepted here and never returned.</summary>
     public sealed record ConnectionBody(string? Name, string? Kind, string? Endpoint, string? Username, string? Secret, string? PinnedThumbprint, bool AllowUnencryptedMigration)

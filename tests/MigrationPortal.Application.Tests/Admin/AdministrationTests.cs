@@ -70,6 +70,11 @@ public sealed class AdministrationTests() : DatabaseTestBase(DatabaseProvider.Sq
         Assert.Equal(["cab"], carla.Groups);
         Assert.False(await Portal.Db(db => db.AuditEvents.AnyAsync(e => e.Details.Contains("Correct-horse-42"))));
 
+        await Portal.Scoped<ResetLocalPassword>(u => u.HandleAsync(PortalHarness.Admin, new ResetLocalPassword.Command(created.Id, "Another-horse-43")));
+        var tooShort = await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<ResetLocalPassword>(u => u.HandleAsync(PortalHarness.Admin, new ResetLocalPassword.Command(created.Id, "short"))));
+        Assert.Contains("Password", tooShort.Errors.Keys);
+        Assert.False(await Portal.Db(db => db.AuditEvents.AnyAsync(e => e.Details.Contains("Another-horse-43"))));
+
         var selfDemotion = await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<SetUserAccess>(u => u.HandleAsync(
             new Authorization.PortalUser(created.Id, "Carla", new HashSet<string> { "Administrator" }, new HashSet<string>()),
             new SetUserAccess.Command(created.Id, ["Approver"], []))));

@@ -61,6 +61,7 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         [("GET", "/api/v1/users")] = Row(403, 403, 403, 403, 200, 403),
         [("POST", "/api/v1/users")] = Row(403, 403, 403, 403, 201, 403),
         [("PUT", "/api/v1/users/{id}/access")] = Row(403, 403, 403, 403, 204, 403),
+        [("PUT", "/api/v1/users/{id}/password")] = Row(403, 403, 403, 403, 204, 403),
     };
 
     private static Dictionary<string, int> Row(int requester, int other, int approver, int op, int admin, int auditor) => new()
@@ -139,7 +140,7 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
                 return (pattern.Replace("{id}", (await CreateVSphereConnectionAsync()).ToString()), nothing);
             case "/api/v1/applications/{id}":
                 return (pattern.Replace("{id}", (await ApplicationIdAsync("demo-analytics")).ToString()), nothing);
-            case "/api/v1/users/{id}/access":
+            case "/api/v1/users/{id}/access" or "/api/v1/users/{id}/password":
                 return (pattern.Replace("{id}", await CreateLocalUserAsync()), nothing);
             default:
                 return (pattern, nothing);
@@ -198,6 +199,7 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         ("PUT", var u) when u.StartsWith("/api/v1/applications/") => client.PutAsJsonAsync(url, new { environment = "test", criticality = "low", owners = Array.Empty<object>() }),
         ("PUT", "/api/v1/approval-rules") => client.PutAsJsonAsync(url, Array.Empty<object>()),
         ("POST", "/api/v1/users") => client.PostAsJsonAsync(url, new { userName = $"user-{Guid.NewGuid():N}", displayName = "Matrix", password = "Correct-horse-42", roles = new[] { "Requester" } }),
+        ("PUT", var u) when u.EndsWith("/password") => client.PutAsJsonAsync(url, new { newPassword = "Another-horse-43" }),
         ("PUT", var u) when u.EndsWith("/access") => client.PutAsJsonAsync(url, new { roles = new[] { "Auditor" }, groups = new[] { "auditors" } }),
         _ => client.PostAsync(url, null),
     };
