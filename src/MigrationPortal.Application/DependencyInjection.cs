@@ -45,6 +45,7 @@ public static class DependencyInjection
         services.AddScoped<CreateLocalUser>();
         services.AddScoped<SetUserAccess>();
         services.AddScoped<ResetLocalPassword>();
+        services.AddScoped<AssignVmApplication>();
         services.AddScoped<SubmitBatch>();
         services.AddScoped<DecideBatch>();
         services.AddScoped<RetryRequest>();

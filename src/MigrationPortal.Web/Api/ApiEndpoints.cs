@@ -23,6 +23,7 @@ public static class ApiEndpoints
     [
         ("GET", "/api/v1/vms"),
         ("POST", "/api/v1/vms/sync/{connectionId}"),
+        ("PUT", "/api/v1/vms/{id}/application"),
         ("GET", "/api/v1/requests"),
         ("GET", "/api/v1/requests/{id}"),
         ("POST", "/api/v1/requests"),
@@ -67,6 +68,12 @@ public static class ApiEndpoints
         api.MapPost("/vms/sync/{connectionId:guid}", async (Guid connectionId, SyncInventory useCase, HttpContext http, CancellationToken ct) =>
             Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), connectionId, ct)))
             .WithName("SyncInventory");
+
+        api.MapPut("/vms/{id:guid}/application", async (Guid id, VmApplicationBody body, AssignVmApplication useCase, HttpContext http, CancellationToken ct) =>
+        {
+            await useCase.HandleAsync(http.User.ToPortalUser(), new AssignVmApplication.Command(id, body.ApplicationId), ct);
+            return Results.NoContent();
+        }).WithName("AssignVmApplication");
 
         api.MapGet("/requests", async (RequestState? state, bool? mine, int? skip, int? take, ListRequests useCase, HttpContext http, CancellationToken ct) =>
             Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new ListRequests.Query(state, mine ?? false, skip ?? 0, take ?? 50), ct)))
@@ -201,6 +208,8 @@ public static class ApiEndpoints
     }
 
     public sealed record PasswordBody(string? NewPassword);
+
+    public sealed record VmApplicationBody(Guid? ApplicationId);
 
     /// <summary>The secret is write-only: it is accepted here and never returned.</summary>
     public sealed record ConnectionBody(string? Name, string? Kind, string? Endpoint, string? Username, string? Secret, string? PinnedThumbprint, bool AllowUnencryptedMigration)

@@ -80,4 +80,22 @@ public sealed class AdministrationTests() : DatabaseTestBase(DatabaseProvider.Sq
             new SetUserAccess.Command(created.Id, ["Approver"], []))));
         Assert.Contains("Roles", selfDemotion.Errors.Keys);
     }
+
+    [Fact]
+    public async Task AssignVmApplication_MapsUntaggedVm_ButNotOneTheHypervisorTags()
+    {
+        var tagged = await Portal.Db(db => db.Vms.FirstAsync(v => v.ApplicationTag != null));
+        var app = await Portal.Db(db => db.Applications.FirstAsync(a => a.Name == OtherApp));
+        var refused = await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<AssignVmApplication>(u => u.HandleAsync(PortalHarness.Admin, new AssignVmApplication.Command(tagged.Id, app.Id))));
+        Assert.Contains("tagged", refused.Errors["ApplicationId"][0]);
+
+        await Portal.Db(async db =>
+        {
+            (await db.Vms.FirstAsync(v => v.Id == tagged.Id)).ApplicationTag = null;
+            return await db.SaveChangesAsync();
+        });
+        await Portal.Scoped<AssignVmApplication>(u => u.HandleAsync(PortalHarness.Admin, new AssignVmApplication.Command(tagged.Id, app.Id)));
+        Assert.Equal(app.Id, (await Portal.Db(db => db.Vms.FirstAsync(v => v.Id == tagged.Id))).ApplicationId);
+        await Assert.ThrowsAsync<ForbiddenException>(() => Portal.Scoped<AssignVmApplication>(u => u.HandleAsync(Operator, new AssignVmApplication.Command(tagged.Id, null))));
+    }
 }

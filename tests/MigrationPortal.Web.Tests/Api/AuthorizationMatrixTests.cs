@@ -36,6 +36,7 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
     {
         [("GET", "/api/v1/vms")] = Row(200, 200, 200, 200, 200, 200),
         [("POST", "/api/v1/vms/sync/{connectionId}")] = Row(403, 403, 403, 200, 200, 403),
+        [("PUT", "/api/v1/vms/{id}/application")] = Row(403, 403, 403, 403, 204, 403),
         [("GET", "/api/v1/requests")] = Row(200, 200, 200, 200, 200, 200),
         [("GET", "/api/v1/requests/{id}")] = Row(200, 403, 200, 200, 200, 200),
         [("POST", "/api/v1/requests")] = Row(201, 403, 403, 403, 201, 403),
@@ -132,6 +133,8 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
                 var requests = batch.GetProperty("requests").EnumerateArray().Select(r => r.GetProperty("id").GetGuid()).ToList();
                 return (pattern.Replace("{id}", batch.GetProperty("id").GetGuid().ToString()), async _ => { foreach (var id in requests) await CancelQuietlyAsync(id); });
             }
+            case "/api/v1/vms/{id}/application":
+                return (pattern.Replace("{id}", (await CreateUntaggedVmAsync()).ToString()), nothing);
             case "/api/v1/vms/sync/{connectionId}":
                 return (pattern.Replace("{connectionId}", (await DemoConnectionIdAsync()).ToString()), nothing);
             case "/api/v1/connections/{id}/test":
@@ -196,6 +199,7 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         ("POST", "/api/v1/batches") => SubmitBatchAsync(client),
         ("POST", "/api/v1/connections") => client.PostAsJsonAsync(url, ConnectionBody($"vc-{Guid.NewGuid():N}")),
         ("PUT", var u) when u.StartsWith("/api/v1/connections/") => client.PutAsJsonAsync(url, ConnectionBody($"vc-{Guid.NewGuid():N}")),
+        ("PUT", var u) when u.EndsWith("/application") => client.PutAsJsonAsync(url, new { applicationId = (Guid?)null }),
         ("PUT", var u) when u.StartsWith("/api/v1/applications/") => client.PutAsJsonAsync(url, new { environment = "test", criticality = "low", owners = Array.Empty<object>() }),
         ("PUT", "/api/v1/approval-rules") => client.PutAsJsonAsync(url, Array.Empty<object>()),
         ("POST", "/api/v1/users") => client.PostAsJsonAsync(url, new { userName = $"user-{Guid.NewGuid():N}", displayName = "Matrix", password = "Correct-horse-42", roles = new[] { "Requester" } }),
@@ -241,6 +245,16 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         if (request.State == MigrationPortal.Domain.Requests.RequestState.RollingBack) request.CompleteRollback(now, "test clean-up");
         else if (request.State == MigrationPortal.Domain.Requests.RequestState.Approved) request.Cancel(new MigrationPortal.Domain.Common.Actor("u-adam", "Adam"), now, "test clean-up");
         await db.SaveChangesAsync();
+    }
+
+    private async Task<Guid> CreateUntaggedVmAsync()
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var vm = new InventoryVm { ConnectionId = await DemoConnectionIdAsync(), ExternalId = $"untagged-{Guid.NewGuid():N}", Name = "untagged-vm" };
+        db.Vms.Add(vm);
+        await db.SaveChangesAsync();
+        return vm.Id;
     }
 
     private async Task<Guid> CreateVSphereConnectionAsync()
