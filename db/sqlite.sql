@@ -4,7 +4,7 @@ CREATE TABLE IF NOT EXISTS "__EFMigrationsHistory" (
 );
 
 BEGIN TRANSACTION;
-CREATE TABLE "ApprovalRules" (
+CREATE TABLE IF NOT EXISTS "ApprovalRules" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_ApprovalRules" PRIMARY KEY,
     "Name" TEXT NOT NULL,
     "Order" INTEGER NOT NULL,
@@ -18,14 +18,14 @@ CREATE TABLE "ApprovalRules" (
     "ApproverGroup" TEXT NULL
 );
 
-CREATE TABLE "AspNetRoles" (
+CREATE TABLE IF NOT EXISTS "AspNetRoles" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_AspNetRoles" PRIMARY KEY,
     "Name" TEXT NULL,
     "NormalizedName" TEXT NULL,
     "ConcurrencyStamp" TEXT NULL
 );
 
-CREATE TABLE "AspNetUsers" (
+CREATE TABLE IF NOT EXISTS "AspNetUsers" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_AspNetUsers" PRIMARY KEY,
     "DisplayName" TEXT NOT NULL,
     "UserName" TEXT NULL,
@@ -44,13 +44,13 @@ CREATE TABLE "AspNetUsers" (
     "AccessFailedCount" INTEGER NOT NULL
 );
 
-CREATE TABLE "AuditChainHeads" (
+CREATE TABLE IF NOT EXISTS "AuditChainHeads" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_AuditChainHeads" PRIMARY KEY,
     "LastSequence" INTEGER NOT NULL,
     "LastHash" TEXT NOT NULL
 );
 
-CREATE TABLE "AuditEvents" (
+CREATE TABLE IF NOT EXISTS "AuditEvents" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_AuditEvents" PRIMARY KEY,
     "Sequence" INTEGER NOT NULL,
     "At" INTEGER NOT NULL,
@@ -67,21 +67,21 @@ CREATE TABLE "AuditEvents" (
     "Hash" TEXT NOT NULL
 );
 
-CREATE TABLE "Batches" (
+CREATE TABLE IF NOT EXISTS "Batches" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_Batches" PRIMARY KEY,
     "Name" TEXT NOT NULL,
     "CreatedById" TEXT NOT NULL,
     "CreatedAt" INTEGER NOT NULL
 );
 
-CREATE TABLE "BusinessApplications" (
+CREATE TABLE IF NOT EXISTS "BusinessApplications" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_BusinessApplications" PRIMARY KEY,
     "Name" TEXT NOT NULL,
     "Environment" TEXT NULL,
     "Criticality" TEXT NULL
 );
 
-CREATE TABLE "Clusters" (
+CREATE TABLE IF NOT EXISTS "Clusters" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_Clusters" PRIMARY KEY,
     "ConnectionId" TEXT NOT NULL,
     "ExternalId" TEXT NOT NULL,
@@ -89,7 +89,7 @@ CREATE TABLE "Clusters" (
     "Datacenter" TEXT NULL
 );
 
-CREATE TABLE "Connections" (
+CREATE TABLE IF NOT EXISTS "Connections" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_Connections" PRIMARY KEY,
     "Name" TEXT NOT NULL,
     "Kind" TEXT NOT NULL,
@@ -102,13 +102,13 @@ CREATE TABLE "Connections" (
     "LastSyncError" TEXT NULL
 );
 
-CREATE TABLE "DataProtectionKeys" (
+CREATE TABLE IF NOT EXISTS "DataProtectionKeys" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_DataProtectionKeys" PRIMARY KEY AUTOINCREMENT,
     "FriendlyName" TEXT NULL,
     "Xml" TEXT NULL
 );
 
-CREATE TABLE "Datastores" (
+CREATE TABLE IF NOT EXISTS "Datastores" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_Datastores" PRIMARY KEY,
     "ConnectionId" TEXT NOT NULL,
     "ExternalId" TEXT NOT NULL,
@@ -119,7 +119,7 @@ CREATE TABLE "Datastores" (
     "MountedOnHosts" TEXT NOT NULL
 );
 
-CREATE TABLE "DemoWorldTasks" (
+CREATE TABLE IF NOT EXISTS "DemoWorldTasks" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_DemoWorldTasks" PRIMARY KEY,
     "VmId" TEXT NOT NULL,
     "TargetHostId" TEXT NULL,
@@ -130,7 +130,7 @@ CREATE TABLE "DemoWorldTasks" (
     "Message" TEXT NULL
 );
 
-CREATE TABLE "DemoWorldVms" (
+CREATE TABLE IF NOT EXISTS "DemoWorldVms" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_DemoWorldVms" PRIMARY KEY,
     "Name" TEXT NOT NULL,
     "HostId" TEXT NOT NULL,
@@ -144,13 +144,13 @@ CREATE TABLE "DemoWorldVms" (
     "SnapshotId" TEXT NULL
 );
 
-CREATE TABLE "GroupMemberships" (
+CREATE TABLE IF NOT EXISTS "GroupMemberships" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_GroupMemberships" PRIMARY KEY AUTOINCREMENT,
     "UserId" TEXT NOT NULL,
     "Group" TEXT NOT NULL
 );
 
-CREATE TABLE "Hosts" (
+CREATE TABLE IF NOT EXISTS "Hosts" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_Hosts" PRIMARY KEY,
     "ConnectionId" TEXT NOT NULL,
     "ExternalId" TEXT NOT NULL,
@@ -164,7 +164,7 @@ CREATE TABLE "Hosts" (
     "MemoryUsedMb" INTEGER NOT NULL
 );
 
-CREATE TABLE "Progress" (
+CREATE TABLE IF NOT EXISTS "Progress" (
     "RequestId" TEXT NOT NULL CONSTRAINT "PK_Progress" PRIMARY KEY,
     "Phase" TEXT NOT NULL,
     "Percent" REAL NOT NULL,
@@ -175,7 +175,7 @@ CREATE TABLE "Progress" (
     "HeartbeatAt" INTEGER NOT NULL
 );
 
-CREATE TABLE "Requests" (
+CREATE TABLE IF NOT EXISTS "Requests" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_Requests" PRIMARY KEY,
     "VmId" TEXT NOT NULL,
     "VmName" TEXT NOT NULL,
@@ -218,7 +218,7 @@ CREATE TABLE "Requests" (
     "CompletedAt" INTEGER NULL
 );
 
-CREATE TABLE "Vms" (
+CREATE TABLE IF NOT EXISTS "Vms" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_Vms" PRIMARY KEY,
     "ConnectionId" TEXT NOT NULL,
     "ExternalId" TEXT NOT NULL,
@@ -239,7 +239,7 @@ CREATE TABLE "Vms" (
     "SyncedAt" INTEGER NOT NULL
 );
 
-CREATE TABLE "AspNetRoleClaims" (
+CREATE TABLE IF NOT EXISTS "AspNetRoleClaims" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_AspNetRoleClaims" PRIMARY KEY AUTOINCREMENT,
     "RoleId" TEXT NOT NULL,
     "ClaimType" TEXT NULL,
@@ -247,7 +247,7 @@ CREATE TABLE "AspNetRoleClaims" (
     CONSTRAINT "FK_AspNetRoleClaims_AspNetRoles_RoleId" FOREIGN KEY ("RoleId") REFERENCES "AspNetRoles" ("Id") ON DELETE CASCADE
 );
 
-CREATE TABLE "AspNetUserClaims" (
+CREATE TABLE IF NOT EXISTS "AspNetUserClaims" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_AspNetUserClaims" PRIMARY KEY AUTOINCREMENT,
     "UserId" TEXT NOT NULL,
     "ClaimType" TEXT NULL,
@@ -255,7 +255,7 @@ CREATE TABLE "AspNetUserClaims" (
     CONSTRAINT "FK_AspNetUserClaims_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
 );
 
-CREATE TABLE "AspNetUserLogins" (
+CREATE TABLE IF NOT EXISTS "AspNetUserLogins" (
     "LoginProvider" TEXT NOT NULL,
     "ProviderKey" TEXT NOT NULL,
     "ProviderDisplayName" TEXT NULL,
@@ -264,7 +264,7 @@ CREATE TABLE "AspNetUserLogins" (
     CONSTRAINT "FK_AspNetUserLogins_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
 );
 
-CREATE TABLE "AspNetUserRoles" (
+CREATE TABLE IF NOT EXISTS "AspNetUserRoles" (
     "UserId" TEXT NOT NULL,
     "RoleId" TEXT NOT NULL,
     CONSTRAINT "PK_AspNetUserRoles" PRIMARY KEY ("UserId", "RoleId"),
@@ -272,7 +272,7 @@ CREATE TABLE "AspNetUserRoles" (
     CONSTRAINT "FK_AspNetUserRoles_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
 );
 
-CREATE TABLE "AspNetUserTokens" (
+CREATE TABLE IF NOT EXISTS "AspNetUserTokens" (
     "UserId" TEXT NOT NULL,
     "LoginProvider" TEXT NOT NULL,
     "Name" TEXT NOT NULL,
@@ -281,7 +281,7 @@ CREATE TABLE "AspNetUserTokens" (
     CONSTRAINT "FK_AspNetUserTokens_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
 );
 
-CREATE TABLE "ApplicationOwner" (
+CREATE TABLE IF NOT EXISTS "ApplicationOwner" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_ApplicationOwner" PRIMARY KEY AUTOINCREMENT,
     "ApplicationId" TEXT NOT NULL,
     "Kind" TEXT NOT NULL,
@@ -289,7 +289,7 @@ CREATE TABLE "ApplicationOwner" (
     CONSTRAINT "FK_ApplicationOwner_BusinessApplications_ApplicationId" FOREIGN KEY ("ApplicationId") REFERENCES "BusinessApplications" ("Id") ON DELETE CASCADE
 );
 
-CREATE TABLE "RequestDecisions" (
+CREATE TABLE IF NOT EXISTS "RequestDecisions" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_RequestDecisions" PRIMARY KEY AUTOINCREMENT,
     "RequestId" TEXT NOT NULL,
     "ApproverId" TEXT NOT NULL,
@@ -300,7 +300,7 @@ CREATE TABLE "RequestDecisions" (
     CONSTRAINT "FK_RequestDecisions_Requests_RequestId" FOREIGN KEY ("RequestId") REFERENCES "Requests" ("Id") ON DELETE CASCADE
 );
 
-CREATE TABLE "RequestSteps" (
+CREATE TABLE IF NOT EXISTS "RequestSteps" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_RequestSteps" PRIMARY KEY AUTOINCREMENT,
     "RequestId" TEXT NOT NULL,
     "Name" TEXT NOT NULL,
@@ -312,7 +312,7 @@ CREATE TABLE "RequestSteps" (
     CONSTRAINT "FK_RequestSteps_Requests_RequestId" FOREIGN KEY ("RequestId") REFERENCES "Requests" ("Id") ON DELETE CASCADE
 );
 
-CREATE TABLE "RequestTransitions" (
+CREATE TABLE IF NOT EXISTS "RequestTransitions" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_RequestTransitions" PRIMARY KEY AUTOINCREMENT,
     "RequestId" TEXT NOT NULL,
     "From" TEXT NOT NULL,
@@ -324,70 +324,70 @@ CREATE TABLE "RequestTransitions" (
     CONSTRAINT "FK_RequestTransitions_Requests_RequestId" FOREIGN KEY ("RequestId") REFERENCES "Requests" ("Id") ON DELETE CASCADE
 );
 
-INSERT INTO "AuditChainHeads" ("Id", "LastHash", "LastSequence")
+INSERT OR IGNORE INTO "AuditChainHeads" ("Id", "LastHash", "LastSequence")
 VALUES (1, '0000000000000000000000000000000000000000000000000000000000000000', 0);
 SELECT changes();
 
 
-CREATE UNIQUE INDEX "IX_ApplicationOwner_ApplicationId_Kind_Principal" ON "ApplicationOwner" ("ApplicationId", "Kind", "Principal");
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_ApplicationOwner_ApplicationId_Kind_Principal" ON "ApplicationOwner" ("ApplicationId", "Kind", "Principal");
 
-CREATE INDEX "IX_AspNetRoleClaims_RoleId" ON "AspNetRoleClaims" ("RoleId");
+CREATE INDEX IF NOT EXISTS "IX_AspNetRoleClaims_RoleId" ON "AspNetRoleClaims" ("RoleId");
 
-CREATE UNIQUE INDEX "RoleNameIndex" ON "AspNetRoles" ("NormalizedName");
+CREATE UNIQUE INDEX IF NOT EXISTS "RoleNameIndex" ON "AspNetRoles" ("NormalizedName");
 
-CREATE INDEX "IX_AspNetUserClaims_UserId" ON "AspNetUserClaims" ("UserId");
+CREATE INDEX IF NOT EXISTS "IX_AspNetUserClaims_UserId" ON "AspNetUserClaims" ("UserId");
 
-CREATE INDEX "IX_AspNetUserLogins_UserId" ON "AspNetUserLogins" ("UserId");
+CREATE INDEX IF NOT EXISTS "IX_AspNetUserLogins_UserId" ON "AspNetUserLogins" ("UserId");
 
-CREATE INDEX "IX_AspNetUserRoles_RoleId" ON "AspNetUserRoles" ("RoleId");
+CREATE INDEX IF NOT EXISTS "IX_AspNetUserRoles_RoleId" ON "AspNetUserRoles" ("RoleId");
 
-CREATE INDEX "EmailIndex" ON "AspNetUsers" ("NormalizedEmail");
+CREATE INDEX IF NOT EXISTS "EmailIndex" ON "AspNetUsers" ("NormalizedEmail");
 
-CREATE UNIQUE INDEX "UserNameIndex" ON "AspNetUsers" ("NormalizedUserName");
+CREATE UNIQUE INDEX IF NOT EXISTS "UserNameIndex" ON "AspNetUsers" ("NormalizedUserName");
 
-CREATE INDEX "IX_AuditEvents_Action" ON "AuditEvents" ("Action");
+CREATE INDEX IF NOT EXISTS "IX_AuditEvents_Action" ON "AuditEvents" ("Action");
 
-CREATE INDEX "IX_AuditEvents_At" ON "AuditEvents" ("At");
+CREATE INDEX IF NOT EXISTS "IX_AuditEvents_At" ON "AuditEvents" ("At");
 
-CREATE INDEX "IX_AuditEvents_RequestId" ON "AuditEvents" ("RequestId");
+CREATE INDEX IF NOT EXISTS "IX_AuditEvents_RequestId" ON "AuditEvents" ("RequestId");
 
-CREATE UNIQUE INDEX "IX_AuditEvents_Sequence" ON "AuditEvents" ("Sequence");
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_AuditEvents_Sequence" ON "AuditEvents" ("Sequence");
 
-CREATE UNIQUE INDEX "IX_BusinessApplications_Name" ON "BusinessApplications" ("Name");
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_BusinessApplications_Name" ON "BusinessApplications" ("Name");
 
-CREATE UNIQUE INDEX "IX_Clusters_ConnectionId_ExternalId" ON "Clusters" ("ConnectionId", "ExternalId");
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_Clusters_ConnectionId_ExternalId" ON "Clusters" ("ConnectionId", "ExternalId");
 
-CREATE UNIQUE INDEX "IX_Connections_Name" ON "Connections" ("Name");
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_Connections_Name" ON "Connections" ("Name");
 
-CREATE UNIQUE INDEX "IX_Datastores_ConnectionId_ExternalId" ON "Datastores" ("ConnectionId", "ExternalId");
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_Datastores_ConnectionId_ExternalId" ON "Datastores" ("ConnectionId", "ExternalId");
 
-CREATE UNIQUE INDEX "IX_GroupMemberships_UserId_Group" ON "GroupMemberships" ("UserId", "Group");
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_GroupMemberships_UserId_Group" ON "GroupMemberships" ("UserId", "Group");
 
-CREATE UNIQUE INDEX "IX_Hosts_ConnectionId_ExternalId" ON "Hosts" ("ConnectionId", "ExternalId");
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_Hosts_ConnectionId_ExternalId" ON "Hosts" ("ConnectionId", "ExternalId");
 
-CREATE UNIQUE INDEX "IX_RequestDecisions_RequestId_ApproverId" ON "RequestDecisions" ("RequestId", "ApproverId");
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_RequestDecisions_RequestId_ApproverId" ON "RequestDecisions" ("RequestId", "ApproverId");
 
-CREATE INDEX "IX_Requests_ApplicationId" ON "Requests" ("ApplicationId");
+CREATE INDEX IF NOT EXISTS "IX_Requests_ApplicationId" ON "Requests" ("ApplicationId");
 
-CREATE INDEX "IX_Requests_RequesterId" ON "Requests" ("RequesterId");
+CREATE INDEX IF NOT EXISTS "IX_Requests_RequesterId" ON "Requests" ("RequesterId");
 
-CREATE INDEX "IX_Requests_State" ON "Requests" ("State");
+CREATE INDEX IF NOT EXISTS "IX_Requests_State" ON "Requests" ("State");
 
-CREATE INDEX "IX_Requests_VmId" ON "Requests" ("VmId");
+CREATE INDEX IF NOT EXISTS "IX_Requests_VmId" ON "Requests" ("VmId");
 
-CREATE UNIQUE INDEX "IX_RequestSteps_RequestId_Name" ON "RequestSteps" ("RequestId", "Name");
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_RequestSteps_RequestId_Name" ON "RequestSteps" ("RequestId", "Name");
 
-CREATE INDEX "IX_RequestTransitions_RequestId" ON "RequestTransitions" ("RequestId");
+CREATE INDEX IF NOT EXISTS "IX_RequestTransitions_RequestId" ON "RequestTransitions" ("RequestId");
 
-CREATE INDEX "IX_Vms_ApplicationId" ON "Vms" ("ApplicationId");
+CREATE INDEX IF NOT EXISTS "IX_Vms_ApplicationId" ON "Vms" ("ApplicationId");
 
-CREATE UNIQUE INDEX "IX_Vms_ConnectionId_ExternalId" ON "Vms" ("ConnectionId", "ExternalId");
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_Vms_ConnectionId_ExternalId" ON "Vms" ("ConnectionId", "ExternalId");
 
-CREATE INDEX "IX_Vms_HostName" ON "Vms" ("HostName");
+CREATE INDEX IF NOT EXISTS "IX_Vms_HostName" ON "Vms" ("HostName");
 
-CREATE INDEX "IX_Vms_Name" ON "Vms" ("Name");
+CREATE INDEX IF NOT EXISTS "IX_Vms_Name" ON "Vms" ("Name");
 
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261125180249_Initial', '10.0.15');
 
 COMMIT;

@@ -27,7 +27,7 @@ public sealed class TestConnection(IPortalDb db, AccessGuard guard, MigrationPla
             result = new ConnectionTestResult(false, $"{e.FaultType}: {e.Message}", null);
         }
 
-        AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), "connection.tested", "Connection", connection.Id.ToString(),
+        AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.ConnectionTested, "Connection", connection.Id.ToString(),
             new { connection = connection.Name, result.Succeeded, result.Message, result.CertificateThumbprint }, isDemo: connection.IsDemo);
         await db.SaveChangesAsync(ct);
         return result;

@@ -20,4 +20,5 @@ public static class AuditActions
     public const string AuditVerified = "audit.verified";
     public const string InventorySynced = "inventory.synced";
     public const string UserCreated = "user.created";
+    public const string ConnectionTested = "connection.tested";
 }

@@ -23,8 +23,17 @@ public sealed class DatabaseInitializer(PortalDbContext db, SyncInventory sync, 
         foreach (var role in Roles.All)
         {
             if (await roles.RoleExistsAsync(role)) continue;
-            var created = await roles.CreateAsync(new IdentityRole(role));
-            if (!created.Succeeded && !await roles.RoleExistsAsync(role)) throw new InvalidOperationException($"Could not create role {role}.");
+            try
+            {
+                var created = await roles.CreateAsync(new IdentityRole(role));
+                if (!created.Succeeded && !await roles.RoleExistsAsync(role)) throw new InvalidOperationException($"Could not create role {role}.");
+            }
+            catch (DbUpdateException)
+            {
+                // Another node starting at the same moment created it first.
+                db.DiscardChanges();
+                if (!await roles.RoleExistsAsync(role)) throw;
+            }
         }
 
         if (!demo.Value.Enabled) return;

@@ -32,7 +32,8 @@ public static class AccountEndpoints
             if (http.User.Identity?.IsAuthenticated == true)
             {
                 var user = http.User.ToPortalUser();
-                AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.SignOut, "User", user.Id, new { method = "local" });
+                var method = http.Request.Cookies.ContainsKey(".MigrationPortal.Entra") ? "entra-id" : "local";
+                AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.SignOut, "User", user.Id, new { method });
                 await db.SaveChangesAsync();
             }
 
