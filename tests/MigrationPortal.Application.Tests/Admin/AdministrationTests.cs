@@ -8,7 +8,7 @@ using static MigrationPortal.Application.Tests.Infrastructure.PortalHarness;
 
 namespace MigrationPortal.Application.Tests.Admin;
 
-public sealed class AdministrationTests() : DatabaseTestBase(DatabaseProvider.Sqlite)
+public abstract class AdministrationTests(DatabaseProvider provider) : DatabaseTestBase(provider)
 {
     private static SaveConnection.Command VCenter(string name, string? secret = "Pa55word!") =>
         new(null, name, "vsphere", "https://vcenter.example/sdk", "svc-portal", secret, "44:8F:62:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:DC:9B:F6", false);
@@ -99,3 +99,7 @@ public sealed class AdministrationTests() : DatabaseTestBase(DatabaseProvider.Sq
         await Assert.ThrowsAsync<ForbiddenException>(() => Portal.Scoped<AssignVmApplication>(u => u.HandleAsync(Operator, new AssignVmApplication.Command(tagged.Id, null))));
     }
 }
+
+public sealed class SqliteAdministrationTests() : AdministrationTests(DatabaseProvider.Sqlite);
+
+public sealed class PostgreSqlAdministrationTests() : AdministrationTests(DatabaseProvider.PostgreSql);
