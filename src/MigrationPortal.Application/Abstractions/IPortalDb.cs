@@ -30,6 +30,12 @@ public interface IPortalDb : IAsyncDisposable
 
     Task<int> SaveChangesAsync(CancellationToken ct = default);
 
+    /// <summary>
+    /// Runs work that saves more than once (Identity's user store saves on its own) in one transaction, so the change and
+    /// its audit record still commit or fail together.
+    /// </summary>
+    Task InTransactionAsync(Func<CancellationToken, Task> work, CancellationToken ct);
+
     /// <summary>Forgets every pending change, after a lost concurrency race, so the next load sees the database.</summary>
     void DiscardChanges();
 }

@@ -20,10 +20,14 @@ public sealed class CreateLocalUser(IPortalDb db, IAccountDirectory accounts, Ac
             .Require(roles.All(r => Authorization.Roles.All.Contains(r)), nameof(command.Roles), $"Roles are {string.Join(", ", Authorization.Roles.All)}.")
             .ThrowIfInvalid();
         var displayName = string.IsNullOrWhiteSpace(command.DisplayName) ? command.UserName.Trim() : command.DisplayName.Trim();
-        var (id, errors) = await accounts.CreateAsync(command.UserName.Trim(), displayName, command.Password, roles, ct);
-        if (id is null) throw new ValidationFailedException(errors);
-        AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.UserCreated, "User", id, new { user = command.UserName.Trim(), displayName, roles });
-        await db.SaveChangesAsync(ct);
-        return new AccountView(id, command.UserName.Trim(), displayName, roles, [], false);
+        string? id = null;
+        await db.InTransactionAsync(async token =>
+        {
+            (id, var errors) = await accounts.CreateAsync(command.UserName.Trim(), displayName, command.Password, roles, token);
+            if (id is null) throw new ValidationFailedException(errors);
+            AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.UserCreated, "User", id, new { user = command.UserName.Trim(), displayName, roles });
+            await db.SaveChangesAsync(token);
+        }, ct);
+        return new AccountView(id!, command.UserName.Trim(), displayName, roles, [], false);
     }
 }

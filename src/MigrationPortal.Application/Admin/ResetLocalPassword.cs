@@ -15,9 +15,12 @@ public sealed class ResetLocalPassword(IPortalDb db, IAccountDirectory accounts,
         await guard.RequireRoleAsync(user, "user.password", ct, Roles.Administrator);
         if (!await accounts.ExistsAsync(command.UserId, ct)) throw new NotFoundException("User", command.UserId);
         new Validation().Require(!string.IsNullOrWhiteSpace(command.NewPassword), "Password", "Choose a new password.").ThrowIfInvalid();
-        var errors = await accounts.ResetPasswordAsync(command.UserId, command.NewPassword, ct);
-        if (errors.Count > 0) throw new ValidationFailedException(errors);
-        AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.ConfigChanged, "User", command.UserId, new { change = "password reset", lockoutCleared = true });
-        await db.SaveChangesAsync(ct);
+        await db.InTransactionAsync(async token =>
+        {
+            var errors = await accounts.ResetPasswordAsync(command.UserId, command.NewPassword, token);
+            if (errors.Count > 0) throw new ValidationFailedException(errors);
+            AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.ConfigChanged, "User", command.UserId, new { change = "password reset", lockoutCleared = true });
+            await db.SaveChangesAsync(token);
+        }, ct);
     }
 }

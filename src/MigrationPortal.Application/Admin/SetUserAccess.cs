@@ -25,10 +25,13 @@ public sealed class SetUserAccess(IPortalDb db, IAccountDirectory accounts, Acce
             .Require(command.UserId != user.Id || roles.Contains(Authorization.Roles.Administrator), nameof(command.Roles), "You cannot remove your own Administrator role.")
             .ThrowIfInvalid();
 
-        await accounts.SetRolesAsync(command.UserId, roles, ct);
-        db.GroupMemberships.RemoveRange(await db.GroupMemberships.Where(m => m.UserId == command.UserId).ToListAsync(ct));
-        foreach (var group in groups) db.GroupMemberships.Add(new UserGroupMembership { UserId = command.UserId, Group = group });
-        AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.ConfigChanged, "User", command.UserId, new { roles, groups });
-        await db.SaveChangesAsync(ct);
+        await db.InTransactionAsync(async token =>
+        {
+            await accounts.SetRolesAsync(command.UserId, roles, token);
+            db.GroupMemberships.RemoveRange(await db.GroupMemberships.Where(m => m.UserId == command.UserId).ToListAsync(token));
+            foreach (var group in groups) db.GroupMemberships.Add(new UserGroupMembership { UserId = command.UserId, Group = group });
+            AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.ConfigChanged, "User", command.UserId, new { roles, groups });
+            await db.SaveChangesAsync(token);
+        }, ct);
     }
 }

@@ -49,8 +49,18 @@ public sealed class IdentityAccountDirectory(UserManager<PortalAccount> users, P
     public async Task<IReadOnlyDictionary<string, string[]>> ResetPasswordAsync(string userId, string newPassword, CancellationToken ct)
     {
         var account = await users.FindByIdAsync(userId) ?? throw new InvalidOperationException($"User {userId} vanished.");
-        var token = await users.GeneratePasswordResetTokenAsync(account);
-        var reset = await users.ResetPasswordAsync(account, token, newPassword);
+        // Check the new password first, so an account is never left without one; then swap. No reset token: that would need
+        // Data Protection, whose key store writes through a second connection that SQLite's lock would block inside the transaction.
+        var problems = new List<IdentityError>();
+        foreach (var validator in users.PasswordValidators)
+        {
+            var verdict = await validator.ValidateAsync(users, account, newPassword);
+            problems.AddRange(verdict.Errors);
+        }
+
+        if (problems.Count > 0) return new Dictionary<string, string[]> { ["Password"] = problems.Select(e => e.Description).ToArray() };
+        await users.RemovePasswordAsync(account);
+        var reset = await users.AddPasswordAsync(account, newPassword);
         if (!reset.Succeeded) return new Dictionary<string, string[]> { ["Password"] = reset.Errors.Select(e => e.Description).ToArray() };
         await users.SetLockoutEndDateAsync(account, null);
         await users.ResetAccessFailedCountAsync(account);

@@ -50,6 +50,13 @@ public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalD
         return head is null || head.LastSequence == 0 ? null : (head.LastSequence, head.LastHash);
     }
 
+    public async Task InTransactionAsync(Func<CancellationToken, Task> work, CancellationToken ct)
+    {
+        await using var transaction = await Database.BeginTransactionAsync(ct);
+        await work(ct);
+        await transaction.CommitAsync(ct);
+    }
+
     public void DiscardChanges()
     {
         ChangeTracker.Clear();
