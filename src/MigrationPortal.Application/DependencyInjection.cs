@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Admin;
 using MigrationPortal.Application.Approvals;
 using MigrationPortal.Application.Audit;
@@ -16,6 +18,7 @@ public static class DependencyInjection
     public static IServiceCollection AddPortalUseCases(this IServiceCollection services)
     {
         services.AddOptions<ApprovalOptions>().BindConfiguration(ApprovalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IRequestChangeNotifier, NoRequestChangeNotifier>();
         services.AddScoped<AccessGuard>();
         services.AddScoped<MigrationPlanner>();
         services.AddScoped<SubmitRequest>();
@@ -46,6 +49,10 @@ public static class DependencyInjection
         services.AddScoped<SetUserAccess>();
         services.AddScoped<ResetLocalPassword>();
         services.AddScoped<AssignVmApplication>();
+        services.AddScoped<GetVm>();
+        services.AddScoped<ListTargets>();
+        services.AddScoped<PreviewRequest>();
+        services.AddScoped<Dashboard.GetDashboard>();
         services.AddScoped<SubmitBatch>();
         services.AddScoped<DecideBatch>();
         services.AddScoped<RetryRequest>();

@@ -13,6 +13,7 @@ using MigrationPortal.Web.Api;
 using MigrationPortal.Web.Auth;
 using MigrationPortal.Web.Components;
 using MigrationPortal.Web.Hosting;
+using MigrationPortal.Web.Live;
 using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -90,6 +91,8 @@ builder.Services.AddExceptionHandler<PortalExceptionHandler>();
 builder.Services.AddOpenApi();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
+builder.Services.AddSingleton<InProcessRequestNotifier>();
+builder.Services.AddSingleton<MigrationPortal.Application.Abstractions.IRequestChangeNotifier>(sp => sp.GetRequiredService<InProcessRequestNotifier>());
 
 var app = builder.Build();
 

@@ -21,6 +21,7 @@ public sealed class RunMigration(
     MigrationPlanner planner,
     IConnectorResolver connectors,
     TimeProvider time,
+    IRequestChangeNotifier notifier,
     ILogger<RunMigration> logger)
 {
     /// <summary>How often the runner looks for a cancel request and proves it is alive.</summary>
@@ -377,6 +378,7 @@ public sealed class RunMigration(
             try
             {
                 await db.SaveChangesAsync(ct);
+                notifier.RequestChanged(_requestId);
                 return;
             }
             catch (DbUpdateConcurrencyException) when (attempt < 5)
@@ -404,6 +406,7 @@ public sealed class RunMigration(
         row.UpdatedAt = now;
         row.HeartbeatAt = now;
         await progressDb.SaveChangesAsync(ct);
+        notifier.RequestChanged(_requestId);
     }
 
     private async Task HeartbeatAsync(IPortalDb probe, CancellationToken ct)

@@ -1,0 +1,56 @@
+using Microsoft.EntityFrameworkCore;
+using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Application.Authorization;
+using MigrationPortal.Application.Common;
+using MigrationPortal.Application.Execution;
+using MigrationPortal.Domain.Approvals;
+using MigrationPortal.Domain.Requests;
+
+namespace MigrationPortal.Application.Requests;
+
+public sealed record RequestPreview(IReadOnlyList<PrecheckFinding> Findings, ApprovalRequirement Approval)
+{
+    public bool Blocked => Findings.Any(f => f.Severity == FindingSeverity.Critical);
+
+    public bool HasWarnings => Findings.Any(f => f.Severity == FindingSeverity.Warning);
+}
+
+/// <summary>
+/// The wizard's review step: the connector's precheck findings for the move as it would run now, and the approval path
+/// the policy will require. Nothing is saved; a Critical finding blocks submission in the UI.
+/// </summary>
+public sealed class PreviewRequest(IPortalDb db, AccessGuard guard, MigrationPlanner planner, IConnectorResolver connectors)
+{
+    public async Task<RequestPreview> HandleAsync(PortalUser user, SubmitRequest.Command command, CancellationToken ct = default)
+    {
+        var vm = await db.Vms.AsNoTracking().FirstOrDefaultAsync(v => v.Id == command.VmId, ct) ?? throw new NotFoundException("VM", command.VmId);
+        await guard.RequireCanRequestForAsync(user, vm, ct);
+        var connection = await planner.ConnectionInfoAsync(vm.ConnectionId, ct);
+        var host = command.TargetHostId is null ? null : await db.Hosts.AsNoTracking().FirstOrDefaultAsync(h => h.ConnectionId == vm.ConnectionId && h.ExternalId == command.TargetHostId, ct);
+        var store = command.TargetDatastoreId is null ? null : await db.Datastores.AsNoTracking().FirstOrDefaultAsync(d => d.ConnectionId == vm.ConnectionId && d.ExternalId == command.TargetDatastoreId, ct);
+        var plan = new MigrationPlan(Guid.Empty, connection, vm.ExternalId, vm.Name, command.Kind, command.Live, vm.HostExternalId, vm.Datastores,
+            new MigrationTarget(vm.ConnectionId, host?.ExternalId, host?.Name, store?.ExternalId, store?.Name, null),
+            new MigrationOptions(command.TakeSnapshot, command.RequireEncryption), null);
+
+        var findings = new List<PrecheckFinding>();
+        try
+        {
+            findings.AddRange(await connectors.Resolve(connection.Kind).PrecheckAsync(plan, ct));
+        }
+        catch (ConnectorException e)
+        {
+            findings.Add(new PrecheckFinding(FindingSeverity.Critical, e.FaultType, e.Message));
+        }
+
+        if (!command.RequireEncryption && !connection.AllowUnencryptedMigration)
+            findings.Add(new PrecheckFinding(FindingSeverity.Critical, "encryption-policy", $"Unencrypted migration is not allowed on connection '{connection.Name}'."));
+        var active = Enum.GetValues<RequestState>().Where(RequestTransitions.IsActive).ToArray();
+        if (await db.Requests.AnyAsync(r => r.VmId == vm.Id && active.Contains(r.State), ct))
+            findings.Add(new PrecheckFinding(FindingSeverity.Critical, "vm-busy", $"VM '{vm.Name}' already has an active migration request."));
+
+        var app = vm.ApplicationId is null ? null : await db.Applications.AsNoTracking().FirstOrDefaultAsync(a => a.Id == vm.ApplicationId, ct);
+        var rules = await db.ApprovalRules.AsNoTracking().ToListAsync(ct);
+        var approval = ApprovalPolicy.Evaluate(rules, new ApprovalContext(app?.Id, app?.Environment, app?.Criticality, command.Kind, vm.ConnectionId));
+        return new RequestPreview(findings.OrderByDescending(f => f.Severity).ToList(), approval);
+    }
+}
