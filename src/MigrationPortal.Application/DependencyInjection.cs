@@ -52,6 +52,7 @@ public static class DependencyInjection
         services.AddScoped<GetVm>();
         services.AddScoped<ListTargets>();
         services.AddScoped<PreviewRequest>();
+        services.AddScoped<CheckRequest>();
         services.AddScoped<Dashboard.GetDashboard>();
         services.AddScoped<SubmitBatch>();
         services.AddScoped<DecideBatch>();

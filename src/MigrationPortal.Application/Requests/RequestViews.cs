@@ -4,7 +4,7 @@ using MigrationPortal.Domain.Requests;
 namespace MigrationPortal.Application.Requests;
 
 public sealed record RequestSummary(Guid Id, string VmName, string? ApplicationName, MigrationKind Kind, bool Live, RequestState State,
-    string Target, string RequesterName, DateTimeOffset CreatedAt, string? FailureReason, bool IsDemo, int Version);
+    string Target, string RequesterName, DateTimeOffset CreatedAt, string? FailureReason, bool IsDemo, int Version, Guid? BatchId = null);
 
 public sealed record TransitionView(RequestState From, RequestState To, string ActorName, DateTimeOffset At, string Reason);
 
@@ -36,7 +36,7 @@ public sealed record RequestDetails(
 public static class RequestViewMapping
 {
     public static RequestSummary ToSummary(this MigrationRequest r) =>
-        new(r.Id, r.VmName, r.ApplicationName, r.Kind, r.Live, r.State, r.Target.Describe(), r.RequesterName, r.CreatedAt, r.FailureReason, r.IsDemo, r.Version);
+        new(r.Id, r.VmName, r.ApplicationName, r.Kind, r.Live, r.State, r.Target.Describe(), r.RequesterName, r.CreatedAt, r.FailureReason, r.IsDemo, r.Version, r.BatchId);
 
     public static RequestDetails ToDetails(this MigrationRequest r, MigrationProgress? progress) =>
         new(r.ToSummary(), r.Justification, r.SourceHostName, r.SourceDatastoreName, r.Options, r.Schedule, r.ScheduledFor,

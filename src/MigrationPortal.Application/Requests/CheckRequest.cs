@@ -1,0 +1,31 @@
+using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Application.Authorization;
+using MigrationPortal.Application.Execution;
+
+namespace MigrationPortal.Application.Requests;
+
+/// <summary>
+/// Runs the connector's prechecks for a saved request as things stand now, for approvers deciding on it. Read-only: findings,
+/// never changes. The run job repeats them at start, when they decide.
+/// </summary>
+public sealed class CheckRequest(IPortalDb db, AccessGuard guard, MigrationPlanner planner, IConnectorResolver connectors)
+{
+    public async Task<IReadOnlyList<PrecheckFinding>> HandleAsync(PortalUser user, Guid requestId, CancellationToken ct = default)
+    {
+        var request = await db.LoadRequestAsync(requestId, ct);
+        await guard.RequireCanViewAsync(user, request, ct);
+        var plan = await planner.PlanAsync(request, ct);
+        if (plan is null) return [new PrecheckFinding(FindingSeverity.Critical, "vm-gone", "The VM is no longer in the inventory.")];
+        try
+        {
+            var findings = (await connectors.Resolve(plan.Connection.Kind).PrecheckAsync(plan, ct)).ToList();
+            if (!plan.Options.RequireEncryption && !plan.Connection.AllowUnencryptedMigration)
+                findings.Add(new PrecheckFinding(FindingSeverity.Critical, "encryption-policy", $"Unencrypted migration is not allowed on connection '{plan.Connection.Name}'."));
+            return findings.OrderByDescending(f => f.Severity).ToList();
+        }
+        catch (ConnectorException e)
+        {
+            return [new PrecheckFinding(FindingSeverity.Critical, e.FaultType, e.Message)];
+        }
+    }
+}
