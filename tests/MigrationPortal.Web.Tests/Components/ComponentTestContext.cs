@@ -1,0 +1,26 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace MigrationPortal.Web.Tests.Components;
+
+/// <summary>A bunit context with MudBlazor's services and the popover provider its selects need.</summary>
+public abstract class ComponentTestContext : BunitContext
+{
+    protected ComponentTestContext()
+    {
+        Services.AddMudServices();
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Render<MudPopoverProvider>();
+    }
+
+    /// <summary>
+    /// xunit 2 disposes test classes synchronously, but MudBlazor's popover service can only be disposed asynchronously;
+    /// route the synchronous dispose through bunit's asynchronous path.
+    /// </summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) DisposeAsyncCore().AsTask().GetAwaiter().GetResult();
+    }
+}
