@@ -43,6 +43,9 @@ su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D '$pg_data' -l '$pg_home/pg.log' -o 
 export MIGRATIONPORTAL_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Include Error Detail=true"
 log "PostgreSQL running on 127.0.0.1:$pg_port"
 
+# --- Browser: Debian's Chromium for the Playwright journeys (never Playwright's own download) -------------------
+apt_install chromium || { echo "0 passed, 1 failed"; exit 1; }
+
 # --- .NET tools and build ----------------------------------------------------------------------------------
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet tool restore >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
