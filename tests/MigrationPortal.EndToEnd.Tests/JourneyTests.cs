@@ -16,6 +16,11 @@ public sealed partial class JourneyTests(PortalServer portal) : IClassFixture<Po
         var requester = await portal.SignInAsync("rita");
         await PortalServer.WaitInteractiveAsync(requester);
         await PortalServer.ScreenshotAsync(requester, "dashboard");
+        await AssertNavigationAsync(requester, shows: ["Inventory", "New request", "Requests"], hides: ["Approvals", "Audit", "Administration"]);
+        await requester.GotoAsync("/inventory");
+        await PortalServer.WaitInteractiveAsync(requester);
+        await requester.Locator("[data-testid=inventory-grid] a", new() { HasTextRegex = VmName() }).First.WaitForAsync();
+        await PortalServer.ScreenshotAsync(requester, "inventory");
         await requester.GotoAsync("/requests/new");
         await PortalServer.WaitInteractiveAsync(requester);
         await requester.ClickAsync("[data-testid=vm-select]");
@@ -45,6 +50,7 @@ public sealed partial class JourneyTests(PortalServer portal) : IClassFixture<Po
 
         // 2. An approver, another person, approves it from the inbox.
         var approver = await portal.SignInAsync("anna");
+        await AssertNavigationAsync(approver, shows: ["Approvals"], hides: ["New request", "Audit", "Administration"]);
         await approver.GotoAsync("/approvals");
         await PortalServer.WaitInteractiveAsync(approver);
         var item = approver.Locator("[data-testid=inbox-item]").First;
@@ -90,6 +96,7 @@ public sealed partial class JourneyTests(PortalServer portal) : IClassFixture<Po
 
         // 4. An auditor filters the audit trail by the request, exports CSV and verifies the chain.
         var auditor = await portal.SignInAsync("aldo");
+        await AssertNavigationAsync(auditor, shows: ["Audit"], hides: ["New request", "Approvals", "Administration"]);
         await auditor.GotoAsync("/audit");
         await PortalServer.WaitInteractiveAsync(auditor);
         await auditor.FillAsync("[data-testid=filter-request] input, input[data-testid=filter-request]", requestId);
@@ -111,6 +118,16 @@ public sealed partial class JourneyTests(PortalServer portal) : IClassFixture<Po
         await other.GotoAsync($"/requests/{requestId}");
         await other.Locator("[data-testid=forbidden]").WaitForAsync();
         await PortalServer.ScreenshotAsync(other, "forbidden");
+    }
+
+    /// <summary>The navigation shows only what the user's roles allow (the server checks again on every page and action).</summary>
+    private static async Task AssertNavigationAsync(IPage page, string[] shows, string[] hides)
+    {
+        var nav = page.Locator(".mud-navmenu");
+        await nav.WaitForAsync();
+        var text = await nav.InnerTextAsync();
+        Assert.All(shows, s => Assert.Contains(s, text));
+        Assert.All(hides, h => Assert.DoesNotContain(h, text));
     }
 
     private static async Task NextAsync(IPage page, int expectedStep)
