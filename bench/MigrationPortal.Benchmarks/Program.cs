@@ -12,9 +12,16 @@ using MigrationPortal.Infrastructure;
 using MigrationPortal.Infrastructure.Persistence;
 
 // Audit export benchmark: does the streamed export keep memory flat, and what does it cost against a raw reader?
-// Usage: dotnet run -c Release --project bench/MigrationPortal.Benchmarks -- [events=1000000] [provider=Sqlite|PostgreSql] [connection string]
+// Usage: dotnet run -c Release --project bench/MigrationPortal.Benchmarks -- [events=1000000]
+//        dotnet run -c Release --project bench/MigrationPortal.Benchmarks -- inventory [vms=10000]   (the inventory grid's queries) [provider=Sqlite|PostgreSql] [connection string]
 // Figures are ratios against baselines run in this same process: memory at N events against memory at N/100 events,
 // and the portal's CSV export (use case + CsvHelper) against a plain DbDataReader writing the same columns by hand.
+
+if (args.FirstOrDefault() == "inventory")
+{
+    await InventoryGridBenchmark.RunAsync(args.Skip(1).ToArray());
+    return;
+}
 
 var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
 var provider = args.Length > 1 ? Enum.Parse<DatabaseProvider>(args[1], true) : DatabaseProvider.Sqlite;
