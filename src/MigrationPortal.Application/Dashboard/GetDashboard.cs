@@ -45,7 +45,7 @@ public sealed class GetDashboard(IPortalDb db, AccessGuard guard, TimeProvider t
         var failures = await visible.Where(r => r.State == RequestState.Failed).ToListAsync(ct);
 
         var since = time.GetUtcNow().AddDays(-7 * 8);
-        var finished = await visible.Where(r => r.State == RequestState.Succeeded || r.State == RequestState.Failed || r.State == RequestState.Cancelled)
+        var finished = await visible.Where(r => (r.State == RequestState.Succeeded || r.State == RequestState.Failed || r.State == RequestState.Cancelled) && r.CompletedAt >= since)
             .Select(r => new { r.State, r.CompletedAt }).ToListAsync(ct);
         var perWeek = finished.Where(f => f.CompletedAt >= since)
             .GroupBy(f => ISOWeek.GetYear(f.CompletedAt!.Value.UtcDateTime) + "-W" + ISOWeek.GetWeekOfYear(f.CompletedAt!.Value.UtcDateTime).ToString("00", CultureInfo.InvariantCulture))

@@ -12,7 +12,8 @@ public sealed record VmView(Guid Id, Guid ConnectionId, string ConnectionName, b
 public sealed class ListVms(IPortalDb db, AccessGuard guard)
 {
     public sealed record Query(string? Search = null, Guid? ApplicationId = null, string? Host = null, string? Cluster = null, string? Datastore = null,
-        string? PowerState = null, Guid? ConnectionId = null, string SortBy = "name", bool Descending = false, int Skip = 0, int Take = 50);
+        string? PowerState = null, Guid? ConnectionId = null, string SortBy = "name", bool Descending = false, int Skip = 0, int Take = 50,
+        bool RequestableOnly = false);
 
     public async Task<PagedResult<VmView>> HandleAsync(PortalUser user, Query query, CancellationToken ct = default)
     {
@@ -22,6 +23,13 @@ public sealed class ListVms(IPortalDb db, AccessGuard guard)
             .ThrowIfInvalid();
 
         var vms = (await guard.VisibleVmsAsync(user, ct)).AsNoTracking();
+        // The wizard offers only VMs the user may request: their applications' (administrators: all), whatever else they may see.
+        if (query.RequestableOnly && !user.IsIn(Roles.Administrator))
+        {
+            var owned = await guard.OwnedApplicationIdsAsync(user, ct);
+            vms = vms.Where(v => v.ApplicationId != null && owned.Contains(v.ApplicationId.Value));
+        }
+
         if (!string.IsNullOrWhiteSpace(query.Search)) vms = vms.Where(v => v.Name.Contains(query.Search));
         if (query.ApplicationId is { } app) vms = vms.Where(v => v.ApplicationId == app);
         if (!string.IsNullOrWhiteSpace(query.Host)) vms = vms.Where(v => v.HostName == query.Host);

@@ -14,10 +14,10 @@ public sealed class CheckRequest(IPortalDb db, AccessGuard guard, MigrationPlann
     {
         var request = await db.LoadRequestAsync(requestId, ct);
         await guard.RequireCanViewAsync(user, request, ct);
-        var plan = await planner.PlanAsync(request, ct);
-        if (plan is null) return [new PrecheckFinding(FindingSeverity.Critical, "vm-gone", "The VM is no longer in the inventory.")];
         try
         {
+            var plan = await planner.PlanAsync(request, ct);
+            if (plan is null) return [new PrecheckFinding(FindingSeverity.Critical, "vm-gone", "The VM is no longer in the inventory.")];
             var findings = (await connectors.Resolve(plan.Connection.Kind).PrecheckAsync(plan, ct)).ToList();
             if (!plan.Options.RequireEncryption && !plan.Connection.AllowUnencryptedMigration)
                 findings.Add(new PrecheckFinding(FindingSeverity.Critical, "encryption-policy", $"Unencrypted migration is not allowed on connection '{plan.Connection.Name}'."));
@@ -26,6 +26,11 @@ public sealed class CheckRequest(IPortalDb db, AccessGuard guard, MigrationPlann
         catch (ConnectorException e)
         {
             return [new PrecheckFinding(FindingSeverity.Critical, e.FaultType, e.Message)];
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.Security.Cryptography.CryptographicException)
+        {
+            // A connection deleted meanwhile, or a secret this node cannot decrypt: a finding for the approver, not a broken page.
+            return [new PrecheckFinding(FindingSeverity.Critical, "connection-unavailable", $"The connection cannot be used: {e.Message}")];
         }
     }
 }

@@ -25,7 +25,17 @@ public sealed class PreviewRequest(IPortalDb db, AccessGuard guard, MigrationPla
     {
         var vm = await db.Vms.AsNoTracking().FirstOrDefaultAsync(v => v.Id == command.VmId, ct) ?? throw new NotFoundException("VM", command.VmId);
         await guard.RequireCanRequestForAsync(user, vm, ct);
-        var connection = await planner.ConnectionInfoAsync(vm.ConnectionId, ct);
+        ConnectionInfo connection;
+        try
+        {
+            connection = await planner.ConnectionInfoAsync(vm.ConnectionId, ct);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.Security.Cryptography.CryptographicException)
+        {
+            var noApproval = new ApprovalRequirement(ApprovalOutcome.RequireApprovals, 1, null, "Not evaluated: the connection cannot be used.");
+            return new RequestPreview([new PrecheckFinding(FindingSeverity.Critical, "connection-unavailable", $"The VM's connection cannot be used: {e.Message}")], noApproval);
+        }
+
         var host = command.TargetHostId is null ? null : await db.Hosts.AsNoTracking().FirstOrDefaultAsync(h => h.ConnectionId == vm.ConnectionId && h.ExternalId == command.TargetHostId, ct);
         var store = command.TargetDatastoreId is null ? null : await db.Datastores.AsNoTracking().FirstOrDefaultAsync(d => d.ConnectionId == vm.ConnectionId && d.ExternalId == command.TargetDatastoreId, ct);
         var plan = new MigrationPlan(Guid.Empty, connection, vm.ExternalId, vm.Name, command.Kind, command.Live, vm.HostExternalId, vm.Datastores,
