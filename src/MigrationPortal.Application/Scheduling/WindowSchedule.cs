@@ -1,0 +1,127 @@
+using Cronos;
+using Ical.Net.CalendarComponents;
+using Ical.Net.DataTypes;
+using MigrationPortal.Application.Common;
+
+namespace MigrationPortal.Application.Scheduling;
+
+public enum RecurrenceKind
+{
+    OneOff,
+    RRule,
+    Cron,
+}
+
+/// <summary>A half-open interval [Start, End) in UTC.</summary>
+public readonly record struct TimeSlot(DateTimeOffset Start, DateTimeOffset End)
+{
+    public bool Overlaps(TimeSlot other) => Start < other.End && other.Start < End;
+}
+
+/// <summary>
+/// When a maintenance window (or a blackout) is open: a one-off start, an iCalendar RRULE (Ical.Net) or a cron expression
+/// (Cronos), read in an IANA time zone, each occurrence lasting <see cref="Duration"/>.
+/// Daylight saving: occurrences keep their local wall-clock start across the change (22:00 stays 22:00), and the duration is
+/// elapsed time. A local start that does not exist on spring-forward day moves forward past the gap; one that happens twice
+/// on fall-back day is taken once, at its first instance (Cronos's and RFC 5545's rules).
+/// </summary>
+public sealed record WindowSchedule(RecurrenceKind Kind, string? Expression, string TimeZoneId, DateTime LocalStart, TimeSpan Duration)
+{
+    /// <summary>Checks every field and throws one validation error naming each bad field.</summary>
+    public void Validate()
+    {
+        var check = new Validation();
+        check.Require(Duration > TimeSpan.Zero, nameof(Duration), "A window must last longer than zero.");
+        check.Require(Duration <= TimeSpan.FromDays(14), nameof(Duration), "A window lasts at most 14 days.");
+        if (!TryZone(out _)) check.Add(nameof(TimeZoneId), $"'{TimeZoneId}' is not an IANA time zone such as Europe/Berlin or America/New_York.");
+        switch (Kind)
+        {
+            case RecurrenceKind.Cron:
+                if (string.IsNullOrWhiteSpace(Expression) || !CronExpression.TryParse(Expression, out _))
+                    check.Add(nameof(Expression), $"'{Expression}' is not a valid cron expression (five fields: minute hour day month weekday).");
+                break;
+            case RecurrenceKind.RRule:
+                if (!TryRule(out var problem)) check.Add(nameof(Expression), $"'{Expression}' is not a valid iCalendar RRULE: {problem}");
+                break;
+        }
+
+        check.ThrowIfInvalid();
+    }
+
+    /// <summary>Occurrences that are open at any moment in [from, to), in start order.</summary>
+    public IEnumerable<TimeSlot> Occurrences(DateTimeOffset from, DateTimeOffset to)
+    {
+        Validate();
+        TryZone(out var zone);
+        // Start looking one duration early, so a window already open at 'from' is included.
+        var searchFrom = from - Duration;
+        IEnumerable<DateTimeOffset> starts = Kind switch
+        {
+            RecurrenceKind.OneOff => [LocalToUtc(LocalStart, zone!)],
+            RecurrenceKind.Cron => CronExpression.Parse(Expression!)
+                .GetOccurrences(searchFrom.UtcDateTime, to.UtcDateTime, zone!, fromInclusive: true, toInclusive: false)
+                .Select(d => new DateTimeOffset(d, TimeSpan.Zero)),
+            _ => RuleStarts(searchFrom, to),
+        };
+        foreach (var start in starts)
+        {
+            if (start >= to) yield break;
+            var slot = new TimeSlot(start, start + Duration);
+            if (slot.End > from) yield return slot;
+        }
+    }
+
+    private IEnumerable<DateTimeOffset> RuleStarts(DateTimeOffset from, DateTimeOffset to)
+    {
+        var calendarEvent = new CalendarEvent
+        {
+            DtStart = new CalDateTime(DateTime.SpecifyKind(LocalStart, DateTimeKind.Unspecified), TimeZoneId, true),
+            Duration = Ical.Net.DataTypes.Duration.FromSeconds((int)Duration.TotalSeconds),
+            RecurrenceRule = new RecurrencePattern(Expression!),
+        };
+        foreach (var occurrence in calendarEvent.GetOccurrences(new CalDateTime(from.UtcDateTime, "UTC", true)))
+        {
+            var start = new DateTimeOffset(occurrence.Period.StartTime.AsUtc, TimeSpan.Zero);
+            if (start >= to) yield break;
+            yield return start;
+        }
+    }
+
+    private bool TryZone(out TimeZoneInfo? zone)
+    {
+        zone = null;
+        if (string.IsNullOrWhiteSpace(TimeZoneId) || !TimeZoneInfo.TryFindSystemTimeZoneById(TimeZoneId, out zone)) return false;
+        // Windows-style names are found too on some systems; the portal stores IANA names only.
+        return TimeZoneInfo.TryConvertIanaIdToWindowsId(TimeZoneId, out _) || TimeZoneId == "UTC";
+    }
+
+    private bool TryRule(out string problem)
+    {
+        problem = "";
+        if (string.IsNullOrWhiteSpace(Expression) || !Expression.Contains("FREQ=", StringComparison.OrdinalIgnoreCase))
+        {
+            problem = "it needs at least FREQ=..., for example FREQ=WEEKLY;BYDAY=SA.";
+            return false;
+        }
+
+        try
+        {
+            _ = new RecurrencePattern(Expression);
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
+        {
+            problem = e.Message;
+            return false;
+        }
+    }
+
+    private static DateTimeOffset LocalToUtc(DateTime local, TimeZoneInfo zone)
+    {
+        var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        // A wall-clock time inside the spring-forward gap does not exist: move it forward by the gap.
+        while (zone.IsInvalidTime(unspecified)) unspecified = unspecified.AddMinutes(30);
+        var offset = zone.IsAmbiguousTime(unspecified) ? zone.GetAmbiguousTimeOffsets(unspecified).Max() : zone.GetUtcOffset(unspecified);
+        return new DateTimeOffset(unspecified, offset).ToUniversalTime();
+    }
+}
