@@ -705,3 +705,84 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125195058_ConnectorSupport') THEN
+    ALTER TABLE "Vms" ADD "Disks" character varying(4096);
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125195058_ConnectorSupport') THEN
+    ALTER TABLE "Vms" ADD "Networks" character varying(2048) NOT NULL DEFAULT '';
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125195058_ConnectorSupport') THEN
+    ALTER TABLE "Vms" ADD "SnapshotCount" integer NOT NULL DEFAULT 0;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125195058_ConnectorSupport') THEN
+    ALTER TABLE "Requests" ADD "DowntimeMs" bigint;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125195058_ConnectorSupport') THEN
+    ALTER TABLE "Connections" ADD "CaCertificatePem" character varying(16384);
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125195058_ConnectorSupport') THEN
+    ALTER TABLE "Connections" ADD "ClientCertificatePem" character varying(16384);
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125195058_ConnectorSupport') THEN
+    ALTER TABLE "Connections" ADD "ProtectedClientKey" text;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125195058_ConnectorSupport') THEN
+    CREATE TABLE "Networks" (
+        "Id" uuid NOT NULL,
+        "ConnectionId" uuid NOT NULL,
+        "ExternalId" character varying(512) NOT NULL,
+        "Name" character varying(256) NOT NULL,
+        "Hosts" text NOT NULL,
+        CONSTRAINT "PK_Networks" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125195058_ConnectorSupport') THEN
+    CREATE UNIQUE INDEX "IX_Networks_ConnectionId_ExternalId" ON "Networks" ("ConnectionId", "ExternalId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125195058_ConnectorSupport') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261125195058_ConnectorSupport', '10.0.15');
+    END IF;
+END $EF$;
+COMMIT;
+

@@ -18,12 +18,14 @@ CREATE TABLE IF NOT EXISTS "ApprovalRules" (
     "ApproverGroup" TEXT NULL
 );
 
+
 CREATE TABLE IF NOT EXISTS "AspNetRoles" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_AspNetRoles" PRIMARY KEY,
     "Name" TEXT NULL,
     "NormalizedName" TEXT NULL,
     "ConcurrencyStamp" TEXT NULL
 );
+
 
 CREATE TABLE IF NOT EXISTS "AspNetUsers" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_AspNetUsers" PRIMARY KEY,
@@ -44,11 +46,13 @@ CREATE TABLE IF NOT EXISTS "AspNetUsers" (
     "AccessFailedCount" INTEGER NOT NULL
 );
 
+
 CREATE TABLE IF NOT EXISTS "AuditChainHeads" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_AuditChainHeads" PRIMARY KEY,
     "LastSequence" INTEGER NOT NULL,
     "LastHash" TEXT NOT NULL
 );
+
 
 CREATE TABLE IF NOT EXISTS "AuditEvents" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_AuditEvents" PRIMARY KEY,
@@ -67,6 +71,7 @@ CREATE TABLE IF NOT EXISTS "AuditEvents" (
     "Hash" TEXT NOT NULL
 );
 
+
 CREATE TABLE IF NOT EXISTS "Batches" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_Batches" PRIMARY KEY,
     "Name" TEXT NOT NULL,
@@ -74,12 +79,14 @@ CREATE TABLE IF NOT EXISTS "Batches" (
     "CreatedAt" INTEGER NOT NULL
 );
 
+
 CREATE TABLE IF NOT EXISTS "BusinessApplications" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_BusinessApplications" PRIMARY KEY,
     "Name" TEXT NOT NULL,
     "Environment" TEXT NULL,
     "Criticality" TEXT NULL
 );
+
 
 CREATE TABLE IF NOT EXISTS "Clusters" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_Clusters" PRIMARY KEY,
@@ -89,6 +96,7 @@ CREATE TABLE IF NOT EXISTS "Clusters" (
     "Datacenter" TEXT NULL
 );
 
+
 CREATE TABLE IF NOT EXISTS "Connections" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_Connections" PRIMARY KEY,
     "Name" TEXT NOT NULL,
@@ -96,17 +104,22 @@ CREATE TABLE IF NOT EXISTS "Connections" (
     "Endpoint" TEXT NOT NULL,
     "Username" TEXT NULL,
     "ProtectedSecret" TEXT NULL,
+    "CaCertificatePem" TEXT NULL,
+    "ClientCertificatePem" TEXT NULL,
+    "ProtectedClientKey" TEXT NULL,
     "PinnedThumbprint" TEXT NULL,
     "AllowUnencryptedMigration" INTEGER NOT NULL,
     "LastSyncedAt" INTEGER NULL,
     "LastSyncError" TEXT NULL
 );
 
+
 CREATE TABLE IF NOT EXISTS "DataProtectionKeys" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_DataProtectionKeys" PRIMARY KEY AUTOINCREMENT,
     "FriendlyName" TEXT NULL,
     "Xml" TEXT NULL
 );
+
 
 CREATE TABLE IF NOT EXISTS "Datastores" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_Datastores" PRIMARY KEY,
@@ -119,6 +132,7 @@ CREATE TABLE IF NOT EXISTS "Datastores" (
     "MountedOnHosts" TEXT NOT NULL
 );
 
+
 CREATE TABLE IF NOT EXISTS "DemoWorldTasks" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_DemoWorldTasks" PRIMARY KEY,
     "VmId" TEXT NOT NULL,
@@ -129,6 +143,7 @@ CREATE TABLE IF NOT EXISTS "DemoWorldTasks" (
     "State" TEXT NOT NULL,
     "Message" TEXT NULL
 );
+
 
 CREATE TABLE IF NOT EXISTS "DemoWorldVms" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_DemoWorldVms" PRIMARY KEY,
@@ -144,11 +159,13 @@ CREATE TABLE IF NOT EXISTS "DemoWorldVms" (
     "SnapshotId" TEXT NULL
 );
 
+
 CREATE TABLE IF NOT EXISTS "GroupMemberships" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_GroupMemberships" PRIMARY KEY AUTOINCREMENT,
     "UserId" TEXT NOT NULL,
     "Group" TEXT NOT NULL
 );
+
 
 CREATE TABLE IF NOT EXISTS "Hosts" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_Hosts" PRIMARY KEY,
@@ -164,6 +181,16 @@ CREATE TABLE IF NOT EXISTS "Hosts" (
     "MemoryUsedMb" INTEGER NOT NULL
 );
 
+
+CREATE TABLE IF NOT EXISTS "Networks" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Networks" PRIMARY KEY,
+    "ConnectionId" TEXT NOT NULL,
+    "ExternalId" TEXT NOT NULL,
+    "Name" TEXT NOT NULL,
+    "Hosts" TEXT NOT NULL
+);
+
+
 CREATE TABLE IF NOT EXISTS "Progress" (
     "RequestId" TEXT NOT NULL CONSTRAINT "PK_Progress" PRIMARY KEY,
     "Phase" TEXT NOT NULL,
@@ -174,6 +201,7 @@ CREATE TABLE IF NOT EXISTS "Progress" (
     "UpdatedAt" INTEGER NOT NULL,
     "HeartbeatAt" INTEGER NOT NULL
 );
+
 
 CREATE TABLE IF NOT EXISTS "Requests" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_Requests" PRIMARY KEY,
@@ -213,10 +241,12 @@ CREATE TABLE IF NOT EXISTS "Requests" (
     "SnapshotId" TEXT NULL,
     "CancelRequested" INTEGER NOT NULL,
     "EncryptionApplied" TEXT NULL,
+    "DowntimeMs" INTEGER NULL,
     "FailureReason" TEXT NULL,
     "StartedAt" INTEGER NULL,
     "CompletedAt" INTEGER NULL
 );
+
 
 CREATE TABLE IF NOT EXISTS "Vms" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_Vms" PRIMARY KEY,
@@ -236,8 +266,12 @@ CREATE TABLE IF NOT EXISTS "Vms" (
     "ApplicationTag" TEXT NULL,
     "ApplicationId" TEXT NULL,
     "MigrateEncryption" TEXT NULL,
+    "Networks" TEXT NOT NULL,
+    "SnapshotCount" INTEGER NOT NULL,
+    "Disks" TEXT NULL,
     "SyncedAt" INTEGER NOT NULL
 );
+
 
 CREATE TABLE IF NOT EXISTS "AspNetRoleClaims" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_AspNetRoleClaims" PRIMARY KEY AUTOINCREMENT,
@@ -247,6 +281,7 @@ CREATE TABLE IF NOT EXISTS "AspNetRoleClaims" (
     CONSTRAINT "FK_AspNetRoleClaims_AspNetRoles_RoleId" FOREIGN KEY ("RoleId") REFERENCES "AspNetRoles" ("Id") ON DELETE CASCADE
 );
 
+
 CREATE TABLE IF NOT EXISTS "AspNetUserClaims" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_AspNetUserClaims" PRIMARY KEY AUTOINCREMENT,
     "UserId" TEXT NOT NULL,
@@ -254,6 +289,7 @@ CREATE TABLE IF NOT EXISTS "AspNetUserClaims" (
     "ClaimValue" TEXT NULL,
     CONSTRAINT "FK_AspNetUserClaims_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
 );
+
 
 CREATE TABLE IF NOT EXISTS "AspNetUserLogins" (
     "LoginProvider" TEXT NOT NULL,
@@ -264,6 +300,7 @@ CREATE TABLE IF NOT EXISTS "AspNetUserLogins" (
     CONSTRAINT "FK_AspNetUserLogins_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
 );
 
+
 CREATE TABLE IF NOT EXISTS "AspNetUserRoles" (
     "UserId" TEXT NOT NULL,
     "RoleId" TEXT NOT NULL,
@@ -271,6 +308,7 @@ CREATE TABLE IF NOT EXISTS "AspNetUserRoles" (
     CONSTRAINT "FK_AspNetUserRoles_AspNetRoles_RoleId" FOREIGN KEY ("RoleId") REFERENCES "AspNetRoles" ("Id") ON DELETE CASCADE,
     CONSTRAINT "FK_AspNetUserRoles_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
 );
+
 
 CREATE TABLE IF NOT EXISTS "AspNetUserTokens" (
     "UserId" TEXT NOT NULL,
@@ -281,6 +319,7 @@ CREATE TABLE IF NOT EXISTS "AspNetUserTokens" (
     CONSTRAINT "FK_AspNetUserTokens_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
 );
 
+
 CREATE TABLE IF NOT EXISTS "ApplicationOwner" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_ApplicationOwner" PRIMARY KEY AUTOINCREMENT,
     "ApplicationId" TEXT NOT NULL,
@@ -288,6 +327,7 @@ CREATE TABLE IF NOT EXISTS "ApplicationOwner" (
     "Principal" TEXT NOT NULL,
     CONSTRAINT "FK_ApplicationOwner_BusinessApplications_ApplicationId" FOREIGN KEY ("ApplicationId") REFERENCES "BusinessApplications" ("Id") ON DELETE CASCADE
 );
+
 
 CREATE TABLE IF NOT EXISTS "RequestDecisions" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_RequestDecisions" PRIMARY KEY AUTOINCREMENT,
@@ -299,6 +339,7 @@ CREATE TABLE IF NOT EXISTS "RequestDecisions" (
     "At" INTEGER NOT NULL,
     CONSTRAINT "FK_RequestDecisions_Requests_RequestId" FOREIGN KEY ("RequestId") REFERENCES "Requests" ("Id") ON DELETE CASCADE
 );
+
 
 CREATE TABLE IF NOT EXISTS "RequestSteps" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_RequestSteps" PRIMARY KEY AUTOINCREMENT,
@@ -312,6 +353,7 @@ CREATE TABLE IF NOT EXISTS "RequestSteps" (
     CONSTRAINT "FK_RequestSteps_Requests_RequestId" FOREIGN KEY ("RequestId") REFERENCES "Requests" ("Id") ON DELETE CASCADE
 );
 
+
 CREATE TABLE IF NOT EXISTS "RequestTransitions" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_RequestTransitions" PRIMARY KEY AUTOINCREMENT,
     "RequestId" TEXT NOT NULL,
@@ -324,71 +366,105 @@ CREATE TABLE IF NOT EXISTS "RequestTransitions" (
     CONSTRAINT "FK_RequestTransitions_Requests_RequestId" FOREIGN KEY ("RequestId") REFERENCES "Requests" ("Id") ON DELETE CASCADE
 );
 
+
 INSERT OR IGNORE INTO "AuditChainHeads" ("Id", "LastHash", "LastSequence")
 VALUES (1, '0000000000000000000000000000000000000000000000000000000000000000', 0);
 SELECT changes();
 
 
+
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_ApplicationOwner_ApplicationId_Kind_Principal" ON "ApplicationOwner" ("ApplicationId", "Kind", "Principal");
+
 
 CREATE INDEX IF NOT EXISTS "IX_AspNetRoleClaims_RoleId" ON "AspNetRoleClaims" ("RoleId");
 
+
 CREATE UNIQUE INDEX IF NOT EXISTS "RoleNameIndex" ON "AspNetRoles" ("NormalizedName");
+
 
 CREATE INDEX IF NOT EXISTS "IX_AspNetUserClaims_UserId" ON "AspNetUserClaims" ("UserId");
 
+
 CREATE INDEX IF NOT EXISTS "IX_AspNetUserLogins_UserId" ON "AspNetUserLogins" ("UserId");
+
 
 CREATE INDEX IF NOT EXISTS "IX_AspNetUserRoles_RoleId" ON "AspNetUserRoles" ("RoleId");
 
+
 CREATE INDEX IF NOT EXISTS "EmailIndex" ON "AspNetUsers" ("NormalizedEmail");
+
 
 CREATE UNIQUE INDEX IF NOT EXISTS "UserNameIndex" ON "AspNetUsers" ("NormalizedUserName");
 
+
 CREATE INDEX IF NOT EXISTS "IX_AuditEvents_Action" ON "AuditEvents" ("Action");
+
 
 CREATE INDEX IF NOT EXISTS "IX_AuditEvents_At" ON "AuditEvents" ("At");
 
+
 CREATE INDEX IF NOT EXISTS "IX_AuditEvents_RequestId" ON "AuditEvents" ("RequestId");
+
 
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_AuditEvents_Sequence" ON "AuditEvents" ("Sequence");
 
+
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_BusinessApplications_Name" ON "BusinessApplications" ("Name");
+
 
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_Clusters_ConnectionId_ExternalId" ON "Clusters" ("ConnectionId", "ExternalId");
 
+
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_Connections_Name" ON "Connections" ("Name");
+
 
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_Datastores_ConnectionId_ExternalId" ON "Datastores" ("ConnectionId", "ExternalId");
 
+
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_GroupMemberships_UserId_Group" ON "GroupMemberships" ("UserId", "Group");
+
 
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_Hosts_ConnectionId_ExternalId" ON "Hosts" ("ConnectionId", "ExternalId");
 
+
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_Networks_ConnectionId_ExternalId" ON "Networks" ("ConnectionId", "ExternalId");
+
+
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_RequestDecisions_RequestId_ApproverId" ON "RequestDecisions" ("RequestId", "ApproverId");
+
 
 CREATE INDEX IF NOT EXISTS "IX_Requests_ApplicationId" ON "Requests" ("ApplicationId");
 
+
 CREATE INDEX IF NOT EXISTS "IX_Requests_RequesterId" ON "Requests" ("RequesterId");
+
 
 CREATE INDEX IF NOT EXISTS "IX_Requests_State" ON "Requests" ("State");
 
+
 CREATE INDEX IF NOT EXISTS "IX_Requests_VmId" ON "Requests" ("VmId");
+
 
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_RequestSteps_RequestId_Name" ON "RequestSteps" ("RequestId", "Name");
 
+
 CREATE INDEX IF NOT EXISTS "IX_RequestTransitions_RequestId" ON "RequestTransitions" ("RequestId");
+
 
 CREATE INDEX IF NOT EXISTS "IX_Vms_ApplicationId" ON "Vms" ("ApplicationId");
 
+
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_Vms_ConnectionId_ExternalId" ON "Vms" ("ConnectionId", "ExternalId");
 
+
 CREATE INDEX IF NOT EXISTS "IX_Vms_HostName" ON "Vms" ("HostName");
+
 
 CREATE INDEX IF NOT EXISTS "IX_Vms_Name" ON "Vms" ("Name");
 
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261125180249_Initial', '10.0.15');
+INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125195043_ConnectorSupport', '10.0.15');
 
 COMMIT;
-

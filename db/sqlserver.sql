@@ -772,3 +772,95 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125195051_ConnectorSupport'
+)
+BEGIN
+    ALTER TABLE [Vms] ADD [Disks] nvarchar(max) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125195051_ConnectorSupport'
+)
+BEGIN
+    ALTER TABLE [Vms] ADD [Networks] nvarchar(2048) NOT NULL DEFAULT N'';
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125195051_ConnectorSupport'
+)
+BEGIN
+    ALTER TABLE [Vms] ADD [SnapshotCount] int NOT NULL DEFAULT 0;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125195051_ConnectorSupport'
+)
+BEGIN
+    ALTER TABLE [Requests] ADD [DowntimeMs] bigint NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125195051_ConnectorSupport'
+)
+BEGIN
+    ALTER TABLE [Connections] ADD [CaCertificatePem] nvarchar(max) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125195051_ConnectorSupport'
+)
+BEGIN
+    ALTER TABLE [Connections] ADD [ClientCertificatePem] nvarchar(max) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125195051_ConnectorSupport'
+)
+BEGIN
+    ALTER TABLE [Connections] ADD [ProtectedClientKey] nvarchar(max) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125195051_ConnectorSupport'
+)
+BEGIN
+    CREATE TABLE [Networks] (
+        [Id] uniqueidentifier NOT NULL,
+        [ConnectionId] uniqueidentifier NOT NULL,
+        [ExternalId] nvarchar(512) NOT NULL,
+        [Name] nvarchar(256) NOT NULL,
+        [Hosts] nvarchar(max) NOT NULL,
+        CONSTRAINT [PK_Networks] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125195051_ConnectorSupport'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Networks_ConnectionId_ExternalId] ON [Networks] ([ConnectionId], [ExternalId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125195051_ConnectorSupport'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261125195051_ConnectorSupport', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

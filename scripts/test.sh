@@ -15,7 +15,12 @@ pg_bin=""
 
 log() { printf '[test.sh] %s\n' "$*"; }
 
+# Teardown commands registered by the labs (run in reverse order on exit).
+on_exit_cmds=()
+on_exit() { on_exit_cmds+=("$*"); }
+
 cleanup() {
+  for ((i = ${#on_exit_cmds[@]} - 1; i >= 0; i--)); do eval "${on_exit_cmds[$i]}" >/dev/null 2>&1 || true; done
   if [ -n "$pg_bin" ] && [ -d "$pg_data" ]; then
     su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D '$pg_data' -m immediate stop" >/dev/null 2>&1 || true
   fi
@@ -45,6 +50,15 @@ log "PostgreSQL running on 127.0.0.1:$pg_port"
 
 # --- Browser: Debian's Chromium for the Playwright journeys (never Playwright's own download) -------------------
 apt_install chromium || { echo "0 passed, 1 failed"; exit 1; }
+
+# --- Labs: each tests/lab/<name>/ci-setup.sh installs, builds and starts its lab and exports what its tests read -----
+# The files are sourced so they can use apt_install, log, on_exit and $work. A lab that cannot start fails the run.
+for setup in tests/lab/*/ci-setup.sh; do
+  [ -f "$setup" ] || continue
+  log "lab: $setup"
+  # shellcheck disable=SC1090
+  if ! source "$setup"; then log "lab $setup failed to start"; echo "0 passed, 1 failed"; exit 1; fi
+done
 
 # --- .NET tools and build ----------------------------------------------------------------------------------
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

@@ -9,7 +9,12 @@ public class ConnectorException(string faultType, string message, Exception? inn
 }
 
 /// <summary>What a connector needs to reach its hypervisor. The secret is decrypted only for the call.</summary>
-public sealed record ConnectionInfo(Guid Id, string Name, string Kind, string Endpoint, string? Username, string? Secret, string? PinnedThumbprint, bool AllowUnencryptedMigration);
+public sealed record ConnectionInfo(Guid Id, string Name, string Kind, string Endpoint, string? Username, string? Secret, string? PinnedThumbprint, bool AllowUnencryptedMigration,
+    string? CaCertificatePem = null, string? ClientCertificatePem = null, string? ClientKeyPem = null)
+{
+    // Keeps the secret and the private key out of logs and exception messages that format the record.
+    public override string ToString() => $"ConnectionInfo {{ Id = {Id}, Name = {Name}, Kind = {Kind}, Endpoint = {Endpoint} }}";
+}
 
 public sealed record MigrationPlan(
     Guid RequestId,
@@ -66,7 +71,10 @@ public sealed record InventorySnapshot(
     IReadOnlyList<ClusterInfo> Clusters,
     IReadOnlyList<HostInfo> Hosts,
     IReadOnlyList<DatastoreInfo> Datastores,
-    IReadOnlyList<VmInfo> Vms);
+    IReadOnlyList<VmInfo> Vms,
+    IReadOnlyList<NetworkInfo>? Networks = null);
+
+public sealed record NetworkInfo(string ExternalId, string Name, IReadOnlyList<string> Hosts);
 
 public sealed record ClusterInfo(string ExternalId, string Name, string? Datacenter);
 
@@ -75,7 +83,8 @@ public sealed record HostInfo(string ExternalId, string Name, string? ClusterNam
 public sealed record DatastoreInfo(string ExternalId, string Name, long CapacityGb, long FreeGb, bool Accessible, IReadOnlyList<string> MountedOnHosts);
 
 public sealed record VmInfo(string ExternalId, string Name, string PowerState, string? HostExternalId, string? HostName, string? ClusterName, string? ResourcePool,
-    IReadOnlyList<string> Datastores, int Cpus, long MemoryMb, long ProvisionedGb, long UsedGb, string? ApplicationTag, string? MigrateEncryption);
+    IReadOnlyList<string> Datastores, int Cpus, long MemoryMb, long ProvisionedGb, long UsedGb, string? ApplicationTag, string? MigrateEncryption,
+    IReadOnlyList<string>? Networks = null, int SnapshotCount = 0, string? Disks = null);
 
 /// <summary>Outcome of "test connection": whether sign-in worked, what the endpoint said, and its certificate thumbprint (SHA-256) if it has one.</summary>
 public sealed record ConnectionTestResult(bool Succeeded, string Message, string? CertificateThumbprint);

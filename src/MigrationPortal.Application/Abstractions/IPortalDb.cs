@@ -23,6 +23,7 @@ public interface IPortalDb : IAsyncDisposable
     DbSet<InventoryHost> Hosts { get; }
     DbSet<InventoryDatastore> Datastores { get; }
     DbSet<InventoryVm> Vms { get; }
+    DbSet<InventoryNetwork> Networks { get; }
     DbSet<UserGroupMembership> GroupMemberships { get; }
 
     /// <summary>The last sealed event (sequence and hash) as recorded by the chain head row, or null before the first event.</summary>

@@ -11,7 +11,6 @@ public sealed class ListConnections(IPortalDb db, AccessGuard guard)
     {
         await guard.RequireRoleAsync(user, "connection.list", ct, Roles.Administrator, Roles.Operator, Roles.Auditor);
         var rows = await db.Connections.AsNoTracking().OrderBy(c => c.Name).ToListAsync(ct);
-        return rows.Select(c => new ConnectionView(c.Id, c.Name, c.Kind, c.Endpoint, c.Username, c.ProtectedSecret is not null, c.PinnedThumbprint,
-            c.AllowUnencryptedMigration, c.IsDemo, c.LastSyncedAt, c.LastSyncError)).ToList();
+        return rows.Select(ConnectionView.From).ToList();
     }
 }

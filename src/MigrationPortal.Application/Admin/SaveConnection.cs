@@ -14,7 +14,14 @@ namespace MigrationPortal.Application.Admin;
 /// </summary>
 public sealed partial class SaveConnection(IPortalDb db, AccessGuard guard, ISecretProtector secrets, TimeProvider time)
 {
-    public sealed record Command(Guid? Id, string Name, string Kind, string Endpoint, string? Username, string? Secret, string? PinnedThumbprint, bool AllowUnencryptedMigration);
+    /// <param name="Endpoint">vSphere: the SDK URL. libvirt: one URI per host (qemu+tls://, qemu+ssh:// or qemu+unix://), separated by spaces, commas or new lines.</param>
+    /// <param name="ClientKeyPem">Write-only like <paramref name="Secret"/>: null keeps the stored key.</param>
+    public sealed record Command(Guid? Id, string Name, string Kind, string Endpoint, string? Username, string? Secret, string? PinnedThumbprint, bool AllowUnencryptedMigration,
+        string? CaCertificatePem = null, string? ClientCertificatePem = null, string? ClientKeyPem = null);
+
+    /// <summary>Splits a libvirt connection's endpoint into its host URIs.</summary>
+    public static IReadOnlyList<string> EndpointUris(string endpoint) =>
+        endpoint.Split([' ', ',', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public async Task<ConnectionView> HandleAsync(PortalUser user, Command command, CancellationToken ct = default)
     {
@@ -27,9 +34,21 @@ public sealed partial class SaveConnection(IPortalDb db, AccessGuard guard, ISec
         check.Require(!string.IsNullOrWhiteSpace(command.Name), nameof(command.Name), "Name the connection.");
         check.Require(command.Kind is ConnectionKinds.VSphere or ConnectionKinds.Libvirt, nameof(command.Kind), "Choose vsphere or libvirt; the demo connection is created by the portal itself.");
         check.Require(connection is null || connection.Kind == command.Kind, nameof(command.Kind), "A connection's kind cannot change; add a new connection instead.");
-        check.Require(Uri.TryCreate(command.Endpoint, UriKind.Absolute, out var endpoint), nameof(command.Endpoint), "Give the endpoint as a URL, such as https://vcenter.example/sdk or qemu+tls://host/system.");
-        if (endpoint is not null && command.Kind == ConnectionKinds.VSphere)
-            check.Require(endpoint.Scheme == Uri.UriSchemeHttps, nameof(command.Endpoint), "vCenter is reached over https only.");
+        if (command.Kind == ConnectionKinds.Libvirt)
+        {
+            var uris = EndpointUris(command.Endpoint);
+            check.Require(uris.Count > 0 && uris.All(u => Uri.TryCreate(u, UriKind.Absolute, out var parsed) && parsed.Scheme.StartsWith("qemu", StringComparison.Ordinal)),
+                nameof(command.Endpoint), "Give one libvirt URI per host, such as qemu+tls://kvm1.example/system qemu+tls://kvm2.example/system.");
+            check.Require(command.CaCertificatePem is null || command.CaCertificatePem.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal), nameof(command.CaCertificatePem), "Paste the CA certificate in PEM form.");
+            check.Require(command.ClientCertificatePem is null || command.ClientCertificatePem.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal), nameof(command.ClientCertificatePem), "Paste the client certificate in PEM form.");
+            check.Require(command.ClientKeyPem is null || command.ClientKeyPem.Contains("PRIVATE KEY", StringComparison.Ordinal), nameof(command.ClientKeyPem), "Paste the client private key in PEM form.");
+        }
+        else
+        {
+            check.Require(Uri.TryCreate(command.Endpoint, UriKind.Absolute, out var endpoint), nameof(command.Endpoint), "Give the endpoint as a URL, such as https://vcenter.example/sdk.");
+            if (endpoint is not null && command.Kind == ConnectionKinds.VSphere)
+                check.Require(endpoint.Scheme == Uri.UriSchemeHttps, nameof(command.Endpoint), "vCenter is reached over https only.");
+        }
         check.Require(command.PinnedThumbprint is null || Thumbprint().IsMatch(command.PinnedThumbprint), nameof(command.PinnedThumbprint), "A SHA-256 thumbprint is 32 hexadecimal bytes, with or without colons.");
         var name = command.Name?.Trim() ?? "";
         check.Require(!await db.Connections.AnyAsync(c => c.Name == name && c.Id != command.Id, ct), nameof(command.Name), "Another connection already has this name.");
@@ -45,18 +64,23 @@ public sealed partial class SaveConnection(IPortalDb db, AccessGuard guard, ISec
         connection.PinnedThumbprint = command.PinnedThumbprint?.Replace(":", "").ToUpperInvariant();
         connection.AllowUnencryptedMigration = command.AllowUnencryptedMigration;
         if (command.Secret is not null) connection.ProtectedSecret = secrets.Protect(command.Secret);
+        var caChanged = command.CaCertificatePem is not null && command.CaCertificatePem != connection.CaCertificatePem;
+        if (command.CaCertificatePem is not null) connection.CaCertificatePem = string.IsNullOrWhiteSpace(command.CaCertificatePem) ? null : command.CaCertificatePem.Trim();
+        if (command.ClientCertificatePem is not null) connection.ClientCertificatePem = string.IsNullOrWhiteSpace(command.ClientCertificatePem) ? null : command.ClientCertificatePem.Trim();
+        if (command.ClientKeyPem is not null) connection.ProtectedClientKey = string.IsNullOrWhiteSpace(command.ClientKeyPem) ? null : secrets.Protect(command.ClientKeyPem.Trim());
 
         AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.ConfigChanged, "Connection", connection.Id.ToString(), new
         {
             change = created ? "added" : "edited",
             connection.Name, connection.Kind, connection.Endpoint, connection.Username, connection.PinnedThumbprint,
             secretChanged = command.Secret is not null,
+            caCertificateChanged = caChanged,
+            clientKeyChanged = command.ClientKeyPem is not null,
             unencryptedMigrationAllowed = connection.AllowUnencryptedMigration,
             encryptionPolicyChanged = policyChanged,
         });
         await db.SaveChangesAsync(ct);
-        return new ConnectionView(connection.Id, connection.Name, connection.Kind, connection.Endpoint, connection.Username, connection.ProtectedSecret is not null,
-            connection.PinnedThumbprint, connection.AllowUnencryptedMigration, connection.IsDemo, connection.LastSyncedAt, connection.LastSyncError);
+        return ConnectionView.From(connection);
     }
 
     [GeneratedRegex("^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$")]

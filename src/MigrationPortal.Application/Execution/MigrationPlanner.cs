@@ -17,7 +17,9 @@ public sealed class MigrationPlanner(IPortalDb db, ISecretProtector secrets)
     public ConnectionInfo ToInfo(Connection connection) =>
         new(connection.Id, connection.Name, connection.Kind, connection.Endpoint, connection.Username,
             connection.ProtectedSecret is null ? null : secrets.Unprotect(connection.ProtectedSecret),
-            connection.PinnedThumbprint, connection.AllowUnencryptedMigration);
+            connection.PinnedThumbprint, connection.AllowUnencryptedMigration,
+            connection.CaCertificatePem, connection.ClientCertificatePem,
+            connection.ProtectedClientKey is null ? null : secrets.Unprotect(connection.ProtectedClientKey));
 
     public async Task<MigrationPlan?> PlanAsync(MigrationRequest request, CancellationToken ct)
     {

@@ -138,6 +138,8 @@ public sealed class RunMigration(
             switch (outcome.Result)
             {
                 case TransferResult.Succeeded:
+                    if (outcome.Downtime is { } downtime)
+                        await MutateAsync(r => r.RecordDowntime(downtime), ct, ("note", "transfer", $"The hypervisor reports a downtime of {downtime.TotalMilliseconds:0} ms at switch-over."));
                     await EndStepAsync("transfer", StepStatus.Succeeded, outcome.Message, ct);
                     await MutateAsync(r => r.BeginVerify(time.GetUtcNow()), ct);
                     await VerifyAndFinishAsync(plan, ct);

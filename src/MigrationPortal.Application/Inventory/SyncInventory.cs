@@ -97,7 +97,17 @@ public sealed class SyncInventory(IPortalDb db, AccessGuard guard, MigrationPlan
             row.ApplicationTag = v.ApplicationTag;
             row.ApplicationId = ApplicationFor(v.ApplicationTag) ?? row.ApplicationId;
             row.MigrateEncryption = v.MigrateEncryption;
+            row.Networks = string.Join(',', v.Networks ?? []);
+            row.SnapshotCount = v.SnapshotCount;
+            row.Disks = v.Disks;
             row.SyncedAt = now;
+        });
+
+        var networks = await db.Networks.Where(x => x.ConnectionId == connectionId).ToDictionaryAsync(x => x.ExternalId, ct);
+        removed += Mirror(db.Networks, networks, snapshot.Networks ?? [], n => n.ExternalId, n => new InventoryNetwork { ConnectionId = connectionId, ExternalId = n.ExternalId }, (row, n) =>
+        {
+            row.Name = n.Name;
+            row.Hosts = string.Join(',', n.Hosts);
         });
 
         connection.LastSyncedAt = now;

@@ -35,6 +35,15 @@ public sealed class Connection
     public string? Username { get; set; }
     public string? ProtectedSecret { get; set; }
 
+    /// <summary>PEM of the CA that signed the endpoint's certificate, when it is not in the system store (libvirt TLS, private vCenter CAs).</summary>
+    public string? CaCertificatePem { get; set; }
+
+    /// <summary>PEM client certificate the portal presents (libvirt qemu+tls:// authenticates clients by certificate).</summary>
+    public string? ClientCertificatePem { get; set; }
+
+    /// <summary>The client certificate's private key, encrypted like <see cref="ProtectedSecret"/>.</summary>
+    public string? ProtectedClientKey { get; set; }
+
     /// <summary>SHA-256 thumbprint of the endpoint's certificate, pinned by an administrator for self-signed endpoints.</summary>
     public string? PinnedThumbprint { get; set; }
 

@@ -64,5 +64,25 @@ public sealed class InventoryVm
     public string? ApplicationTag { get; set; }
     public Guid? ApplicationId { get; set; }
     public string? MigrateEncryption { get; set; }
+
+    /// <summary>Comma-separated names of the networks the VM's NICs attach to.</summary>
+    public string Networks { get; set; } = "";
+
+    /// <summary>How many snapshots the VM already has (a precheck warns about them).</summary>
+    public int SnapshotCount { get; set; }
+
+    /// <summary>One line per disk as the hypervisor describes it (target, path, format, size), for the VM view.</summary>
+    public string? Disks { get; set; }
     public DateTimeOffset SyncedAt { get; set; }
+}
+
+public sealed class InventoryNetwork
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public Guid ConnectionId { get; set; }
+    public string ExternalId { get; set; } = "";
+    public string Name { get; set; } = "";
+
+    /// <summary>Comma-separated names of the hosts on which this network exists.</summary>
+    public string Hosts { get; set; } = "";
 }

@@ -85,6 +85,9 @@ public sealed class MigrationRequest
     public string? SnapshotId { get; private set; }
     public bool CancelRequested { get; private set; }
     public string? EncryptionApplied { get; private set; }
+
+    /// <summary>The guest's pause at switch-over as the hypervisor reports it (QEMU's downtime), when it reports one.</summary>
+    public long? DowntimeMs { get; private set; }
     public string? FailureReason { get; private set; }
     public DateTimeOffset? StartedAt { get; private set; }
     public DateTimeOffset? CompletedAt { get; private set; }
@@ -192,6 +195,12 @@ public sealed class MigrationRequest
     public void RecordEncryption(string description)
     {
         EncryptionApplied = description;
+        Touch();
+    }
+
+    public void RecordDowntime(TimeSpan downtime)
+    {
+        DowntimeMs = (long)Math.Round(downtime.TotalMilliseconds);
         Touch();
     }
 

@@ -170,6 +170,8 @@ internal sealed class ConnectionConfiguration : IEntityTypeConfiguration<Connect
         b.Property(c => c.Endpoint).HasMaxLength(1024);
         b.Property(c => c.Username).HasMaxLength(256);
         b.Property(c => c.PinnedThumbprint).HasMaxLength(128);
+        b.Property(c => c.CaCertificatePem).HasMaxLength(16384);
+        b.Property(c => c.ClientCertificatePem).HasMaxLength(16384);
         b.HasIndex(c => c.Name).IsUnique();
     }
 }
@@ -199,8 +201,16 @@ internal sealed class ApplicationOwnerConfiguration : IEntityTypeConfiguration<A
 }
 
 internal sealed class InventoryConfiguration :
-    IEntityTypeConfiguration<InventoryCluster>, IEntityTypeConfiguration<InventoryHost>, IEntityTypeConfiguration<InventoryDatastore>, IEntityTypeConfiguration<InventoryVm>, IEntityTypeConfiguration<UserGroupMembership>
+    IEntityTypeConfiguration<InventoryCluster>, IEntityTypeConfiguration<InventoryHost>, IEntityTypeConfiguration<InventoryDatastore>, IEntityTypeConfiguration<InventoryVm>, IEntityTypeConfiguration<UserGroupMembership>,
+    IEntityTypeConfiguration<InventoryNetwork>
 {
+    public void Configure(EntityTypeBuilder<InventoryNetwork> b)
+    {
+        b.Property(x => x.ExternalId).HasMaxLength(512);
+        b.Property(x => x.Name).HasMaxLength(256);
+        b.HasIndex(x => new { x.ConnectionId, x.ExternalId }).IsUnique();
+    }
+
     public void Configure(EntityTypeBuilder<InventoryCluster> b)
     {
         b.Property(x => x.ExternalId).HasMaxLength(512);
@@ -237,6 +247,8 @@ internal sealed class InventoryConfiguration :
         b.Property(x => x.ResourcePool).HasMaxLength(512);
         b.Property(x => x.ApplicationTag).HasMaxLength(256);
         b.Property(x => x.MigrateEncryption).HasMaxLength(32);
+        b.Property(x => x.Networks).HasMaxLength(2048);
+        b.Property(x => x.Disks).HasMaxLength(4096);
         b.HasIndex(x => new { x.ConnectionId, x.ExternalId }).IsUnique();
         b.HasIndex(x => x.Name);
         b.HasIndex(x => x.ApplicationId);

@@ -39,6 +39,7 @@ public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalD
     public DbSet<InventoryHost> Hosts => Set<InventoryHost>();
     public DbSet<InventoryDatastore> Datastores => Set<InventoryDatastore>();
     public DbSet<InventoryVm> Vms => Set<InventoryVm>();
+    public DbSet<InventoryNetwork> Networks => Set<InventoryNetwork>();
     public DbSet<UserGroupMembership> GroupMemberships => Set<UserGroupMembership>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<DemoVm> DemoVms => Set<DemoVm>();

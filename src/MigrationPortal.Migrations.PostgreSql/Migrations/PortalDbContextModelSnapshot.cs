@@ -427,6 +427,14 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                     b.Property<bool>("AllowUnencryptedMigration")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("CaCertificatePem")
+                        .HasMaxLength(16384)
+                        .HasColumnType("character varying(16384)");
+
+                    b.Property<string>("ClientCertificatePem")
+                        .HasMaxLength(16384)
+                        .HasColumnType("character varying(16384)");
+
                     b.Property<string>("Endpoint")
                         .IsRequired()
                         .HasMaxLength(1024)
@@ -451,6 +459,9 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                     b.Property<string>("PinnedThumbprint")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
+
+                    b.Property<string>("ProtectedClientKey")
+                        .HasColumnType("text");
 
                     b.Property<string>("ProtectedSecret")
                         .HasColumnType("text");
@@ -591,6 +602,37 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                     b.ToTable("Hosts");
                 });
 
+            modelBuilder.Entity("MigrationPortal.Domain.Inventory.InventoryNetwork", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ExternalId")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<string>("Hosts")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConnectionId", "ExternalId")
+                        .IsUnique();
+
+                    b.ToTable("Networks");
+                });
+
             modelBuilder.Entity("MigrationPortal.Domain.Inventory.InventoryVm", b =>
                 {
                     b.Property<Guid>("Id")
@@ -618,6 +660,10 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("Disks")
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)");
+
                     b.Property<string>("ExternalId")
                         .IsRequired()
                         .HasMaxLength(512)
@@ -643,6 +689,11 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<string>("Networks")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
                     b.Property<string>("PowerState")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -654,6 +705,9 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                     b.Property<string>("ResourcePool")
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)");
+
+                    b.Property<int>("SnapshotCount")
+                        .HasColumnType("integer");
 
                     b.Property<DateTimeOffset>("SyncedAt")
                         .HasColumnType("timestamp with time zone");
@@ -764,6 +818,9 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("DowntimeMs")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("EncryptionApplied")
                         .HasColumnType("text");

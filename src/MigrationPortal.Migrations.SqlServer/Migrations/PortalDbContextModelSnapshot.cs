@@ -428,6 +428,14 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                     b.Property<bool>("AllowUnencryptedMigration")
                         .HasColumnType("bit");
 
+                    b.Property<string>("CaCertificatePem")
+                        .HasMaxLength(16384)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("ClientCertificatePem")
+                        .HasMaxLength(16384)
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<string>("Endpoint")
                         .IsRequired()
                         .HasMaxLength(1024)
@@ -452,6 +460,9 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                     b.Property<string>("PinnedThumbprint")
                         .HasMaxLength(128)
                         .HasColumnType("nvarchar(128)");
+
+                    b.Property<string>("ProtectedClientKey")
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<string>("ProtectedSecret")
                         .HasColumnType("nvarchar(max)");
@@ -592,6 +603,37 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                     b.ToTable("Hosts");
                 });
 
+            modelBuilder.Entity("MigrationPortal.Domain.Inventory.InventoryNetwork", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("ExternalId")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)");
+
+                    b.Property<string>("Hosts")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConnectionId", "ExternalId")
+                        .IsUnique();
+
+                    b.ToTable("Networks");
+                });
+
             modelBuilder.Entity("MigrationPortal.Domain.Inventory.InventoryVm", b =>
                 {
                     b.Property<Guid>("Id")
@@ -619,6 +661,10 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<string>("Disks")
+                        .HasMaxLength(4096)
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<string>("ExternalId")
                         .IsRequired()
                         .HasMaxLength(512)
@@ -644,6 +690,11 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
 
+                    b.Property<string>("Networks")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("nvarchar(2048)");
+
                     b.Property<string>("PowerState")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -655,6 +706,9 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                     b.Property<string>("ResourcePool")
                         .HasMaxLength(512)
                         .HasColumnType("nvarchar(512)");
+
+                    b.Property<int>("SnapshotCount")
+                        .HasColumnType("int");
 
                     b.Property<DateTimeOffset>("SyncedAt")
                         .HasColumnType("datetimeoffset");
@@ -765,6 +819,9 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
+
+                    b.Property<long?>("DowntimeMs")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("EncryptionApplied")
                         .HasColumnType("nvarchar(max)");

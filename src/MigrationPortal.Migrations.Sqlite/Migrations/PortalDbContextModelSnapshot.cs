@@ -410,6 +410,14 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                     b.Property<bool>("AllowUnencryptedMigration")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("CaCertificatePem")
+                        .HasMaxLength(16384)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClientCertificatePem")
+                        .HasMaxLength(16384)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Endpoint")
                         .IsRequired()
                         .HasMaxLength(1024)
@@ -433,6 +441,9 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
 
                     b.Property<string>("PinnedThumbprint")
                         .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedClientKey")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ProtectedSecret")
@@ -574,6 +585,37 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                     b.ToTable("Hosts");
                 });
 
+            modelBuilder.Entity("MigrationPortal.Domain.Inventory.InventoryNetwork", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExternalId")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hosts")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConnectionId", "ExternalId")
+                        .IsUnique();
+
+                    b.ToTable("Networks");
+                });
+
             modelBuilder.Entity("MigrationPortal.Domain.Inventory.InventoryVm", b =>
                 {
                     b.Property<Guid>("Id")
@@ -601,6 +643,10 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Disks")
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ExternalId")
                         .IsRequired()
                         .HasMaxLength(512)
@@ -626,6 +672,11 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Networks")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PowerState")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -637,6 +688,9 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                     b.Property<string>("ResourcePool")
                         .HasMaxLength(512)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("SnapshotCount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("SyncedAt")
                         .HasColumnType("INTEGER");
@@ -746,6 +800,9 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DowntimeMs")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("EncryptionApplied")

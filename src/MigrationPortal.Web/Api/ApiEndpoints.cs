@@ -211,10 +211,12 @@ public static class ApiEndpoints
 
     public sealed record VmApplicationBody(Guid? ApplicationId);
 
-    /// <summary>The secret is write-only: it is accepted here and never returned.</summary>
-    public sealed record ConnectionBody(string? Name, string? Kind, string? Endpoint, string? Username, string? Secret, string? PinnedThumbprint, bool AllowUnencryptedMigration)
+    /// <summary>The secret and the client key are write-only: accepted here and never returned.</summary>
+    public sealed record ConnectionBody(string? Name, string? Kind, string? Endpoint, string? Username, string? Secret, string? PinnedThumbprint, bool AllowUnencryptedMigration,
+        string? CaCertificatePem = null, string? ClientCertificatePem = null, string? ClientKeyPem = null)
     {
-        public SaveConnection.Command ToCommand(Guid? id) => new(id, Name ?? "", Kind ?? "", Endpoint ?? "", Username, Secret, PinnedThumbprint, AllowUnencryptedMigration);
+        public SaveConnection.Command ToCommand(Guid? id) => new(id, Name ?? "", Kind ?? "", Endpoint ?? "", Username, Secret, PinnedThumbprint, AllowUnencryptedMigration,
+            CaCertificatePem, ClientCertificatePem, ClientKeyPem);
     }
 
     public sealed record ApplicationBody(string? Environment, string? Criticality, IReadOnlyList<SetApplicationOwners.Owner>? Owners);
