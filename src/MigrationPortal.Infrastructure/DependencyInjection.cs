@@ -9,6 +9,7 @@ using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Infrastructure.Connectors;
 using MigrationPortal.Infrastructure.Connectors.Demo;
+using MigrationPortal.Infrastructure.Connectors.VSphere;
 using MigrationPortal.Infrastructure.Export;
 using MigrationPortal.Infrastructure.Jobs;
 using MigrationPortal.Infrastructure.Persistence;
@@ -33,7 +34,10 @@ public static class DependencyInjection
         services.AddSingleton<IAuditExportFormat, CsvAuditExportFormat>();
         services.AddSingleton<IAuditExportFormat, JsonLinesAuditExportFormat>();
 
+        services.AddOptions<VSphereOptions>().Bind(configuration.GetSection(VSphereOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => o.RequestTimeout > o.WaitForUpdatesMaxWait, "VSphere:RequestTimeout must exceed VSphere:WaitForUpdatesMaxWait.").ValidateOnStart();
         services.AddKeyedScoped<IHypervisorConnector, DemoConnector>(ConnectionKinds.Demo);
+        services.AddKeyedScoped<IHypervisorConnector, VSphereConnector>(ConnectionKinds.VSphere);
         services.AddScoped<IConnectorResolver, ConnectorResolver>();
         services.AddScoped<IMigrationJobs, HangfireMigrationJobs>();
         services.AddScoped<PortalJobs>();

@@ -38,6 +38,8 @@ func serveControl(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]interface{}{"sessions": out})
 	case "/lab/vm":
 		controlVM(w, r)
+	case "/lab/calls":
+		controlCalls(w, r)
 	default:
 		writeError(w, http.StatusNotFound, "unknown lab endpoint "+r.URL.Path)
 	}

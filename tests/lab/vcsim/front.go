@@ -223,6 +223,7 @@ func (f *frontHandler) serveSDK(w http.ResponseWriter, r *http.Request) bool {
 	if !ok || call.Method == "" {
 		return false
 	}
+	countCall(call.Method)
 
 	if inj := lab.matchFault(call, r); inj != nil {
 		if inj.delay > 0 {

@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MigrationPortal.Infrastructure.Connectors.VSphere;
+
+/// <summary>Bound from "VSphere". Every connection of kind vsphere shares these settings.</summary>
+public sealed class VSphereOptions
+{
+    public const string Section = "VSphere";
+
+    /// <summary>Name of the vCenter custom attribute that names a VM's application.</summary>
+    [Required]
+    public string ApplicationAttribute { get; set; } = "Application";
+
+    /// <summary>Free space a target datastore must keep beyond the VM's provisioned size, as a share of that size.</summary>
+    [Range(0, 1000)]
+    public double FreeSpaceMarginPercent { get; set; } = 10;
+
+    /// <summary>And at least this much, in GB.</summary>
+    [Range(0, 1_000_000)]
+    public long FreeSpaceMarginGb { get; set; } = 1;
+
+    /// <summary>Snapshot retention: remove the pre-migration snapshot once the VM is verified at its target (default), or keep it for an operator to remove.</summary>
+    public bool RemoveSnapshotAfterSuccess { get; set; } = true;
+
+    /// <summary>Follow tasks with WaitForUpdatesEx; when false (or when vCenter refuses a filter) the task is polled.</summary>
+    public bool UseWaitForUpdates { get; set; } = true;
+
+    public TimeSpan WaitForUpdatesMaxWait { get; set; } = TimeSpan.FromSeconds(20);
+
+    public TimeSpan TaskPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Per SOAP call; must exceed <see cref="WaitForUpdatesMaxWait"/>.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>maxObjects for the inventory's RetrievePropertiesEx; 0 lets vCenter choose (it still pages with a token when it must).</summary>
+    [Range(0, 1_000_000)]
+    public int InventoryPageSize { get; set; }
+
+    /// <summary>The vim25 version named in SOAPAction. 6.5 is understood by vCenter 6.5 to 8.</summary>
+    [Required]
+    public string ApiVersion { get; set; } = "6.5";
+}
