@@ -323,6 +323,7 @@ func controlVM(w http.ResponseWriter, r *http.Request) {
 			"disks":             disks,
 			"files":             files,
 			"migrateEncryption": vm.Config.MigrateEncryption,
+			"snapshots":         countSnapshots(vm.Snapshot),
 		}
 		var p object.DatastorePath
 		if p.FromString(vm.Config.Files.VmPathName) {
@@ -342,4 +343,20 @@ func controlVM(w http.ResponseWriter, r *http.Request) {
 func fileExists(root, rel string) bool {
 	_, err := os.Stat(filepath.Join(root, rel))
 	return err == nil
+}
+
+// countSnapshots counts every node of the VM's snapshot tree.
+func countSnapshots(info *types.VirtualMachineSnapshotInfo) int {
+	if info == nil {
+		return 0
+	}
+	var walk func([]types.VirtualMachineSnapshotTree) int
+	walk = func(trees []types.VirtualMachineSnapshotTree) int {
+		n := 0
+		for _, t := range trees {
+			n += 1 + walk(t.ChildSnapshotList)
+		}
+		return n
+	}
+	return walk(info.RootSnapshotList)
 }

@@ -5,7 +5,7 @@ using MigrationPortal.Application.Abstractions;
 namespace MigrationPortal.Infrastructure.Connectors.VSphere;
 
 /// <summary>The XML namespaces vim25 speaks. Parsing always goes by namespace, never by prefix: the simulator writes xsi as "XMLSchema-instance".</summary>
-internal static class Vim
+public static class Vim
 {
     public static readonly XNamespace Ns = "urn:vim25";
     public static readonly XNamespace Soap = "http://schemas.xmlsoap.org/soap/envelope/";
