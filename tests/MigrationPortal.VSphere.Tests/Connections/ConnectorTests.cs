@@ -25,8 +25,8 @@ public sealed class ConnectorTests
         string? datastoreId = null;
         if (datastore is not null)
         {
-            var stores = (await lab.VmAsync(Vm))["datastores"]!.AsArray().Select(d => d!["id"]!.GetValue<string>()).ToList();
-            datastoreId = stores[0].Replace("LocalDS_0", datastore, StringComparison.Ordinal);
+            await using var connector = Connector();
+            datastoreId = (await connector.CollectInventoryAsync(info, default)).Datastores.Single(d => d.Name == datastore).ExternalId;
         }
 
         return new MigrationPlan(Guid.NewGuid(), info, vm["id"]!.GetValue<string>(), Vm, kind, true, vm["host"]!["id"]!.GetValue<string>(), "LocalDS_0",

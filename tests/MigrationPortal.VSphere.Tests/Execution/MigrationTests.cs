@@ -64,7 +64,7 @@ public sealed class MigrationTests
         await portal.RunAsync(request.Id);
 
         var details = await portal.GetAsync(request.Id);
-        Assert.Equal(RequestState.Succeeded, details.Summary.State);
+        Assert.True(details.Summary.State == RequestState.Succeeded, details.Summary.FailureReason);
         var vm = await lab.VmAsync(Vm);
         Assert.Equal(["LocalDS_1"], await lab.DatastoresOfVmAsync(Vm));
         Assert.All(vm["disks"]!.AsArray(), d => Assert.StartsWith("[LocalDS_1]", d!["fileName"]!.GetValue<string>()));
@@ -110,7 +110,7 @@ public sealed class MigrationTests
         Assert.Equal(RequestState.Cancelled, details.Summary.State);
         Assert.Equal(source, await lab.HostOfVmAsync(Vm));
         Assert.Equal(1, await lab.CallsAsync("CancelTask"));
-        Assert.Contains("RequestCanceled", string.Join(" ", details.Steps.Select(s => s.Message)) + details.Transitions[^1].Reason, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("RequestCanceled", details.Transitions[^1].Reason);
     }
 
     [Fact]

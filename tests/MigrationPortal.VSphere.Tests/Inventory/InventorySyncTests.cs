@@ -35,8 +35,7 @@ public sealed class InventorySyncTests
             Assert.False(host.InMaintenance);
             Assert.True(host.CpuCores > 0 && host.MemoryMb > 0);
             Assert.Equal(host.Name[..6], host.ClusterName);
-            var simulatorVms = state["vms"]!.AsArray().Select(v => v!.GetValue<string>()).Order().ToList();
-            Assert.Equal(simulatorVms, vms.Where(v => v.HostExternalId == host.ExternalId).Select(v => v.Name).Order().ToList());
+            Assert.Equal(await lab.VmsOnHostAsync(host.Name), vms.Where(v => v.HostExternalId == host.ExternalId).Select(v => v.Name).Order(StringComparer.Ordinal).ToList());
         }
 
         foreach (var vm in vms)
@@ -72,8 +71,7 @@ public sealed class InventorySyncTests
             var hosts = await portal.Db(db => db.Hosts.Select(h => h.Name).ToListAsync());
             foreach (var host in hosts)
             {
-                var onSimulator = (await lab.HostStateAsync(host))["vms"]!.AsArray().Select(v => v!.GetValue<string>()).Order().ToList();
-                Assert.Equal(onSimulator, placed.Where(v => v.HostName == host).Select(v => v.Name).Order().ToList());
+                Assert.Equal(await lab.VmsOnHostAsync(host), placed.Where(v => v.HostName == host).Select(v => v.Name).Order(StringComparer.Ordinal).ToList());
             }
 
             // A second pass changes nothing and removes nothing.

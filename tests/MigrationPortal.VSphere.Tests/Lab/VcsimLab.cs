@@ -108,6 +108,10 @@ public sealed class VcsimLab : IAsyncDisposable
 
     public async Task<JsonObject> HostStateAsync(string host) => await GetJsonAsync($"/lab/host-state?host={Uri.EscapeDataString(host)}");
 
+    /// <summary>Names of the VMs the simulator has on a host (HostSystem.vm), sorted.</summary>
+    public async Task<IReadOnlyList<string>> VmsOnHostAsync(string host) =>
+        (await HostStateAsync(host))["vms"]?.AsArray().Select(v => v!.GetValue<string>()).Order(StringComparer.Ordinal).ToList() ?? [];
+
     public Task<JsonObject> SetHostStateAsync(string host, bool? maintenance = null, string? connection = null, string? power = null) =>
         PostJsonAsync("/lab/host-state", new JsonObject { ["host"] = host, ["maintenance"] = maintenance, ["connection"] = connection, ["power"] = power }.RemoveNulls());
 

@@ -129,8 +129,8 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
                 if (!alreadyThere && free < provisioned + margin)
                     findings.Add(new(FindingSeverity.Critical, "datastore-full",
                         $"Datastore {name} has {Gb(free)} free; the VM needs {Gb(provisioned)} plus a margin of {Gb((long)margin)}."));
-                if (targetHostRef is { } mountHost && !VSphereInventoryReader.MountingHosts(datastore).Contains(mountHost))
-                    findings.Add(new(FindingSeverity.Critical, "datastore-not-mounted", $"Host {targetHost?.String("name") ?? mountHost.Value} does not mount datastore {name}."));
+                if (targetHost is not null && !targetHost.RefsOf("datastore").Contains(tdr) && !VSphereInventoryReader.MountingHosts(datastore).Contains(targetHost.Ref))
+                    findings.Add(new(FindingSeverity.Critical, "datastore-not-mounted", $"Host {targetHost.String("name")} does not mount datastore {name}."));
             }
         }
 
@@ -240,7 +240,7 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
         if (info.State == "success") return TransferOutcome.Success($"vCenter task {operationId} ({phase}) completed.");
         var error = info.Error;
         if (info.Cancelled || error?.FaultType == "RequestCanceled")
-            return new TransferOutcome(TransferResult.Cancelled, $"vCenter cancelled task {operationId}: {error?.Message ?? "cancelled"}");
+            return new TransferOutcome(TransferResult.Cancelled, $"vCenter cancelled task {operationId} ({error?.FaultType ?? "RequestCanceled"}): {error?.Message ?? "cancelled"}");
         return new TransferOutcome(TransferResult.Failed, $"{error?.FaultType ?? "TaskFailed"}: {error?.Message ?? $"vCenter task {operationId} failed."}");
     }
 

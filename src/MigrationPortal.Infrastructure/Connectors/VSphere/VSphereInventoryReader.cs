@@ -16,7 +16,7 @@ public static class VSphereInventoryReader
         ["Datacenter"] = ["name", "hostFolder"],
         ["Folder"] = ["parent"],
         ["ComputeResource"] = ["name", "parent", "resourcePool"],
-        ["HostSystem"] = ["name", "parent", "runtime.connectionState", "runtime.powerState", "runtime.inMaintenanceMode",
+        ["HostSystem"] = ["name", "parent", "datastore", "runtime.connectionState", "runtime.powerState", "runtime.inMaintenanceMode",
             "summary.hardware.numCpuCores", "summary.hardware.memorySize", "summary.quickStats.overallMemoryUsage"],
         ["Datastore"] = ["name", "summary.capacity", "summary.freeSpace", "summary.accessible", "host"],
         ["Network"] = ["name", "host"],
@@ -104,9 +104,15 @@ public static class VSphereInventoryReader
             .OrderBy(h => h.Name, StringComparer.Ordinal).ToList();
 
         string HostName(MoRef r) => names.GetValueOrDefault(r) ?? r.Value;
+        // Mounts are read from both sides (Datastore.host and HostSystem.datastore): vCenter keeps them consistent, and
+        // the union stays right where one side is incomplete (govmomi's simulator lists only one host in Datastore.host).
+        var mountedBy = byType["Datastore"].ToDictionary(d => d.Ref, d => MountingHosts(d).ToHashSet());
+        foreach (var h in hostObjects)
+            foreach (var d in h.RefsOf("datastore"))
+                if (mountedBy.TryGetValue(d, out var set)) set.Add(h.Ref);
         var datastores = byType["Datastore"].Select(d => new DatastoreInfo(d.Ref.Value, d.String("name") ?? d.Ref.Value,
                 (long)Math.Round(d.Long("summary.capacity") / BytesPerGb), (long)Math.Floor(d.Long("summary.freeSpace") / BytesPerGb),
-                d.Get("summary.accessible") is null || d.Bool("summary.accessible"), MountingHosts(d).Select(HostName).ToList()))
+                d.Get("summary.accessible") is null || d.Bool("summary.accessible"), mountedBy[d.Ref].Select(HostName).Order(StringComparer.Ordinal).ToList()))
             .OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
 
         var networkTypes = new[] { "Network", "DistributedVirtualPortgroup", "OpaqueNetwork" };

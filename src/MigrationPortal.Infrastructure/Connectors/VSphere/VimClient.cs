@@ -164,10 +164,31 @@ public sealed class VimClient : IAsyncDisposable
     public async Task<Dictionary<MoRef, VimObject>> RetrieveObjectsAsync(IReadOnlyCollection<MoRef> objects, IReadOnlyCollection<string> paths, CancellationToken ct)
     {
         if (objects.Count == 0) return [];
-        var propSets = objects.Select(o => o.Type).Distinct().Select(type => PropSet(type, paths));
-        var objectSets = objects.Distinct().Select(o => Vim.E("objectSet", o.ToXml("obj"), Vim.E("skip", "false")));
-        var found = await RetrieveAsync(propSets, objectSets, null, ct);
-        return found.ToDictionary(o => o.Ref);
+        var propSets = objects.Select(o => o.Type).Distinct().Select(type => PropSet(type, paths)).ToList();
+        try
+        {
+            var found = await RetrieveAsync(propSets, objects.Distinct().Select(ObjectSet), null, ct);
+            return found.ToDictionary(o => o.Ref);
+        }
+        catch (VimFaultException e) when (e.Is("ManagedObjectNotFound") && objects.Count > 1)
+        {
+            // vCenter fails the whole call when one object is gone; ask again one by one and leave out the missing ones.
+            var found = new Dictionary<MoRef, VimObject>();
+            foreach (var o in objects.Distinct())
+            {
+                try
+                {
+                    foreach (var item in await RetrieveAsync([PropSet(o.Type, paths)], [ObjectSet(o)], null, ct)) found[item.Ref] = item;
+                }
+                catch (VimFaultException one) when (one.Is("ManagedObjectNotFound"))
+                {
+                }
+            }
+
+            return found;
+        }
+
+        static XElement ObjectSet(MoRef o) => Vim.E("objectSet", o.ToXml("obj"), Vim.E("skip", "false"));
     }
 
     /// <summary>Reads one object's properties; ManagedObjectNotFound if vCenter does not know it.</summary>
