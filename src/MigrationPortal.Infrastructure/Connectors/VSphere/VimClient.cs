@@ -279,9 +279,20 @@ public sealed class VimClient : IAsyncDisposable
                         response = await InvokeAsync("WaitForUpdatesEx", collector, ct, Vim.E("version", version),
                             Vim.E("options", Vim.E("maxWaitSeconds", (int)_options.WaitForUpdatesMaxWait.TotalSeconds)));
                     }
-                    catch (VimFaultException e) when (SessionGeneration != generation && restarts < 3 && e.FaultType is "ManagedObjectNotFound" or "NotAuthenticated" or "InvalidCollectorVersion")
+                    catch (VimFaultException e) when (restarts < 3 && e.FaultType is "ManagedObjectNotFound" or "NotAuthenticated" or "InvalidCollectorVersion")
                     {
-                        break; // signed in again: the collector belonged to the old session, so make a new one
+                        // The collector belongs to the session: when the session has gone, vCenter reports the collector
+                        // as not found (or the session as not authenticated). Reading the task directly signs in again if
+                        // needed (and fails properly if the task itself is gone); then a new collector picks up from there.
+                        _logger.LogInformation("Watching task {Task} lost its property collector ({Fault}); checking the session and starting over.", task.Value, e.FaultType);
+                        var direct = await GetTaskInfoAsync(task, ct);
+                        if (direct.IsFinished)
+                        {
+                            if (onProgress is not null) await onProgress(direct);
+                            return direct;
+                        }
+
+                        break;
                     }
 
                     var set = response.Child("returnval");

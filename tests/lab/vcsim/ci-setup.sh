@@ -1,0 +1,24 @@
+# Sourced by scripts/test.sh (uses its apt_install, log and $work): installs Go and Debian's govmomi sources, builds the
+# lab vCenter simulator and the relocate benchmark client, and exports their paths for the tests:
+#   VCSIM_BIN            the simulator (tests/MigrationPortal.VSphere.Tests start one process per test with their own model)
+#   RELOCATE_CLIENT_BIN  the govmomi relocate client (bench/)
+# The Go build cache lives outside the clone (/var/cache/migrationportal/vcsim, or ~/.cache when that is not writable),
+# so a warm CI run rebuilds in a few seconds instead of about a minute. Returns non-zero on failure (sourced: no exit).
+
+vcsim_setup() {
+    local here="tests/lab/vcsim"
+    apt_install golang-go golang-github-vmware-govmomi-dev || { log "vcsim: apt install of golang-go golang-github-vmware-govmomi-dev failed"; return 1; }
+    local cache="/var/cache/migrationportal/vcsim"
+    if ! mkdir -p "$cache" 2>/dev/null || [ ! -w "$cache" ]; then cache="${XDG_CACHE_HOME:-$HOME/.cache}/migrationportal-vcsim"; fi
+    mkdir -p "$work/vcsim"
+    local started=$SECONDS
+    if ! VCSIM_CACHE_DIR="$cache" bash "$here/build.sh" "$work/vcsim/vcsim-lab" "$work/vcsim/relocate-client" >"$work/vcsim/build.log" 2>&1; then
+        cat "$work/vcsim/build.log"
+        return 1
+    fi
+    export VCSIM_BIN="$work/vcsim/vcsim-lab"
+    export RELOCATE_CLIENT_BIN="$work/vcsim/relocate-client"
+    log "vcsim: simulator built in $((SECONDS - started)) s (Go cache $cache); VCSIM_BIN=$VCSIM_BIN"
+}
+
+vcsim_setup
