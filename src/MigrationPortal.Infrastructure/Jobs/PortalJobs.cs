@@ -1,10 +1,12 @@
 using System.ComponentModel;
 using Hangfire;
+using Hangfire.Storage;
 using Microsoft.EntityFrameworkCore;
 using MigrationPortal.Application.Approvals;
 using MigrationPortal.Application.Authorization;
 using MigrationPortal.Application.Execution;
 using MigrationPortal.Application.Inventory;
+using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Infrastructure.Persistence;
 
 namespace MigrationPortal.Infrastructure.Jobs;
@@ -13,7 +15,8 @@ namespace MigrationPortal.Infrastructure.Jobs;
 /// Hangfire's entry points. Each takes IDs only and hands over to a use case, which reloads and checks state, so a job
 /// that runs twice (at-least-once delivery, a retry after a crash) does no harm. Hangfire creates a DI scope per job.
 /// </summary>
-public sealed class PortalJobs(RunMigration run, DispatchDueRequests dispatch, ExpireStaleRequests expire, ReconcileStaleMigrations reconcile, SyncInventory sync, PortalDbContext db)
+public sealed class PortalJobs(RunMigration run, DispatchDueRequests dispatch, ExpireStaleRequests expire, ReconcileStaleMigrations reconcile, SyncInventory sync, PortalDbContext db,
+    IRecurringJobManager recurring, JobStorage jobStorage)
 {
     public const string DispatcherJobId = "dispatch-due-requests";
     public const string ExpiryJobId = "expire-stale-requests";
@@ -39,22 +42,64 @@ public sealed class PortalJobs(RunMigration run, DispatchDueRequests dispatch, E
     [AutomaticRetry(Attempts = 0)]
     public Task ReconcileAsync(CancellationToken ct) => reconcile.HandleAsync(ct);
 
-    [DisplayName("Sync inventory of every connection")]
+    /// <summary>Prefix of the per-connection recurring inventory jobs ("sync-inventory:{connection id}").</summary>
+    public const string ConnectionInventoryJobPrefix = InventoryJobId + ":";
+
+    /// <summary>
+    /// The recurring entry point of inventory sync. Every hypervisor connection gets a recurring job of its own (created
+    /// here within one period of the connection being added, removed once the connection is gone), so a slow or broken
+    /// vCenter neither delays nor fails the others, and each keeps its own history in the dashboard. The demo inventory
+    /// lives in the portal's own database, so it is synced right here.
+    /// </summary>
+    [DisplayName("Sync inventory: keep one recurring job per connection")]
     [DisableConcurrentExecution("inventory-sync", 30)]
     [AutomaticRetry(Attempts = 0)]
-    public async Task SyncAllInventoriesAsync(CancellationToken ct)
+    public async Task SyncAllInventoriesAsync(string cron, CancellationToken ct)
     {
-        var ids = await db.Connections.Select(c => c.Id).ToListAsync(ct);
-        foreach (var id in ids)
+        var connections = await db.Connections.Select(c => new { c.Id, c.Kind }).ToListAsync(ct);
+        var wanted = new HashSet<string>();
+        foreach (var connection in connections)
         {
-            try
+            if (connection.Kind == ConnectionKinds.Demo)
             {
-                await sync.HandleAsync(PortalUser.System, id, ct);
+                await SyncConnectionQuietlyAsync(connection.Id, ct);
+                continue;
             }
-            catch (MigrationPortal.Application.Abstractions.ConnectorException)
-            {
-                // Recorded on the connection (LastSyncError); the other connections still sync.
-            }
+
+            var jobId = ConnectionInventoryJobPrefix + connection.Id;
+            wanted.Add(jobId);
+            var id = connection.Id;
+            recurring.AddOrUpdate<PortalJobs>(jobId, j => j.SyncConnectionAsync(id, CancellationToken.None), cron);
+        }
+
+        using var storage = jobStorage.GetConnection();
+        foreach (var stale in storage.GetRecurringJobs().Select(j => j.Id).Where(id => id.StartsWith(ConnectionInventoryJobPrefix, StringComparison.Ordinal) && !wanted.Contains(id)))
+            recurring.RemoveIfExists(stale);
+    }
+
+    [DisplayName("Sync inventory of connection {0}")]
+    [DisableConcurrentExecution("inventory-sync:{0}", 30)]
+    [AutomaticRetry(Attempts = 0)]
+    public async Task SyncConnectionAsync(Guid connectionId, CancellationToken ct)
+    {
+        if (!await db.Connections.AnyAsync(c => c.Id == connectionId, ct))
+        {
+            recurring.RemoveIfExists(ConnectionInventoryJobPrefix + connectionId);
+            return;
+        }
+
+        await sync.HandleAsync(PortalUser.System, connectionId, ct);
+    }
+
+    private async Task SyncConnectionQuietlyAsync(Guid connectionId, CancellationToken ct)
+    {
+        try
+        {
+            await sync.HandleAsync(PortalUser.System, connectionId, ct);
+        }
+        catch (MigrationPortal.Application.Abstractions.ConnectorException)
+        {
+            // Recorded on the connection (LastSyncError).
         }
     }
 }

@@ -64,7 +64,9 @@ public static class HangfireSetup
         recurring.AddOrUpdate<PortalJobs>(PortalJobs.DispatcherJobId, j => j.DispatchAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<PortalJobs>(PortalJobs.ExpiryJobId, j => j.ExpireAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<PortalJobs>(PortalJobs.ReconcileJobId, j => j.ReconcileAsync(CancellationToken.None), Cron.Minutely());
-        recurring.AddOrUpdate<PortalJobs>(PortalJobs.InventoryJobId, j => j.SyncAllInventoriesAsync(CancellationToken.None), settings.InventorySyncCron);
+        // Keeps one recurring sync job per connection (sync-inventory:{id}) on the same cron; see PortalJobs.SyncAllInventoriesAsync.
+        var cron = settings.InventorySyncCron;
+        recurring.AddOrUpdate<PortalJobs>(PortalJobs.InventoryJobId, j => j.SyncAllInventoriesAsync(cron, CancellationToken.None), cron);
     }
 }
 
