@@ -237,6 +237,15 @@ public sealed class VimClient : IAsyncDisposable
     public async Task<VimTaskInfo> WaitForTaskAsync(MoRef task, Func<VimTaskInfo, Task>? onProgress, CancellationToken ct)
     {
         if (!_options.UseWaitForUpdates) return await PollTaskAsync(task, onProgress, ct);
+        // Quick tasks (a reconfigure) are often done by the time they are looked at: one direct read saves setting up a
+        // collector and waiting for its next update cycle.
+        var first = await GetTaskInfoAsync(task, ct);
+        if (first.IsFinished)
+        {
+            if (onProgress is not null) await onProgress(first);
+            return first;
+        }
+
         var state = new VimObject(task, []);
         var lastReported = (State: "", Progress: -1);
         async Task<VimTaskInfo?> Report()
