@@ -36,14 +36,14 @@ public sealed class SyncInventory(IPortalDb db, AccessGuard guard, MigrationPlan
         }
 
         var removed = 0;
-        var clusters = await db.Clusters.Where(x => x.ConnectionId == connectionId).ToDictionaryAsync(x => x.ExternalId, ct);
+        var clusters = await db.Clusters.AsNoTracking().Where(x => x.ConnectionId == connectionId).ToDictionaryAsync(x => x.ExternalId, ct);
         removed += Mirror(db.Clusters, clusters, snapshot.Clusters, c => c.ExternalId, c => new InventoryCluster { ConnectionId = connectionId, ExternalId = c.ExternalId }, (row, c) =>
         {
             row.Name = c.Name;
             row.Datacenter = c.Datacenter;
         });
 
-        var hosts = await db.Hosts.Where(x => x.ConnectionId == connectionId).ToDictionaryAsync(x => x.ExternalId, ct);
+        var hosts = await db.Hosts.AsNoTracking().Where(x => x.ConnectionId == connectionId).ToDictionaryAsync(x => x.ExternalId, ct);
         removed += Mirror(db.Hosts, hosts, snapshot.Hosts, h => h.ExternalId, h => new InventoryHost { ConnectionId = connectionId, ExternalId = h.ExternalId }, (row, h) =>
         {
             row.Name = h.Name;
@@ -56,7 +56,7 @@ public sealed class SyncInventory(IPortalDb db, AccessGuard guard, MigrationPlan
             row.MemoryUsedMb = h.MemoryUsedMb;
         });
 
-        var datastores = await db.Datastores.Where(x => x.ConnectionId == connectionId).ToDictionaryAsync(x => x.ExternalId, ct);
+        var datastores = await db.Datastores.AsNoTracking().Where(x => x.ConnectionId == connectionId).ToDictionaryAsync(x => x.ExternalId, ct);
         removed += Mirror(db.Datastores, datastores, snapshot.Datastores, d => d.ExternalId, d => new InventoryDatastore { ConnectionId = connectionId, ExternalId = d.ExternalId }, (row, d) =>
         {
             row.Name = d.Name;
@@ -80,7 +80,7 @@ public sealed class SyncInventory(IPortalDb db, AccessGuard guard, MigrationPlan
             return app.Id;
         }
 
-        var vms = await db.Vms.Where(x => x.ConnectionId == connectionId).ToDictionaryAsync(x => x.ExternalId, ct);
+        var vms = await db.Vms.AsNoTracking().Where(x => x.ConnectionId == connectionId).ToDictionaryAsync(x => x.ExternalId, ct);
         removed += Mirror(db.Vms, vms, snapshot.Vms, v => v.ExternalId, v => new InventoryVm { ConnectionId = connectionId, ExternalId = v.ExternalId }, (row, v) =>
         {
             row.Name = v.Name;
@@ -100,10 +100,9 @@ public sealed class SyncInventory(IPortalDb db, AccessGuard guard, MigrationPlan
             row.Networks = string.Join(',', v.Networks ?? []);
             row.SnapshotCount = v.SnapshotCount;
             row.Disks = v.Disks;
-            row.SyncedAt = now;
-        });
+        }, row => row.SyncedAt = now);
 
-        var networks = await db.Networks.Where(x => x.ConnectionId == connectionId).ToDictionaryAsync(x => x.ExternalId, ct);
+        var networks = await db.Networks.AsNoTracking().Where(x => x.ConnectionId == connectionId).ToDictionaryAsync(x => x.ExternalId, ct);
         removed += Mirror(db.Networks, networks, snapshot.Networks ?? [], n => n.ExternalId, n => new InventoryNetwork { ConnectionId = connectionId, ExternalId = n.ExternalId }, (row, n) =>
         {
             row.Name = n.Name;
@@ -115,30 +114,67 @@ public sealed class SyncInventory(IPortalDb db, AccessGuard guard, MigrationPlan
         var result = new Result(snapshot.Clusters.Count, snapshot.Hosts.Count, snapshot.Datastores.Count, snapshot.Vms.Count, removed);
         AuditLog.Record(db, now, user.IsSystemUser() ? Actor.System : user.AsActor(), AuditActions.InventorySynced, "Connection", connection.Id.ToString(),
             new { connection = connection.Name, result.Clusters, result.Hosts, result.Datastores, result.Vms, result.Removed }, isDemo: connection.IsDemo);
-        await db.SaveChangesAsync(ct);
+        // Rows that did not change are not tracked, so their "seen at" time is moved in one statement in the same transaction.
+        await db.InTransactionAsync(async t =>
+        {
+            await db.SaveChangesAsync(t);
+            await db.Vms.Where(v => v.ConnectionId == connectionId).ExecuteUpdateAsync(u => u.SetProperty(v => v.SyncedAt, now), t);
+        }, ct);
         return result;
     }
 
-    private static int Mirror<TRow, TInfo>(DbSet<TRow> set, Dictionary<string, TRow> existing, IReadOnlyList<TInfo> current, Func<TInfo, string> key, Func<TInfo, TRow> create, Action<TRow, TInfo> update)
+    /// <summary>
+    /// Mirrors one kind of inventory row. Existing rows are read untracked and only the ones whose values changed are
+    /// attached (as modified), so a sync of 10,000 unchanged VMs costs no change tracking and writes nothing for them;
+    /// new rows are inserted and vanished ones deleted, all in the caller's single SaveChanges.
+    /// </summary>
+    private static int Mirror<TRow, TInfo>(DbSet<TRow> set, Dictionary<string, TRow> existing, IReadOnlyList<TInfo> current, Func<TInfo, string> key, Func<TInfo, TRow> create,
+        Action<TRow, TInfo> update, Action<TRow>? onInsert = null)
         where TRow : class
     {
         var seen = new HashSet<string>();
         foreach (var item in current)
         {
             var id = key(item);
-            seen.Add(id);
+            if (!seen.Add(id)) continue;
             if (!existing.TryGetValue(id, out var row))
             {
                 row = create(item);
+                update(row, item);
+                onInsert?.Invoke(row);
                 set.Add(row);
                 existing[id] = row;
+                continue;
             }
 
+            var before = Fingerprint(row);
             update(row, item);
+            if (!Fingerprint(row).SequenceEqual(before))
+            {
+                onInsert?.Invoke(row);
+                set.Update(row);
+            }
         }
 
         var gone = existing.Where(e => !seen.Contains(e.Key)).Select(e => e.Value).ToList();
         set.RemoveRange(gone);
         return gone.Count;
+    }
+
+    /// <summary>The values of a row's public properties, to tell whether a sync changed it.</summary>
+    private static object?[] Fingerprint<TRow>(TRow row) where TRow : class
+    {
+        var properties = PropertiesOf<TRow>.All;
+        var values = new object?[properties.Length];
+        for (var i = 0; i < properties.Length; i++) values[i] = properties[i](row);
+        return values;
+    }
+
+    private static class PropertiesOf<TRow>
+    {
+        public static readonly Func<TRow, object?>[] All = typeof(TRow).GetProperties()
+            .Where(p => p.CanRead && p.CanWrite && p.Name != nameof(InventoryVm.SyncedAt))
+            .Select(p => (Func<TRow, object?>)(row => p.GetValue(row)))
+            .ToArray();
     }
 }

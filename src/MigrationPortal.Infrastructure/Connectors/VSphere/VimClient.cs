@@ -211,6 +211,9 @@ public sealed class VimClient : IAsyncDisposable
         return MoRef.Parse(response.Child("returnval") ?? throw new VimFaultException("InvalidResponse", $"vCenter returned no task for {method}."));
     }
 
+    /// <summary>One more direct look at a task that has not started moving, before paying for a collector's update cycle.</summary>
+    private static readonly TimeSpan QuickTaskRecheck = TimeSpan.FromMilliseconds(30);
+
     private static readonly string[] TaskPaths = ["info.state", "info.progress", "info.cancelled", "info.error", "info.result"];
 
     public async Task<VimTaskInfo> GetTaskInfoAsync(MoRef task, CancellationToken ct) => VimTaskInfo.From(await RetrieveObjectAsync(task, TaskPaths, ct));
@@ -240,6 +243,12 @@ public sealed class VimClient : IAsyncDisposable
         // Quick tasks (a reconfigure) are often done by the time they are looked at: one direct read saves setting up a
         // collector and waiting for its next update cycle.
         var first = await GetTaskInfoAsync(task, ct);
+        if (!first.IsFinished && first.Progress == 0)
+        {
+            await Task.Delay(QuickTaskRecheck, ct);
+            first = await GetTaskInfoAsync(task, ct);
+        }
+
         if (first.IsFinished)
         {
             if (onProgress is not null) await onProgress(first);
@@ -425,8 +434,10 @@ public sealed class VimClient : IAsyncDisposable
             XDocument document;
             try
             {
-                await using var stream = await response.Content.ReadAsStreamAsync(ct);
-                document = await XDocument.LoadAsync(stream, LoadOptions.None, ct);
+                // Buffered, then parsed synchronously: the async XmlReader costs several times more on large property collections.
+                var bytes = await response.Content.ReadAsByteArrayAsync(ct);
+                using var stream = new MemoryStream(bytes, writable: false);
+                document = XDocument.Load(stream, LoadOptions.None);
             }
             catch (XmlException e)
             {
