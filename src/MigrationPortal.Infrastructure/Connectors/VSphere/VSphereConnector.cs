@@ -30,9 +30,6 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
 
     public string Kind => ConnectionKinds.VSphere;
 
-    /// <summary>Sign-ins repeated after vCenter dropped a session, over every client this connector opened.</summary>
-    public int Relogins => _clients.Values.Sum(c => c.Relogins);
-
     public async Task<ConnectionTestResult> TestConnectionAsync(ConnectionInfo connection, CancellationToken ct)
     {
         var certificates = new VimCertificatePolicy(connection.PinnedThumbprint, connection.CaCertificatePem);
