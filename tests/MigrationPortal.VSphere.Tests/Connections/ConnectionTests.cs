@@ -41,7 +41,6 @@ public sealed class ConnectionTests
         Assert.Contains("VMware vCenter Server", byPin.Message);
         Assert.True(byCa.Succeeded, byCa.Message);
         Assert.Equal(lab.Thumbprint, byCa.CertificateThumbprint);
-        VSpherePortal.DeleteDatabase(portal.DatabaseFile);
     }
 
     [Fact]

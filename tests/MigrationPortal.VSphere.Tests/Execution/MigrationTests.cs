@@ -190,10 +190,12 @@ public sealed class MigrationTests
 
         // "Restart": a new portal on the same database after the stale-heartbeat limit; the task has finished meanwhile.
         var time = portal.Time;
+        portal.OwnsDatabase = false; // the restarted portal takes the database over
         await portal.DisposeAsync();
         await VSpherePortal.WaitUntilAsync(async () => await lab.HostOfVmAsync(Vm) == target, TimeSpan.FromSeconds(20));
         time.Advance(ReconcileStaleMigrations.StaleAfter + TimeSpan.FromSeconds(5));
         session.Portal = portal = await VSpherePortal.StartAsync(portal.DatabaseFile, time);
+        portal.OwnsDatabase = true;
         var stale = await portal.Scoped<ReconcileStaleMigrations, IReadOnlyList<Guid>>(r => r.HandleAsync());
         Assert.Equal([request.Id], stale);
         await portal.Scoped<RunMigration>(r => r.HandleAsync(request.Id));

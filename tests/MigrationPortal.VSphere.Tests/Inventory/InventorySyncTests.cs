@@ -60,31 +60,20 @@ public sealed class InventorySyncTests
     {
         await using var lab = await VcsimLab.StartAsync(clusters: 4, hostsPerCluster: 5, vmsPerCluster: 250, datastores: 2, startTimeout: TimeSpan.FromMinutes(3));
         await using var portal = await VSpherePortal.StartAsync();
-        try
-        {
-            var connection = await portal.AddConnectionAsync(lab);
-            var result = await portal.SyncAsync(connection);
-            Assert.Equal((4, 20, 2, 1000, 0), (result.Clusters, result.Hosts, result.Datastores, result.Vms, result.Removed));
+        var connection = await portal.AddConnectionAsync(lab);
+        var result = await portal.SyncAsync(connection);
+        Assert.Equal((4, 20, 2, 1000, 0), (result.Clusters, result.Hosts, result.Datastores, result.Vms, result.Removed));
 
-            var placed = await portal.Db(db => db.Vms.Select(v => new { v.Name, v.HostName }).ToListAsync());
-            Assert.Equal(1000, placed.Select(v => v.Name).Distinct().Count());
-            var hosts = await portal.Db(db => db.Hosts.Select(h => h.Name).ToListAsync());
-            foreach (var host in hosts)
-            {
-                Assert.Equal(await lab.VmsOnHostAsync(host), placed.Where(v => v.HostName == host).Select(v => v.Name).Order(StringComparer.Ordinal).ToList());
-            }
+        var placed = await portal.Db(db => db.Vms.Select(v => new { v.Name, v.HostName }).ToListAsync());
+        Assert.Equal(1000, placed.Select(v => v.Name).Distinct().Count());
+        var hosts = await portal.Db(db => db.Hosts.Select(h => h.Name).ToListAsync());
+        foreach (var host in hosts)
+            Assert.Equal(await lab.VmsOnHostAsync(host), placed.Where(v => v.HostName == host).Select(v => v.Name).Order(StringComparer.Ordinal).ToList());
 
-            // A second pass changes nothing and removes nothing.
-            var again = await portal.SyncAsync(connection);
-            Assert.Equal(0, again.Removed);
-            Assert.Equal(1000, await portal.Db(db => db.Vms.CountAsync()));
-        }
-        finally
-        {
-            var file = portal.DatabaseFile;
-            await portal.DisposeAsync();
-            VSpherePortal.DeleteDatabase(file);
-        }
+        // A second pass changes nothing and removes nothing.
+        var again = await portal.SyncAsync(connection);
+        Assert.Equal(0, again.Removed);
+        Assert.Equal(1000, await portal.Db(db => db.Vms.CountAsync()));
     }
 
     [Fact]

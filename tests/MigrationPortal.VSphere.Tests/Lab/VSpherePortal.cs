@@ -40,11 +40,16 @@ public sealed class VSpherePortal : IAsyncDisposable
     }
 
     public string DatabaseFile { get; }
+
+    /// <summary>Delete the database file on dispose (true when this portal created it; a "restart" test hands it over).</summary>
+    public bool OwnsDatabase { get; set; }
+
     public ShiftableTimeProvider Time { get; }
     public RecordingJobs Jobs { get; }
 
     public static async Task<VSpherePortal> StartAsync(string? databaseFile = null, ShiftableTimeProvider? time = null, IDictionary<string, string?>? settings = null)
     {
+        var owns = databaseFile is null;
         databaseFile ??= Path.Combine(Path.GetTempPath(), $"mp-vsphere-{Guid.NewGuid():N}.db");
         var values = new Dictionary<string, string?>
         {
@@ -64,7 +69,7 @@ public sealed class VSpherePortal : IAsyncDisposable
         var jobs = new RecordingJobs();
         services.Replace(ServiceDescriptor.Singleton<IMigrationJobs>(jobs));
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
-        var portal = new VSpherePortal(provider, databaseFile, time, jobs);
+        var portal = new VSpherePortal(provider, databaseFile, time, jobs) { OwnsDatabase = owns };
         await portal.Scoped<DatabaseInitializer>(i => i.InitializeAsync());
         return portal;
     }
@@ -120,7 +125,11 @@ public sealed class VSpherePortal : IAsyncDisposable
 
     public Task<MigrationRequest> RequestAsync(Guid requestId) => Db(db => db.Requests.AsNoTracking().FirstAsync(r => r.Id == requestId));
 
-    public async ValueTask DisposeAsync() => await _services.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        if (OwnsDatabase) DeleteDatabase(DatabaseFile);
+    }
 
     /// <summary>Deletes the database file (call after the last portal on it is disposed).</summary>
     public static void DeleteDatabase(string file)
@@ -198,9 +207,7 @@ public sealed class LabSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        var file = Portal.DatabaseFile;
         await Portal.DisposeAsync();
         await Lab.DisposeAsync();
-        VSpherePortal.DeleteDatabase(file);
     }
 }
