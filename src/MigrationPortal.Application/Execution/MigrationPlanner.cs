@@ -26,7 +26,11 @@ public sealed class MigrationPlanner(IPortalDb db, ISecretProtector secrets)
         var vm = await db.Vms.AsNoTracking().FirstOrDefaultAsync(v => v.Id == request.VmId, ct);
         if (vm is null) return null;
         var connection = await ConnectionInfoAsync(request.ConnectionId, ct);
+        // The source is the host the request recorded at submission: the VM's inventory row follows the VM at the next
+        // sync, and a rollback must move it back to where it was, not to where it is.
+        var sourceHostId = request.SourceHostName is null ? null
+            : await db.Hosts.AsNoTracking().Where(h => h.ConnectionId == request.ConnectionId && h.Name == request.SourceHostName).Select(h => h.ExternalId).FirstOrDefaultAsync(ct);
         return new MigrationPlan(request.Id, connection, vm.ExternalId, vm.Name, request.Kind, request.Live,
-            vm.HostExternalId, request.SourceDatastoreName, request.Target, request.Options, request.SnapshotId);
+            sourceHostId ?? vm.HostExternalId, request.SourceDatastoreName, request.Target, request.Options, request.SnapshotId);
     }
 }

@@ -208,7 +208,7 @@ public sealed class MigrationTests
     }
 
     [Fact]
-    public async Task Rollback_MovesVmBackToSourceHost()
+    public async Task Rollback_MovesVmBackToSourceHost_EvenAfterInventorySyncedTheNewPlacement()
     {
         await using var session = await LabSession.StartAsync(TimeSpan.FromMilliseconds(300));
         var (lab, portal) = (session.Lab, session.Portal);
@@ -217,6 +217,7 @@ public sealed class MigrationTests
         var request = await portal.SubmitAsync(Vm, MigrationKind.Compute, target, null);
         await portal.RunAsync(request.Id);
         Assert.Equal(target, await lab.HostOfVmAsync(Vm));
+        await portal.SyncAsync(session.ConnectionId); // the inventory now shows the VM on its target host
 
         await portal.Scoped<RollBackRequest, RequestSummary>(u => u.HandleAsync(VSpherePortal.Operator, new RollBackRequest.Command(request.Id, "App misbehaves")));
         await portal.Scoped<RunMigration>(r => r.HandleAsync(request.Id));

@@ -321,8 +321,15 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
         {
             if (plan.SnapshotId is { } snapshot)
             {
-                await client.RunTaskAsync("RevertToSnapshot_Task", new MoRef("VirtualMachineSnapshot", snapshot), ct, Vim.E("suppressPowerOn", "false"));
-                return $"The VM is already at its source placement ({current.HostName}); reverted it to the pre-migration snapshot {snapshot}.";
+                try
+                {
+                    await client.RunTaskAsync("RevertToSnapshot_Task", new MoRef("VirtualMachineSnapshot", snapshot), ct, Vim.E("suppressPowerOn", "false"));
+                    return $"The VM is already at its source placement ({current.HostName}); reverted it to the pre-migration snapshot {snapshot}.";
+                }
+                catch (VimFaultException e) when (e.Is("ManagedObjectNotFound"))
+                {
+                    throw new VimFaultException("NothingToRollBack", $"The VM is already at its source placement ({current.HostName}) and its pre-migration snapshot {snapshot} was removed after the migration succeeded.");
+                }
             }
 
             throw new VimFaultException("NothingToRollBack", $"The VM is already at its source placement ({current.HostName}, {string.Join(", ", current.Datastores)}) and has no retained snapshot.");
