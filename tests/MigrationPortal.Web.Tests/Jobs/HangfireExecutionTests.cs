@@ -4,7 +4,10 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MigrationPortal.Domain.Inventory;
+using MigrationPortal.Infrastructure.Jobs;
 using MigrationPortal.Infrastructure.Persistence;
+using Hangfire;
+using Hangfire.Storage;
 
 namespace MigrationPortal.Web.Tests.Jobs;
 
@@ -62,5 +65,39 @@ public sealed class HangfireExecutionTests(HangfireWebFactory factory) : IClassF
         while (state is not ("Succeeded" or "Failed" or "Cancelled") && watch.Elapsed < TimeSpan.FromSeconds(90));
 
         Assert.Equal("Succeeded", state);
+    }
+
+    [Fact]
+    public async Task InventorySyncJob_KeepsOneRecurringJobPerHypervisorConnection_AndDropsItWithTheConnection()
+    {
+        var connection = new Connection("vc-recurring", ConnectionKinds.VSphere, "https://vcenter.invalid/sdk", "svc");
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            db.Connections.Add(connection);
+            await db.SaveChangesAsync();
+        }
+
+        var jobId = PortalJobs.ConnectionInventoryJobPrefix + connection.Id;
+        IReadOnlyList<string> RecurringIds()
+        {
+            using var storage = factory.Services.GetRequiredService<JobStorage>().GetConnection();
+            return storage.GetRecurringJobs().Select(j => j.Id).ToList();
+        }
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<PortalJobs>().SyncAllInventoriesAsync("*/15 * * * *", CancellationToken.None);
+        Assert.Contains(jobId, RecurringIds());
+        Assert.DoesNotContain(RecurringIds(), id => id.StartsWith(PortalJobs.ConnectionInventoryJobPrefix, StringComparison.Ordinal) && id != jobId);
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            db.Connections.Remove(await db.Connections.FirstAsync(c => c.Id == connection.Id));
+            await db.SaveChangesAsync();
+            await scope.ServiceProvider.GetRequiredService<PortalJobs>().SyncAllInventoriesAsync("*/15 * * * *", CancellationToken.None);
+        }
+
+        Assert.DoesNotContain(jobId, RecurringIds());
     }
 }
