@@ -9,6 +9,7 @@ using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Infrastructure.Connectors;
 using MigrationPortal.Infrastructure.Connectors.Demo;
+using MigrationPortal.Infrastructure.Connectors.Libvirt;
 using MigrationPortal.Infrastructure.Export;
 using MigrationPortal.Infrastructure.Jobs;
 using MigrationPortal.Infrastructure.Persistence;
@@ -34,6 +35,9 @@ public static class DependencyInjection
         services.AddSingleton<IAuditExportFormat, JsonLinesAuditExportFormat>();
 
         services.AddKeyedScoped<IHypervisorConnector, DemoConnector>(ConnectionKinds.Demo);
+        services.AddOptions<LibvirtOptions>().Bind(configuration.GetSection(LibvirtOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<LibvirtJobRegistry>();
+        services.AddKeyedScoped<IHypervisorConnector, LibvirtConnector>(ConnectionKinds.Libvirt);
         services.AddScoped<IConnectorResolver, ConnectorResolver>();
         services.AddScoped<IMigrationJobs, HangfireMigrationJobs>();
         services.AddScoped<PortalJobs>();
