@@ -5,8 +5,9 @@ namespace MigrationPortal.Libvirt.Tests;
 
 /// <summary>
 /// tcpdump on host B's end of the lab's veth, keeping the first bytes of each packet to B's migration ports, and a
-/// small pcap reader that returns the first payload bytes of each TCP connection: a TLS stream opens with a handshake
-/// record (0x16 0x03 ...), QEMU's plaintext stream with its "QEVM" magic.
+/// small pcap reader that returns the first payloads of each TCP connection: a TLS stream opens with a handshake
+/// record (0x16 0x03 ...), QEMU's plaintext stream with its "QEVM" magic. The disk copy (NBD) negotiates in plaintext
+/// first and upgrades with STARTTLS, so its handshake record comes a few payloads in.
 /// </summary>
 public sealed class PacketCapture : IAsyncDisposable
 {
@@ -31,17 +32,19 @@ public sealed class PacketCapture : IAsyncDisposable
         return new PacketCapture(process, file);
     }
 
-    /// <summary>Stops the capture and returns, per TCP connection (by source port), the first payload bytes.</summary>
-    public async Task<IReadOnlyDictionary<int, byte[]>> StopAsync()
+    /// <summary>Stops the capture and returns, per TCP connection (by source port), the first few payloads.</summary>
+    public async Task<IReadOnlyDictionary<int, List<byte[]>>> StopAsync()
     {
         await LibvirtLab.RunAsync("kill", ["-INT", _tcpdump.Id.ToString()], check: false);
         await _tcpdump.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
         return FirstPayloads(await File.ReadAllBytesAsync(_file));
     }
 
-    private static Dictionary<int, byte[]> FirstPayloads(byte[] pcap)
+    private const int PayloadsPerConnection = 4;
+
+    private static Dictionary<int, List<byte[]>> FirstPayloads(byte[] pcap)
     {
-        var first = new Dictionary<int, byte[]>();
+        var first = new Dictionary<int, List<byte[]>>();
         if (pcap.Length < 24 || BinaryPrimitives.ReadUInt32LittleEndian(pcap) != 0xa1b2c3d4) throw new InvalidDataException("Not a little-endian pcap file.");
         var linkType = BinaryPrimitives.ReadUInt32LittleEndian(pcap.AsSpan(20));
         if (linkType != 1) throw new InvalidDataException($"Expected Ethernet frames, got link type {linkType}.");
@@ -59,8 +62,9 @@ public sealed class PacketCapture : IAsyncDisposable
             var tcpHeader = (tcp[12] >> 4) * 4;
             var totalLength = BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
             var payloadLength = totalLength - ipHeader - tcpHeader;
-            if (payloadLength <= 0 || tcp.Length <= tcpHeader || first.ContainsKey(sourcePort)) continue;
-            first[sourcePort] = tcp[tcpHeader..].ToArray();
+            if (payloadLength <= 0 || tcp.Length <= tcpHeader) continue;
+            if (!first.TryGetValue(sourcePort, out var payloads)) first[sourcePort] = payloads = [];
+            if (payloads.Count < PayloadsPerConnection) payloads.Add(tcp[tcpHeader..Math.Min(tcp.Length, tcpHeader + payloadLength)].ToArray());
         }
 
         return first;

@@ -5,7 +5,7 @@ namespace MigrationPortal.Infrastructure.Connectors.Libvirt;
 
 /// <summary>What the portal reads from a domain's XML: size, disks, interfaces, CPU mode and the application tag.</summary>
 internal sealed record DomainDescription(string Name, string Uuid, int Vcpus, long MemoryBytes, IReadOnlyList<DomainDisk> Disks, IReadOnlyList<DomainInterface> Interfaces,
-    string? CpuMode, string? CpuModel, string? CpuXml, string? Application)
+    string? CpuMode, string? CpuModel, string? CpuXml, string? Application, string? VirtType = null, string? Arch = null, string? Machine = null, string? Emulator = null)
 {
     /// <summary>The namespace of the portal's own domain metadata: &lt;mp:app xmlns:mp="urn:migrationportal:1"&gt;payments&lt;/mp:app&gt;.</summary>
     public const string MetadataNamespace = "urn:migrationportal:1";
@@ -40,7 +40,11 @@ internal sealed record DomainDescription(string Name, string Uuid, int Vcpus, lo
             cpu?.Attribute("mode")?.Value ?? (cpu?.Element("model") is null ? null : "custom"),
             cpu?.Element("model")?.Value,
             cpu?.ToString(),
-            string.IsNullOrEmpty(application) ? null : application);
+            string.IsNullOrEmpty(application) ? null : application,
+            root.Attribute("type")?.Value,
+            root.Element("os")?.Element("type")?.Attribute("arch")?.Value,
+            root.Element("os")?.Element("type")?.Attribute("machine")?.Value,
+            devices?.Element("emulator")?.Value);
     }
 
     /// <summary>

@@ -72,6 +72,16 @@ internal sealed class LibvirtConnection : IDisposable
         return result < 0 ? throw LibvirtException.FromLastError("virConnectCompareCPU") : result;
     }
 
+    /// <summary>
+    /// virConnectCompareHypervisorCPU: whether this host's hypervisor (QEMU, with the domain's virtualization type,
+    /// emulator, architecture and machine type) can provide the CPU; same results as <see cref="CompareCpu"/>.
+    /// </summary>
+    public int CompareHypervisorCpu(string? emulator, string? arch, string? machine, string? virtType, string cpuXml)
+    {
+        var result = LibvirtNative.virConnectCompareHypervisorCPU(_handle, emulator, arch, machine, virtType, cpuXml, 0);
+        return result < 0 ? throw LibvirtException.FromLastError("virConnectCompareHypervisorCPU") : result;
+    }
+
     public IReadOnlyList<LibvirtDomain> ListDomains()
     {
         var count = LibvirtNative.virConnectListAllDomains(_handle, out var array, 0);
@@ -145,6 +155,10 @@ internal sealed class LibvirtConnection : IDisposable
     /// <summary>Deletes the volume at this path; false when no pool holds it.</summary>
     public bool DeleteVolume(string path)
     {
+        // A file QEMU wrote (a backup, a copy) is unknown to its pool until the pool is refreshed.
+        var directory = Path.GetDirectoryName(path);
+        var holder = ListPools().FirstOrDefault(p => p.Path == directory);
+        if (holder is not null) FindPool(holder.Name, refresh: true);
         using var vol = LibvirtNative.virStorageVolLookupByPath(_handle, path);
         if (vol.IsInvalid)
         {

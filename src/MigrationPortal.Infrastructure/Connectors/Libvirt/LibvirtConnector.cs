@@ -212,7 +212,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             Thread.Sleep(Settings.PollInterval);
         }
 
-        var done = domain.GetJobStats(LibvirtDomain.JobStatsCompleted);
+        var done = domain.GetJobStats(LibvirtDomain.JobStatsCompleted | LibvirtDomain.JobStatsKeepCompleted);
         if (done.Type != JobType.Completed)
             throw new LibvirtException(LibvirtException.OperationInvalid, 0, $"The disk backup did not complete: {done.ErrorMessage ?? done.Type.ToString()}.", "backup");
         return "disk-backup|" + Uri.EscapeDataString(hostUri) + "|" + string.Join(';', targets.Select(t => Uri.EscapeDataString(t.Path)));
@@ -260,7 +260,18 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
                 return await OutcomeAsync(plan, operation, job.Completion, ct);
             }
 
-            var poll = await OnLibvirtThread(() => Poll(plan, operation), ct);
+            (TransferProgress? Progress, TransferOutcome? Outcome) poll;
+            try
+            {
+                poll = await OnLibvirtThread(() => Poll(plan, operation), ct);
+            }
+            catch (LibvirtException e) when (job is not null)
+            {
+                // The domain changes under the poll at switch-over ("domain is not running"); the job's own result decides.
+                logger.LogDebug("Progress poll of {Operation} failed: {Reason}", operationId, e.Message);
+                poll = (null, null);
+            }
+
             if (poll.Progress is not null) await onProgress(poll.Progress);
             if (poll.Outcome is not null && job is null) return poll.Outcome;
             await Task.Delay(Settings.PollInterval, time, ct);
@@ -454,7 +465,15 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
                 ct.ThrowIfCancellationRequested();
             }
 
-            if (domain.GetJobStats() is { Active: true }) return;
+            try
+            {
+                if (domain.GetJobStats() is { Active: true }) return;
+            }
+            catch (LibvirtException e) when (e.Code == LibvirtException.OperationInvalid)
+            {
+                return; // "domain is not running": the migration already switched over
+            }
+
             if (job.Completion.IsCompleted) return;
             Thread.Sleep(50);
         }
@@ -484,13 +503,13 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
                 : new TransferOutcome(TransferResult.Failed, $"The block copy is no longer running and the disks of {plan.VmName} are still in {string.Join(", ", disks.Select(d => d.Source))}."));
         }
 
-        if (domain is not null)
+        if (domain is not null && domain.State() is 1 or 2 or 3)
         {
             var stats = domain.GetJobStats();
             if (stats.Active) return (ToProgress(stats), null);
-            var completed = domain.GetJobStats(LibvirtDomain.JobStatsCompleted);
-            if (domain.State() is 1 or 2 or 3 || !OnTarget(session, operation))
+            if (!OnTarget(session, operation))
             {
+                var completed = domain.GetJobStats(LibvirtDomain.JobStatsCompleted | LibvirtDomain.JobStatsKeepCompleted);
                 var reason = completed.ErrorMessage ?? (completed.Type == JobType.None ? "no migration job is running and the domain is still on the source" : $"libvirt reports the job as {completed.Type}");
                 return (null, new TransferOutcome(completed.Type == JobType.Cancelled ? TransferResult.Cancelled : TransferResult.Failed,
                     $"{reason}; {plan.VmName} is still on {session.Hostname(operation.SourceUri)}."));
@@ -514,7 +533,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         try
         {
             using var there = session.Connect(operation.Target).FindDomain(operation.DomainUuid);
-            var stats = there?.GetJobStats(LibvirtDomain.JobStatsCompleted);
+            var stats = there?.GetJobStats(LibvirtDomain.JobStatsCompleted | LibvirtDomain.JobStatsKeepCompleted);
             return stats?.DowntimeMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null;
         }
         catch (LibvirtException e)
@@ -545,7 +564,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         {
             using var session = new LibvirtSession(plan.Connection);
             using var there = session.Connect(operation.Target).FindDomain(operation.DomainUuid);
-            var stats = there?.GetJobStats(LibvirtDomain.JobStatsCompleted);
+            var stats = there?.GetJobStats(LibvirtDomain.JobStatsCompleted | LibvirtDomain.JobStatsKeepCompleted);
             var downtime = stats?.DowntimeMs is { } ms ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null;
             var figures = stats is null ? "" : $" {((stats.DataProcessed ?? 0) / (double)MiB):0.#} MiB in {(stats.ElapsedMs ?? 0) / 1000.0:0.0} s"
                 + (downtime is null ? "" : $", downtime {downtime.Value.TotalMilliseconds:0} ms") + $" (completed-job statistics on {session.Hostname(operation.Target)}).";
@@ -729,10 +748,24 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
                 if (description.CpuModel is null || description.CpuXml is null) return new(FindingSeverity.Advisory, "cpu", $"CPU mode {description.CpuMode}: libvirt adapts the model at migration.");
                 try
                 {
-                    var result = target.CompareCpu(description.CpuXml);
+                    // Against what the destination's hypervisor can provide for this domain (TCG, KVM, machine type),
+                    // not the bare host CPU: virConnectCompareCPU would call a TCG guest's qemu64 incompatible.
+                    int result;
+                    string api;
+                    try
+                    {
+                        result = target.CompareHypervisorCpu(description.Emulator, description.Arch, description.Machine, description.VirtType, description.CpuXml);
+                        api = "virConnectCompareHypervisorCPU";
+                    }
+                    catch (LibvirtException e) when (e.Code is LibvirtException.NoSupport or 84)
+                    {
+                        result = target.CompareCpu(description.CpuXml);
+                        api = "virConnectCompareCPU";
+                    }
+
                     return result == 0
-                        ? new(FindingSeverity.Critical, "cpu", $"{hostname}'s CPU cannot run the domain's CPU model {description.CpuModel} (virConnectCompareCPU: incompatible).")
-                        : new(FindingSeverity.Advisory, "cpu", $"{hostname}'s CPU runs model {description.CpuModel} (virConnectCompareCPU: {(result == 1 ? "identical" : "superset")}).");
+                        ? new(FindingSeverity.Critical, "cpu", $"{hostname} cannot provide the domain's CPU model {description.CpuModel} ({api}: incompatible).")
+                        : new(FindingSeverity.Advisory, "cpu", $"{hostname} provides CPU model {description.CpuModel} ({api}: {(result == 1 ? "identical" : "superset")}).");
                 }
                 catch (LibvirtException e)
                 {

@@ -58,6 +58,9 @@ internal static partial class LibvirtNative
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int virConnectCompareCPU(ConnectHandle conn, string xmlDesc, uint flags);
 
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int virConnectCompareHypervisorCPU(ConnectHandle conn, string? emulator, string? arch, string? machine, string? virttype, string xmlCPU, uint flags);
+
     // --- domains ----------------------------------------------------------------------------------------------
     [LibraryImport(Lib)]
     internal static partial int virConnectListAllDomains(ConnectHandle conn, out nint domains, uint flags);
