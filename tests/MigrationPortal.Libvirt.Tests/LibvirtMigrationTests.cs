@@ -227,9 +227,10 @@ public sealed class LibvirtMigrationTests : IAsyncLifetime
         Assert.Equal(RequestState.Failed, stored.State);
         Assert.Contains("Unencrypted migration is not allowed", stored.FailureReason);
         Assert.Null(stored.OperationId);
-        Assert.DoesNotContain(stored.Steps, s => s.Name == "transfer");
+        Assert.All(stored.Steps.Where(s => s.Name != "precheck"), s => Assert.Null(s.StartedAt)); // snapshot, encryption, transfer: never begun
         Assert.Equal("a", await _lab.RunningOnAsync());
-        Assert.Contains("None", await _lab.VirshAsync(_lab.AUri, "domjobinfo", _lab.Guest, "--completed"));
+        Assert.False(await _lab.DefinedOnAsync(_lab.BUri));
+        Assert.Empty(Directory.GetFiles(_lab.BImagesDir)); // libvirt was never asked to pre-create the disk on B
     }
 
     [Fact]
@@ -243,13 +244,19 @@ public sealed class LibvirtMigrationTests : IAsyncLifetime
 
         // A real second process runs the job and is killed with SIGKILL once the migration is under way.
         using var child = StartPortalProcess(request.Id);
+        var childOutput = new System.Text.StringBuilder();
+        child.OutputDataReceived += (_, e) => { lock (childOutput) childOutput.AppendLine(e.Data); };
+        child.ErrorDataReceived += (_, e) => { lock (childOutput) childOutput.AppendLine(e.Data); };
+        child.BeginOutputReadLine();
+        child.BeginErrorReadLine();
         await using (var watcher = await StartAsync(_database))
         {
             await LibvirtLab.WaitUntilAsync(async () => child.HasExited || (await watcher.RequestAsync(request.Id)).OperationId is not null,
                 TimeSpan.FromSeconds(60), "the portal process to start the transfer");
-            Assert.False(child.HasExited, $"the portal process ended early: {await child.StandardError.ReadToEndAsync()}");
-            await LibvirtLab.WaitUntilAsync(async () => (await watcher.Db(db => db.Progress.FirstOrDefaultAsync(p => p.RequestId == request.Id)))?.BytesTransferred > 0,
-                TimeSpan.FromSeconds(30), "progress from the migration");
+            Assert.False(child.HasExited, $"the portal process ended early: {childOutput}");
+            var progressed = await Record.ExceptionAsync(() => LibvirtLab.WaitUntilAsync(async () =>
+                (await watcher.Db(db => db.Progress.AsNoTracking().FirstOrDefaultAsync(p => p.RequestId == request.Id)))?.BytesTransferred > 0, TimeSpan.FromSeconds(30), "progress"));
+            Assert.True(progressed is null, $"no progress from the portal process; it wrote: {childOutput}; request: {(await watcher.RequestAsync(request.Id)).FailureReason}");
         }
 
         child.Kill(entireProcessTree: true);
