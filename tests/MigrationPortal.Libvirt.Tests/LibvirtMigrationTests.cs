@@ -172,7 +172,7 @@ public sealed class LibvirtMigrationTests : IAsyncLifetime
         await run.WaitAsync(TimeSpan.FromSeconds(60));
 
         var stored = await _portal.RequestAsync(request.Id);
-        Assert.Equal(RequestState.Cancelled, stored.State);
+        Assert.True(stored.State == RequestState.Cancelled, $"{stored.State}: {stored.FailureReason}");
         Assert.Equal("a", await _lab.RunningOnAsync());
         Assert.False(await _lab.DefinedOnAsync(_lab.BUri));
         var counter = _lab.LastCounter();

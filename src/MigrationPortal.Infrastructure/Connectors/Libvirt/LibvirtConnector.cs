@@ -257,7 +257,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             if (job is { Completion.IsCompleted: true })
             {
                 jobs.Remove(operationId, job);
-                return await OutcomeAsync(plan, operation, job.Completion, ct);
+                return await OutcomeAsync(plan, operation, job, ct);
             }
 
             (TransferProgress? Progress, TransferOutcome? Outcome) poll;
@@ -274,7 +274,10 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
 
             if (poll.Progress is not null) await onProgress(poll.Progress);
             if (poll.Outcome is not null && job is null) return poll.Outcome;
-            await Task.Delay(Settings.PollInterval, time, ct);
+            var tick = Task.Delay(Settings.PollInterval, time, ct);
+            // In the process that started it, the job's end wakes the watcher at once instead of at the next poll.
+            await (job is null ? tick : Task.WhenAny(tick, job.Completion));
+            ct.ThrowIfCancellationRequested();
         }
     }
 
@@ -543,15 +546,17 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         }
     }
 
-    private async Task<TransferOutcome> OutcomeAsync(MigrationPlan plan, LibvirtOperation operation, Task<string> completion, CancellationToken ct)
+    private async Task<TransferOutcome> OutcomeAsync(MigrationPlan plan, LibvirtOperation operation, LibvirtRunningJob job, CancellationToken ct)
     {
         string description;
         try
         {
-            description = await completion;
+            description = await job.Completion;
         }
-        catch (LibvirtException e) when (e.Code == LibvirtException.OperationAborted)
+        catch (LibvirtException e) when (e.Code == LibvirtException.OperationAborted || job.CancelRequested)
         {
+            // An abort surfaces as OPERATION_ABORTED, or, when it cuts the stream first, as the I/O error it caused
+            // ("Cannot write to TLS channel"): either way this job was cancelled on request.
             return new TransferOutcome(TransferResult.Cancelled, $"libvirt: {e.Message}");
         }
         catch (LibvirtException e)
