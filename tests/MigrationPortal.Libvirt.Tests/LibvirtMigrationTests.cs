@@ -114,7 +114,7 @@ public sealed class LibvirtMigrationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task LiveMigration_WithStorageCopyToAnotherPool_MarkerReadsBackOnB()
+    public async Task LiveMigration_WithStorageCopyToAnotherPool_MarkerReadsBackOnB_AndRollBackReturnsIt()
     {
         var vm = await _portal.GuestAsync(_lab);
         var request = await _portal.SubmitAsync(vm.Id, MigrationKind.ComputeAndStorage, _lab.BUri, FastOn(_lab.BUri));
@@ -135,6 +135,16 @@ public sealed class LibvirtMigrationTests : IAsyncLifetime
         var synced = await _portal.SyncAsync(_connectionId);
         Assert.Equal("fast@lab-b", (await _portal.GuestAsync(_lab)).Datastores);
         Assert.Equal(2, synced.Hosts);
+
+        // An operator rolls the move back: the guest returns to A, into pool images, still the same boot.
+        await _portal.Scoped<RollBackRequest, RequestSummary>(u => u.HandleAsync(Operator, new RollBackRequest.Command(request.Id, "Back after the test")));
+        await _portal.Scoped<RunMigration>(r => r.HandleAsync(request.Id));
+        var rolledBack = await _portal.RequestAsync(request.Id);
+        Assert.True(rolledBack.State == RequestState.RolledBack, $"{rolledBack.State}: {rolledBack.FailureReason}");
+        Assert.Equal("a", await _lab.RunningOnAsync());
+        Assert.Equal(_lab.GuestDisk, await _lab.DiskPathAsync(_lab.AUri));
+        Assert.False(await _lab.DefinedOnAsync(_lab.BUri));
+        Assert.Single(_lab.Counters().Select(c => c.Boot).Distinct());
     }
 
     [Fact]

@@ -386,7 +386,18 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         var placement = LocateAsync(plan, ct).GetAwaiter().GetResult();
         if (placement.HostId is null) throw new LibvirtException(LibvirtException.NoDomain, 0, $"{plan.VmName} is on none of the connection's hosts.", "rollback");
         if (placement.HostId == plan.SourceHostId) return $"{plan.VmName} is already on {placement.HostName}; nothing to move back.";
-        var reverse = plan with { SourceHostId = placement.HostId, Target = plan.Target with { HostId = plan.SourceHostId, HostName = null } };
+        // Back to the source host and, for a move with storage, into the pool the disks came from.
+        var sourcePoolName = plan.SourceDatastoreName?.Split(',')[0].Split('@')[0];
+        var reverse = plan with
+        {
+            SourceHostId = placement.HostId,
+            Target = plan.Target with
+            {
+                HostId = plan.SourceHostId, HostName = null,
+                DatastoreId = sourcePoolName is null ? plan.Target.DatastoreId : DatastoreId(plan.SourceHostId!, sourcePoolName),
+                DatastoreName = plan.SourceDatastoreName,
+            },
+        };
         var operationId = StartMigration(reverse, ct);
         var running = jobs.Find(operationId)!;
         var result = running.Completion.GetAwaiter().GetResult();
