@@ -26,7 +26,15 @@ public sealed class MigrationPlanner(IPortalDb db, ISecretProtector secrets)
         var vm = await db.Vms.AsNoTracking().FirstOrDefaultAsync(v => v.Id == request.VmId, ct);
         if (vm is null) return null;
         var connection = await ConnectionInfoAsync(request.ConnectionId, ct);
+        var sourceHostId = vm.HostExternalId;
+        if (request.State == RequestState.RollingBack && request.SourceHostName is { } sourceName)
+        {
+            // After a move (and an inventory sync) the VM's current host is the target; a rollback needs the host it came from.
+            sourceHostId = await db.Hosts.AsNoTracking().Where(h => h.ConnectionId == request.ConnectionId && h.Name == sourceName)
+                .Select(h => h.ExternalId).FirstOrDefaultAsync(ct) ?? sourceHostId;
+        }
+
         return new MigrationPlan(request.Id, connection, vm.ExternalId, vm.Name, request.Kind, request.Live,
-            vm.HostExternalId, request.SourceDatastoreName, request.Target, request.Options, request.SnapshotId);
+            sourceHostId, request.SourceDatastoreName, request.Target, request.Options, request.SnapshotId);
     }
 }
