@@ -132,7 +132,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         var state = domain.State();
         if (plan.Live && state != 1)
             findings.Add(new(FindingSeverity.Critical, "vm-not-running", $"A live move needs the domain running; {plan.VmName} is {PowerState(state)}."));
-        if (domain.GetJobStats() is { Active: true })
+        if (state is 1 or 2 or 3 && domain.GetJobStats() is { Active: true })
             findings.Add(new(FindingSeverity.Critical, "job-active", $"{plan.VmName} already has a libvirt job running (another migration, backup or copy)."));
         var description = DomainDescription.Parse(domain.Xml());
         var fileDisks = description.FileDisks.ToList();
@@ -250,6 +250,8 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
     {
         var operation = LibvirtOperation.Parse(operationId);
         var job = jobs.Find(operationId);
+        // One session for the whole watch, so a TLS host is not shaken hands with on every poll.
+        using var session = new LibvirtSession(plan.Connection);
         // A cancelled token means this process is going away: the job belongs to libvirt and carries on, and the
         // request is reconciled from libvirt's state later (RunMigration never issues it twice). Cancel aborts it.
         while (true)
@@ -263,7 +265,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             (TransferProgress? Progress, TransferOutcome? Outcome) poll;
             try
             {
-                poll = await OnLibvirtThread(() => Poll(plan, operation), ct);
+                poll = await OnLibvirtThread(() => Poll(plan, operation, session), ct);
             }
             catch (LibvirtException e) when (job is not null)
             {
@@ -312,7 +314,8 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
     {
         var operation = LibvirtOperation.Parse(operationId);
         if (jobs.Find(operationId) is { Completion.IsCompleted: false }) return new OperationState(OperationStatus.Running, "running in this process");
-        var poll = Poll(plan, operation);
+        using var session = new LibvirtSession(plan.Connection);
+        var poll = Poll(plan, operation, session);
         if (poll.Outcome is null) return new OperationState(OperationStatus.Running, poll.Progress?.Phase);
         return poll.Outcome.Result switch
         {
@@ -493,9 +496,8 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         }
     }
 
-    private (TransferProgress? Progress, TransferOutcome? Outcome) Poll(MigrationPlan plan, LibvirtOperation operation)
+    private (TransferProgress? Progress, TransferOutcome? Outcome) Poll(MigrationPlan plan, LibvirtOperation operation, LibvirtSession session)
     {
-        using var session = new LibvirtSession(plan.Connection);
         var source = session.Connect(operation.SourceUri);
         using var domain = source.FindDomain(operation.DomainUuid);
         if (operation.Kind == LibvirtOperation.BlockCopy)
