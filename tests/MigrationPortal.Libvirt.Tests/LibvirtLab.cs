@@ -163,7 +163,8 @@ public sealed partial class LibvirtLab
 
     public sealed record Counter(int Value, string Boot);
 
-    public IReadOnlyList<Counter> Counters() => ReadSerial().Select(l => CounterLine().Match(l)).Where(m => m.Success)
+    /// <summary>The counter lines from serial-log line <paramref name="fromLine"/> on (the log spans every boot since the lab started).</summary>
+    public IReadOnlyList<Counter> Counters(int fromLine = 0) => ReadSerial().Skip(fromLine).Select(l => CounterLine().Match(l)).Where(m => m.Success)
         .Select(m => new Counter(int.Parse(m.Groups[1].Value), m.Groups[2].Value)).ToList();
 
     public int LastCounter() => Counters().LastOrDefault()?.Value ?? -1;
