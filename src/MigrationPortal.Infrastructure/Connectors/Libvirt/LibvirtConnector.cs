@@ -821,7 +821,18 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
 
     /// <summary>Runs blocking libvirt work on a dedicated thread; a cancelled caller stops waiting, the call finishes on its own.</summary>
     private static Task<T> OnLibvirtThread<T>(Func<T> work, CancellationToken ct) =>
-        Task.Factory.StartNew(work, ct, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).WaitAsync(ct);
+        Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                return work();
+            }
+            catch (DllNotFoundException e)
+            {
+                // A portal node without libvirt's client library: say so, instead of failing with a bare loader error.
+                throw new ConnectorException("libvirt:NOT_INSTALLED", "libvirt's client library (libvirt.so.0) is not installed on this portal node; install Debian's libvirt0 package.", e);
+            }
+        }, ct, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).WaitAsync(ct);
 
     /// <summary>The qemu+tls hosts of a connection, for the certificate probe.</summary>
     private sealed class LibvirtSessionUris(ConnectionInfo connection)
