@@ -6,7 +6,7 @@ namespace MigrationPortal.Infrastructure.Connectors.Libvirt;
 /// <summary>
 /// The connections of one connector call to the hosts of one portal connection. libvirt reads TLS material only from
 /// files (the URI's <c>pkipath</c>), so the CA, client certificate and decrypted key are written to a private 0700
-/// folder for the call and deleted when the session ends; libvirt has read them by then (it loads them at open).
+/// folder just for each virConnectOpen and deleted right after it; libvirt loads them at open and never again.
 /// </summary>
 internal sealed class LibvirtSession : IDisposable
 {
@@ -14,8 +14,11 @@ internal sealed class LibvirtSession : IDisposable
     private readonly Dictionary<string, string> _hostnames = new(StringComparer.Ordinal);
     private readonly string? _pkiDir;
 
+    private readonly ConnectionInfo _connection;
+
     public LibvirtSession(ConnectionInfo connection)
     {
+        _connection = connection;
         HostUris = SaveConnection.EndpointUris(connection.Endpoint);
         if (HostUris.Count == 0) throw new LibvirtException(LibvirtException.InvalidArg, 0, $"Connection '{connection.Name}' names no libvirt host URI.", "connection");
         if (connection.CaCertificatePem is not null || connection.ClientCertificatePem is not null)
@@ -23,10 +26,6 @@ internal sealed class LibvirtSession : IDisposable
             // libvirt runs on Linux; the 0700/0600 modes below are what keeps the private key private.
             if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("libvirt connections need a Unix host.");
             _pkiDir = Path.Combine(Path.GetTempPath(), $"mp-libvirt-pki-{Guid.NewGuid():N}");
-            Directory.CreateDirectory(_pkiDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            Write("cacert.pem", connection.CaCertificatePem);
-            Write("clientcert.pem", connection.ClientCertificatePem);
-            Write("clientkey.pem", connection.ClientKeyPem);
         }
     }
 
@@ -42,7 +41,22 @@ internal sealed class LibvirtSession : IDisposable
     }
 
     /// <summary>A connection the caller owns and disposes (one that a long job keeps beyond this session).</summary>
-    public LibvirtConnection ConnectOwned(string hostUri) => LibvirtConnection.Open(hostUri, OpenUri(hostUri));
+    public LibvirtConnection ConnectOwned(string hostUri)
+    {
+        var openUri = OpenUri(hostUri);
+        if (openUri == hostUri) return LibvirtConnection.Open(hostUri);
+        // The key material exists on disk only while libvirt opens the connection (it reads the files then, never later),
+        // so a process killed mid-migration leaves no key behind.
+        WritePki();
+        try
+        {
+            return LibvirtConnection.Open(hostUri, openUri);
+        }
+        finally
+        {
+            DeletePki();
+        }
+    }
 
     public string Hostname(string hostUri)
     {
@@ -69,6 +83,15 @@ internal sealed class LibvirtSession : IDisposable
         return hostUri + (hostUri.Contains('?') ? "&" : "?") + "pkipath=" + Uri.EscapeDataString(_pkiDir);
     }
 
+    private void WritePki()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        Directory.CreateDirectory(_pkiDir!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Write("cacert.pem", _connection.CaCertificatePem);
+        Write("clientcert.pem", _connection.ClientCertificatePem);
+        Write("clientkey.pem", _connection.ClientKeyPem);
+    }
+
     private void Write(string name, string? pem)
     {
         if (string.IsNullOrWhiteSpace(pem) || OperatingSystem.IsWindows()) return;
@@ -88,8 +111,7 @@ internal sealed class LibvirtSession : IDisposable
         DeletePki();
     }
 
-    /// <summary>Deletes the key material as soon as the connections that need it are open.</summary>
-    public void DeletePki()
+    private void DeletePki()
     {
         if (_pkiDir is not null && Directory.Exists(_pkiDir)) Directory.Delete(_pkiDir, recursive: true);
     }
