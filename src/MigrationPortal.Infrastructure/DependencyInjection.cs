@@ -10,6 +10,7 @@ using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Infrastructure.Connectors;
 using MigrationPortal.Infrastructure.Connectors.Demo;
 using MigrationPortal.Infrastructure.Connectors.VSphere;
+using MigrationPortal.Infrastructure.Connectors.Libvirt;
 using MigrationPortal.Infrastructure.Export;
 using MigrationPortal.Infrastructure.Jobs;
 using MigrationPortal.Infrastructure.Persistence;
@@ -38,6 +39,9 @@ public static class DependencyInjection
             .Validate(o => o.RequestTimeout > o.WaitForUpdatesMaxWait, "VSphere:RequestTimeout must exceed VSphere:WaitForUpdatesMaxWait.").ValidateOnStart();
         services.AddKeyedScoped<IHypervisorConnector, DemoConnector>(ConnectionKinds.Demo);
         services.AddKeyedScoped<IHypervisorConnector, VSphereConnector>(ConnectionKinds.VSphere);
+        services.AddOptions<LibvirtOptions>().Bind(configuration.GetSection(LibvirtOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<LibvirtJobRegistry>();
+        services.AddKeyedScoped<IHypervisorConnector, LibvirtConnector>(ConnectionKinds.Libvirt);
         services.AddScoped<IConnectorResolver, ConnectorResolver>();
         services.AddScoped<IMigrationJobs, HangfireMigrationJobs>();
         services.AddScoped<PortalJobs>();

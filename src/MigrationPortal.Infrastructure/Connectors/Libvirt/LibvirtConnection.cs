@@ -1,0 +1,236 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Xml.Linq;
+using MigrationPortal.Infrastructure.Connectors.Libvirt.Native;
+
+namespace MigrationPortal.Infrastructure.Connectors.Libvirt;
+
+/// <summary>
+/// One open libvirt connection (virConnectPtr) and the calls the connector makes on it. Every call is synchronous and
+/// may block on the network, so callers run it off the request thread (see <see cref="LibvirtConnector"/>); a failed
+/// call throws <see cref="LibvirtException"/> with libvirt's own error, read on the same thread.
+/// </summary>
+internal sealed class LibvirtConnection : IDisposable
+{
+    private static int _quieted;
+    private readonly ConnectHandle _handle;
+
+    private LibvirtConnection(ConnectHandle handle, string uri)
+    {
+        _handle = handle;
+        Uri = uri;
+    }
+
+    /// <summary>The URI as the portal gave it (without any pkipath the portal added).</summary>
+    public string Uri { get; }
+
+    public static LibvirtConnection Open(string uri, string? openUri = null)
+    {
+        QuietLibvirt();
+        var handle = LibvirtNative.virConnectOpen(openUri ?? uri);
+        if (handle.IsInvalid)
+        {
+            var error = LibvirtException.FromLastError($"virConnectOpen({uri})");
+            handle.Dispose();
+            throw error;
+        }
+
+        return new LibvirtConnection(handle, uri);
+    }
+
+    /// <summary>libvirt's default error handler prints every error to stderr; the portal reports them as exceptions instead.</summary>
+    internal static unsafe void QuietLibvirt()
+    {
+        if (Interlocked.Exchange(ref _quieted, 1) == 1) return;
+        LibvirtNative.virSetErrorFunc(0, &IgnoreError);
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void IgnoreError(nint userData, nint error)
+    {
+        // Deliberately empty: the error stays in libvirt's thread-local slot, where FromLastError reads it.
+    }
+
+    public string Hostname() => TakeString(LibvirtNative.virConnectGetHostname(_handle), "virConnectGetHostname");
+
+    public string Capabilities() => TakeString(LibvirtNative.virConnectGetCapabilities(_handle), "virConnectGetCapabilities");
+
+    public NodeFacts NodeInfo()
+    {
+        Check(LibvirtNative.virNodeGetInfo(_handle, out var info), "virNodeGetInfo");
+        string model;
+        unsafe { model = Marshal.PtrToStringUTF8((nint)info.Model) ?? ""; }
+        var free = LibvirtNative.virNodeGetFreeMemory(_handle);
+        if (free == 0) throw LibvirtException.FromLastError("virNodeGetFreeMemory");
+        return new NodeFacts(model, (int)info.Cpus, (long)info.MemoryKiB * 1024, (long)free);
+    }
+
+    /// <summary>virConnectCompareCPU: -1 error, 0 incompatible, 1 identical, 2 superset.</summary>
+    public int CompareCpu(string cpuXml)
+    {
+        var result = LibvirtNative.virConnectCompareCPU(_handle, cpuXml, 0);
+        return result < 0 ? throw LibvirtException.FromLastError("virConnectCompareCPU") : result;
+    }
+
+    /// <summary>
+    /// virConnectCompareHypervisorCPU: whether this host's hypervisor (QEMU, with the domain's virtualization type,
+    /// emulator, architecture and machine type) can provide the CPU; same results as <see cref="CompareCpu"/>.
+    /// </summary>
+    public int CompareHypervisorCpu(string? emulator, string? arch, string? machine, string? virtType, string cpuXml)
+    {
+        var result = LibvirtNative.virConnectCompareHypervisorCPU(_handle, emulator, arch, machine, virtType, cpuXml, 0);
+        return result < 0 ? throw LibvirtException.FromLastError("virConnectCompareHypervisorCPU") : result;
+    }
+
+    public IReadOnlyList<LibvirtDomain> ListDomains()
+    {
+        var count = LibvirtNative.virConnectListAllDomains(_handle, out var array, 0);
+        if (count < 0) throw LibvirtException.FromLastError("virConnectListAllDomains");
+        return TakeArray(array, count, p => new LibvirtDomain(new DomainHandle(p)));
+    }
+
+    /// <summary>The domain with this UUID, or null when this host has none (VIR_ERR_NO_DOMAIN).</summary>
+    public LibvirtDomain? FindDomain(string uuid)
+    {
+        var handle = LibvirtNative.virDomainLookupByUUIDString(_handle, uuid);
+        if (!handle.IsInvalid) return new LibvirtDomain(handle);
+        var error = LibvirtException.FromLastError("virDomainLookupByUUIDString");
+        handle.Dispose();
+        return error.Code == LibvirtException.NoDomain ? null : throw error;
+    }
+
+    public LibvirtDomain RequireDomain(string uuid) =>
+        FindDomain(uuid) ?? throw new LibvirtException(LibvirtException.NoDomain, 0, $"Domain not found: no domain with UUID {uuid} on {Uri}.", "virDomainLookupByUUIDString");
+
+    public LibvirtDomain DefineDomain(string xml)
+    {
+        var handle = LibvirtNative.virDomainDefineXML(_handle, xml);
+        if (!handle.IsInvalid) return new LibvirtDomain(handle);
+        handle.Dispose();
+        throw LibvirtException.FromLastError("virDomainDefineXML");
+    }
+
+    public IReadOnlyList<PoolFacts> ListPools()
+    {
+        var count = LibvirtNative.virConnectListAllStoragePools(_handle, out var array, 0);
+        if (count < 0) throw LibvirtException.FromLastError("virConnectListAllStoragePools");
+        var handles = TakeArray(array, count, p => new StoragePoolHandle(p));
+        try
+        {
+            return handles.Select(ReadPool).ToList();
+        }
+        finally
+        {
+            foreach (var h in handles) h.Dispose();
+        }
+    }
+
+    public PoolFacts? FindPool(string name, bool refresh)
+    {
+        using var pool = LibvirtNative.virStoragePoolLookupByName(_handle, name);
+        if (pool.IsInvalid)
+        {
+            var error = LibvirtException.FromLastError("virStoragePoolLookupByName");
+            return error.Code == LibvirtException.NoStoragePool ? null : throw error;
+        }
+
+        if (refresh) Check(LibvirtNative.virStoragePoolRefresh(pool, 0), "virStoragePoolRefresh");
+        return ReadPool(pool);
+    }
+
+    /// <summary>The volume at this path, or null when no pool on this host holds it.</summary>
+    public VolumeFacts? FindVolume(string path)
+    {
+        using var vol = LibvirtNative.virStorageVolLookupByPath(_handle, path);
+        if (vol.IsInvalid)
+        {
+            var error = LibvirtException.FromLastError("virStorageVolLookupByPath");
+            return error.Code == LibvirtException.NoStorageVol ? null : throw error;
+        }
+
+        Check(LibvirtNative.virStorageVolGetInfo(vol, out var info), "virStorageVolGetInfo");
+        return new VolumeFacts(path, (long)info.Capacity, (long)info.Allocation);
+    }
+
+    /// <summary>Deletes the volume at this path; false when no pool holds it.</summary>
+    public bool DeleteVolume(string path)
+    {
+        // A file QEMU wrote (a backup, a copy) is unknown to its pool until the pool is refreshed.
+        var directory = Path.GetDirectoryName(path);
+        var holder = ListPools().FirstOrDefault(p => p.Path == directory);
+        if (holder is not null) FindPool(holder.Name, refresh: true);
+        using var vol = LibvirtNative.virStorageVolLookupByPath(_handle, path);
+        if (vol.IsInvalid)
+        {
+            var error = LibvirtException.FromLastError("virStorageVolLookupByPath");
+            return error.Code == LibvirtException.NoStorageVol ? false : throw error;
+        }
+
+        Check(LibvirtNative.virStorageVolDelete(vol, 0), "virStorageVolDelete");
+        return true;
+    }
+
+    /// <summary>The paths of the volumes in a pool (after a refresh, so files written behind libvirt's back show too).</summary>
+    public IReadOnlyList<string> ListVolumePaths(string poolName)
+    {
+        using var pool = LibvirtNative.virStoragePoolLookupByName(_handle, poolName);
+        if (pool.IsInvalid) throw LibvirtException.FromLastError("virStoragePoolLookupByName");
+        Check(LibvirtNative.virStoragePoolRefresh(pool, 0), "virStoragePoolRefresh");
+        var count = LibvirtNative.virStoragePoolListAllVolumes(pool, out var array, 0);
+        if (count < 0) throw LibvirtException.FromLastError("virStoragePoolListAllVolumes");
+        var paths = new List<string>(count);
+        foreach (var vol in TakeArray(array, count, p => new StorageVolHandle(p)))
+            using (vol) paths.Add(TakeString(LibvirtNative.virStorageVolGetPath(vol), "virStorageVolGetPath"));
+        return paths;
+    }
+
+    private static PoolFacts ReadPool(StoragePoolHandle pool)
+    {
+        var name = Marshal.PtrToStringUTF8(LibvirtNative.virStoragePoolGetName(pool)) ?? throw LibvirtException.FromLastError("virStoragePoolGetName");
+        Check(LibvirtNative.virStoragePoolGetInfo(pool, out var info), "virStoragePoolGetInfo");
+        var xml = XDocument.Parse(TakeString(LibvirtNative.virStoragePoolGetXMLDesc(pool, 0), "virStoragePoolGetXMLDesc"));
+        var path = xml.Root?.Element("target")?.Element("path")?.Value;
+        var type = xml.Root?.Attribute("type")?.Value ?? "";
+        var uuid = xml.Root?.Element("uuid")?.Value ?? "";
+        return new PoolFacts(name, uuid, type, path, info.State == 2, (long)info.Capacity, (long)info.Available);
+    }
+
+    internal static string TakeString(nint pointer, string operation)
+    {
+        if (pointer == 0) throw LibvirtException.FromLastError(operation);
+        try
+        {
+            return Marshal.PtrToStringUTF8(pointer) ?? "";
+        }
+        finally
+        {
+            unsafe { NativeMemory.Free((void*)pointer); } // libvirt allocates with malloc; NativeMemory.Free is free() on Unix
+        }
+    }
+
+    private static List<T> TakeArray<T>(nint array, int count, Func<nint, T> wrap)
+    {
+        var items = new List<T>(count);
+        unsafe
+        {
+            var p = (nint*)array;
+            for (var i = 0; i < count; i++) items.Add(wrap(p[i]));
+            NativeMemory.Free((void*)array);
+        }
+
+        return items;
+    }
+
+    internal static void Check(int rc, string operation)
+    {
+        if (rc < 0) throw LibvirtException.FromLastError(operation);
+    }
+
+    public void Dispose() => _handle.Dispose();
+}
+
+internal sealed record NodeFacts(string CpuModel, int Cpus, long MemoryBytes, long FreeMemoryBytes);
+
+internal sealed record PoolFacts(string Name, string Uuid, string Type, string? Path, bool Running, long CapacityBytes, long AvailableBytes);
+
+internal sealed record VolumeFacts(string Path, long CapacityBytes, long AllocationBytes);

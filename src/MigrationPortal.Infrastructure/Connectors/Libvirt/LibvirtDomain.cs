@@ -1,0 +1,112 @@
+using System.Runtime.InteropServices;
+using MigrationPortal.Infrastructure.Connectors.Libvirt.Native;
+using static MigrationPortal.Infrastructure.Connectors.Libvirt.LibvirtConnection;
+
+namespace MigrationPortal.Infrastructure.Connectors.Libvirt;
+
+/// <summary>One virDomainPtr and the calls the connector makes on it. Dispose releases the pointer, never the domain.</summary>
+internal sealed class LibvirtDomain(DomainHandle handle) : IDisposable
+{
+    // virDomainXMLFlags
+    public const uint XmlInactive = 2, XmlMigratable = 8;
+
+    // virDomainMigrateFlags
+    public const uint MigrateLive = 1, MigratePeerToPeer = 2, MigratePersistDest = 8, MigrateUndefineSource = 16, MigrateNonSharedDisk = 64,
+        MigrateAbortOnError = 4096, MigrateAutoConverge = 8192, MigrateTls = 65536;
+
+    // virDomainBlockCopyFlags / virDomainBlockJobAbortFlags
+    public const uint BlockCopyTransientJob = 4, BlockJobAbortPivot = 2;
+
+    // virDomainGetJobStatsFlags
+    public const uint JobStatsCompleted = 1, JobStatsKeepCompleted = 2;
+
+    public string Name => Marshal.PtrToStringUTF8(LibvirtNative.virDomainGetName(handle)) ?? throw LibvirtException.FromLastError("virDomainGetName");
+
+    public unsafe string Uuid
+    {
+        get
+        {
+            var buffer = stackalloc byte[37];
+            Check(LibvirtNative.virDomainGetUUIDString(handle, buffer), "virDomainGetUUIDString");
+            return Marshal.PtrToStringUTF8((nint)buffer) ?? "";
+        }
+    }
+
+    /// <summary>virDomainState: 1 running, 2 blocked, 3 paused, 4 shutdown, 5 shutoff, 6 crashed, 7 pmsuspended.</summary>
+    public int State()
+    {
+        Check(LibvirtNative.virDomainGetState(handle, out var state, out _, 0), "virDomainGetState");
+        return state;
+    }
+
+    public bool IsPersistent()
+    {
+        var result = LibvirtNative.virDomainIsPersistent(handle);
+        return result < 0 ? throw LibvirtException.FromLastError("virDomainIsPersistent") : result == 1;
+    }
+
+    public string Xml(uint flags = 0) => TakeString(LibvirtNative.virDomainGetXMLDesc(handle, flags), "virDomainGetXMLDesc");
+
+    public void SetMaxDowntime(TimeSpan downtime) =>
+        Check(LibvirtNative.virDomainMigrateSetMaxDowntime(handle, (ulong)downtime.TotalMilliseconds, 0), "virDomainMigrateSetMaxDowntime");
+
+    /// <summary>virDomainMigrateToURI3: blocks until the migration ends, so it runs on a thread of its own.</summary>
+    public void MigrateToUri3(string destinationUri, TypedParameters parameters, uint flags) =>
+        Check(LibvirtNative.virDomainMigrateToURI3(handle, destinationUri, parameters.Pointer, parameters.Count, flags), "virDomainMigrateToURI3");
+
+    public JobStats GetJobStats(uint flags = 0)
+    {
+        Check(LibvirtNative.virDomainGetJobStats(handle, out var type, out var parameters, out var count, flags), "virDomainGetJobStats");
+        try
+        {
+            ulong? U(string name) => LibvirtNative.virTypedParamsGetULLong(parameters, count, name, out var v) == 1 ? v : null;
+            int? I(string name) => LibvirtNative.virTypedParamsGetInt(parameters, count, name, out var v) == 1 ? v : null;
+            string? S(string name) => LibvirtNative.virTypedParamsGetString(parameters, count, name, out var v) == 1 ? Marshal.PtrToStringUTF8(v) : null;
+            return new JobStats((JobType)type, I("operation"), U("time_elapsed"), U("time_remaining"), U("data_total"), U("data_processed"), U("data_remaining"),
+                U("memory_bps"), U("disk_bps"), U("memory_dirty_rate"), U("memory_iteration"), U("downtime"), U("disk_total"), U("disk_processed"), I("auto_converge_throttle"), S("errmsg"));
+        }
+        finally
+        {
+            LibvirtNative.virTypedParamsFree(parameters, count);
+        }
+    }
+
+    public void AbortJob() => Check(LibvirtNative.virDomainAbortJob(handle), "virDomainAbortJob");
+
+    public void BeginBackup(string backupXml) => Check(LibvirtNative.virDomainBackupBegin(handle, backupXml, 0, 0), "virDomainBackupBegin");
+
+    public void BlockCopy(string disk, string destinationXml, uint flags) =>
+        Check(LibvirtNative.virDomainBlockCopy(handle, disk, destinationXml, 0, 0, flags), "virDomainBlockCopy");
+
+    /// <summary>The block job on this disk, or null when there is none.</summary>
+    public BlockJobInfo? BlockJob(string disk)
+    {
+        var rc = LibvirtNative.virDomainGetBlockJobInfo(handle, disk, out var info, 0);
+        if (rc < 0) throw LibvirtException.FromLastError("virDomainGetBlockJobInfo");
+        return rc == 0 ? null : info;
+    }
+
+    public void BlockJobAbort(string disk, uint flags) => Check(LibvirtNative.virDomainBlockJobAbort(handle, disk, flags), "virDomainBlockJobAbort");
+
+    public void Undefine() => Check(LibvirtNative.virDomainUndefineFlags(handle, 0), "virDomainUndefineFlags");
+
+    public void Dispose() => handle.Dispose();
+}
+
+/// <summary>virDomainJobType.</summary>
+internal enum JobType
+{
+    None = 0,
+    Bounded = 1,
+    Unbounded = 2,
+    Completed = 3,
+    Failed = 4,
+    Cancelled = 5,
+}
+
+/// <summary>The fields of virDomainGetJobStats the portal uses; sizes in bytes, times in milliseconds, rates in bytes/s.</summary>
+internal sealed record JobStats(JobType Type, int? Operation, ulong? ElapsedMs, ulong? RemainingMs, ulong? DataTotal, ulong? DataProcessed, ulong? DataRemaining,
+    ulong? MemoryBps, ulong? DiskBps, ulong? MemoryDirtyRate, ulong? MemoryIteration, ulong? DowntimeMs, ulong? DiskTotal, ulong? DiskProcessed, int? AutoConvergeThrottle, string? ErrorMessage)
+{
+    public bool Active => Type is JobType.Bounded or JobType.Unbounded;
+}

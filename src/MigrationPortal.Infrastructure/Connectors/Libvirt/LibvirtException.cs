@@ -1,0 +1,73 @@
+using System.Runtime.InteropServices;
+using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Infrastructure.Connectors.Libvirt.Native;
+
+namespace MigrationPortal.Infrastructure.Connectors.Libvirt;
+
+/// <summary>
+/// A libvirt error with libvirt's own code (virErrorNumber), domain (virErrorDomain) and message. The fault type the
+/// portal shows is "libvirt:" plus the code's name, so an administrator can look it up in libvirt's documentation.
+/// </summary>
+public sealed class LibvirtException(int code, int errorDomain, string message, string operation)
+    : ConnectorException($"libvirt:{CodeName(code)}", message)
+{
+    /// <summary>VIR_ERR_OPERATION_ABORTED: a job was cancelled (virDomainAbortJob).</summary>
+    public const int OperationAborted = 78;
+
+    /// <summary>VIR_ERR_NO_DOMAIN.</summary>
+    public const int NoDomain = 42;
+
+    /// <summary>VIR_ERR_NO_STORAGE_POOL / VIR_ERR_NO_STORAGE_VOL.</summary>
+    public const int NoStoragePool = 49, NoStorageVol = 50;
+
+    /// <summary>VIR_ERR_OPERATION_INVALID: for example a block copy refused for a persistent domain.</summary>
+    public const int OperationInvalid = 55;
+
+    /// <summary>VIR_ERR_INVALID_ARG: for example an unknown flag on an older libvirt.</summary>
+    public const int InvalidArg = 8;
+
+    /// <summary>VIR_ERR_GNUTLS_ERROR: also used for the portal's own TLS probe of a host.</summary>
+    public const int TlsError = 40;
+
+    /// <summary>VIR_ERR_NO_SUPPORT.</summary>
+    public const int NoSupport = 3;
+
+    public int Code { get; } = code;
+    public int ErrorDomain { get; } = errorDomain;
+    public string Operation { get; } = operation;
+
+    /// <summary>Reads libvirt's thread-local last error; call it on the thread that made the failing call, right after it.</summary>
+    internal static LibvirtException FromLastError(string operation)
+    {
+        var code = LibvirtNative.virGetLastErrorCode();
+        var domain = LibvirtNative.virGetLastErrorDomain();
+        var text = Marshal.PtrToStringUTF8(LibvirtNative.virGetLastErrorMessage());
+        LibvirtNative.virResetLastError();
+        if (string.IsNullOrWhiteSpace(text) || code == 0) text = $"{operation} failed without an error message from libvirt.";
+        return new LibvirtException(code, domain, text!, operation);
+    }
+
+    private static string CodeName(int code) => code switch
+    {
+        1 => "INTERNAL_ERROR",
+        3 => "NO_SUPPORT",
+        8 => "INVALID_ARG",
+        9 => "OPERATION_FAILED",
+        38 => "SYSTEM_ERROR",
+        42 => "NO_DOMAIN",
+        45 => "AUTH_FAILED",
+        49 => "NO_STORAGE_POOL",
+        50 => "NO_STORAGE_VOL",
+        55 => "OPERATION_INVALID",
+        39 => "RPC",
+        40 => "GNUTLS_ERROR",
+        67 => "CONFIG_UNSUPPORTED",
+        68 => "OPERATION_TIMEOUT",
+        74 => "ARGUMENT_UNSUPPORTED",
+        78 => "OPERATION_ABORTED",
+        81 => "MIGRATE_UNSAFE",
+        83 => "BLOCK_COPY_ACTIVE",
+        84 => "OPERATION_UNSUPPORTED",
+        _ => code.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+}

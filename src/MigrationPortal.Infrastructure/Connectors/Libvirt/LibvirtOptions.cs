@@ -1,0 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MigrationPortal.Infrastructure.Connectors.Libvirt;
+
+/// <summary>
+/// Migration tuning for every libvirt connection (section "Libvirt"). Unset values leave libvirt's and QEMU's defaults
+/// (300 ms maximum downtime, unlimited bandwidth, no auto-converge), which is what `virsh migrate` uses too.
+/// </summary>
+public sealed class LibvirtOptions
+{
+    public const string Section = "Libvirt";
+
+    /// <summary>VIR_MIGRATE_PARAM_BANDWIDTH in MiB/s; null for unlimited.</summary>
+    [Range(1, 1_000_000)]
+    public int? BandwidthMiBps { get; set; }
+
+    /// <summary>The longest pause QEMU may take at switch-over (virDomainMigrateSetMaxDowntime); null keeps QEMU's 300 ms.</summary>
+    [Range(1, 60_000)]
+    public int? MaxDowntimeMs { get; set; }
+
+    /// <summary>VIR_MIGRATE_AUTO_CONVERGE: QEMU throttles a guest that dirties memory faster than it can be sent.</summary>
+    public bool AutoConverge { get; set; }
+
+    /// <summary>How often a running job's statistics are read for progress.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+}

@@ -1,0 +1,41 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace MigrationPortal.Infrastructure.Connectors.Libvirt.Native;
+
+/// <summary>A virConnectPtr; closing the handle calls virConnectClose.</summary>
+internal sealed class ConnectHandle : SafeHandleZeroOrMinusOneIsInvalid
+{
+    public ConnectHandle() : base(ownsHandle: true) { }
+
+    protected override bool ReleaseHandle() => LibvirtNative.virConnectClose(handle) >= 0;
+}
+
+/// <summary>A virDomainPtr; releasing it calls virDomainFree (the domain itself is untouched).</summary>
+internal sealed class DomainHandle : SafeHandleZeroOrMinusOneIsInvalid
+{
+    public DomainHandle() : base(ownsHandle: true) { }
+
+    internal DomainHandle(nint existing) : base(ownsHandle: true) => SetHandle(existing);
+
+    protected override bool ReleaseHandle() => LibvirtNative.virDomainFree(handle) == 0;
+}
+
+/// <summary>A virStoragePoolPtr; releasing it calls virStoragePoolFree.</summary>
+internal sealed class StoragePoolHandle : SafeHandleZeroOrMinusOneIsInvalid
+{
+    public StoragePoolHandle() : base(ownsHandle: true) { }
+
+    internal StoragePoolHandle(nint existing) : base(ownsHandle: true) => SetHandle(existing);
+
+    protected override bool ReleaseHandle() => LibvirtNative.virStoragePoolFree(handle) == 0;
+}
+
+/// <summary>A virStorageVolPtr; releasing it calls virStorageVolFree.</summary>
+internal sealed class StorageVolHandle : SafeHandleZeroOrMinusOneIsInvalid
+{
+    public StorageVolHandle() : base(ownsHandle: true) { }
+
+    internal StorageVolHandle(nint existing) : base(ownsHandle: true) => SetHandle(existing);
+
+    protected override bool ReleaseHandle() => LibvirtNative.virStorageVolFree(handle) == 0;
+}

@@ -1,0 +1,328 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.EntityFrameworkCore;
+using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Application.Admin;
+using MigrationPortal.Application.Execution;
+using MigrationPortal.Application.Requests;
+using MigrationPortal.Domain.Requests;
+using static MigrationPortal.Libvirt.Tests.LabPortal;
+
+namespace MigrationPortal.Libvirt.Tests;
+
+/// <summary>
+/// The libvirt connector through the portal's own use cases (submit, dispatch, run, cancel, reconcile) against the
+/// two real libvirtd hosts and the real QEMU guest of tests/lab/libvirt. Each test starts from the guest running on A
+/// with its disk in pool images, and asserts both the request's end state and where the guest really is.
+/// </summary>
+[Collection(LabCollection.Name)]
+public sealed class LibvirtMigrationTests : IAsyncLifetime
+{
+    private readonly LibvirtLab _lab = LibvirtLab.Current;
+    private readonly string _database = Path.Combine(Path.GetTempPath(), $"mp-libvirt-test-{Guid.NewGuid():N}.db");
+    private LabPortal _portal = null!;
+    private Guid _connectionId;
+
+    private string ImagesOn(string hostUri) => $"{hostUri}#images";
+    private string FastOn(string hostUri) => $"{hostUri}#fast";
+
+    public async Task InitializeAsync()
+    {
+        await _lab.ResetAsync();
+        _portal = await StartAsync(_database);
+        _connectionId = await _portal.AddLabConnectionAsync(_lab);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _portal.DisposeAsync();
+        foreach (var f in new[] { _database, _database + "-wal", _database + "-shm" }) File.Delete(f);
+        _lab.RestoreCa();
+    }
+
+    [Fact]
+    public async Task SyncInventory_ListsGuestOnHostA_WithDiskMemoryAndApplication()
+    {
+        var result = await _portal.SyncAsync(_connectionId);
+        Assert.Equal(2, result.Hosts);
+        Assert.Equal(4, result.Datastores); // images and fast on each host
+
+        var vm = await _portal.GuestAsync(_lab);
+        Assert.Equal(_lab.GuestUuid, vm.ExternalId);
+        Assert.Equal(_lab.AUri, vm.HostExternalId);
+        Assert.Equal("lab-a", vm.HostName);
+        Assert.Equal("poweredOn", vm.PowerState);
+        Assert.Equal(128, vm.MemoryMb);
+        Assert.Equal(1, vm.Cpus);
+        Assert.Equal("images@lab-a", vm.Datastores);
+        Assert.Contains($"vda: {_lab.GuestDisk} (qcow2, 16 MiB)", vm.Disks);
+        Assert.Equal("payments", vm.ApplicationTag);
+        var hosts = await _portal.Db(db => db.Hosts.Where(h => h.ConnectionId == _connectionId).OrderBy(h => h.Name).Select(h => h.Name).ToListAsync());
+        Assert.Equal(["lab-a", "lab-b"], hosts);
+
+        var test = await _portal.Scoped<TestConnection, ConnectionTestResult>(u => u.HandleAsync(Admin, _connectionId));
+        Assert.True(test.Succeeded, test.Message);
+        Assert.Contains("host lab-b", test.Message);
+    }
+
+    [Fact]
+    public async Task LiveMigration_OverTls_Succeeds_GuestKeepsCountingOnB_AndDowntimeIsRecorded()
+    {
+        var vm = await _portal.GuestAsync(_lab);
+        var fromLine = _lab.SerialLineCount();
+        var before = _lab.Counters();
+        await using var capture = await PacketCapture.StartAsync(_lab.BNetns!, "mplab-b");
+        var request = await _portal.SubmitAsync(vm.Id, MigrationKind.ComputeAndStorage, _lab.BUri, ImagesOn(_lab.BUri), snapshot: true);
+
+        await _portal.RunAsync(request.Id);
+
+        var firstBytes = await capture.StopAsync();
+        var details = await _portal.DetailsAsync(request.Id);
+        Assert.True(details.Summary.State == RequestState.Succeeded, details.Summary.FailureReason);
+        Assert.Equal("b", await _lab.RunningOnAsync());
+        Assert.False(await _lab.DefinedOnAsync(_lab.AUri), "the guest is still defined on A");
+        Assert.True(await _lab.DefinedOnAsync(_lab.BUri));
+
+        // The same boot keeps counting on B: it was never restarted.
+        var last = before[^1].Value;
+        await LibvirtLab.WaitUntilAsync(() => Task.FromResult(_lab.LastCounter() > last + 3), TimeSpan.FromSeconds(20), "the counter to keep increasing on B");
+        var counters = _lab.Counters(fromLine);
+        Assert.All(counters, c => Assert.Equal(before[^1].Boot, c.Boot));
+        Assert.All(counters.Zip(counters.Skip(1)), pair => Assert.True(pair.Second.Value >= pair.First.Value, $"counter went back from {pair.First.Value} to {pair.Second.Value}"));
+
+        var stored = await _portal.RequestAsync(request.Id);
+        Assert.NotNull(stored.DowntimeMs);
+        Assert.InRange(stored.DowntimeMs!.Value, 1, 10_000);
+        Assert.Contains("TLS", stored.EncryptionApplied);
+        Assert.Contains(await _portal.AuditDetailsAsync(request.Id), d => d.Contains("downtime of"));
+        Assert.Equal(100, details.Progress!.Percent);
+
+        // The disk backup copy was taken before the move and removed after it.
+        var snapshot = Assert.Single(stored.Steps, s => s.Name == "snapshot");
+        Assert.Equal(StepStatus.Succeeded, snapshot.Status);
+        Assert.Contains("disk-backup", snapshot.Message);
+        Assert.DoesNotContain(Directory.GetFiles(_lab.AImagesDir), f => f.Contains(".backup-"));
+
+        // On the wire: every connection to B's migration ports (memory stream and NBD disk copy) carries a TLS handshake
+        // record within its first payloads, and none starts QEMU's plaintext stream ("QEVM").
+        Assert.True(firstBytes.Count >= 2, $"expected the memory stream and the disk copy, saw {firstBytes.Count} connection(s)");
+        Assert.All(firstBytes, flow =>
+        {
+            Assert.Contains(flow.Value, p => p.Length >= 2 && p[0] == 0x16 && p[1] == 0x03);
+            Assert.DoesNotContain(flow.Value, p => p.AsSpan().IndexOf("QEVM"u8) >= 0);
+        });
+    }
+
+    [Fact]
+    public async Task LiveMigration_WithStorageCopyToAnotherPool_MarkerReadsBackOnB_AndRollBackReturnsIt()
+    {
+        var vm = await _portal.GuestAsync(_lab);
+        var request = await _portal.SubmitAsync(vm.Id, MigrationKind.ComputeAndStorage, _lab.BUri, FastOn(_lab.BUri));
+        var serialLine = _lab.SerialLineCount();
+        var boot = _lab.Counters()[^1].Boot;
+
+        await _portal.RunAsync(request.Id);
+
+        var details = await _portal.DetailsAsync(request.Id);
+        Assert.True(details.Summary.State == RequestState.Succeeded, details.Summary.FailureReason);
+        Assert.Equal("b", await _lab.RunningOnAsync());
+        var moved = $"{LibvirtLab.FastPath}/{_lab.Guest}.qcow2";
+        Assert.Equal(moved, await _lab.DiskPathAsync(_lab.BUri));
+        Assert.Equal(moved, await _lab.DiskPathAsync(_lab.BUri, inactive: true));
+        Assert.True(File.Exists(Path.Combine(_lab.BFastDir, $"{_lab.Guest}.qcow2")));
+        // The guest re-reads its disk every 10 ticks after dropping caches: this marker line comes from B's copy.
+        await LibvirtLab.WaitUntilAsync(() => Task.FromResult(_lab.SerialLinesAfter(serialLine).Any(l => l.StartsWith($"MP-MARKER {_lab.Marker}"))),
+            TimeSpan.FromSeconds(25), "the marker to be read from the disk on B");
+        var synced = await _portal.SyncAsync(_connectionId);
+        Assert.Equal("fast@lab-b", (await _portal.GuestAsync(_lab)).Datastores);
+        Assert.Equal(2, synced.Hosts);
+
+        // An operator rolls the move back: the guest returns to A, into pool images, still the same boot.
+        await _portal.Scoped<RollBackRequest, RequestSummary>(u => u.HandleAsync(Operator, new RollBackRequest.Command(request.Id, "Back after the test")));
+        await _portal.Scoped<RunMigration>(r => r.HandleAsync(request.Id));
+        var rolledBack = await _portal.RequestAsync(request.Id);
+        Assert.True(rolledBack.State == RequestState.RolledBack, $"{rolledBack.State}: {rolledBack.FailureReason}");
+        Assert.Equal("a", await _lab.RunningOnAsync());
+        Assert.Equal(_lab.GuestDisk, await _lab.DiskPathAsync(_lab.AUri));
+        Assert.False(await _lab.DefinedOnAsync(_lab.BUri));
+        Assert.All(_lab.Counters(serialLine), c => Assert.Equal(boot, c.Boot));
+    }
+
+    [Fact]
+    public async Task StorageMigration_WithinHostA_PivotsToThePoolAndKeepsTheMarker()
+    {
+        var vm = await _portal.GuestAsync(_lab);
+        var request = await _portal.SubmitAsync(vm.Id, MigrationKind.Storage, null, FastOn(_lab.AUri));
+        var serialLine = _lab.SerialLineCount();
+
+        await _portal.RunAsync(request.Id);
+
+        var stored = await _portal.RequestAsync(request.Id);
+        Assert.True(stored.State == RequestState.Succeeded, stored.FailureReason);
+        Assert.Equal("a", await _lab.RunningOnAsync());
+        var moved = $"{LibvirtLab.FastPath}/{_lab.Guest}.qcow2";
+        Assert.Equal(moved, await _lab.DiskPathAsync(_lab.AUri));
+        Assert.Equal(moved, await _lab.DiskPathAsync(_lab.AUri, inactive: true)); // the persistent definition follows the pivot
+        Assert.False(File.Exists(Path.Combine(_lab.AImagesDir, $"{_lab.Guest}.qcow2")), "the original image should be gone after the move");
+        var transfer = Assert.Single(stored.Steps, s => s.Name == "transfer");
+        Assert.Contains("transient block job", transfer.Message); // which of libvirt's ways around the persistent-domain refusal was used
+        await LibvirtLab.WaitUntilAsync(() => Task.FromResult(_lab.SerialLinesAfter(serialLine).Any(l => l.StartsWith($"MP-MARKER {_lab.Marker}"))),
+            TimeSpan.FromSeconds(25), "the marker to be read from the copied disk");
+    }
+
+    [Fact]
+    public async Task Cancel_MidMigration_EndsCancelled_AndGuestKeepsRunningOnA()
+    {
+        var vm = await _portal.GuestAsync(_lab);
+        await _lab.LabAsync("throttle", "16mbit");
+        var request = await _portal.SubmitAsync(vm.Id, MigrationKind.ComputeAndStorage, _lab.BUri, ImagesOn(_lab.BUri));
+        var run = _portal.RunAsync(request.Id);
+        await WaitForProgressAsync(request.Id, run);
+
+        await _portal.Scoped<CancelRequest, RequestSummary>(u => u.HandleAsync(Operator, new CancelRequest.Command(request.Id, "Wrong window")));
+        await run.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var stored = await _portal.RequestAsync(request.Id);
+        Assert.True(stored.State == RequestState.Cancelled, $"{stored.State}: {stored.FailureReason}");
+        Assert.Equal("a", await _lab.RunningOnAsync());
+        Assert.False(await _lab.DefinedOnAsync(_lab.BUri));
+        var counter = _lab.LastCounter();
+        await LibvirtLab.WaitUntilAsync(() => Task.FromResult(_lab.LastCounter() > counter + 1), TimeSpan.FromSeconds(15), "the guest to keep counting on A");
+    }
+
+    [Fact]
+    public async Task LinkCut_MidMigration_FailsWithLibvirtsReason_AndGuestKeepsRunningOnA()
+    {
+        var vm = await _portal.GuestAsync(_lab);
+        await _lab.LabAsync("throttle", "16mbit");
+        var request = await _portal.SubmitAsync(vm.Id, MigrationKind.ComputeAndStorage, _lab.BUri, ImagesOn(_lab.BUri));
+        var run = _portal.RunAsync(request.Id);
+        await WaitForProgressAsync(request.Id, run);
+
+        await _lab.LabAsync("cut-link");
+        await run.WaitAsync(TimeSpan.FromSeconds(120));
+
+        var stored = await _portal.RequestAsync(request.Id);
+        Assert.Equal(RequestState.Failed, stored.State);
+        Assert.Contains("libvirt", stored.FailureReason);
+        Assert.Equal("a", await _lab.RunningOnAsync());
+        Assert.False(await _lab.DefinedOnAsync(_lab.BUri));
+    }
+
+    [Fact]
+    public async Task Migration_FailsWithTlsError_AndNothingMoves_WhenTheDestinationCertificateIsNotTrusted()
+    {
+        var vm = await _portal.GuestAsync(_lab);
+        _lab.ReplaceCaOfA(ForeignCaPem());
+        var request = await _portal.SubmitAsync(vm.Id, MigrationKind.ComputeAndStorage, _lab.BUri, ImagesOn(_lab.BUri));
+
+        await _portal.RunAsync(request.Id);
+
+        var stored = await _portal.RequestAsync(request.Id);
+        Assert.Equal(RequestState.Failed, stored.State);
+        Assert.Contains("certificate", stored.FailureReason, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("a", await _lab.RunningOnAsync());
+        Assert.False(await _lab.DefinedOnAsync(_lab.BUri));
+        Assert.Empty(Directory.GetFiles(_lab.BImagesDir)); // not even the disk was pre-created
+    }
+
+    [Fact]
+    public async Task UnencryptedMigration_IsRefusedBeforeAnythingStarts_WhenNoPolicyAllowsIt()
+    {
+        var vm = await _portal.GuestAsync(_lab);
+        var request = await _portal.SubmitAsync(vm.Id, MigrationKind.ComputeAndStorage, _lab.BUri, ImagesOn(_lab.BUri), encrypted: false);
+
+        await _portal.RunAsync(request.Id);
+
+        var stored = await _portal.RequestAsync(request.Id);
+        Assert.Equal(RequestState.Failed, stored.State);
+        Assert.Contains("Unencrypted migration is not allowed", stored.FailureReason);
+        Assert.Null(stored.OperationId);
+        Assert.All(stored.Steps.Where(s => s.Name != "precheck"), s => Assert.Null(s.StartedAt)); // snapshot, encryption, transfer: never begun
+        Assert.Equal("a", await _lab.RunningOnAsync());
+        Assert.False(await _lab.DefinedOnAsync(_lab.BUri));
+        Assert.Empty(Directory.GetFiles(_lab.BImagesDir)); // libvirt was never asked to pre-create the disk on B
+    }
+
+    [Fact]
+    public async Task PortalKilledMidMigration_IsReconciledAfterRestart_WithoutStartingTheMigrationTwice()
+    {
+        var vm = await _portal.GuestAsync(_lab);
+        var fromLine = _lab.SerialLineCount();
+        var boot = _lab.Counters()[^1].Boot;
+        await _lab.LabAsync("throttle", "24mbit");
+        var request = await _portal.SubmitAsync(vm.Id, MigrationKind.ComputeAndStorage, _lab.BUri, ImagesOn(_lab.BUri));
+        await _portal.Scoped<DispatchDueRequests>(d => d.HandleAsync());
+        await _portal.DisposeAsync();
+
+        // A real second process runs the job and is killed with SIGKILL once the migration is under way.
+        using var child = StartPortalProcess(request.Id);
+        var childOutput = new System.Text.StringBuilder();
+        child.OutputDataReceived += (_, e) => { lock (childOutput) childOutput.AppendLine(e.Data); };
+        child.ErrorDataReceived += (_, e) => { lock (childOutput) childOutput.AppendLine(e.Data); };
+        child.BeginOutputReadLine();
+        child.BeginErrorReadLine();
+        await using (var watcher = await StartAsync(_database))
+        {
+            await LibvirtLab.WaitUntilAsync(async () => child.HasExited || (await watcher.RequestAsync(request.Id)).OperationId is not null,
+                TimeSpan.FromSeconds(60), "the portal process to start the transfer");
+            Assert.False(child.HasExited, $"the portal process ended early: {childOutput}");
+            var progressed = await Record.ExceptionAsync(() => LibvirtLab.WaitUntilAsync(async () =>
+                (await watcher.Db(db => db.Progress.AsNoTracking().FirstOrDefaultAsync(p => p.RequestId == request.Id)))?.BytesTransferred > 0, TimeSpan.FromSeconds(30), "progress"));
+            Assert.True(progressed is null, $"no progress from the portal process; it wrote: {childOutput}; request: {(await watcher.RequestAsync(request.Id)).FailureReason}");
+        }
+
+        child.Kill(entireProcessTree: true);
+        await child.WaitForExitAsync();
+        Assert.Equal(RequestState.Running, (await ReadRequestAsync(request.Id)).State);
+        await _lab.LabAsync("unthrottle");
+
+        // "Restart": a new process on the same database, after the stale-heartbeat limit.
+        _portal = await StartAsync(_database, clockOffset: ReconcileStaleMigrations.StaleAfter + TimeSpan.FromSeconds(5));
+        var stale = await _portal.Scoped<ReconcileStaleMigrations, IReadOnlyList<Guid>>(r => r.HandleAsync());
+        Assert.Equal([request.Id], stale);
+        await _portal.Scoped<RunMigration>(r => r.HandleAsync(request.Id));
+
+        // libvirtd carried out the peer-to-peer migration on its own after the portal died; the portal reports that truth.
+        var stored = await _portal.RequestAsync(request.Id);
+        Assert.True(stored.State == RequestState.Succeeded, stored.FailureReason);
+        Assert.Equal("b", await _lab.RunningOnAsync());
+        Assert.False(await _lab.DefinedOnAsync(_lab.AUri));
+        var audit = await _portal.AuditDetailsAsync(request.Id);
+        Assert.Single(audit, d => d.Contains("Transfer started as hypervisor operation"));
+        Assert.Contains(audit, d => d.Contains("reconcile"));
+        Assert.All(_lab.Counters(fromLine), c => Assert.Equal(boot, c.Boot));
+    }
+
+    private async Task<MigrationRequest> ReadRequestAsync(Guid id)
+    {
+        await using var reader = await StartAsync(_database);
+        return await reader.RequestAsync(id);
+    }
+
+    private Process StartPortalProcess(Guid requestId)
+    {
+        var dotnet = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
+        var start = new ProcessStartInfo(dotnet) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { typeof(Program).Assembly.Location, "run-migration", _database, requestId.ToString() }) start.ArgumentList.Add(a);
+        return Process.Start(start)!;
+    }
+
+    private async Task WaitForProgressAsync(Guid requestId, Task run) =>
+        await LibvirtLab.WaitUntilAsync(async () =>
+        {
+            if (run.IsCompleted) await run; // surfaces a failure instead of timing out
+            var progress = await _portal.Db(db => db.Progress.AsNoTracking().FirstOrDefaultAsync(p => p.RequestId == requestId));
+            return progress?.BytesTransferred > 0;
+        }, TimeSpan.FromSeconds(60), "the migration to report progress");
+
+    private static string ForeignCaPem()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=Some other CA", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        return ca.ExportCertificatePem();
+    }
+}
