@@ -13,7 +13,8 @@ namespace MigrationPortal.Infrastructure.Jobs;
 /// Hangfire's entry points. Each takes IDs only and hands over to a use case, which reloads and checks state, so a job
 /// that runs twice (at-least-once delivery, a retry after a crash) does no harm. Hangfire creates a DI scope per job.
 /// </summary>
-public sealed class PortalJobs(RunMigration run, DispatchDueRequests dispatch, ExpireStaleRequests expire, ReconcileStaleMigrations reconcile, SyncInventory sync, PortalDbContext db)
+public sealed class PortalJobs(RunMigration run, DispatchDueRequests dispatch, ExpireStaleRequests expire, ReconcileStaleMigrations reconcile, SyncInventory sync, PortalDbContext db,
+    MigrationPortal.Application.Abstractions.IMigrationJobs jobs)
 {
     public const string DispatcherJobId = "dispatch-due-requests";
     public const string ExpiryJobId = "expire-stale-requests";
@@ -24,7 +25,12 @@ public sealed class PortalJobs(RunMigration run, DispatchDueRequests dispatch, E
     [DisplayName("Run migration {0}")]
     [DisableConcurrentExecution("migration:{0}", 30)]
     [AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-    public Task RunMigrationAsync(Guid requestId, CancellationToken ct) => run.HandleAsync(requestId, ct);
+    public async Task RunMigrationAsync(Guid requestId, CancellationToken ct)
+    {
+        await run.HandleAsync(requestId, ct);
+        // The run may have ended and freed its concurrency slots: let a queued request take them now, not at the next tick.
+        jobs.NudgeDispatcher();
+    }
 
     [DisplayName("Dispatch due requests")]
     [DisableConcurrentExecution("dispatcher", 30)]
