@@ -40,7 +40,7 @@ public abstract class SchedulingAdministrationTests(DatabaseProvider provider) :
         var badHost = await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(Operator, null,
             input with { ScopeKind = WindowScopeKind.Host, ScopeItem = "no-such-host" })));
         Assert.Contains("no-such-host", badHost.Errors["ScopeItem"][0]);
-        var blackout = await Portal.Scoped<SaveBlackout, CalendarPeriodView>(u => u.HandleAsync(Admin, null, input with { ScopeKind = null }));
+        var blackout = await Portal.Scoped<SaveBlackout, CalendarPeriodView>(u => u.HandleAsync(PortalHarness.Admin, null, input with { ScopeKind = null }));
         Assert.Null(blackout.ScopeKind);
         Assert.Equal("everything", blackout.ScopeText);
     }
@@ -52,7 +52,7 @@ public abstract class SchedulingAdministrationTests(DatabaseProvider provider) :
         await Assert.ThrowsAsync<ForbiddenException>(() => Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(Requester, null, input)));
         await Assert.ThrowsAsync<ForbiddenException>(() => Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(Approver1, null, input)));
         var saved = await Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(Operator, null, input));
-        var edited = await Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(Admin, saved.Id, input with { DurationMinutes = 90 }));
+        var edited = await Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(PortalHarness.Admin, saved.Id, input with { DurationMinutes = 90 }));
         Assert.Equal(90, edited.DurationMinutes);
         Assert.Equal(3, edited.NextOccurrences.Count);
         Assert.Equal(2, await Portal.Db(db => db.AuditEvents.CountAsync(e => e.Action == AuditActions.ConfigChanged && e.EntityId == saved.Id.ToString())));
@@ -89,13 +89,13 @@ public abstract class SchedulingAdministrationTests(DatabaseProvider provider) :
             defaults.KvmIncomingPerHost, defaults.DatastoreBudget, defaults.ComputeMigrationDatastoreCost, defaults.StorageMigrationDatastoreCost));
         var command = new SetConcurrencyLimits.Command(4, 1, 2, 2, 128, 1, 16, 10, 20);
         await Assert.ThrowsAsync<ForbiddenException>(() => Portal.Scoped<SetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(Operator, command)));
-        var bad = await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<SetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(Admin, command with { VSphereMigrationsPerHost = 0, StorageMigrationDatastoreCost = 200 })));
+        var bad = await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<SetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(PortalHarness.Admin, command with { VSphereMigrationsPerHost = 0, StorageMigrationDatastoreCost = 200 })));
         Assert.True(bad.Errors.ContainsKey("VSphereMigrationsPerHost"));
         Assert.True(bad.Errors.ContainsKey("StorageMigrationDatastoreCost"));
-        await Portal.Scoped<SetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(Admin, command));
+        await Portal.Scoped<SetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(PortalHarness.Admin, command));
         var stored = await Portal.Scoped<GetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(Auditor));
         Assert.Equal(4, stored.VSphereMigrationsPerHost);
-        Assert.Equal(Admin.Name, stored.UpdatedBy);
+        Assert.Equal(PortalHarness.Admin.Name, stored.UpdatedBy);
     }
 }
 

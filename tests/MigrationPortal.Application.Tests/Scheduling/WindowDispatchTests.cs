@@ -22,12 +22,15 @@ namespace MigrationPortal.Application.Tests.Scheduling;
 /// </summary>
 public abstract class WindowDispatchTests(DatabaseProvider provider) : DatabaseTestBase(provider)
 {
-    // Saturday 28 March 2026, the day before Europe's spring-forward; America/New_York moved on 8 March.
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 28, 10, 0, 0, TimeSpan.Zero));
+    // FakeTimeProvider only moves forward: start early in 2026 and let each test move to its day.
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
 
     protected override TimeProvider? Clock => _clock;
 
     private Task<int> DispatchAsync() => Portal.Scoped<DispatchDueRequests, int>(d => d.HandleAsync());
+
+    /// <summary>Saturday 28 March 2026, 10:00Z: the day before Europe's spring-forward (America/New_York moved on 8 March).</summary>
+    private static readonly DateTimeOffset SaturdayBeforeSpringForward = new(2026, 3, 28, 10, 0, 0, TimeSpan.Zero);
 
     private void MoveTo(DateTimeOffset at) => _clock.SetUtcNow(at);
 
@@ -36,6 +39,7 @@ public abstract class WindowDispatchTests(DatabaseProvider provider) : DatabaseT
     [Fact]
     public async Task NextWindow_StartsAtTheWindowsStart_NotBefore()
     {
+        MoveTo(SaturdayBeforeSpringForward);
         await Portal.AutoApproveEverythingAsync();
         await Portal.AddConnectionWindowAsync("nightly", RecurrenceKind.RRule, "FREQ=DAILY", "Europe/Berlin", new DateTime(2026, 3, 1, 22, 0, 0), 240);
         var (vm, target) = await Portal.RequesterVmAsync();
@@ -88,6 +92,7 @@ public abstract class WindowDispatchTests(DatabaseProvider provider) : DatabaseT
     [Fact]
     public async Task Dispatcher_DefersToTheNextWindowAndAudits_WhenTheEstimateNoLongerFits()
     {
+        MoveTo(SaturdayBeforeSpringForward);
         // Needs one approval, so the approval can arrive late in the window.
         await Portal.Scoped<MigrationPortal.Application.Admin.SetApprovalRules>(u => u.HandleAsync(PortalHarness.Admin,
             [new MigrationPortal.Application.Admin.SetApprovalRules.Rule("one approval", ApprovalOutcome.RequireApprovals, 1)]));
@@ -124,6 +129,7 @@ public abstract class WindowDispatchTests(DatabaseProvider provider) : DatabaseT
     [Fact]
     public async Task Blackout_InsideAWindow_HoldsStartsUntilItEnds()
     {
+        MoveTo(SaturdayBeforeSpringForward);
         await Portal.AutoApproveEverythingAsync();
         await Portal.AddConnectionWindowAsync("saturday", RecurrenceKind.OneOff, "", "UTC", new DateTime(2026, 3, 28, 12, 0, 0), 360);
         await Portal.Scoped<SaveBlackout, CalendarPeriodView>(u => u.HandleAsync(Operator, null,
@@ -153,6 +159,7 @@ public abstract class WindowDispatchTests(DatabaseProvider provider) : DatabaseT
     [Fact]
     public async Task Submit_RefusesWishesTheWindowsDoNotAllow()
     {
+        MoveTo(SaturdayBeforeSpringForward);
         await Portal.AutoApproveEverythingAsync();
         var window = await Portal.AddConnectionWindowAsync("sunday", RecurrenceKind.RRule, "FREQ=WEEKLY;BYDAY=SU", "Europe/Berlin", new DateTime(2026, 3, 1, 2, 0, 0), 120);
         var (vm, target) = await Portal.RequesterVmAsync();
@@ -181,7 +188,7 @@ public abstract class WindowDispatchTests(DatabaseProvider provider) : DatabaseT
         await Portal.AutoApproveEverythingAsync();
         var (vm, target) = await Portal.RequesterVmAsync();
         var first = await Portal.SubmitAsync(vm, target, ScheduleMode.AsSoonAsApproved);
-        var details = await Portal.Scoped<GetRequest, RequestDetails>(u => u.HandleAsync(Admin, first.Id));
+        var details = await Portal.Scoped<GetRequest, RequestDetails>(u => u.HandleAsync(PortalHarness.Admin, first.Id));
         Assert.Contains("default 100 MB/s", details.EstimateBasis);
         var bytes = (await Portal.RequestAsync(first.Id)).EstimatedBytes!.Value;
         Assert.Equal(vm.MemoryMb * 1024L * 1024, bytes);
@@ -193,7 +200,7 @@ public abstract class WindowDispatchTests(DatabaseProvider provider) : DatabaseT
 
         var (other, otherTarget) = await Portal.RequesterVmAsync(1);
         var second = await Portal.SubmitAsync(other, otherTarget, ScheduleMode.AsSoonAsApproved);
-        var secondDetails = await Portal.Scoped<GetRequest, RequestDetails>(u => u.HandleAsync(Admin, second.Id));
+        var secondDetails = await Portal.Scoped<GetRequest, RequestDetails>(u => u.HandleAsync(PortalHarness.Admin, second.Id));
         Assert.Contains("measured on the last 1 succeeded compute migration", secondDetails.EstimateBasis);
         var rate = bytes / 200.0;
         Assert.Equal((int)Math.Ceiling(Math.Ceiling(other.MemoryMb * 1024L * 1024 / rate)), secondDetails.EstimatedSeconds);
