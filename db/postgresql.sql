@@ -790,49 +790,49 @@ START TRANSACTION;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125200838_MaintenanceWindows') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
     ALTER TABLE "Requests" ADD "EstimateBasis" character varying(1000);
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125200838_MaintenanceWindows') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
     ALTER TABLE "Requests" ADD "EstimatedBytes" bigint;
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125200838_MaintenanceWindows') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
     ALTER TABLE "Requests" ADD "EstimatedSeconds" integer;
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125200838_MaintenanceWindows') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
     ALTER TABLE "Requests" ADD "PlannedStart" timestamp with time zone;
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125200838_MaintenanceWindows') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
     ALTER TABLE "Requests" ADD "QueueReason" character varying(1000);
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125200838_MaintenanceWindows') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
     ALTER TABLE "Requests" ADD "ScheduleWindowId" uuid;
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125200838_MaintenanceWindows') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
     CREATE TABLE "Blackouts" (
         "Id" uuid NOT NULL,
         "Name" character varying(200) NOT NULL,
@@ -855,7 +855,23 @@ END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125200838_MaintenanceWindows') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
+    CREATE TABLE "CalendarFeeds" (
+        "Id" uuid NOT NULL,
+        "UserId" character varying(450) NOT NULL,
+        "UserName" character varying(256) NOT NULL,
+        "TokenHash" character varying(64) NOT NULL,
+        "Roles" character varying(1000) NOT NULL,
+        "Groups" character varying(4000) NOT NULL,
+        "CreatedAt" timestamp with time zone NOT NULL,
+        CONSTRAINT "PK_CalendarFeeds" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
     CREATE TABLE "CapacitySlots" (
         "Resource" character varying(400) NOT NULL,
         "Unit" integer NOT NULL,
@@ -869,7 +885,7 @@ END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125200838_MaintenanceWindows') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
     CREATE TABLE "ConcurrencyLimits" (
         "Id" integer NOT NULL,
         "VSphereMigrationsPerHost" integer NOT NULL,
@@ -890,7 +906,7 @@ END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125200838_MaintenanceWindows') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
     CREATE TABLE "MaintenanceWindows" (
         "Id" uuid NOT NULL,
         "Name" character varying(200) NOT NULL,
@@ -913,30 +929,44 @@ END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125200838_MaintenanceWindows') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
     CREATE UNIQUE INDEX "IX_Blackouts_Name" ON "Blackouts" ("Name");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125200838_MaintenanceWindows') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
+    CREATE UNIQUE INDEX "IX_CalendarFeeds_TokenHash" ON "CalendarFeeds" ("TokenHash");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
+    CREATE UNIQUE INDEX "IX_CalendarFeeds_UserId" ON "CalendarFeeds" ("UserId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
     CREATE INDEX "IX_CapacitySlots_RequestId" ON "CapacitySlots" ("RequestId");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125200838_MaintenanceWindows') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
     CREATE UNIQUE INDEX "IX_MaintenanceWindows_Name" ON "MaintenanceWindows" ("Name");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125200838_MaintenanceWindows') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
     INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-    VALUES ('20261125200838_MaintenanceWindows', '10.0.15');
+    VALUES ('20261125204653_MaintenanceWindows', '10.0.15');
     END IF;
 END $EF$;
 COMMIT;

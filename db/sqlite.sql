@@ -106,6 +106,17 @@ CREATE TABLE IF NOT EXISTS "BusinessApplications" (
 );
 
 
+CREATE TABLE IF NOT EXISTS "CalendarFeeds" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_CalendarFeeds" PRIMARY KEY,
+    "UserId" TEXT NOT NULL,
+    "UserName" TEXT NOT NULL,
+    "TokenHash" TEXT NOT NULL,
+    "Roles" TEXT NOT NULL,
+    "Groups" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL
+);
+
+
 CREATE TABLE IF NOT EXISTS "CapacitySlots" (
     "Resource" TEXT NOT NULL,
     "Unit" INTEGER NOT NULL,
@@ -483,6 +494,12 @@ CREATE UNIQUE INDEX IF NOT EXISTS "IX_Blackouts_Name" ON "Blackouts" ("Name");
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_BusinessApplications_Name" ON "BusinessApplications" ("Name");
 
 
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_CalendarFeeds_TokenHash" ON "CalendarFeeds" ("TokenHash");
+
+
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_CalendarFeeds_UserId" ON "CalendarFeeds" ("UserId");
+
+
 CREATE INDEX IF NOT EXISTS "IX_CapacitySlots_RequestId" ON "CapacitySlots" ("RequestId");
 
 
@@ -544,6 +561,6 @@ VALUES ('20261125180249_Initial', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261125195043_ConnectorSupport', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261125200750_MaintenanceWindows', '10.0.15');
+VALUES ('20261125204414_MaintenanceWindows', '10.0.15');
 
 COMMIT;

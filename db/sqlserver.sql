@@ -867,7 +867,7 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261125200814_MaintenanceWindows'
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
 )
 BEGIN
     ALTER TABLE [Requests] ADD [EstimateBasis] nvarchar(1000) NULL;
@@ -875,7 +875,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261125200814_MaintenanceWindows'
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
 )
 BEGIN
     ALTER TABLE [Requests] ADD [EstimatedBytes] bigint NULL;
@@ -883,7 +883,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261125200814_MaintenanceWindows'
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
 )
 BEGIN
     ALTER TABLE [Requests] ADD [EstimatedSeconds] int NULL;
@@ -891,7 +891,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261125200814_MaintenanceWindows'
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
 )
 BEGIN
     ALTER TABLE [Requests] ADD [PlannedStart] datetimeoffset NULL;
@@ -899,7 +899,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261125200814_MaintenanceWindows'
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
 )
 BEGIN
     ALTER TABLE [Requests] ADD [QueueReason] nvarchar(1000) NULL;
@@ -907,7 +907,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261125200814_MaintenanceWindows'
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
 )
 BEGIN
     ALTER TABLE [Requests] ADD [ScheduleWindowId] uniqueidentifier NULL;
@@ -915,7 +915,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261125200814_MaintenanceWindows'
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
 )
 BEGIN
     CREATE TABLE [Blackouts] (
@@ -939,7 +939,24 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261125200814_MaintenanceWindows'
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
+)
+BEGIN
+    CREATE TABLE [CalendarFeeds] (
+        [Id] uniqueidentifier NOT NULL,
+        [UserId] nvarchar(450) NOT NULL,
+        [UserName] nvarchar(256) NOT NULL,
+        [TokenHash] nvarchar(64) NOT NULL,
+        [Roles] nvarchar(1000) NOT NULL,
+        [Groups] nvarchar(4000) NOT NULL,
+        [CreatedAt] datetimeoffset NOT NULL,
+        CONSTRAINT [PK_CalendarFeeds] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
 )
 BEGIN
     CREATE TABLE [CapacitySlots] (
@@ -954,7 +971,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261125200814_MaintenanceWindows'
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
 )
 BEGIN
     CREATE TABLE [ConcurrencyLimits] (
@@ -976,7 +993,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261125200814_MaintenanceWindows'
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
 )
 BEGIN
     CREATE TABLE [MaintenanceWindows] (
@@ -1000,7 +1017,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261125200814_MaintenanceWindows'
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
 )
 BEGIN
     CREATE UNIQUE INDEX [IX_Blackouts_Name] ON [Blackouts] ([Name]);
@@ -1008,7 +1025,23 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261125200814_MaintenanceWindows'
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_CalendarFeeds_TokenHash] ON [CalendarFeeds] ([TokenHash]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_CalendarFeeds_UserId] ON [CalendarFeeds] ([UserId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
 )
 BEGIN
     CREATE INDEX [IX_CapacitySlots_RequestId] ON [CapacitySlots] ([RequestId]);
@@ -1016,7 +1049,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261125200814_MaintenanceWindows'
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
 )
 BEGIN
     CREATE UNIQUE INDEX [IX_MaintenanceWindows_Name] ON [MaintenanceWindows] ([Name]);
@@ -1024,11 +1057,11 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261125200814_MaintenanceWindows'
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
 )
 BEGIN
     INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261125200814_MaintenanceWindows', N'10.0.15');
+    VALUES (N'20261125204527_MaintenanceWindows', N'10.0.15');
 END;
 
 COMMIT;

@@ -45,6 +45,9 @@ public static class DependencyInjection
         services.AddScoped<SaveBlackout>();
         services.AddScoped<DeleteBlackout>();
         services.AddScoped<GetConcurrencyLimits>();
+        services.AddScoped<GetCalendar>();
+        services.AddScoped<CreateCalendarFeed>();
+        services.AddScoped<GetCalendarFeed>();
         services.AddScoped<SetConcurrencyLimits>();
         services.AddScoped<DispatchDueRequests>();
         services.AddScoped<RunMigration>();

@@ -122,6 +122,7 @@ if (entraEnabled)
 }
 
 app.MapPortalApi();
+app.MapCalendarFeed();
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

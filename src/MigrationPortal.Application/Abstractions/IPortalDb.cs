@@ -30,6 +30,7 @@ public interface IPortalDb : IAsyncDisposable
     DbSet<Blackout> Blackouts { get; }
     DbSet<ConcurrencyLimits> ConcurrencyLimits { get; }
     DbSet<CapacitySlot> CapacitySlots { get; }
+    DbSet<CalendarFeed> CalendarFeeds { get; }
 
     /// <summary>The last sealed event (sequence and hash) as recorded by the chain head row, or null before the first event.</summary>
     Task<(long Sequence, string Hash)?> GetAuditChainHeadAsync(CancellationToken ct);

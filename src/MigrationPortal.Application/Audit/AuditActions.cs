@@ -24,4 +24,5 @@ public static class AuditActions
     public const string InventorySynced = "inventory.synced";
     public const string UserCreated = "user.created";
     public const string ConnectionTested = "connection.tested";
+    public const string CalendarFeedCreated = "calendar.feed-created";
 }

@@ -46,6 +46,7 @@ public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalD
     public DbSet<Blackout> Blackouts => Set<Blackout>();
     public DbSet<ConcurrencyLimits> ConcurrencyLimits => Set<ConcurrencyLimits>();
     public DbSet<CapacitySlot> CapacitySlots => Set<CapacitySlot>();
+    public DbSet<CalendarFeed> CalendarFeeds => Set<CalendarFeed>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<DemoVm> DemoVms => Set<DemoVm>();
     public DbSet<DemoTask> DemoTasks => Set<DemoTask>();

@@ -66,3 +66,18 @@ internal sealed class CapacitySlotConfiguration : IEntityTypeConfiguration<Capac
         b.HasIndex(s => s.RequestId);
     }
 }
+
+internal sealed class CalendarFeedConfiguration : IEntityTypeConfiguration<CalendarFeed>
+{
+    public void Configure(EntityTypeBuilder<CalendarFeed> b)
+    {
+        b.HasKey(f => f.Id);
+        b.Property(f => f.UserId).HasMaxLength(450);
+        b.HasIndex(f => f.UserId).IsUnique();
+        b.Property(f => f.UserName).HasMaxLength(256);
+        b.Property(f => f.TokenHash).HasMaxLength(64);
+        b.HasIndex(f => f.TokenHash).IsUnique();
+        b.Property(f => f.Roles).HasMaxLength(1000);
+        b.Property(f => f.Groups).HasMaxLength(4000);
+    }
+}

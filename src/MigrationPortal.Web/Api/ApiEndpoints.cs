@@ -61,6 +61,8 @@ public static class ApiEndpoints
         ("DELETE", "/api/v1/blackouts/{id}"),
         ("GET", "/api/v1/concurrency-limits"),
         ("PUT", "/api/v1/concurrency-limits"),
+        ("GET", "/api/v1/calendar"),
+        ("POST", "/api/v1/calendar-feed"),
     ];
 
     public sealed record DecisionBody(string? Comment);
@@ -265,6 +267,31 @@ public static class ApiEndpoints
         api.MapPut("/concurrency-limits", async (SetConcurrencyLimits.Command command, SetConcurrencyLimits useCase, HttpContext http, CancellationToken ct) =>
             Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), command, ct)))
             .WithName("SetConcurrencyLimits");
+
+        api.MapGet("/calendar", async (DateTimeOffset? from, DateTimeOffset? to, GetCalendar useCase, HttpContext http, TimeProvider time, CancellationToken ct) =>
+        {
+            var start = from ?? time.GetUtcNow();
+            return Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), start, to ?? start.AddDays(31), ct));
+        }).WithName("GetCalendar");
+
+        // Creates (or replaces) the caller's .ics link; the token is shown once and only its hash is kept.
+        api.MapPost("/calendar-feed", async (CreateCalendarFeed useCase, HttpContext http, CancellationToken ct) =>
+        {
+            var created = await useCase.HandleAsync(http.User.ToPortalUser(), ct);
+            return Results.Ok(new { url = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{created.Path}" });
+        }).WithName("CreateCalendarFeed");
+    }
+
+    /// <summary>
+    /// The .ics feed for calendar clients that cannot sign in (Outlook): anonymous, authenticated by the secret token in
+    /// the URL alone. Outside /api so that the API's sign-in requirement does not apply.
+    /// </summary>
+    public static IEndpointRouteBuilder MapCalendarFeed(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/feeds/calendar/{token}.ics", async (string token, GetCalendarFeed useCase, CancellationToken ct) =>
+            Results.Text(await useCase.HandleAsync(token, ct), "text/calendar; charset=utf-8"))
+            .AllowAnonymous().WithName("CalendarFeed");
+        return app;
     }
 
     /// <summary>A window or blackout as the API accepts it; missing fields become validation errors, not binding failures.</summary>

@@ -183,6 +183,43 @@ public abstract class WindowDispatchTests(DatabaseProvider provider) : DatabaseT
     }
 
     [Fact]
+    public async Task Calendar_ShowsOccurrencesBlackoutsAndPlannedMigrations_AndTheFeedCarriesThemForItsOwner()
+    {
+        MoveTo(SaturdayBeforeSpringForward);
+        await Portal.AutoApproveEverythingAsync();
+        await Portal.AddConnectionWindowAsync("nightly", RecurrenceKind.RRule, "FREQ=DAILY", "Europe/Berlin", new DateTime(2026, 3, 1, 22, 0, 0), 240);
+        await Portal.Scoped<SaveBlackout, CalendarPeriodView>(u => u.HandleAsync(Operator, null,
+            new CalendarPeriodInput("easter freeze", RecurrenceKind.OneOff, null, "Europe/Berlin", new DateTime(2026, 4, 3, 0, 0, 0), 24 * 60)));
+        var (vm, target) = await Portal.RequesterVmAsync();
+        var submitted = await Portal.SubmitAsync(vm, target, ScheduleMode.NextWindow);
+
+        var week = await Portal.Scoped<GetCalendar, IReadOnlyList<CalendarEntry>>(u => u.HandleAsync(Requester, Utc(3, 28, 0), Utc(4, 4, 0)));
+        var windows = week.Where(e => e.Kind == CalendarEntryKind.Window).Select(e => e.Start).ToList();
+        // Friday's window is still open at midnight, so it is on the calendar too.
+        Assert.Equal(8, windows.Count);
+        Assert.Equal(Utc(3, 27, 21), windows[0]);
+        Assert.Equal(Utc(3, 28, 21), windows[1]);
+        Assert.Equal(Utc(3, 29, 20), windows[2]); // 22:00 CEST after spring-forward
+        Assert.Single(week, e => e.Kind == CalendarEntryKind.Blackout && e.Start == Utc(4, 2, 22));
+        var migration = Assert.Single(week, e => e.Kind == CalendarEntryKind.Migration);
+        Assert.Equal((submitted.Id, Utc(3, 28, 21)), (migration.RequestId!.Value, migration.Start));
+
+        // Otto owns another application: the window covers his VMs too, but Rita's migration is not his to see.
+        var otto = await Portal.Scoped<GetCalendar, IReadOnlyList<CalendarEntry>>(u => u.HandleAsync(OtherRequester, Utc(3, 28, 0), Utc(4, 4, 0)));
+        Assert.DoesNotContain(otto, e => e.Kind == CalendarEntryKind.Migration);
+        await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<GetCalendar, IReadOnlyList<CalendarEntry>>(u => u.HandleAsync(Requester, Utc(4, 4, 0), Utc(3, 28, 0))));
+
+        var link = await Portal.Scoped<CreateCalendarFeed, CreateCalendarFeed.Created>(u => u.HandleAsync(Requester));
+        Assert.Equal(CreateCalendarFeed.Hash(link.Token), await Portal.Db(db => db.CalendarFeeds.Where(f => f.UserId == Requester.Id).Select(f => f.TokenHash).SingleAsync()));
+        var ics = await Portal.Scoped<GetCalendarFeed, string>(u => u.HandleAsync(link.Token));
+        var parsed = Ical.Net.Calendar.Load(ics)!;
+        Assert.Contains(parsed.Events, e => e.Summary == $"Migration: {vm.Name}" && e.DtStart!.AsUtc == Utc(3, 28, 21).UtcDateTime);
+        Assert.Contains(parsed.Events, e => e.Summary == "Window: nightly" && e.DtStart!.AsUtc == Utc(3, 29, 20).UtcDateTime);
+        Assert.Contains(parsed.Events, e => e.Summary == "Blackout: easter freeze");
+        await Assert.ThrowsAsync<NotFoundException>(() => Portal.Scoped<GetCalendarFeed, string>(u => u.HandleAsync(link.Token + "x")));
+    }
+
+    [Fact]
     public async Task Estimate_UsesMeasuredThroughput_OnceAMigrationOfThatKindSucceeded()
     {
         await Portal.AutoApproveEverythingAsync();

@@ -72,6 +72,8 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         [("DELETE", "/api/v1/blackouts/{id}")] = Row(403, 403, 403, 204, 204, 403),
         [("GET", "/api/v1/concurrency-limits")] = Row(403, 403, 403, 200, 200, 200),
         [("PUT", "/api/v1/concurrency-limits")] = Row(403, 403, 403, 403, 200, 403),
+        [("GET", "/api/v1/calendar")] = Row(200, 200, 200, 200, 200, 200),
+        [("POST", "/api/v1/calendar-feed")] = Row(200, 200, 200, 200, 200, 200),
     };
 
     private static Dictionary<string, int> Row(int requester, int other, int approver, int op, int admin, int auditor) => new()
@@ -241,6 +243,38 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
     };
 
     private static Guid s_demoConnection;
+
+    [Fact]
+    public async Task CalendarFeed_ServesIcsByTokenAlone_And404sAReplacedToken()
+    {
+        await EnsureOwnershipAsync();
+        using var client = factory.ClientFor(Operator);
+        using var first = await client.PostAsync("/api/v1/calendar-feed", null);
+        var firstUrl = new Uri((await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("url").GetString()!);
+
+        using var anonymous = factory.ClientFor(null);
+        using var feed = await anonymous.GetAsync(firstUrl.PathAndQuery);
+        Assert.Equal(HttpStatusCode.OK, feed.StatusCode);
+        Assert.Equal("text/calendar", feed.Content.Headers.ContentType?.MediaType);
+        var text = await feed.Content.ReadAsStringAsync();
+        Assert.StartsWith("BEGIN:VCALENDAR", text);
+        Assert.Contains("PRODID:-//MigrationPortal//Calendar feed//EN", text);
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var token = firstUrl.Segments[^1].Replace(".ics", "");
+            var stored = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().CalendarFeeds.Where(f => f.UserId == "u-olga").Select(f => f.TokenHash).SingleAsync();
+            Assert.NotEqual(token, stored);
+            Assert.Equal(MigrationPortal.Application.Scheduling.CreateCalendarFeed.Hash(token), stored);
+        }
+
+        using var second = await client.PostAsync("/api/v1/calendar-feed", null);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        using var replaced = await anonymous.GetAsync(firstUrl.PathAndQuery);
+        Assert.Equal(HttpStatusCode.NotFound, replaced.StatusCode);
+        using var guessed = await anonymous.GetAsync("/feeds/calendar/not-a-token.ics");
+        Assert.Equal(HttpStatusCode.NotFound, guessed.StatusCode);
+    }
 
     [Theory]
     [InlineData("RRule", "FREQ=SOMETIMES", "Europe/Berlin", 60, "Expression")]
