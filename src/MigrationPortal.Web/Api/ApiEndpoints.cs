@@ -289,8 +289,17 @@ public static class ApiEndpoints
     public static IEndpointRouteBuilder MapCalendarFeed(this IEndpointRouteBuilder app)
     {
         app.MapGet("/feeds/calendar/{token}.ics", async (string token, GetCalendarFeed useCase, CancellationToken ct) =>
-            Results.Text(await useCase.HandleAsync(token, ct), "text/calendar; charset=utf-8"))
-            .AllowAnonymous().WithName("CalendarFeed");
+        {
+            try
+            {
+                return Results.Text(await useCase.HandleAsync(token, ct), "text/calendar; charset=utf-8");
+            }
+            catch (NotFoundException)
+            {
+                // A calendar client gets a plain 404, not the browser's redirect to the not-found page.
+                return Results.NotFound();
+            }
+        }).AllowAnonymous().WithName("CalendarFeed");
         return app;
     }
 
