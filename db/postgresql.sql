@@ -786,3 +786,188 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
+    ALTER TABLE "Requests" ADD "EstimateBasis" character varying(1000);
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
+    ALTER TABLE "Requests" ADD "EstimatedBytes" bigint;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
+    ALTER TABLE "Requests" ADD "EstimatedSeconds" integer;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
+    ALTER TABLE "Requests" ADD "PlannedStart" timestamp with time zone;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
+    ALTER TABLE "Requests" ADD "QueueReason" character varying(1000);
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
+    ALTER TABLE "Requests" ADD "ScheduleWindowId" uuid;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
+    CREATE TABLE "Blackouts" (
+        "Id" uuid NOT NULL,
+        "Name" character varying(200) NOT NULL,
+        "Recurrence" character varying(16) NOT NULL,
+        "Expression" character varying(500),
+        "TimeZoneId" character varying(64) NOT NULL,
+        "LocalStart" character varying(19) NOT NULL,
+        "DurationMinutes" integer NOT NULL,
+        "ScopeKind" character varying(16),
+        "ScopeConnectionId" uuid,
+        "ScopeKey" character varying(512),
+        "ScopeName" character varying(256),
+        "Enabled" boolean NOT NULL,
+        "UpdatedBy" character varying(256) NOT NULL,
+        "UpdatedAt" timestamp with time zone NOT NULL,
+        CONSTRAINT "PK_Blackouts" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
+    CREATE TABLE "CalendarFeeds" (
+        "Id" uuid NOT NULL,
+        "UserId" character varying(450) NOT NULL,
+        "UserName" character varying(256) NOT NULL,
+        "TokenHash" character varying(64) NOT NULL,
+        "Roles" character varying(1000) NOT NULL,
+        "Groups" character varying(4000) NOT NULL,
+        "CreatedAt" timestamp with time zone NOT NULL,
+        CONSTRAINT "PK_CalendarFeeds" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
+    CREATE TABLE "CapacitySlots" (
+        "Resource" character varying(400) NOT NULL,
+        "Unit" integer NOT NULL,
+        "ResourceName" character varying(600) NOT NULL,
+        "RequestId" uuid NOT NULL,
+        "AcquiredAt" timestamp with time zone NOT NULL,
+        CONSTRAINT "PK_CapacitySlots" PRIMARY KEY ("Resource", "Unit")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
+    CREATE TABLE "ConcurrencyLimits" (
+        "Id" integer NOT NULL,
+        "VSphereMigrationsPerHost" integer NOT NULL,
+        "VSphereStorageMigrationsPerHost" integer NOT NULL,
+        "KvmOutgoingPerHost" integer NOT NULL,
+        "KvmIncomingPerHost" integer NOT NULL,
+        "DatastoreBudget" integer NOT NULL,
+        "ComputeMigrationDatastoreCost" integer NOT NULL,
+        "StorageMigrationDatastoreCost" integer NOT NULL,
+        "PerConnection" integer NOT NULL,
+        "Global" integer NOT NULL,
+        "UpdatedBy" character varying(256) NOT NULL,
+        "UpdatedAt" timestamp with time zone,
+        CONSTRAINT "PK_ConcurrencyLimits" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
+    CREATE TABLE "MaintenanceWindows" (
+        "Id" uuid NOT NULL,
+        "Name" character varying(200) NOT NULL,
+        "Recurrence" character varying(16) NOT NULL,
+        "Expression" character varying(500),
+        "TimeZoneId" character varying(64) NOT NULL,
+        "LocalStart" character varying(19) NOT NULL,
+        "DurationMinutes" integer NOT NULL,
+        "ScopeKind" character varying(16),
+        "ScopeConnectionId" uuid,
+        "ScopeKey" character varying(512),
+        "ScopeName" character varying(256),
+        "Enabled" boolean NOT NULL,
+        "UpdatedBy" character varying(256) NOT NULL,
+        "UpdatedAt" timestamp with time zone NOT NULL,
+        CONSTRAINT "PK_MaintenanceWindows" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
+    CREATE UNIQUE INDEX "IX_Blackouts_Name" ON "Blackouts" ("Name");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
+    CREATE UNIQUE INDEX "IX_CalendarFeeds_TokenHash" ON "CalendarFeeds" ("TokenHash");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
+    CREATE UNIQUE INDEX "IX_CalendarFeeds_UserId" ON "CalendarFeeds" ("UserId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
+    CREATE INDEX "IX_CapacitySlots_RequestId" ON "CapacitySlots" ("RequestId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
+    CREATE UNIQUE INDEX "IX_MaintenanceWindows_Name" ON "MaintenanceWindows" ("Name");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125204653_MaintenanceWindows') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261125204653_MaintenanceWindows', '10.0.15');
+    END IF;
+END $EF$;
+COMMIT;
+

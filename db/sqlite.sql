@@ -80,11 +80,50 @@ CREATE TABLE IF NOT EXISTS "Batches" (
 );
 
 
+CREATE TABLE IF NOT EXISTS "Blackouts" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Blackouts" PRIMARY KEY,
+    "Name" TEXT NOT NULL,
+    "Recurrence" TEXT NOT NULL,
+    "Expression" TEXT NULL,
+    "TimeZoneId" TEXT NOT NULL,
+    "LocalStart" TEXT NOT NULL,
+    "DurationMinutes" INTEGER NOT NULL,
+    "ScopeKind" TEXT NULL,
+    "ScopeConnectionId" TEXT NULL,
+    "ScopeKey" TEXT NULL,
+    "ScopeName" TEXT NULL,
+    "Enabled" INTEGER NOT NULL,
+    "UpdatedBy" TEXT NOT NULL,
+    "UpdatedAt" INTEGER NOT NULL
+);
+
+
 CREATE TABLE IF NOT EXISTS "BusinessApplications" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_BusinessApplications" PRIMARY KEY,
     "Name" TEXT NOT NULL,
     "Environment" TEXT NULL,
     "Criticality" TEXT NULL
+);
+
+
+CREATE TABLE IF NOT EXISTS "CalendarFeeds" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_CalendarFeeds" PRIMARY KEY,
+    "UserId" TEXT NOT NULL,
+    "UserName" TEXT NOT NULL,
+    "TokenHash" TEXT NOT NULL,
+    "Roles" TEXT NOT NULL,
+    "Groups" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL
+);
+
+
+CREATE TABLE IF NOT EXISTS "CapacitySlots" (
+    "Resource" TEXT NOT NULL,
+    "Unit" INTEGER NOT NULL,
+    "ResourceName" TEXT NOT NULL,
+    "RequestId" TEXT NOT NULL,
+    "AcquiredAt" INTEGER NOT NULL,
+    CONSTRAINT "PK_CapacitySlots" PRIMARY KEY ("Resource", "Unit")
 );
 
 
@@ -94,6 +133,22 @@ CREATE TABLE IF NOT EXISTS "Clusters" (
     "ExternalId" TEXT NOT NULL,
     "Name" TEXT NOT NULL,
     "Datacenter" TEXT NULL
+);
+
+
+CREATE TABLE IF NOT EXISTS "ConcurrencyLimits" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_ConcurrencyLimits" PRIMARY KEY,
+    "VSphereMigrationsPerHost" INTEGER NOT NULL,
+    "VSphereStorageMigrationsPerHost" INTEGER NOT NULL,
+    "KvmOutgoingPerHost" INTEGER NOT NULL,
+    "KvmIncomingPerHost" INTEGER NOT NULL,
+    "DatastoreBudget" INTEGER NOT NULL,
+    "ComputeMigrationDatastoreCost" INTEGER NOT NULL,
+    "StorageMigrationDatastoreCost" INTEGER NOT NULL,
+    "PerConnection" INTEGER NOT NULL,
+    "Global" INTEGER NOT NULL,
+    "UpdatedBy" TEXT NOT NULL,
+    "UpdatedAt" INTEGER NULL
 );
 
 
@@ -182,6 +237,24 @@ CREATE TABLE IF NOT EXISTS "Hosts" (
 );
 
 
+CREATE TABLE IF NOT EXISTS "MaintenanceWindows" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_MaintenanceWindows" PRIMARY KEY,
+    "Name" TEXT NOT NULL,
+    "Recurrence" TEXT NOT NULL,
+    "Expression" TEXT NULL,
+    "TimeZoneId" TEXT NOT NULL,
+    "LocalStart" TEXT NOT NULL,
+    "DurationMinutes" INTEGER NOT NULL,
+    "ScopeKind" TEXT NULL,
+    "ScopeConnectionId" TEXT NULL,
+    "ScopeKey" TEXT NULL,
+    "ScopeName" TEXT NULL,
+    "Enabled" INTEGER NOT NULL,
+    "UpdatedBy" TEXT NOT NULL,
+    "UpdatedAt" INTEGER NOT NULL
+);
+
+
 CREATE TABLE IF NOT EXISTS "Networks" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_Networks" PRIMARY KEY,
     "ConnectionId" TEXT NOT NULL,
@@ -222,6 +295,7 @@ CREATE TABLE IF NOT EXISTS "Requests" (
     "TargetPoolId" TEXT NULL,
     "ScheduleMode" TEXT NOT NULL,
     "ScheduleNotBefore" INTEGER NULL,
+    "ScheduleWindowId" TEXT NULL,
     "Justification" TEXT NOT NULL,
     "TakeSnapshot" INTEGER NOT NULL,
     "RequireEncryption" INTEGER NOT NULL,
@@ -244,7 +318,12 @@ CREATE TABLE IF NOT EXISTS "Requests" (
     "DowntimeMs" INTEGER NULL,
     "FailureReason" TEXT NULL,
     "StartedAt" INTEGER NULL,
-    "CompletedAt" INTEGER NULL
+    "CompletedAt" INTEGER NULL,
+    "EstimatedSeconds" INTEGER NULL,
+    "EstimateBasis" TEXT NULL,
+    "EstimatedBytes" INTEGER NULL,
+    "PlannedStart" INTEGER NULL,
+    "QueueReason" TEXT NULL
 );
 
 
@@ -409,7 +488,19 @@ CREATE INDEX IF NOT EXISTS "IX_AuditEvents_RequestId" ON "AuditEvents" ("Request
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_AuditEvents_Sequence" ON "AuditEvents" ("Sequence");
 
 
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_Blackouts_Name" ON "Blackouts" ("Name");
+
+
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_BusinessApplications_Name" ON "BusinessApplications" ("Name");
+
+
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_CalendarFeeds_TokenHash" ON "CalendarFeeds" ("TokenHash");
+
+
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_CalendarFeeds_UserId" ON "CalendarFeeds" ("UserId");
+
+
+CREATE INDEX IF NOT EXISTS "IX_CapacitySlots_RequestId" ON "CapacitySlots" ("RequestId");
 
 
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_Clusters_ConnectionId_ExternalId" ON "Clusters" ("ConnectionId", "ExternalId");
@@ -425,6 +516,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS "IX_GroupMemberships_UserId_Group" ON "GroupMe
 
 
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_Hosts_ConnectionId_ExternalId" ON "Hosts" ("ConnectionId", "ExternalId");
+
+
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_MaintenanceWindows_Name" ON "MaintenanceWindows" ("Name");
 
 
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_Networks_ConnectionId_ExternalId" ON "Networks" ("ConnectionId", "ExternalId");
@@ -466,5 +560,7 @@ INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261125180249_Initial', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261125195043_ConnectorSupport', '10.0.15');
+INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125204414_MaintenanceWindows', '10.0.15');
 
 COMMIT;

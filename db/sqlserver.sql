@@ -864,3 +864,206 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
+)
+BEGIN
+    ALTER TABLE [Requests] ADD [EstimateBasis] nvarchar(1000) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
+)
+BEGIN
+    ALTER TABLE [Requests] ADD [EstimatedBytes] bigint NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
+)
+BEGIN
+    ALTER TABLE [Requests] ADD [EstimatedSeconds] int NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
+)
+BEGIN
+    ALTER TABLE [Requests] ADD [PlannedStart] datetimeoffset NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
+)
+BEGIN
+    ALTER TABLE [Requests] ADD [QueueReason] nvarchar(1000) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
+)
+BEGIN
+    ALTER TABLE [Requests] ADD [ScheduleWindowId] uniqueidentifier NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
+)
+BEGIN
+    CREATE TABLE [Blackouts] (
+        [Id] uniqueidentifier NOT NULL,
+        [Name] nvarchar(200) NOT NULL,
+        [Recurrence] nvarchar(16) NOT NULL,
+        [Expression] nvarchar(500) NULL,
+        [TimeZoneId] nvarchar(64) NOT NULL,
+        [LocalStart] nvarchar(19) NOT NULL,
+        [DurationMinutes] int NOT NULL,
+        [ScopeKind] nvarchar(16) NULL,
+        [ScopeConnectionId] uniqueidentifier NULL,
+        [ScopeKey] nvarchar(512) NULL,
+        [ScopeName] nvarchar(256) NULL,
+        [Enabled] bit NOT NULL,
+        [UpdatedBy] nvarchar(256) NOT NULL,
+        [UpdatedAt] datetimeoffset NOT NULL,
+        CONSTRAINT [PK_Blackouts] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
+)
+BEGIN
+    CREATE TABLE [CalendarFeeds] (
+        [Id] uniqueidentifier NOT NULL,
+        [UserId] nvarchar(450) NOT NULL,
+        [UserName] nvarchar(256) NOT NULL,
+        [TokenHash] nvarchar(64) NOT NULL,
+        [Roles] nvarchar(1000) NOT NULL,
+        [Groups] nvarchar(4000) NOT NULL,
+        [CreatedAt] datetimeoffset NOT NULL,
+        CONSTRAINT [PK_CalendarFeeds] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
+)
+BEGIN
+    CREATE TABLE [CapacitySlots] (
+        [Resource] nvarchar(400) NOT NULL,
+        [Unit] int NOT NULL,
+        [ResourceName] nvarchar(600) NOT NULL,
+        [RequestId] uniqueidentifier NOT NULL,
+        [AcquiredAt] datetimeoffset NOT NULL,
+        CONSTRAINT [PK_CapacitySlots] PRIMARY KEY ([Resource], [Unit])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
+)
+BEGIN
+    CREATE TABLE [ConcurrencyLimits] (
+        [Id] int NOT NULL,
+        [VSphereMigrationsPerHost] int NOT NULL,
+        [VSphereStorageMigrationsPerHost] int NOT NULL,
+        [KvmOutgoingPerHost] int NOT NULL,
+        [KvmIncomingPerHost] int NOT NULL,
+        [DatastoreBudget] int NOT NULL,
+        [ComputeMigrationDatastoreCost] int NOT NULL,
+        [StorageMigrationDatastoreCost] int NOT NULL,
+        [PerConnection] int NOT NULL,
+        [Global] int NOT NULL,
+        [UpdatedBy] nvarchar(256) NOT NULL,
+        [UpdatedAt] datetimeoffset NULL,
+        CONSTRAINT [PK_ConcurrencyLimits] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
+)
+BEGIN
+    CREATE TABLE [MaintenanceWindows] (
+        [Id] uniqueidentifier NOT NULL,
+        [Name] nvarchar(200) NOT NULL,
+        [Recurrence] nvarchar(16) NOT NULL,
+        [Expression] nvarchar(500) NULL,
+        [TimeZoneId] nvarchar(64) NOT NULL,
+        [LocalStart] nvarchar(19) NOT NULL,
+        [DurationMinutes] int NOT NULL,
+        [ScopeKind] nvarchar(16) NULL,
+        [ScopeConnectionId] uniqueidentifier NULL,
+        [ScopeKey] nvarchar(512) NULL,
+        [ScopeName] nvarchar(256) NULL,
+        [Enabled] bit NOT NULL,
+        [UpdatedBy] nvarchar(256) NOT NULL,
+        [UpdatedAt] datetimeoffset NOT NULL,
+        CONSTRAINT [PK_MaintenanceWindows] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Blackouts_Name] ON [Blackouts] ([Name]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_CalendarFeeds_TokenHash] ON [CalendarFeeds] ([TokenHash]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_CalendarFeeds_UserId] ON [CalendarFeeds] ([UserId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
+)
+BEGIN
+    CREATE INDEX [IX_CapacitySlots_RequestId] ON [CapacitySlots] ([RequestId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_MaintenanceWindows_Name] ON [MaintenanceWindows] ([Name]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125204527_MaintenanceWindows'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261125204527_MaintenanceWindows', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

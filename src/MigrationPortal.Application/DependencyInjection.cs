@@ -9,6 +9,7 @@ using MigrationPortal.Application.Batches;
 using MigrationPortal.Application.Execution;
 using MigrationPortal.Application.Inventory;
 using MigrationPortal.Application.Requests;
+using MigrationPortal.Application.Scheduling;
 
 namespace MigrationPortal.Application;
 
@@ -34,6 +35,20 @@ public static class DependencyInjection
         services.AddScoped<VerifyAuditChain>();
         services.AddScoped<ListVms>();
         services.AddScoped<SyncInventory>();
+        services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<StartPlanner>();
+        services.AddScoped<DurationEstimator>();
+        services.AddScoped<CapacityLeases>();
+        services.AddScoped<ListMaintenanceWindows>();
+        services.AddScoped<SaveMaintenanceWindow>();
+        services.AddScoped<DeleteMaintenanceWindow>();
+        services.AddScoped<SaveBlackout>();
+        services.AddScoped<DeleteBlackout>();
+        services.AddScoped<GetConcurrencyLimits>();
+        services.AddScoped<GetCalendar>();
+        services.AddScoped<CreateCalendarFeed>();
+        services.AddScoped<GetCalendarFeed>();
+        services.AddScoped<SetConcurrencyLimits>();
         services.AddScoped<DispatchDueRequests>();
         services.AddScoped<RunMigration>();
         services.AddScoped<ReconcileStaleMigrations>();

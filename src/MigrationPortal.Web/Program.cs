@@ -106,7 +106,8 @@ app.Services.ScheduleRecurringJobs(app.Configuration);
 
 app.UseExceptionHandler();
 // Browsers get the friendly 404 page; the API keeps its plain status codes and ProblemDetails.
-app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+// Calendar clients reading /feeds get the plain status, not the sign-in page.
+app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api") && !http.Request.Path.StartsWithSegments("/feeds"), branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
@@ -122,6 +123,7 @@ if (entraEnabled)
 }
 
 app.MapPortalApi();
+app.MapCalendarFeed();
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

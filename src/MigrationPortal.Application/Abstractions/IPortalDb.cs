@@ -3,6 +3,7 @@ using MigrationPortal.Domain.Approvals;
 using MigrationPortal.Domain.Audit;
 using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Domain.Requests;
+using MigrationPortal.Domain.Scheduling;
 
 namespace MigrationPortal.Application.Abstractions;
 
@@ -25,6 +26,11 @@ public interface IPortalDb : IAsyncDisposable
     DbSet<InventoryVm> Vms { get; }
     DbSet<InventoryNetwork> Networks { get; }
     DbSet<UserGroupMembership> GroupMemberships { get; }
+    DbSet<MaintenanceWindow> MaintenanceWindows { get; }
+    DbSet<Blackout> Blackouts { get; }
+    DbSet<ConcurrencyLimits> ConcurrencyLimits { get; }
+    DbSet<CapacitySlot> CapacitySlots { get; }
+    DbSet<CalendarFeed> CalendarFeeds { get; }
 
     /// <summary>The last sealed event (sequence and hash) as recorded by the chain head row, or null before the first event.</summary>
     Task<(long Sequence, string Hash)?> GetAuditChainHeadAsync(CancellationToken ct);

@@ -9,6 +9,9 @@ public static class AuditActions
     public const string RequestRejected = "request.rejected";
     public const string RequestCancelRequested = "request.cancel-requested";
     public const string RequestExpired = "request.expired";
+
+    /// <summary>The dispatcher moved a due request to a later start (its estimate does not fit in what remains of the window, or a blackout); details carry the reason and the new start.</summary>
+    public const string RequestDeferred = "request.deferred";
     public const string JobStep = "job.step";
     public const string JobProgress = "job.progress";
     public const string ConfigChanged = "config.changed";
@@ -21,4 +24,5 @@ public static class AuditActions
     public const string InventorySynced = "inventory.synced";
     public const string UserCreated = "user.created";
     public const string ConnectionTested = "connection.tested";
+    public const string CalendarFeedCreated = "calendar.feed-created";
 }

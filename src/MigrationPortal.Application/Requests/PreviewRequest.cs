@@ -3,12 +3,14 @@ using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Authorization;
 using MigrationPortal.Application.Common;
 using MigrationPortal.Application.Execution;
+using MigrationPortal.Application.Scheduling;
 using MigrationPortal.Domain.Approvals;
 using MigrationPortal.Domain.Requests;
 
 namespace MigrationPortal.Application.Requests;
 
-public sealed record RequestPreview(IReadOnlyList<PrecheckFinding> Findings, ApprovalRequirement Approval)
+public sealed record RequestPreview(IReadOnlyList<PrecheckFinding> Findings, ApprovalRequirement Approval,
+    DateTimeOffset? PlannedStart = null, string? ScheduleExplanation = null, TimeSpan? Estimate = null, string? EstimateBasis = null)
 {
     public bool Blocked => Findings.Any(f => f.Severity == FindingSeverity.Critical);
 
@@ -17,9 +19,11 @@ public sealed record RequestPreview(IReadOnlyList<PrecheckFinding> Findings, App
 
 /// <summary>
 /// The wizard's review step: the connector's precheck findings for the move as it would run now, and the approval path
-/// the policy will require. Nothing is saved; a Critical finding blocks submission in the UI.
+/// the policy will require, and when it would start (its window, or as soon as approved) with the duration estimate and its
+/// basis. Nothing is saved; a Critical finding (including a schedule that cannot be met) blocks submission in the UI.
 /// </summary>
-public sealed class PreviewRequest(IPortalDb db, AccessGuard guard, MigrationPlanner planner, IConnectorResolver connectors)
+public sealed class PreviewRequest(IPortalDb db, AccessGuard guard, MigrationPlanner planner, IConnectorResolver connectors,
+    StartPlanner startPlanner, DurationEstimator estimator, TimeProvider time)
 {
     public async Task<RequestPreview> HandleAsync(PortalUser user, SubmitRequest.Command command, CancellationToken ct = default)
     {
@@ -61,6 +65,10 @@ public sealed class PreviewRequest(IPortalDb db, AccessGuard guard, MigrationPla
         var app = vm.ApplicationId is null ? null : await db.Applications.AsNoTracking().FirstOrDefaultAsync(a => a.Id == vm.ApplicationId, ct);
         var rules = await db.ApprovalRules.AsNoTracking().ToListAsync(ct);
         var approval = ApprovalPolicy.Evaluate(rules, new ApprovalContext(app?.Id, app?.Environment, app?.Criticality, command.Kind, vm.ConnectionId));
-        return new RequestPreview(findings.OrderByDescending(f => f.Severity).ToList(), approval);
+        var wish = new ScheduleWish(command.ScheduleMode, command.NotBefore, command.ScheduleMode == ScheduleMode.ChosenWindow ? command.WindowId : null);
+        var (estimate, schedule) = await SubmitRequest.PlanAsync(startPlanner, estimator, vm, command.Kind, host?.ExternalId, wish, time.GetUtcNow(), ct);
+        if (schedule.Problem is not null || schedule.Start is null)
+            findings.Add(new PrecheckFinding(FindingSeverity.Critical, "schedule", schedule.Problem ?? schedule.Explanation));
+        return new RequestPreview(findings.OrderByDescending(f => f.Severity).ToList(), approval, schedule.Start, schedule.Explanation, estimate.Duration, estimate.Basis);
     }
 }

@@ -4,7 +4,8 @@ using MigrationPortal.Domain.Requests;
 namespace MigrationPortal.Application.Requests;
 
 public sealed record RequestSummary(Guid Id, string VmName, string? ApplicationName, MigrationKind Kind, bool Live, RequestState State,
-    string Target, string RequesterName, DateTimeOffset CreatedAt, string? FailureReason, bool IsDemo, int Version, Guid? BatchId = null);
+    string Target, string RequesterName, DateTimeOffset CreatedAt, string? FailureReason, bool IsDemo, int Version, Guid? BatchId = null,
+    string? QueueReason = null, DateTimeOffset? PlannedStart = null);
 
 public sealed record TransitionView(RequestState From, RequestState To, string ActorName, DateTimeOffset At, string Reason);
 
@@ -31,12 +32,15 @@ public sealed record RequestDetails(
     IReadOnlyList<TransitionView> Transitions,
     IReadOnlyList<DecisionView> Decisions,
     IReadOnlyList<StepView> Steps,
-    ProgressView? Progress);
+    ProgressView? Progress,
+    int? EstimatedSeconds = null,
+    string? EstimateBasis = null);
 
 public static class RequestViewMapping
 {
     public static RequestSummary ToSummary(this MigrationRequest r) =>
-        new(r.Id, r.VmName, r.ApplicationName, r.Kind, r.Live, r.State, r.Target.Describe(), r.RequesterName, r.CreatedAt, r.FailureReason, r.IsDemo, r.Version, r.BatchId);
+        new(r.Id, r.VmName, r.ApplicationName, r.Kind, r.Live, r.State, r.Target.Describe(), r.RequesterName, r.CreatedAt, r.FailureReason, r.IsDemo, r.Version, r.BatchId,
+            r.State == RequestState.Approved ? r.QueueReason : null, r.State is RequestState.Approved or RequestState.PendingApproval or RequestState.Submitted ? r.PlannedStart : r.ScheduledFor);
 
     public static RequestDetails ToDetails(this MigrationRequest r, MigrationProgress? progress) =>
         new(r.ToSummary(), r.Justification, r.SourceHostName, r.SourceDatastoreName, r.Options, r.Schedule, r.ScheduledFor,
@@ -44,5 +48,6 @@ public static class RequestViewMapping
             r.Transitions.OrderBy(t => t.At).ThenBy(t => t.Id).Select(t => new TransitionView(t.From, t.To, t.ActorName, t.At, t.Reason)).ToList(),
             r.Decisions.OrderBy(d => d.At).Select(d => new DecisionView(d.ApproverName, d.Verdict, d.Comment, d.At)).ToList(),
             r.Steps.OrderBy(s => s.Order).Select(s => new StepView(s.Name, s.Status, s.StartedAt, s.EndedAt, s.Message)).ToList(),
-            progress is null ? null : new ProgressView(progress.Phase, progress.Percent, progress.BytesTransferred, progress.BytesTotal, progress.EtaSeconds, progress.UpdatedAt));
+            progress is null ? null : new ProgressView(progress.Phase, progress.Percent, progress.BytesTransferred, progress.BytesTotal, progress.EtaSeconds, progress.UpdatedAt),
+            r.EstimatedSeconds, r.EstimateBasis);
 }

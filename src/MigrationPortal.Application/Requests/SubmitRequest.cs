@@ -5,6 +5,7 @@ using MigrationPortal.Application.Approvals;
 using MigrationPortal.Application.Audit;
 using MigrationPortal.Application.Authorization;
 using MigrationPortal.Application.Common;
+using MigrationPortal.Application.Scheduling;
 using MigrationPortal.Domain.Approvals;
 using MigrationPortal.Domain.Requests;
 
@@ -14,7 +15,8 @@ namespace MigrationPortal.Application.Requests;
 /// An application owner asks for one VM to move. The approval policy decides at once whether it is auto-approved
 /// or which approvals it needs.
 /// </summary>
-public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider time, IMigrationJobs jobs, IOptions<ApprovalOptions> approvalOptions)
+public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider time, IMigrationJobs jobs, IOptions<ApprovalOptions> approvalOptions,
+    StartPlanner planner, DurationEstimator estimator)
 {
     public sealed record Command(
         Guid VmId,
@@ -27,7 +29,8 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
         DateTimeOffset? NotBefore = null,
         bool TakeSnapshot = true,
         bool RequireEncryption = true,
-        Guid? BatchId = null);
+        Guid? BatchId = null,
+        Guid? WindowId = null);
 
     public async Task<RequestSummary> HandleAsync(PortalUser user, Command command, CancellationToken ct = default)
     {
@@ -57,8 +60,8 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
         check.Require(!string.IsNullOrWhiteSpace(command.Justification), nameof(command.Justification), "Say why this VM must move.");
         check.Require(command.Justification is null || command.Justification.Length <= 2000, nameof(command.Justification), "Keep the justification under 2,000 characters.");
         check.Require(command.Kind != MigrationKind.CrossPlatform, nameof(command.Kind), "VMware to KVM conversion is not available yet.");
-        check.Require(command.ScheduleMode != ScheduleMode.NextWindow, nameof(command.ScheduleMode), "Maintenance windows are not available yet; choose as soon as approved or a specific time.");
         check.Require(command.ScheduleMode != ScheduleMode.SpecificTime || command.NotBefore > now, nameof(command.NotBefore), "Choose a start time in the future.");
+        check.Require(command.ScheduleMode != ScheduleMode.ChosenWindow || command.WindowId is not null, nameof(command.WindowId), "Choose a maintenance window.");
 
         var connection = await db.Connections.FirstAsync(c => c.Id == vm.ConnectionId, ct);
         InventoryRef? host = null;
@@ -101,26 +104,71 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
             check.Require(db.Batches.Local.Any(b => b.Id == batchId) || await db.Batches.AnyAsync(b => b.Id == batchId, ct), nameof(command.BatchId), "That batch does not exist.");
         check.ThrowIfInvalid();
 
+        var wish = new ScheduleWish(command.ScheduleMode, command.NotBefore, command.ScheduleMode == ScheduleMode.ChosenWindow ? command.WindowId : null);
+        var (estimate, plan) = await PlanAsync(planner, estimator, vm, command.Kind, host?.ExternalId, wish, now, ct);
+        RequireSchedulable(plan, wish, vm.Name, check);
+        check.ThrowIfInvalid();
+
         var application = vm.ApplicationId is null ? null : await db.Applications.FirstOrDefaultAsync(a => a.Id == vm.ApplicationId, ct);
         var request = new MigrationRequest(
             vm.Id, vm.Name, vm.ConnectionId, application?.Id, application?.Name, vm.HostName, vm.Datastores,
             command.Kind, command.Live,
             new MigrationTarget(vm.ConnectionId, host?.ExternalId, host?.Name, datastore?.ExternalId, datastore?.Name, null),
-            new ScheduleWish(command.ScheduleMode, command.NotBefore), command.Justification!,
+            wish, command.Justification!,
             new MigrationOptions(command.TakeSnapshot, command.RequireEncryption), user.AsActor(), now, command.BatchId, connection.IsDemo);
 
         var rules = await db.ApprovalRules.ToListAsync(ct);
         var requirement = ApprovalPolicy.Evaluate(rules, new ApprovalContext(application?.Id, application?.Environment, application?.Criticality, command.Kind, vm.ConnectionId));
+        request.RecordEstimate(estimate.Duration, estimate.Bytes, estimate.Basis);
+        request.RecordWaiting(plan.Explanation, plan.Start);
         request.Submit(user.AsActor(), now, requirement, approvalOptions.Value.ExpireAfter);
 
         db.Requests.Add(request);
         AuditLog.ForRequest(db, now, user.AsActor(), AuditActions.RequestSubmitted, request, new
         {
             kind = command.Kind.ToString(), live = command.Live, target = request.Target.Describe(), schedule = command.ScheduleMode.ToString(),
+            notBefore = command.NotBefore, windowId = wish.WindowId, plannedStart = plan.Start, estimateSeconds = request.EstimatedSeconds, estimateBasis = estimate.Basis,
             justification = request.Justification, snapshot = command.TakeSnapshot, encryption = command.RequireEncryption, policy = requirement.Reason,
         });
         AuditLog.TransitionsSince(db, request, 0);
         return request.ToSummary();
+    }
+
+    /// <summary>The estimate and the planned start for a wish, as submission and the wizard's preview see them.</summary>
+    public static async Task<(DurationEstimate Estimate, StartPlan Plan)> PlanAsync(StartPlanner planner, DurationEstimator estimator,
+        Domain.Inventory.InventoryVm vm, MigrationKind kind, string? targetHostId, ScheduleWish wish, DateTimeOffset now, CancellationToken ct)
+    {
+        var estimate = await estimator.EstimateAsync(vm.ConnectionId, kind, vm, ct);
+        var coverage = await planner.CoverageAsync(StartPlanner.PlacementOf(vm, targetHostId), ct);
+        if (wish.Mode == ScheduleMode.AsSoonAsApproved && coverage.WindowRequired)
+        {
+            var names = string.Join(", ", coverage.Windows.Select(w => $"'{w.Name}'"));
+            var problem = $"VM '{vm.Name}' is covered by maintenance window {names}, so it moves only inside a window: choose the next window, a window, or a time inside one.";
+            return (estimate, new StartPlan(null, problem, problem, null));
+        }
+
+        var plan = planner.Plan(coverage, wish, now, estimate.Duration);
+        if (plan.Start is { } start && wish.Mode == ScheduleMode.SpecificTime && wish.NotBefore is { } asked && start != asked)
+        {
+            var problem = coverage.WindowRequired
+                ? $"{asked:u} is not inside a window of this VM with room for the estimated {StartPlanner.Format(estimate.Duration)}; the earliest start from then is {start:u}."
+                : $"A blackout stops a start at {asked:u} for the estimated {StartPlanner.Format(estimate.Duration)}; the earliest start from then is {start:u}.";
+            plan = plan with { Problem = problem };
+        }
+
+        return (estimate, plan);
+    }
+
+    private static void RequireSchedulable(StartPlan plan, ScheduleWish wish, string vmName, Validation check)
+    {
+        var field = wish.Mode switch
+        {
+            ScheduleMode.SpecificTime => nameof(Command.NotBefore),
+            ScheduleMode.ChosenWindow => nameof(Command.WindowId),
+            _ => nameof(Command.ScheduleMode),
+        };
+        if (plan.Problem is { } problem) check.Add(field, problem);
+        else if (plan.Start is null) check.Add(field, $"VM '{vmName}': {plan.Explanation}");
     }
 
     private static RequestState[] RequestTransitionsActive() =>

@@ -2,15 +2,9 @@ using Cronos;
 using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
 using MigrationPortal.Application.Common;
+using MigrationPortal.Domain.Scheduling;
 
 namespace MigrationPortal.Application.Scheduling;
-
-public enum RecurrenceKind
-{
-    OneOff,
-    RRule,
-    Cron,
-}
 
 /// <summary>A half-open interval [Start, End) in UTC.</summary>
 public readonly record struct TimeSlot(DateTimeOffset Start, DateTimeOffset End)
@@ -27,6 +21,10 @@ public readonly record struct TimeSlot(DateTimeOffset Start, DateTimeOffset End)
 /// </summary>
 public sealed record WindowSchedule(RecurrenceKind Kind, string? Expression, string TimeZoneId, DateTime LocalStart, TimeSpan Duration)
 {
+    /// <summary>The schedule a stored window or blackout describes.</summary>
+    public static WindowSchedule Of(CalendarPeriod period) =>
+        new(period.Recurrence, period.Expression, period.TimeZoneId, period.LocalStart, period.Duration);
+
     /// <summary>Checks every field and throws one validation error naming each bad field.</summary>
     public void Validate()
     {

@@ -92,6 +92,19 @@ public sealed class MigrationRequest
     public DateTimeOffset? StartedAt { get; private set; }
     public DateTimeOffset? CompletedAt { get; private set; }
 
+    /// <summary>How long the move should take, and how that was worked out (data size, throughput and where it came from).</summary>
+    public int? EstimatedSeconds { get; private set; }
+    public string? EstimateBasis { get; private set; }
+
+    /// <summary>The data the estimate assumed moves (memory and/or disk), so finished moves yield a measured throughput.</summary>
+    public long? EstimatedBytes { get; private set; }
+
+    /// <summary>When the dispatcher plans to start it (window start, or after a deferral); null while it is due now.</summary>
+    public DateTimeOffset? PlannedStart { get; private set; }
+
+    /// <summary>Why an approved request has not started yet ("Queued: waiting for host esx-01 (8/8 in use)"), persisted so every node shows it.</summary>
+    public string? QueueReason { get; private set; }
+
     public IReadOnlyList<Transition> Transitions => _transitions;
     public IReadOnlyList<Decision> Decisions => _decisions;
     public IReadOnlyList<MigrationStep> Steps => _steps;
@@ -150,9 +163,32 @@ public sealed class MigrationRequest
         Move(RequestState.Expired, Actor.System, now, $"No decision before {ExpiresAt:u}.");
     }
 
+    public void RecordEstimate(TimeSpan estimate, long bytes, string basis)
+    {
+        var seconds = (int)Math.Ceiling(estimate.TotalSeconds);
+        if (EstimatedSeconds == seconds && EstimatedBytes == bytes && EstimateBasis == basis) return;
+        EstimatedSeconds = seconds;
+        EstimatedBytes = bytes;
+        EstimateBasis = basis;
+        Touch();
+    }
+
+    /// <summary>Records why a request not yet started waits, and when it should start; returns false when nothing changed.</summary>
+    public bool RecordWaiting(string? reason, DateTimeOffset? plannedStart)
+    {
+        RequireState(RequestState.Draft, RequestState.Submitted, RequestState.PendingApproval, RequestState.Approved);
+        if (QueueReason == reason && PlannedStart == plannedStart) return false;
+        QueueReason = reason;
+        PlannedStart = plannedStart;
+        Touch();
+        return true;
+    }
+
     public void ScheduleFor(DateTimeOffset start, Actor actor, DateTimeOffset now, string reason)
     {
         ScheduledFor = start;
+        PlannedStart = start;
+        QueueReason = null;
         Move(RequestState.Scheduled, actor, now, reason);
     }
 

@@ -16,7 +16,7 @@ namespace MigrationPortal.Infrastructure.Jobs;
 /// that runs twice (at-least-once delivery, a retry after a crash) does no harm. Hangfire creates a DI scope per job.
 /// </summary>
 public sealed class PortalJobs(RunMigration run, DispatchDueRequests dispatch, ExpireStaleRequests expire, ReconcileStaleMigrations reconcile, SyncInventory sync, PortalDbContext db,
-    IRecurringJobManager recurring, JobStorage jobStorage)
+    IRecurringJobManager recurring, JobStorage jobStorage, MigrationPortal.Application.Abstractions.IMigrationJobs jobs)
 {
     public const string DispatcherJobId = "dispatch-due-requests";
     public const string ExpiryJobId = "expire-stale-requests";
@@ -27,7 +27,12 @@ public sealed class PortalJobs(RunMigration run, DispatchDueRequests dispatch, E
     [DisplayName("Run migration {0}")]
     [DisableConcurrentExecution("migration:{0}", 30)]
     [AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-    public Task RunMigrationAsync(Guid requestId, CancellationToken ct) => run.HandleAsync(requestId, ct);
+    public async Task RunMigrationAsync(Guid requestId, CancellationToken ct)
+    {
+        await run.HandleAsync(requestId, ct);
+        // The run may have ended and freed its concurrency slots: let a queued request take them now, not at the next tick.
+        jobs.NudgeDispatcher();
+    }
 
     [DisplayName("Dispatch due requests")]
     [DisableConcurrentExecution("dispatcher", 30)]

@@ -24,6 +24,8 @@ internal sealed class MigrationRequestConfiguration : IEntityTypeConfiguration<M
         b.Property(r => r.ApproverGroup).HasMaxLength(256);
         b.Property(r => r.OperationId).HasMaxLength(512);
         b.Property(r => r.SnapshotId).HasMaxLength(512);
+        b.Property(r => r.EstimateBasis).HasMaxLength(1000);
+        b.Property(r => r.QueueReason).HasMaxLength(1000);
         b.OwnsOne(r => r.Target, t =>
         {
             t.Property(x => x.ConnectionId).HasColumnName("TargetConnectionId");
@@ -37,6 +39,7 @@ internal sealed class MigrationRequestConfiguration : IEntityTypeConfiguration<M
         {
             s.Property(x => x.Mode).HasColumnName("ScheduleMode").HasConversion<string>().HasMaxLength(32);
             s.Property(x => x.NotBefore).HasColumnName("ScheduleNotBefore");
+            s.Property(x => x.WindowId).HasColumnName("ScheduleWindowId");
         });
         b.OwnsOne(r => r.Options, o =>
         {

@@ -8,6 +8,7 @@ using MigrationPortal.Domain.Approvals;
 using MigrationPortal.Domain.Audit;
 using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Domain.Requests;
+using MigrationPortal.Domain.Scheduling;
 using MigrationPortal.Infrastructure.Connectors.Demo;
 using MigrationPortal.Infrastructure.Identity;
 
@@ -41,6 +42,11 @@ public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalD
     public DbSet<InventoryVm> Vms => Set<InventoryVm>();
     public DbSet<InventoryNetwork> Networks => Set<InventoryNetwork>();
     public DbSet<UserGroupMembership> GroupMemberships => Set<UserGroupMembership>();
+    public DbSet<MaintenanceWindow> MaintenanceWindows => Set<MaintenanceWindow>();
+    public DbSet<Blackout> Blackouts => Set<Blackout>();
+    public DbSet<ConcurrencyLimits> ConcurrencyLimits => Set<ConcurrencyLimits>();
+    public DbSet<CapacitySlot> CapacitySlots => Set<CapacitySlot>();
+    public DbSet<CalendarFeed> CalendarFeeds => Set<CalendarFeed>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<DemoVm> DemoVms => Set<DemoVm>();
     public DbSet<DemoTask> DemoTasks => Set<DemoTask>();

@@ -825,6 +825,16 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                     b.Property<string>("EncryptionApplied")
                         .HasColumnType("text");
 
+                    b.Property<string>("EstimateBasis")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<long?>("EstimatedBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("EstimatedSeconds")
+                        .HasColumnType("integer");
+
                     b.Property<DateTimeOffset?>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -851,8 +861,15 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)");
 
+                    b.Property<DateTimeOffset?>("PlannedStart")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("PolicyReason")
                         .HasColumnType("text");
+
+                    b.Property<string>("QueueReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
 
                     b.Property<string>("RequesterId")
                         .IsRequired()
@@ -999,6 +1016,225 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                     b.HasIndex("RequestId");
 
                     b.ToTable("RequestTransitions", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.Blackout", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("DurationMinutes")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Expression")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("LocalStart")
+                        .IsRequired()
+                        .HasMaxLength(19)
+                        .HasColumnType("character varying(19)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Recurrence")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("TimeZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Blackouts", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.CalendarFeed", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Groups")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("Roles")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("UserId")
+                        .IsUnique();
+
+                    b.ToTable("CalendarFeeds");
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.CapacitySlot", b =>
+                {
+                    b.Property<string>("Resource")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<int>("Unit")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("AcquiredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ResourceName")
+                        .IsRequired()
+                        .HasMaxLength(600)
+                        .HasColumnType("character varying(600)");
+
+                    b.HasKey("Resource", "Unit");
+
+                    b.HasIndex("RequestId");
+
+                    b.ToTable("CapacitySlots");
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.ConcurrencyLimits", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ComputeMigrationDatastoreCost")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("DatastoreBudget")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Global")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("KvmIncomingPerHost")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("KvmOutgoingPerHost")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("PerConnection")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("StorageMigrationDatastoreCost")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("VSphereMigrationsPerHost")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("VSphereStorageMigrationsPerHost")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ConcurrencyLimits");
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.MaintenanceWindow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("DurationMinutes")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Expression")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("LocalStart")
+                        .IsRequired()
+                        .HasMaxLength(19)
+                        .HasColumnType("character varying(19)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Recurrence")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("TimeZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("MaintenanceWindows", (string)null);
                 });
 
             modelBuilder.Entity("MigrationPortal.Infrastructure.Connectors.Demo.DemoTask", b =>
@@ -1337,6 +1573,10 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                                 .HasColumnType("timestamp with time zone")
                                 .HasColumnName("ScheduleNotBefore");
 
+                            b1.Property<Guid?>("WindowId")
+                                .HasColumnType("uuid")
+                                .HasColumnName("ScheduleWindowId");
+
                             b1.HasKey("MigrationRequestId");
 
                             b1.ToTable("Requests");
@@ -1371,6 +1611,86 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                         .HasForeignKey("RequestId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.Blackout", b =>
+                {
+                    b.OwnsOne("MigrationPortal.Domain.Scheduling.WindowScope", "Scope", b1 =>
+                        {
+                            b1.Property<Guid>("BlackoutId")
+                                .HasColumnType("uuid");
+
+                            b1.Property<Guid?>("ConnectionId")
+                                .HasColumnType("uuid")
+                                .HasColumnName("ScopeConnectionId");
+
+                            b1.Property<string>("Key")
+                                .IsRequired()
+                                .HasMaxLength(512)
+                                .HasColumnType("character varying(512)")
+                                .HasColumnName("ScopeKey");
+
+                            b1.Property<string>("Kind")
+                                .IsRequired()
+                                .HasMaxLength(16)
+                                .HasColumnType("character varying(16)")
+                                .HasColumnName("ScopeKind");
+
+                            b1.Property<string>("Name")
+                                .IsRequired()
+                                .HasMaxLength(256)
+                                .HasColumnType("character varying(256)")
+                                .HasColumnName("ScopeName");
+
+                            b1.HasKey("BlackoutId");
+
+                            b1.ToTable("Blackouts");
+
+                            b1.WithOwner()
+                                .HasForeignKey("BlackoutId");
+                        });
+
+                    b.Navigation("Scope");
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.MaintenanceWindow", b =>
+                {
+                    b.OwnsOne("MigrationPortal.Domain.Scheduling.WindowScope", "Scope", b1 =>
+                        {
+                            b1.Property<Guid>("MaintenanceWindowId")
+                                .HasColumnType("uuid");
+
+                            b1.Property<Guid?>("ConnectionId")
+                                .HasColumnType("uuid")
+                                .HasColumnName("ScopeConnectionId");
+
+                            b1.Property<string>("Key")
+                                .IsRequired()
+                                .HasMaxLength(512)
+                                .HasColumnType("character varying(512)")
+                                .HasColumnName("ScopeKey");
+
+                            b1.Property<string>("Kind")
+                                .IsRequired()
+                                .HasMaxLength(16)
+                                .HasColumnType("character varying(16)")
+                                .HasColumnName("ScopeKind");
+
+                            b1.Property<string>("Name")
+                                .IsRequired()
+                                .HasMaxLength(256)
+                                .HasColumnType("character varying(256)")
+                                .HasColumnName("ScopeName");
+
+                            b1.HasKey("MaintenanceWindowId");
+
+                            b1.ToTable("MaintenanceWindows");
+
+                            b1.WithOwner()
+                                .HasForeignKey("MaintenanceWindowId");
+                        });
+
+                    b.Navigation("Scope");
                 });
 
             modelBuilder.Entity("MigrationPortal.Domain.Inventory.Application", b =>

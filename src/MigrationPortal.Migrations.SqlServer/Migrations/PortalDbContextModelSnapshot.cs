@@ -826,6 +826,16 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                     b.Property<string>("EncryptionApplied")
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<string>("EstimateBasis")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<long?>("EstimatedBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("EstimatedSeconds")
+                        .HasColumnType("int");
+
                     b.Property<DateTimeOffset?>("ExpiresAt")
                         .HasColumnType("datetimeoffset");
 
@@ -852,8 +862,15 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                         .HasMaxLength(512)
                         .HasColumnType("nvarchar(512)");
 
+                    b.Property<DateTimeOffset?>("PlannedStart")
+                        .HasColumnType("datetimeoffset");
+
                     b.Property<string>("PolicyReason")
                         .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("QueueReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
 
                     b.Property<string>("RequesterId")
                         .IsRequired()
@@ -1000,6 +1017,225 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                     b.HasIndex("RequestId");
 
                     b.ToTable("RequestTransitions", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.Blackout", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("DurationMinutes")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("Expression")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<string>("LocalStart")
+                        .IsRequired()
+                        .HasMaxLength(19)
+                        .HasColumnType("nvarchar(19)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Recurrence")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("TimeZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Blackouts", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.CalendarFeed", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Groups")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<string>("Roles")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("UserId")
+                        .IsUnique();
+
+                    b.ToTable("CalendarFeeds");
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.CapacitySlot", b =>
+                {
+                    b.Property<string>("Resource")
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
+                    b.Property<int>("Unit")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset>("AcquiredAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("ResourceName")
+                        .IsRequired()
+                        .HasMaxLength(600)
+                        .HasColumnType("nvarchar(600)");
+
+                    b.HasKey("Resource", "Unit");
+
+                    b.HasIndex("RequestId");
+
+                    b.ToTable("CapacitySlots");
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.ConcurrencyLimits", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("int");
+
+                    b.Property<int>("ComputeMigrationDatastoreCost")
+                        .HasColumnType("int");
+
+                    b.Property<int>("DatastoreBudget")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Global")
+                        .HasColumnType("int");
+
+                    b.Property<int>("KvmIncomingPerHost")
+                        .HasColumnType("int");
+
+                    b.Property<int>("KvmOutgoingPerHost")
+                        .HasColumnType("int");
+
+                    b.Property<int>("PerConnection")
+                        .HasColumnType("int");
+
+                    b.Property<int>("StorageMigrationDatastoreCost")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset?>("UpdatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<int>("VSphereMigrationsPerHost")
+                        .HasColumnType("int");
+
+                    b.Property<int>("VSphereStorageMigrationsPerHost")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ConcurrencyLimits");
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.MaintenanceWindow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("DurationMinutes")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("Expression")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<string>("LocalStart")
+                        .IsRequired()
+                        .HasMaxLength(19)
+                        .HasColumnType("nvarchar(19)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Recurrence")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("TimeZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("MaintenanceWindows", (string)null);
                 });
 
             modelBuilder.Entity("MigrationPortal.Infrastructure.Connectors.Demo.DemoTask", b =>
@@ -1339,6 +1575,10 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                                 .HasColumnType("datetimeoffset")
                                 .HasColumnName("ScheduleNotBefore");
 
+                            b1.Property<Guid?>("WindowId")
+                                .HasColumnType("uniqueidentifier")
+                                .HasColumnName("ScheduleWindowId");
+
                             b1.HasKey("MigrationRequestId");
 
                             b1.ToTable("Requests");
@@ -1373,6 +1613,86 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                         .HasForeignKey("RequestId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.Blackout", b =>
+                {
+                    b.OwnsOne("MigrationPortal.Domain.Scheduling.WindowScope", "Scope", b1 =>
+                        {
+                            b1.Property<Guid>("BlackoutId")
+                                .HasColumnType("uniqueidentifier");
+
+                            b1.Property<Guid?>("ConnectionId")
+                                .HasColumnType("uniqueidentifier")
+                                .HasColumnName("ScopeConnectionId");
+
+                            b1.Property<string>("Key")
+                                .IsRequired()
+                                .HasMaxLength(512)
+                                .HasColumnType("nvarchar(512)")
+                                .HasColumnName("ScopeKey");
+
+                            b1.Property<string>("Kind")
+                                .IsRequired()
+                                .HasMaxLength(16)
+                                .HasColumnType("nvarchar(16)")
+                                .HasColumnName("ScopeKind");
+
+                            b1.Property<string>("Name")
+                                .IsRequired()
+                                .HasMaxLength(256)
+                                .HasColumnType("nvarchar(256)")
+                                .HasColumnName("ScopeName");
+
+                            b1.HasKey("BlackoutId");
+
+                            b1.ToTable("Blackouts");
+
+                            b1.WithOwner()
+                                .HasForeignKey("BlackoutId");
+                        });
+
+                    b.Navigation("Scope");
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.MaintenanceWindow", b =>
+                {
+                    b.OwnsOne("MigrationPortal.Domain.Scheduling.WindowScope", "Scope", b1 =>
+                        {
+                            b1.Property<Guid>("MaintenanceWindowId")
+                                .HasColumnType("uniqueidentifier");
+
+                            b1.Property<Guid?>("ConnectionId")
+                                .HasColumnType("uniqueidentifier")
+                                .HasColumnName("ScopeConnectionId");
+
+                            b1.Property<string>("Key")
+                                .IsRequired()
+                                .HasMaxLength(512)
+                                .HasColumnType("nvarchar(512)")
+                                .HasColumnName("ScopeKey");
+
+                            b1.Property<string>("Kind")
+                                .IsRequired()
+                                .HasMaxLength(16)
+                                .HasColumnType("nvarchar(16)")
+                                .HasColumnName("ScopeKind");
+
+                            b1.Property<string>("Name")
+                                .IsRequired()
+                                .HasMaxLength(256)
+                                .HasColumnType("nvarchar(256)")
+                                .HasColumnName("ScopeName");
+
+                            b1.HasKey("MaintenanceWindowId");
+
+                            b1.ToTable("MaintenanceWindows");
+
+                            b1.WithOwner()
+                                .HasForeignKey("MaintenanceWindowId");
+                        });
+
+                    b.Navigation("Scope");
                 });
 
             modelBuilder.Entity("MigrationPortal.Domain.Inventory.Application", b =>

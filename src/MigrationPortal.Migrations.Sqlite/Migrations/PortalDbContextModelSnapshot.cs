@@ -808,6 +808,16 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                     b.Property<string>("EncryptionApplied")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("EstimateBasis")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("EstimatedBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("EstimatedSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("ExpiresAt")
                         .HasColumnType("INTEGER");
 
@@ -834,7 +844,14 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                         .HasMaxLength(512)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("PlannedStart")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("PolicyReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("QueueReason")
+                        .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("RequesterId")
@@ -978,6 +995,225 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                     b.HasIndex("RequestId");
 
                     b.ToTable("RequestTransitions", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.Blackout", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DurationMinutes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Expression")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LocalStart")
+                        .IsRequired()
+                        .HasMaxLength(19)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Recurrence")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TimeZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Blackouts", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.CalendarFeed", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Groups")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Roles")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("UserId")
+                        .IsUnique();
+
+                    b.ToTable("CalendarFeeds");
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.CapacitySlot", b =>
+                {
+                    b.Property<string>("Resource")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Unit")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AcquiredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResourceName")
+                        .IsRequired()
+                        .HasMaxLength(600)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Resource", "Unit");
+
+                    b.HasIndex("RequestId");
+
+                    b.ToTable("CapacitySlots");
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.ConcurrencyLimits", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ComputeMigrationDatastoreCost")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DatastoreBudget")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Global")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("KvmIncomingPerHost")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("KvmOutgoingPerHost")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PerConnection")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("StorageMigrationDatastoreCost")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("VSphereMigrationsPerHost")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("VSphereStorageMigrationsPerHost")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ConcurrencyLimits");
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.MaintenanceWindow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DurationMinutes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Expression")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LocalStart")
+                        .IsRequired()
+                        .HasMaxLength(19)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Recurrence")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TimeZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("MaintenanceWindows", (string)null);
                 });
 
             modelBuilder.Entity("MigrationPortal.Infrastructure.Connectors.Demo.DemoTask", b =>
@@ -1316,6 +1552,10 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                                 .HasColumnType("INTEGER")
                                 .HasColumnName("ScheduleNotBefore");
 
+                            b1.Property<Guid?>("WindowId")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ScheduleWindowId");
+
                             b1.HasKey("MigrationRequestId");
 
                             b1.ToTable("Requests");
@@ -1350,6 +1590,86 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                         .HasForeignKey("RequestId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.Blackout", b =>
+                {
+                    b.OwnsOne("MigrationPortal.Domain.Scheduling.WindowScope", "Scope", b1 =>
+                        {
+                            b1.Property<Guid>("BlackoutId")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<Guid?>("ConnectionId")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ScopeConnectionId");
+
+                            b1.Property<string>("Key")
+                                .IsRequired()
+                                .HasMaxLength(512)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ScopeKey");
+
+                            b1.Property<string>("Kind")
+                                .IsRequired()
+                                .HasMaxLength(16)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ScopeKind");
+
+                            b1.Property<string>("Name")
+                                .IsRequired()
+                                .HasMaxLength(256)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ScopeName");
+
+                            b1.HasKey("BlackoutId");
+
+                            b1.ToTable("Blackouts");
+
+                            b1.WithOwner()
+                                .HasForeignKey("BlackoutId");
+                        });
+
+                    b.Navigation("Scope");
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.MaintenanceWindow", b =>
+                {
+                    b.OwnsOne("MigrationPortal.Domain.Scheduling.WindowScope", "Scope", b1 =>
+                        {
+                            b1.Property<Guid>("MaintenanceWindowId")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<Guid?>("ConnectionId")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ScopeConnectionId");
+
+                            b1.Property<string>("Key")
+                                .IsRequired()
+                                .HasMaxLength(512)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ScopeKey");
+
+                            b1.Property<string>("Kind")
+                                .IsRequired()
+                                .HasMaxLength(16)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ScopeKind");
+
+                            b1.Property<string>("Name")
+                                .IsRequired()
+                                .HasMaxLength(256)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ScopeName");
+
+                            b1.HasKey("MaintenanceWindowId");
+
+                            b1.ToTable("MaintenanceWindows");
+
+                            b1.WithOwner()
+                                .HasForeignKey("MaintenanceWindowId");
+                        });
+
+                    b.Navigation("Scope");
                 });
 
             modelBuilder.Entity("MigrationPortal.Domain.Inventory.Application", b =>

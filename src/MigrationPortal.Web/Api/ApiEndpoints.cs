@@ -6,6 +6,8 @@ using MigrationPortal.Application.Audit;
 using MigrationPortal.Application.Common;
 using MigrationPortal.Application.Inventory;
 using MigrationPortal.Application.Requests;
+using MigrationPortal.Application.Scheduling;
+using MigrationPortal.Domain.Scheduling;
 using MigrationPortal.Domain.Approvals;
 using MigrationPortal.Domain.Audit;
 using MigrationPortal.Domain.Requests;
@@ -50,6 +52,17 @@ public static class ApiEndpoints
         ("POST", "/api/v1/users"),
         ("PUT", "/api/v1/users/{id}/access"),
         ("PUT", "/api/v1/users/{id}/password"),
+        ("GET", "/api/v1/windows"),
+        ("POST", "/api/v1/windows"),
+        ("PUT", "/api/v1/windows/{id}"),
+        ("DELETE", "/api/v1/windows/{id}"),
+        ("POST", "/api/v1/blackouts"),
+        ("PUT", "/api/v1/blackouts/{id}"),
+        ("DELETE", "/api/v1/blackouts/{id}"),
+        ("GET", "/api/v1/concurrency-limits"),
+        ("PUT", "/api/v1/concurrency-limits"),
+        ("GET", "/api/v1/calendar"),
+        ("POST", "/api/v1/calendar-feed"),
     ];
 
     public sealed record DecisionBody(string? Comment);
@@ -204,7 +217,98 @@ public static class ApiEndpoints
             return Results.NoContent();
         }).WithName("ResetPassword");
 
+        MapScheduling(api);
         return app;
+    }
+
+    /// <summary>Maintenance windows, blackouts (GET /windows lists both) and the concurrency limits.</summary>
+    private static void MapScheduling(RouteGroupBuilder api)
+    {
+        api.MapGet("/windows", async (Guid? vmId, string? targetHostId, ListMaintenanceWindows useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new ListMaintenanceWindows.Query(vmId, targetHostId), ct)))
+            .WithName("ListWindowsAndBlackouts");
+
+        api.MapPost("/windows", async (PeriodBody body, SaveMaintenanceWindow useCase, HttpContext http, CancellationToken ct) =>
+        {
+            var saved = await useCase.HandleAsync(http.User.ToPortalUser(), null, body.ToInput(), ct);
+            return Results.Created($"/api/v1/windows/{saved.Id}", saved);
+        }).WithName("AddWindow");
+
+        api.MapPut("/windows/{id:guid}", async (Guid id, PeriodBody body, SaveMaintenanceWindow useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), id, body.ToInput(), ct)))
+            .WithName("EditWindow");
+
+        api.MapDelete("/windows/{id:guid}", async (Guid id, DeleteMaintenanceWindow useCase, HttpContext http, CancellationToken ct) =>
+        {
+            await useCase.HandleAsync(http.User.ToPortalUser(), id, ct);
+            return Results.NoContent();
+        }).WithName("DeleteWindow");
+
+        api.MapPost("/blackouts", async (PeriodBody body, SaveBlackout useCase, HttpContext http, CancellationToken ct) =>
+        {
+            var saved = await useCase.HandleAsync(http.User.ToPortalUser(), null, body.ToInput(), ct);
+            return Results.Created($"/api/v1/blackouts/{saved.Id}", saved);
+        }).WithName("AddBlackout");
+
+        api.MapPut("/blackouts/{id:guid}", async (Guid id, PeriodBody body, SaveBlackout useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), id, body.ToInput(), ct)))
+            .WithName("EditBlackout");
+
+        api.MapDelete("/blackouts/{id:guid}", async (Guid id, DeleteBlackout useCase, HttpContext http, CancellationToken ct) =>
+        {
+            await useCase.HandleAsync(http.User.ToPortalUser(), id, ct);
+            return Results.NoContent();
+        }).WithName("DeleteBlackout");
+
+        api.MapGet("/concurrency-limits", async (GetConcurrencyLimits useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
+            .WithName("GetConcurrencyLimits");
+
+        api.MapPut("/concurrency-limits", async (SetConcurrencyLimits.Command command, SetConcurrencyLimits useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), command, ct)))
+            .WithName("SetConcurrencyLimits");
+
+        api.MapGet("/calendar", async (DateTimeOffset? from, DateTimeOffset? to, GetCalendar useCase, HttpContext http, TimeProvider time, CancellationToken ct) =>
+        {
+            var start = from ?? time.GetUtcNow();
+            return Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), start, to ?? start.AddDays(31), ct));
+        }).WithName("GetCalendar");
+
+        // Creates (or replaces) the caller's .ics link; the token is shown once and only its hash is kept.
+        api.MapPost("/calendar-feed", async (CreateCalendarFeed useCase, HttpContext http, CancellationToken ct) =>
+        {
+            var created = await useCase.HandleAsync(http.User.ToPortalUser(), ct);
+            return Results.Ok(new { url = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{created.Path}" });
+        }).WithName("CreateCalendarFeed");
+    }
+
+    /// <summary>
+    /// The .ics feed for calendar clients that cannot sign in (Outlook): anonymous, authenticated by the secret token in
+    /// the URL alone. Outside /api so that the API's sign-in requirement does not apply.
+    /// </summary>
+    public static IEndpointRouteBuilder MapCalendarFeed(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/feeds/calendar/{token}.ics", async (string token, GetCalendarFeed useCase, CancellationToken ct) =>
+        {
+            try
+            {
+                return Results.Text(await useCase.HandleAsync(token, ct), "text/calendar; charset=utf-8");
+            }
+            catch (NotFoundException)
+            {
+                // A calendar client gets a plain 404, not the browser's redirect to the not-found page.
+                return Results.NotFound();
+            }
+        }).AllowAnonymous().WithName("CalendarFeed");
+        return app;
+    }
+
+    /// <summary>A window or blackout as the API accepts it; missing fields become validation errors, not binding failures.</summary>
+    public sealed record PeriodBody(string? Name, RecurrenceKind? Recurrence, string? Expression, string? TimeZoneId, DateTime? LocalStart, int? DurationMinutes,
+        WindowScopeKind? ScopeKind, Guid? ScopeConnectionId, string? ScopeItem, Guid? ScopeApplicationId, bool? Enabled)
+    {
+        public CalendarPeriodInput ToInput() => new(Name ?? "", Recurrence ?? RecurrenceKind.OneOff, Expression, TimeZoneId ?? "", LocalStart ?? default,
+            DurationMinutes ?? 0, ScopeKind, ScopeConnectionId, ScopeItem, ScopeApplicationId, Enabled ?? true);
     }
 
     public sealed record PasswordBody(string? NewPassword);

@@ -21,6 +21,12 @@ public sealed class HangfireSettings
     /// <summary>How often idle workers look for new jobs. Hangfire.Storage.SQLite's default is slow (about 11 s).</summary>
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Cron (six fields, seconds first) for the dispatcher that starts due requests within the limits.</summary>
+    public string DispatcherCron { get; set; } = "*/15 * * * * *";
+
+    /// <summary>How often each server looks for due delayed and recurring jobs; at most the dispatcher's interval.</summary>
+    public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Cron for the recurring inventory sync.</summary>
     public string InventorySyncCron { get; set; } = "*/15 * * * *";
 }
@@ -52,7 +58,11 @@ public static class HangfireSetup
             }
         });
         if (settings.ServerEnabled)
-            services.AddHangfireServer(o => o.WorkerCount = settings.WorkerCount);
+            services.AddHangfireServer(o =>
+            {
+                o.WorkerCount = settings.WorkerCount;
+                o.SchedulePollingInterval = settings.SchedulePollingInterval;
+            });
         return services;
     }
 
@@ -60,8 +70,8 @@ public static class HangfireSetup
     {
         var settings = configuration.GetSection(HangfireSettings.Section).Get<HangfireSettings>() ?? new HangfireSettings();
         var recurring = services.GetRequiredService<IRecurringJobManager>();
-        // Cron's finest grain is a minute; the dispatcher is also nudged on every approval, so it rarely waits for this.
-        recurring.AddOrUpdate<PortalJobs>(PortalJobs.DispatcherJobId, j => j.DispatchAsync(CancellationToken.None), Cron.Minutely());
+        // Every 15 s (Hangfire 1.8 reads a six-field cron with seconds); also nudged on every approval and every finished run.
+        recurring.AddOrUpdate<PortalJobs>(PortalJobs.DispatcherJobId, j => j.DispatchAsync(CancellationToken.None), settings.DispatcherCron);
         recurring.AddOrUpdate<PortalJobs>(PortalJobs.ExpiryJobId, j => j.ExpireAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<PortalJobs>(PortalJobs.ReconcileJobId, j => j.ReconcileAsync(CancellationToken.None), Cron.Minutely());
         // Keeps one recurring sync job per connection (sync-inventory:{id}) on the same cron; see PortalJobs.SyncAllInventoriesAsync.

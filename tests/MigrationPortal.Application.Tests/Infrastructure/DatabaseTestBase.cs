@@ -13,10 +13,13 @@ public abstract class DatabaseTestBase(DatabaseProvider provider) : IAsyncLifeti
 
     protected virtual TimeSpan DemoDuration => TimeSpan.FromSeconds(2);
 
+    /// <summary>The clock the portal uses; null for real time (shiftable through <see cref="PortalHarness.Time"/>).</summary>
+    protected virtual TimeProvider? Clock => null;
+
     public async Task InitializeAsync()
     {
         (ConnectionString, _drop) = await TestDatabases.CreateAsync(Provider);
-        Portal = await PortalHarness.StartAsync(Provider, ConnectionString, DemoDuration);
+        Portal = await PortalHarness.StartAsync(Provider, ConnectionString, DemoDuration, clock: Clock);
     }
 
     public async Task DisposeAsync()

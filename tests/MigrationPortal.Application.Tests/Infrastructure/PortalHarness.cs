@@ -46,7 +46,8 @@ public sealed class PortalHarness : IAsyncDisposable
 
     public static PortalUser User(string id, string name, params string[] roles) => new(id, name, new HashSet<string>(roles), new HashSet<string>());
 
-    public static async Task<PortalHarness> StartAsync(DatabaseProvider provider, string connectionString, TimeSpan? demoDuration = null, ShiftableTimeProvider? time = null)
+    public static async Task<PortalHarness> StartAsync(DatabaseProvider provider, string connectionString, TimeSpan? demoDuration = null, ShiftableTimeProvider? time = null,
+        TimeProvider? clock = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -61,7 +62,8 @@ public sealed class PortalHarness : IAsyncDisposable
         services.AddPortalInfrastructure(configuration);
         services.AddPortalUseCases();
         time ??= new ShiftableTimeProvider();
-        services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
+        // A test that moves time itself (FakeTimeProvider) passes its clock; the others get real time they can shift.
+        services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock ?? time));
         var jobs = new RecordingJobs();
         services.Replace(ServiceDescriptor.Singleton<IMigrationJobs>(jobs));
         var provider_ = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
@@ -70,6 +72,9 @@ public sealed class PortalHarness : IAsyncDisposable
         await harness.EnsureOwnersAsync();
         return harness;
     }
+
+    /// <summary>A DI scope of this portal, for tests that hold two units of work at once (two dispatchers).</summary>
+    public AsyncServiceScope CreateScope() => _services.CreateAsyncScope();
 
     public async Task Scoped<T>(Func<T, Task> action) where T : notnull
     {

@@ -1,5 +1,6 @@
 using MigrationPortal.Application.Common;
 using MigrationPortal.Application.Scheduling;
+using MigrationPortal.Domain.Scheduling;
 
 namespace MigrationPortal.Application.Tests.Scheduling;
 

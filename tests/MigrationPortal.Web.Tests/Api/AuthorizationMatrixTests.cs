@@ -63,6 +63,17 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         [("POST", "/api/v1/users")] = Row(403, 403, 403, 403, 201, 403),
         [("PUT", "/api/v1/users/{id}/access")] = Row(403, 403, 403, 403, 204, 403),
         [("PUT", "/api/v1/users/{id}/password")] = Row(403, 403, 403, 403, 204, 403),
+        [("GET", "/api/v1/windows")] = Row(200, 200, 200, 200, 200, 200),
+        [("POST", "/api/v1/windows")] = Row(403, 403, 403, 201, 201, 403),
+        [("PUT", "/api/v1/windows/{id}")] = Row(403, 403, 403, 200, 200, 403),
+        [("DELETE", "/api/v1/windows/{id}")] = Row(403, 403, 403, 204, 204, 403),
+        [("POST", "/api/v1/blackouts")] = Row(403, 403, 403, 201, 201, 403),
+        [("PUT", "/api/v1/blackouts/{id}")] = Row(403, 403, 403, 200, 200, 403),
+        [("DELETE", "/api/v1/blackouts/{id}")] = Row(403, 403, 403, 204, 204, 403),
+        [("GET", "/api/v1/concurrency-limits")] = Row(403, 403, 403, 200, 200, 200),
+        [("PUT", "/api/v1/concurrency-limits")] = Row(403, 403, 403, 403, 200, 403),
+        [("GET", "/api/v1/calendar")] = Row(200, 200, 200, 200, 200, 200),
+        [("POST", "/api/v1/calendar-feed")] = Row(200, 200, 200, 200, 200, 200),
     };
 
     private static Dictionary<string, int> Row(int requester, int other, int approver, int op, int admin, int auditor) => new()
@@ -143,6 +154,14 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
                 return (pattern.Replace("{id}", (await CreateVSphereConnectionAsync()).ToString()), nothing);
             case "/api/v1/applications/{id}":
                 return (pattern.Replace("{id}", (await ApplicationIdAsync("demo-analytics")).ToString()), nothing);
+            case "/api/v1/windows/{id}" or "/api/v1/blackouts/{id}":
+            {
+                // Created disabled, so no matrix window ever binds the demo VMs other cases submit requests for.
+                using var admin = factory.ClientFor(Administrator);
+                using var created = await admin.PostAsJsonAsync(pattern.Replace("/{id}", ""), PeriodBody($"matrix-{Guid.NewGuid():N}"));
+                Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+                return (pattern.Replace("{id}", (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid().ToString()), nothing);
+            }
             case "/api/v1/users/{id}/access" or "/api/v1/users/{id}/password":
                 return (pattern.Replace("{id}", await CreateLocalUserAsync()), nothing);
             default:
@@ -202,11 +221,78 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         ("PUT", var u) when u.EndsWith("/application") => client.PutAsJsonAsync(url, new { applicationId = (Guid?)null }),
         ("PUT", var u) when u.StartsWith("/api/v1/applications/") => client.PutAsJsonAsync(url, new { environment = "test", criticality = "low", owners = Array.Empty<object>() }),
         ("PUT", "/api/v1/approval-rules") => client.PutAsJsonAsync(url, Array.Empty<object>()),
+        ("POST" or "PUT", var u) when u.StartsWith("/api/v1/windows") || u.StartsWith("/api/v1/blackouts") =>
+            method == "POST" ? client.PostAsJsonAsync(url, PeriodBody($"matrix-{Guid.NewGuid():N}")) : client.PutAsJsonAsync(url, PeriodBody($"matrix-{Guid.NewGuid():N}")),
+        ("DELETE", _) => client.DeleteAsync(url),
+        ("PUT", "/api/v1/concurrency-limits") => client.PutAsJsonAsync(url, new
+        {
+            vSphereMigrationsPerHost = 8, vSphereStorageMigrationsPerHost = 2, kvmOutgoingPerHost = 2, kvmIncomingPerHost = 2,
+            datastoreBudget = 128, computeMigrationDatastoreCost = 1, storageMigrationDatastoreCost = 16, perConnection = 32, global = 64,
+        }),
         ("POST", "/api/v1/users") => client.PostAsJsonAsync(url, new { userName = $"user-{Guid.NewGuid():N}", displayName = "Matrix", password = "Correct-horse-42", roles = new[] { "Requester" } }),
         ("PUT", var u) when u.EndsWith("/password") => client.PutAsJsonAsync(url, new { newPassword = "Another-horse-43" }),
         ("PUT", var u) when u.EndsWith("/access") => client.PutAsJsonAsync(url, new { roles = new[] { "Auditor" }, groups = new[] { "auditors" } }),
         _ => client.PostAsync(url, null),
     };
+
+    /// <summary>A valid, disabled window or blackout on the demo connection.</summary>
+    private static object PeriodBody(string name, string recurrence = "Cron", string expression = "0 22 * * *", string zone = "Europe/Berlin", int minutes = 60) => new
+    {
+        name, recurrence, expression, timeZoneId = zone, localStart = "2026-01-01T22:00:00", durationMinutes = minutes,
+        scopeKind = "Connection", scopeConnectionId = s_demoConnection, enabled = false,
+    };
+
+    private static Guid s_demoConnection;
+
+    [Fact]
+    public async Task CalendarFeed_ServesIcsByTokenAlone_And404sAReplacedToken()
+    {
+        await EnsureOwnershipAsync();
+        using var client = factory.ClientFor(Operator);
+        using var first = await client.PostAsync("/api/v1/calendar-feed", null);
+        var firstUrl = new Uri((await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("url").GetString()!);
+
+        using var anonymous = factory.ClientFor(null);
+        using var feed = await anonymous.GetAsync(firstUrl.PathAndQuery);
+        Assert.Equal(HttpStatusCode.OK, feed.StatusCode);
+        Assert.Equal("text/calendar", feed.Content.Headers.ContentType?.MediaType);
+        var text = await feed.Content.ReadAsStringAsync();
+        Assert.StartsWith("BEGIN:VCALENDAR", text);
+        Assert.Contains("PRODID:-//MigrationPortal//Calendar feed//EN", text);
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var token = firstUrl.Segments[^1].Replace(".ics", "");
+            var stored = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().CalendarFeeds.Where(f => f.UserId == "u-olga").Select(f => f.TokenHash).SingleAsync();
+            Assert.NotEqual(token, stored);
+            Assert.Equal(MigrationPortal.Application.Scheduling.CreateCalendarFeed.Hash(token), stored);
+        }
+
+        using var second = await client.PostAsync("/api/v1/calendar-feed", null);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        using var replaced = await anonymous.GetAsync(firstUrl.PathAndQuery);
+        Assert.Equal(HttpStatusCode.NotFound, replaced.StatusCode);
+        using var guessed = await anonymous.GetAsync("/feeds/calendar/not-a-token.ics");
+        Assert.Equal(HttpStatusCode.NotFound, guessed.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("RRule", "FREQ=SOMETIMES", "Europe/Berlin", 60, "Expression")]
+    [InlineData("Cron", "61 25 * * *", "Europe/Berlin", 60, "Expression")]
+    [InlineData("Cron", "0 22 * * *", "Mars/Olympus_Mons", 60, "TimeZoneId")]
+    [InlineData("Cron", "0 22 * * *", "Europe/Berlin", 0, "DurationMinutes")]
+    [InlineData("Cron", "0 22 * * *", "Europe/Berlin", -15, "DurationMinutes")]
+    public async Task AddWindow_Answers400NamingTheField_ForBadInput(string recurrence, string expression, string zone, int minutes, string field)
+    {
+        await EnsureOwnershipAsync();
+        using var client = factory.ClientFor(Operator);
+        using var response = await client.PostAsJsonAsync("/api/v1/windows", PeriodBody($"bad-{Guid.NewGuid():N}", recurrence, expression, zone, minutes));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Equal([field], errors.EnumerateObject().Select(e => e.Name));
+        Assert.False(string.IsNullOrWhiteSpace(errors.GetProperty(field)[0].GetString()));
+    }
 
     private static object ConnectionBody(string name) => new
     {
@@ -333,6 +419,7 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
     private async Task EnsureOwnershipAsync()
     {
         s_instance = this;
+        s_demoConnection = await DemoConnectionIdAsync();
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var apps = await db.Applications.Include(a => a.Owners).ToListAsync();

@@ -1,3 +1,4 @@
+using MigrationPortal.Application.Scheduling;
 using Bunit;
 using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Common;
@@ -25,8 +26,16 @@ public sealed class RequestWizardTests : ComponentTestContext
             [new HostOption("h2", "esx-2", "C1", true, true, null, 100_000), new HostOption("h9", "esx-9", "C1", true, false, "in maintenance mode", 100_000)],
             [new DatastoreOption("ds-2", "ds-2", 500, 40, true, false)]));
 
+        /// <summary>Windows the fake says cover the VM; empty unless a test adds some.</summary>
+        public List<CalendarPeriodView> Windows { get; } = [];
+
+        public Task<CalendarPeriods> ListWindowsAsync(Guid vmId, string? targetHostId) => Task.FromResult(new CalendarPeriods(Windows.ToList(), []));
+
         public Task<RequestPreview> PreviewAsync(SubmitRequest.Command command) =>
-            Task.FromResult(new RequestPreview(Findings.ToList(), new ApprovalRequirement(ApprovalOutcome.RequireApprovals, 2, "cab", "Rule 'prod' requires 2 approval(s) from group 'cab'.")));
+            Task.FromResult(new RequestPreview(Findings.ToList(), new ApprovalRequirement(ApprovalOutcome.RequireApprovals, 2, "cab", "Rule 'prod' requires 2 approval(s) from group 'cab'."),
+                PlannedStart, PlannedStart is null ? null : "Starts in window 'nightly'.", TimeSpan.FromMinutes(3), "4 GiB of memory at the default 100 MB/s"));
+
+        public DateTimeOffset? PlannedStart { get; set; }
 
         public Task<Guid> SubmitAsync(IReadOnlyList<SubmitRequest.Command> commands, string batchName)
         {
@@ -118,6 +127,39 @@ public sealed class RequestWizardTests : ComponentTestContext
         Assert.Equal(("h2", MigrationKind.Compute, "Host firmware upgrade"), (sent.TargetHostId, sent.Kind, sent.Justification));
         Assert.True(sent.TakeSnapshot && sent.RequireEncryption);
         Assert.Single(opened);
+    }
+
+    [Fact]
+    public async Task Schedule_OffersOnlyWindows_WhenAWindowCoversTheVm_AndReviewShowsTheStart()
+    {
+        var (cut, backend, _) = RenderWizard();
+        var start = new DateTimeOffset(2026, 3, 28, 21, 0, 0, TimeSpan.Zero);
+        backend.Windows.Add(new CalendarPeriodView(Guid.NewGuid(), "nightly", MigrationPortal.Domain.Scheduling.RecurrenceKind.Cron, "0 22 * * *", "Europe/Berlin",
+            new DateTime(2026, 1, 1, 22, 0, 0), 120, MigrationPortal.Domain.Scheduling.WindowScopeKind.Connection, Guid.NewGuid(), "x", "Demo", true, "Olga", start,
+            [new TimeSlot(start, start.AddHours(2))]));
+        backend.PlannedStart = start;
+        Set(cut, w => { w.SelectedVms = [FakeBackend.Vm.Id]; w.TargetHostId = "h2"; w.Justification = "why"; });
+        await Next(cut);
+        await Next(cut);
+        await Next(cut);
+
+        Assert.Equal(3, cut.Instance.Step);
+        Assert.Contains("moves only inside one of those windows", cut.Find("[data-testid=window-required]").TextContent);
+        Assert.Equal(ScheduleMode.NextWindow, cut.Instance.ScheduleMode);
+        Set(cut, w => w.ScheduleMode = ScheduleMode.ChosenWindow);
+        await Next(cut);
+        Assert.Equal(3, cut.Instance.Step);
+        Assert.Contains("Choose a window.", cut.Markup);
+
+        Set(cut, w => w.WindowId = backend.Windows[0].Id);
+        await Next(cut);
+        await Next(cut);
+        Assert.Equal(5, cut.Instance.Step);
+        Assert.Contains("2026-03-28 21:00 UTC", cut.Find("[data-testid=planned-start]").TextContent);
+        Assert.Contains("3 min", cut.Find("[data-testid=estimate]").TextContent);
+        await Submit(cut);
+        var sent = Assert.Single(backend.Submitted);
+        Assert.Equal((ScheduleMode.ChosenWindow, backend.Windows[0].Id), (sent.ScheduleMode, sent.WindowId));
     }
 
     [Fact]

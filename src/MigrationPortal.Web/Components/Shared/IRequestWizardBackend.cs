@@ -1,6 +1,7 @@
 using MigrationPortal.Application.Batches;
 using MigrationPortal.Application.Inventory;
 using MigrationPortal.Application.Requests;
+using MigrationPortal.Application.Scheduling;
 
 namespace MigrationPortal.Web.Components.Shared;
 
@@ -10,6 +11,9 @@ public interface IRequestWizardBackend
     Task<IReadOnlyList<VmView>> ListVmsAsync(string? search);
 
     Task<TargetOptions> ListTargetsAsync(Guid vmId);
+
+    /// <summary>The maintenance windows (and blackouts) that cover a VM moving to that host, for the schedule step.</summary>
+    Task<CalendarPeriods> ListWindowsAsync(Guid vmId, string? targetHostId);
 
     Task<RequestPreview> PreviewAsync(SubmitRequest.Command command);
 

@@ -1,0 +1,104 @@
+using Microsoft.EntityFrameworkCore;
+using MigrationPortal.Application.Audit;
+using MigrationPortal.Application.Common;
+using MigrationPortal.Application.Scheduling;
+using MigrationPortal.Application.Tests.Infrastructure;
+using MigrationPortal.Domain.Scheduling;
+using MigrationPortal.Infrastructure.Persistence;
+using static MigrationPortal.Application.Tests.Infrastructure.PortalHarness;
+
+namespace MigrationPortal.Application.Tests.Scheduling;
+
+/// <summary>Managing windows, blackouts and limits: validation beside each field, who may do what, and who sees which window.</summary>
+public abstract class SchedulingAdministrationTests(DatabaseProvider provider) : DatabaseTestBase(provider)
+{
+    private async Task<CalendarPeriodInput> ValidInputAsync(string name = "nightly") =>
+        new(name, RecurrenceKind.Cron, "0 22 * * *", "Europe/Berlin", new DateTime(2026, 1, 1, 22, 0, 0), 120, WindowScopeKind.Connection, await Portal.DemoConnectionIdAsync());
+
+    [Theory]
+    [InlineData(RecurrenceKind.RRule, "FREQ=SOMETIMES", "Europe/Berlin", 60, "Expression", "not a valid iCalendar RRULE")]
+    [InlineData(RecurrenceKind.RRule, "BYDAY=SA", "Europe/Berlin", 60, "Expression", "FREQ")]
+    [InlineData(RecurrenceKind.Cron, "61 25 * * *", "Europe/Berlin", 60, "Expression", "not a valid cron expression")]
+    [InlineData(RecurrenceKind.Cron, "0 22 * * *", "Europe/Atlantis", 60, "TimeZoneId", "not an IANA time zone")]
+    [InlineData(RecurrenceKind.Cron, "0 22 * * *", "Europe/Berlin", 0, "DurationMinutes", "longer than zero")]
+    [InlineData(RecurrenceKind.Cron, "0 22 * * *", "Europe/Berlin", -30, "DurationMinutes", "longer than zero")]
+    public async Task SaveWindow_NamesTheBadField_ForBadInput(RecurrenceKind kind, string expression, string zone, int minutes, string field, string message)
+    {
+        var input = await ValidInputAsync() with { Recurrence = kind, Expression = expression, TimeZoneId = zone, DurationMinutes = minutes };
+        var error = await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(Operator, null, input)));
+        Assert.Equal([field], error.Errors.Keys);
+        Assert.Contains(message, error.Errors[field][0]);
+        Assert.Equal(0, await Portal.Db(db => db.MaintenanceWindows.CountAsync()));
+    }
+
+    [Fact]
+    public async Task SaveWindow_NeedsAScopeThatExists()
+    {
+        var input = await ValidInputAsync();
+        var noScope = await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(Operator, null, input with { ScopeKind = null })));
+        Assert.True(noScope.Errors.ContainsKey("ScopeKind"));
+        var badHost = await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(Operator, null,
+            input with { ScopeKind = WindowScopeKind.Host, ScopeItem = "no-such-host" })));
+        Assert.Contains("no-such-host", badHost.Errors["ScopeItem"][0]);
+        var blackout = await Portal.Scoped<SaveBlackout, CalendarPeriodView>(u => u.HandleAsync(PortalHarness.Admin, null, input with { ScopeKind = null }));
+        Assert.Null(blackout.ScopeKind);
+        Assert.Equal("everything", blackout.ScopeText);
+    }
+
+    [Fact]
+    public async Task SaveWindow_IsForOperatorsAndAdministrators_AndIsAudited()
+    {
+        var input = await ValidInputAsync();
+        await Assert.ThrowsAsync<ForbiddenException>(() => Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(Requester, null, input)));
+        await Assert.ThrowsAsync<ForbiddenException>(() => Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(Approver1, null, input)));
+        var saved = await Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(Operator, null, input));
+        var edited = await Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(PortalHarness.Admin, saved.Id, input with { DurationMinutes = 90 }));
+        Assert.Equal(90, edited.DurationMinutes);
+        Assert.Equal(3, edited.NextOccurrences.Count);
+        Assert.Equal(2, await Portal.Db(db => db.AuditEvents.CountAsync(e => e.Action == AuditActions.ConfigChanged && e.EntityId == saved.Id.ToString())));
+        await Assert.ThrowsAsync<ForbiddenException>(() => Portal.Scoped<DeleteMaintenanceWindow>(u => u.HandleAsync(Requester, saved.Id)));
+        await Portal.Scoped<DeleteMaintenanceWindow>(u => u.HandleAsync(Operator, saved.Id));
+        await Assert.ThrowsAsync<NotFoundException>(() => Portal.Scoped<DeleteMaintenanceWindow>(u => u.HandleAsync(Operator, saved.Id)));
+    }
+
+    [Fact]
+    public async Task ListWindows_ShowsAnOwnerOnlyTheWindowsCoveringTheirVms()
+    {
+        var apps = await Portal.Db(db => db.Applications.ToDictionaryAsync(a => a.Name, a => a.Id));
+        var input = await ValidInputAsync();
+        await Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(Operator, null, input with { Name = "payments", ScopeKind = WindowScopeKind.Application, ScopeApplicationId = apps[RequesterApp] }));
+        await Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(Operator, null, input with { Name = "crm", ScopeKind = WindowScopeKind.Application, ScopeApplicationId = apps[OtherApp] }));
+        await Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(Operator, null, input with { Name = "whole demo" }));
+
+        var rita = await Portal.Scoped<ListMaintenanceWindows, CalendarPeriods>(u => u.HandleAsync(Requester, new ListMaintenanceWindows.Query()));
+        Assert.Equal(["payments", "whole demo"], rita.Windows.Select(w => w.Name).Order());
+        var operatorView = await Portal.Scoped<ListMaintenanceWindows, CalendarPeriods>(u => u.HandleAsync(Operator, new ListMaintenanceWindows.Query()));
+        Assert.Equal(3, operatorView.Windows.Count);
+
+        var crmVm = await Portal.Db(db => db.Vms.Where(v => v.ApplicationId == apps[OtherApp]).Select(v => v.Id).FirstAsync());
+        await Assert.ThrowsAsync<ForbiddenException>(() => Portal.Scoped<ListMaintenanceWindows, CalendarPeriods>(u => u.HandleAsync(Requester, new ListMaintenanceWindows.Query(crmVm))));
+        var forCrmVm = await Portal.Scoped<ListMaintenanceWindows, CalendarPeriods>(u => u.HandleAsync(OtherRequester, new ListMaintenanceWindows.Query(crmVm)));
+        Assert.Equal(["crm", "whole demo"], forCrmVm.Windows.Select(w => w.Name).Order());
+    }
+
+    [Fact]
+    public async Task SetLimits_IsForAdministrators_ValidatesAndPersists()
+    {
+        var defaults = await Portal.Scoped<GetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(Operator));
+        Assert.Equal((8, 2, 2, 2, 128, 1, 16), (defaults.VSphereMigrationsPerHost, defaults.VSphereStorageMigrationsPerHost, defaults.KvmOutgoingPerHost,
+            defaults.KvmIncomingPerHost, defaults.DatastoreBudget, defaults.ComputeMigrationDatastoreCost, defaults.StorageMigrationDatastoreCost));
+        var command = new SetConcurrencyLimits.Command(4, 1, 2, 2, 128, 1, 16, 10, 20);
+        await Assert.ThrowsAsync<ForbiddenException>(() => Portal.Scoped<SetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(Operator, command)));
+        var bad = await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<SetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(PortalHarness.Admin, command with { VSphereMigrationsPerHost = 0, StorageMigrationDatastoreCost = 200 })));
+        Assert.True(bad.Errors.ContainsKey("VSphereMigrationsPerHost"));
+        Assert.True(bad.Errors.ContainsKey("StorageMigrationDatastoreCost"));
+        await Portal.Scoped<SetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(PortalHarness.Admin, command));
+        var stored = await Portal.Scoped<GetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(Auditor));
+        Assert.Equal(4, stored.VSphereMigrationsPerHost);
+        Assert.Equal(PortalHarness.Admin.Name, stored.UpdatedBy);
+    }
+}
+
+public sealed class SqliteSchedulingAdministrationTests() : SchedulingAdministrationTests(DatabaseProvider.Sqlite);
+
+public sealed class PostgreSqlSchedulingAdministrationTests() : SchedulingAdministrationTests(DatabaseProvider.PostgreSql);

@@ -1,0 +1,297 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Time.Testing;
+using MigrationPortal.Application.Approvals;
+using MigrationPortal.Application.Audit;
+using MigrationPortal.Application.Common;
+using MigrationPortal.Application.Execution;
+using MigrationPortal.Application.Requests;
+using MigrationPortal.Application.Scheduling;
+using MigrationPortal.Application.Tests.Infrastructure;
+using MigrationPortal.Domain.Approvals;
+using MigrationPortal.Domain.Requests;
+using MigrationPortal.Domain.Scheduling;
+using MigrationPortal.Infrastructure.Persistence;
+using static MigrationPortal.Application.Tests.Infrastructure.PortalHarness;
+
+namespace MigrationPortal.Application.Tests.Scheduling;
+
+/// <summary>
+/// Windows, blackouts, estimates and the dispatcher on a real database, with time moved by a FakeTimeProvider.
+/// The demo connector's VMs have 4 to 16 GiB of memory, so a compute move is estimated at about 1.7 to 3.7 minutes
+/// (default 100 MB/s plus 1 minute) until history exists.
+/// </summary>
+public abstract class WindowDispatchTests(DatabaseProvider provider) : DatabaseTestBase(provider)
+{
+    // FakeTimeProvider only moves forward: start early in 2026 and let each test move to its day.
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
+
+    protected override TimeProvider? Clock => _clock;
+
+    private Task<int> DispatchAsync() => Portal.Scoped<DispatchDueRequests, int>(d => d.HandleAsync());
+
+    /// <summary>Saturday 28 March 2026, 10:00Z: the day before Europe's spring-forward (America/New_York moved on 8 March).</summary>
+    private static readonly DateTimeOffset SaturdayBeforeSpringForward = new(2026, 3, 28, 10, 0, 0, TimeSpan.Zero);
+
+    private void MoveTo(DateTimeOffset at) => _clock.SetUtcNow(at);
+
+    private static DateTimeOffset Utc(int month, int day, int hour, int minute = 0) => new(2026, month, day, hour, minute, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task NextWindow_StartsAtTheWindowsStart_NotBefore()
+    {
+        MoveTo(SaturdayBeforeSpringForward);
+        await Portal.AutoApproveEverythingAsync();
+        await Portal.AddConnectionWindowAsync("nightly", RecurrenceKind.RRule, "FREQ=DAILY", "Europe/Berlin", new DateTime(2026, 3, 1, 22, 0, 0), 240);
+        var (vm, target) = await Portal.RequesterVmAsync();
+
+        var submitted = await Portal.SubmitAsync(vm, target, ScheduleMode.NextWindow);
+        Assert.Equal(RequestState.Approved, submitted.State);
+        Assert.Equal(Utc(3, 28, 21), submitted.PlannedStart); // 22:00 CET
+
+        Assert.Equal(0, await DispatchAsync());
+        MoveTo(Utc(3, 28, 20, 59).AddSeconds(45));
+        Assert.Equal(0, await DispatchAsync());
+        Assert.Empty(Portal.Jobs.Runs);
+        var waiting = await Portal.RequestAsync(submitted.Id);
+        Assert.Equal(RequestState.Approved, waiting.State);
+        Assert.Contains("nightly", waiting.QueueReason);
+
+        MoveTo(Utc(3, 28, 21));
+        Assert.Equal(1, await DispatchAsync());
+        var started = await Portal.RequestAsync(submitted.Id);
+        Assert.Equal(RequestState.Scheduled, started.State);
+        Assert.Equal(Utc(3, 28, 21), started.ScheduledFor);
+        Assert.Contains(submitted.Id, Portal.Jobs.Runs);
+    }
+
+    /// <summary>The same 22:00 local window on the changeover days: the UTC start moves by the hour the clocks moved.</summary>
+    [Theory]
+    [InlineData("Europe/Berlin", "FREQ=DAILY", 3, 28, 21)]      // Saturday before spring-forward: 22:00 CET
+    [InlineData("Europe/Berlin", "FREQ=DAILY", 3, 29, 20)]      // spring-forward day: 22:00 CEST
+    [InlineData("Europe/Berlin", "FREQ=DAILY", 10, 25, 21)]     // fall-back day: 22:00 CET again
+    [InlineData("America/New_York", "FREQ=DAILY", 3, 8, 2)]     // spring-forward day: 22:00 EDT = 02:00Z next day
+    [InlineData("America/New_York", "FREQ=DAILY", 11, 1, 3)]    // fall-back day: 22:00 EST = 03:00Z next day
+    public async Task NextWindow_FollowsTheLocalClock_OnDaylightSavingChangeovers(string zone, string rule, int month, int day, int expectedUtcHour)
+    {
+        await Portal.AutoApproveEverythingAsync();
+        await Portal.AddConnectionWindowAsync("nightly", RecurrenceKind.RRule, rule, zone, new DateTime(2026, 1, 1, 22, 0, 0), 120);
+        // Noon UTC on the changeover day: before the evening window in both zones.
+        MoveTo(Utc(month, day, 12));
+        var (vm, target) = await Portal.RequesterVmAsync();
+        var submitted = await Portal.SubmitAsync(vm, target, ScheduleMode.NextWindow);
+
+        var expected = Utc(month, day, 0).AddHours(expectedUtcHour < 12 ? 24 + expectedUtcHour : expectedUtcHour);
+        Assert.Equal(expected, submitted.PlannedStart);
+        MoveTo(expected.AddMinutes(-1));
+        Assert.Equal(0, await DispatchAsync());
+        MoveTo(expected);
+        Assert.Equal(1, await DispatchAsync());
+        Assert.Equal(expected, (await Portal.RequestAsync(submitted.Id)).ScheduledFor);
+    }
+
+    [Fact]
+    public async Task Dispatcher_DefersToTheNextWindowAndAudits_WhenTheEstimateNoLongerFits()
+    {
+        MoveTo(SaturdayBeforeSpringForward);
+        // Needs one approval, so the approval can arrive late in the window.
+        await Portal.Scoped<MigrationPortal.Application.Admin.SetApprovalRules>(u => u.HandleAsync(PortalHarness.Admin,
+            [new MigrationPortal.Application.Admin.SetApprovalRules.Rule("one approval", ApprovalOutcome.RequireApprovals, 1)]));
+        var window = await Portal.AddConnectionWindowAsync("evening", RecurrenceKind.Cron, "0 22 * * *", "Europe/Berlin", new DateTime(2026, 3, 1, 22, 0, 0), 60);
+        var (vm, target) = await Portal.RequesterVmAsync();
+        var submitted = await Portal.SubmitAsync(vm, target, ScheduleMode.NextWindow);
+        Assert.Equal(Utc(3, 28, 21), submitted.PlannedStart);
+
+        // Approved at 22:59 local: one minute of the window remains, less than any demo estimate.
+        MoveTo(Utc(3, 28, 21, 59));
+        await Portal.Scoped<ApproveRequest>(u => u.HandleAsync(Approver1, new ApproveRequest.Command(submitted.Id, "ok")));
+        Assert.Equal(0, await DispatchAsync());
+
+        var deferred = await Portal.RequestAsync(submitted.Id);
+        Assert.Equal(RequestState.Approved, deferred.State);
+        Assert.Equal(Utc(3, 29, 20), deferred.PlannedStart); // next evening, 22:00 CEST
+        Assert.Contains("does not fit in what remains of window 'evening'", deferred.QueueReason);
+        var audits = await Portal.Db(db => db.AuditEvents.Where(e => e.RequestId == submitted.Id && e.Action == AuditActions.RequestDeferred).ToListAsync());
+        var audit = Assert.Single(audits);
+        Assert.Contains("does not fit", audit.Details);
+        Assert.Contains("2026-03-29T20:00:00", audit.Details);
+
+        // A second tick in the same state does not audit the same deferral again.
+        MoveTo(Utc(3, 28, 21, 59).AddSeconds(15));
+        await DispatchAsync();
+        Assert.Equal(1, await Portal.Db(db => db.AuditEvents.CountAsync(e => e.RequestId == submitted.Id && e.Action == AuditActions.RequestDeferred)));
+
+        MoveTo(Utc(3, 29, 20));
+        Assert.Equal(1, await DispatchAsync());
+        Assert.Equal(RequestState.Scheduled, (await Portal.RequestAsync(submitted.Id)).State);
+        Assert.NotNull(window);
+    }
+
+    [Fact]
+    public async Task Blackout_InsideAWindow_HoldsStartsUntilItEnds()
+    {
+        MoveTo(SaturdayBeforeSpringForward);
+        await Portal.AutoApproveEverythingAsync();
+        await Portal.AddConnectionWindowAsync("saturday", RecurrenceKind.OneOff, "", "UTC", new DateTime(2026, 3, 28, 12, 0, 0), 360);
+        await Portal.Scoped<SaveBlackout, CalendarPeriodView>(u => u.HandleAsync(Operator, null,
+            new CalendarPeriodInput("release freeze", RecurrenceKind.OneOff, null, "UTC", new DateTime(2026, 3, 28, 13, 0, 0), 60)));
+        var (vm, target) = await Portal.RequesterVmAsync();
+        MoveTo(Utc(3, 28, 12, 30));
+        var submitted = await Portal.SubmitAsync(vm, target, ScheduleMode.NextWindow);
+        // 12:30 plus a few minutes fits before the freeze at 13:00, so it is due now.
+        Assert.Equal(Utc(3, 28, 12, 30), submitted.PlannedStart);
+
+        Assert.Equal(1, await DispatchAsync());
+
+        var (vm2, target2) = await Portal.RequesterVmAsync(1);
+        MoveTo(Utc(3, 28, 13, 10));
+        var frozen = await Portal.SubmitAsync(vm2, target2, ScheduleMode.NextWindow);
+        Assert.Equal(Utc(3, 28, 14), frozen.PlannedStart);
+        Assert.Equal(0, await DispatchAsync());
+        var waiting = await Portal.RequestAsync(frozen.Id);
+        Assert.Equal(RequestState.Approved, waiting.State);
+        Assert.Contains("Blackout 'release freeze' is in force", waiting.QueueReason);
+
+        MoveTo(Utc(3, 28, 14));
+        Assert.Equal(1, await DispatchAsync());
+        Assert.Equal(RequestState.Scheduled, (await Portal.RequestAsync(frozen.Id)).State);
+    }
+
+    [Fact]
+    public async Task Submit_RefusesWishesTheWindowsDoNotAllow()
+    {
+        MoveTo(SaturdayBeforeSpringForward);
+        await Portal.AutoApproveEverythingAsync();
+        var window = await Portal.AddConnectionWindowAsync("sunday", RecurrenceKind.RRule, "FREQ=WEEKLY;BYDAY=SU", "Europe/Berlin", new DateTime(2026, 3, 1, 2, 0, 0), 120);
+        var (vm, target) = await Portal.RequesterVmAsync();
+
+        var asap = await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.SubmitAsync(vm, target, ScheduleMode.AsSoonAsApproved));
+        Assert.Contains("moves only inside a window", Assert.Single(asap.Errors["ScheduleMode"]));
+
+        var outside = await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.SubmitAsync(vm, target, ScheduleMode.SpecificTime, Utc(3, 28, 18)));
+        Assert.Contains("is not inside a window", Assert.Single(outside.Errors["NotBefore"]));
+
+        var unknown = await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.SubmitAsync(vm, target, ScheduleMode.ChosenWindow, windowId: Guid.NewGuid()));
+        Assert.True(unknown.Errors.ContainsKey("WindowId"));
+
+        // On 29 March Berlin's clocks jump from 02:00 to 03:00, so the window opens at 03:00 CEST (01:00Z) and lasts to 03:00Z.
+        var inside = await Portal.SubmitAsync(vm, target, ScheduleMode.SpecificTime, Utc(3, 29, 1, 30));
+        Assert.Equal(Utc(3, 29, 1, 30), inside.PlannedStart);
+        await Portal.Scoped<CancelRequest>(u => u.HandleAsync(Requester, new CancelRequest.Command(inside.Id, "test")));
+
+        var chosen = await Portal.SubmitAsync(vm, target, ScheduleMode.ChosenWindow, windowId: window.Id);
+        Assert.Equal(window.NextOccurrences[0].Start, chosen.PlannedStart);
+    }
+
+    [Fact]
+    public async Task Calendar_ShowsOccurrencesBlackoutsAndPlannedMigrations_AndTheFeedCarriesThemForItsOwner()
+    {
+        MoveTo(SaturdayBeforeSpringForward);
+        await Portal.AutoApproveEverythingAsync();
+        await Portal.AddConnectionWindowAsync("nightly", RecurrenceKind.RRule, "FREQ=DAILY", "Europe/Berlin", new DateTime(2026, 3, 1, 22, 0, 0), 240);
+        await Portal.Scoped<SaveBlackout, CalendarPeriodView>(u => u.HandleAsync(Operator, null,
+            new CalendarPeriodInput("easter freeze", RecurrenceKind.OneOff, null, "Europe/Berlin", new DateTime(2026, 4, 3, 0, 0, 0), 24 * 60)));
+        var (vm, target) = await Portal.RequesterVmAsync();
+        var submitted = await Portal.SubmitAsync(vm, target, ScheduleMode.NextWindow);
+
+        var week = await Portal.Scoped<GetCalendar, IReadOnlyList<CalendarEntry>>(u => u.HandleAsync(Requester, Utc(3, 28, 0), Utc(4, 4, 0)));
+        var windows = week.Where(e => e.Kind == CalendarEntryKind.Window).Select(e => e.Start).ToList();
+        // Friday's window is still open at midnight, so it is on the calendar too.
+        Assert.Equal(8, windows.Count);
+        Assert.Equal(Utc(3, 27, 21), windows[0]);
+        Assert.Equal(Utc(3, 28, 21), windows[1]);
+        Assert.Equal(Utc(3, 29, 20), windows[2]); // 22:00 CEST after spring-forward
+        Assert.Single(week, e => e.Kind == CalendarEntryKind.Blackout && e.Start == Utc(4, 2, 22));
+        var migration = Assert.Single(week, e => e.Kind == CalendarEntryKind.Migration);
+        Assert.Equal((submitted.Id, Utc(3, 28, 21)), (migration.RequestId!.Value, migration.Start));
+
+        // Otto owns another application: the window covers his VMs too, but Rita's migration is not his to see.
+        var otto = await Portal.Scoped<GetCalendar, IReadOnlyList<CalendarEntry>>(u => u.HandleAsync(OtherRequester, Utc(3, 28, 0), Utc(4, 4, 0)));
+        Assert.DoesNotContain(otto, e => e.Kind == CalendarEntryKind.Migration);
+        await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<GetCalendar, IReadOnlyList<CalendarEntry>>(u => u.HandleAsync(Requester, Utc(4, 4, 0), Utc(3, 28, 0))));
+
+        var link = await Portal.Scoped<CreateCalendarFeed, CreateCalendarFeed.Created>(u => u.HandleAsync(Requester));
+        Assert.Equal(CreateCalendarFeed.Hash(link.Token), await Portal.Db(db => db.CalendarFeeds.Where(f => f.UserId == Requester.Id).Select(f => f.TokenHash).SingleAsync()));
+        var ics = await Portal.Scoped<GetCalendarFeed, string>(u => u.HandleAsync(link.Token));
+        var parsed = Ical.Net.Calendar.Load(ics)!;
+        Assert.Contains(parsed.Events, e => e.Summary == $"Migration: {vm.Name}" && e.DtStart!.AsUtc == Utc(3, 28, 21).UtcDateTime);
+        Assert.Contains(parsed.Events, e => e.Summary == "Window: nightly" && e.DtStart!.AsUtc == Utc(3, 29, 20).UtcDateTime);
+        Assert.Contains(parsed.Events, e => e.Summary == "Blackout: easter freeze");
+        await Assert.ThrowsAsync<NotFoundException>(() => Portal.Scoped<GetCalendarFeed, string>(u => u.HandleAsync(link.Token + "x")));
+    }
+
+    [Fact]
+    public async Task Estimate_UsesMeasuredThroughput_OnceAMigrationOfThatKindSucceeded()
+    {
+        await Portal.AutoApproveEverythingAsync();
+        var (vm, target) = await Portal.RequesterVmAsync();
+        var first = await Portal.SubmitAsync(vm, target, ScheduleMode.AsSoonAsApproved);
+        var details = await Portal.Scoped<GetRequest, RequestDetails>(u => u.HandleAsync(PortalHarness.Admin, first.Id));
+        Assert.Contains("default 100 MB/s", details.EstimateBasis);
+        var bytes = (await Portal.RequestAsync(first.Id)).EstimatedBytes!.Value;
+        Assert.Equal(vm.MemoryMb * 1024L * 1024, bytes);
+        Assert.Equal(60 + (int)Math.Ceiling(bytes / 100_000_000.0), details.EstimatedSeconds);
+
+        Assert.Equal(1, await DispatchAsync());
+        // The move took 200 s: the measured rate is bytes / 200 s.
+        await Portal.Scoped<PortalDbContext>(db => SchedulingTestKit.RunToSucceededAsync(db, first.Id, _clock.GetUtcNow(), TimeSpan.FromSeconds(200)));
+
+        var (other, otherTarget) = await Portal.RequesterVmAsync(1);
+        var second = await Portal.SubmitAsync(other, otherTarget, ScheduleMode.AsSoonAsApproved);
+        var secondDetails = await Portal.Scoped<GetRequest, RequestDetails>(u => u.HandleAsync(PortalHarness.Admin, second.Id));
+        Assert.Contains("measured on the last 1 succeeded compute migration", secondDetails.EstimateBasis);
+        var rate = bytes / 200.0;
+        Assert.Equal((int)Math.Ceiling(Math.Ceiling(other.MemoryMb * 1024L * 1024 / rate)), secondDetails.EstimatedSeconds);
+    }
+
+    [Fact]
+    public async Task FiftyRequestsFromOneHost_StartAtMostThePerHostLimitAtOnce_AndAllFinish()
+    {
+        await Portal.AutoApproveEverythingAsync();
+        var (template, target) = await Portal.RequesterVmAsync();
+        var ids = new List<Guid>();
+        var vms = await Portal.Db(async db =>
+        {
+            var added = Enumerable.Range(0, 50).Select(i => new MigrationPortal.Domain.Inventory.InventoryVm
+            {
+                ConnectionId = template.ConnectionId, ExternalId = $"bulk-{i:00}", Name = $"bulk-vm-{i:00}", HostExternalId = template.HostExternalId,
+                HostName = template.HostName, ClusterName = template.ClusterName, Datastores = template.Datastores, MemoryMb = 2048, ApplicationId = template.ApplicationId,
+            }).ToList();
+            db.Vms.AddRange(added);
+            await db.SaveChangesAsync();
+            return added;
+        });
+        foreach (var vm in vms) ids.Add((await Portal.SubmitAsync(vm, target, ScheduleMode.AsSoonAsApproved)).Id);
+
+        var maxInFlight = 0;
+        var sawQueueReason = false;
+        for (var round = 0; round < 30; round++)
+        {
+            await DispatchAsync();
+            var inFlight = await Portal.Db(db => db.Requests.Where(r => ids.Contains(r.Id) && SchedulingTestKit.InFlight.Contains(r.State)).Select(r => r.Id).ToListAsync());
+            maxInFlight = Math.Max(maxInFlight, inFlight.Count);
+            Assert.True(inFlight.Count <= 8, $"{inFlight.Count} in flight from one host; the vSphere limit is 8.");
+            var queued = await Portal.Db(db => db.Requests.Where(r => ids.Contains(r.Id) && r.State == RequestState.Approved).Select(r => r.QueueReason).FirstOrDefaultAsync());
+            if (queued is not null)
+            {
+                Assert.Equal($"Queued: waiting for host {template.HostName} (8/8 in use).", queued);
+                sawQueueReason = true;
+            }
+
+            // Half of what runs finishes before the next tick, so slots free a few at a time.
+            foreach (var id in inFlight.Take(Math.Max(1, inFlight.Count / 2)))
+                await Portal.Scoped<PortalDbContext>(db => SchedulingTestKit.RunToSucceededAsync(db, id, _clock.GetUtcNow(), TimeSpan.FromSeconds(30)));
+            _clock.Advance(TimeSpan.FromSeconds(15));
+            if (await Portal.Db(db => db.Requests.CountAsync(r => ids.Contains(r.Id) && r.State == RequestState.Succeeded)) == 50) break;
+        }
+
+        Assert.Equal(8, maxInFlight);
+        Assert.True(sawQueueReason);
+        Assert.Equal(50, await Portal.Db(db => db.Requests.CountAsync(r => ids.Contains(r.Id) && r.State == RequestState.Succeeded)));
+        await DispatchAsync();
+        Assert.Equal(0, await Portal.Db(db => db.CapacitySlots.CountAsync()));
+    }
+}
+
+public sealed class SqliteWindowDispatchTests() : WindowDispatchTests(DatabaseProvider.Sqlite);
+
+public sealed class PostgreSqlWindowDispatchTests() : WindowDispatchTests(DatabaseProvider.PostgreSql);
