@@ -18,6 +18,8 @@ public static class DependencyInjection
     public static IServiceCollection AddPortalUseCases(this IServiceCollection services)
     {
         services.AddOptions<ApprovalOptions>().BindConfiguration(ApprovalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Notifications.SmtpOptions>().BindConfiguration(Notifications.SmtpOptions.Section).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Notifications.SmtpOptions>, Notifications.SmtpOptionsValidator>();
         services.TryAddSingleton<IRequestChangeNotifier, NoRequestChangeNotifier>();
         services.AddScoped<AccessGuard>();
         services.AddScoped<MigrationPlanner>();
@@ -58,6 +60,8 @@ public static class DependencyInjection
         services.AddScoped<DecideBatch>();
         services.AddScoped<RetryRequest>();
         services.AddScoped<RollBackRequest>();
+        services.AddScoped<Notifications.SendNotifications>();
+        services.AddScoped<Notifications.RememberContact>();
         return services;
     }
 }

@@ -25,6 +25,8 @@ public interface IPortalDb : IAsyncDisposable
     DbSet<InventoryVm> Vms { get; }
     DbSet<InventoryNetwork> Networks { get; }
     DbSet<UserGroupMembership> GroupMemberships { get; }
+    DbSet<Notifications.NotificationCursor> NotificationCursors { get; }
+    DbSet<Notifications.DirectoryContact> DirectoryContacts { get; }
 
     /// <summary>The last sealed event (sequence and hash) as recorded by the chain head row, or null before the first event.</summary>
     Task<(long Sequence, string Hash)?> GetAuditChainHeadAsync(CancellationToken ct);

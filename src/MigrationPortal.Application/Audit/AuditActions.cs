@@ -9,6 +9,9 @@ public static class AuditActions
     public const string RequestRejected = "request.rejected";
     public const string RequestCancelRequested = "request.cancel-requested";
     public const string RequestExpired = "request.expired";
+
+    /// <summary>The dispatcher moved a scheduled request to a later window; the details carry the reason.</summary>
+    public const string RequestDeferred = "request.deferred";
     public const string JobStep = "job.step";
     public const string JobProgress = "job.progress";
     public const string ConfigChanged = "config.changed";

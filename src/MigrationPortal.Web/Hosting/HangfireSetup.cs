@@ -3,6 +3,7 @@ using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
 using MigrationPortal.Application.Authorization;
+using MigrationPortal.Application.Notifications;
 using MigrationPortal.Infrastructure.Jobs;
 using MigrationPortal.Infrastructure.Persistence;
 
@@ -65,6 +66,11 @@ public static class HangfireSetup
         recurring.AddOrUpdate<PortalJobs>(PortalJobs.ExpiryJobId, j => j.ExpireAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<PortalJobs>(PortalJobs.ReconcileJobId, j => j.ReconcileAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<PortalJobs>(PortalJobs.InventoryJobId, j => j.SyncAllInventoriesAsync(CancellationToken.None), settings.InventorySyncCron);
+        // Mail only when SMTP is configured; the job itself also checks, so a node with other settings sends nothing.
+        if (configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>()?.IsEnabled == true)
+            recurring.AddOrUpdate<NotificationJobs>(NotificationJobs.SendJobId, j => j.SendAsync(CancellationToken.None), Cron.Minutely());
+        else
+            recurring.RemoveIfExists(NotificationJobs.SendJobId);
     }
 }
 

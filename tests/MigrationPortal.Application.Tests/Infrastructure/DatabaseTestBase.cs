@@ -13,10 +13,13 @@ public abstract class DatabaseTestBase(DatabaseProvider provider) : IAsyncLifeti
 
     protected virtual TimeSpan DemoDuration => TimeSpan.FromSeconds(2);
 
+    /// <summary>Extra configuration for the harness, read before <see cref="InitializeAsync"/> starts it.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
     public async Task InitializeAsync()
     {
         (ConnectionString, _drop) = await TestDatabases.CreateAsync(Provider);
-        Portal = await PortalHarness.StartAsync(Provider, ConnectionString, DemoDuration);
+        Portal = await PortalHarness.StartAsync(Provider, ConnectionString, DemoDuration, settings: Settings);
     }
 
     public async Task DisposeAsync()
