@@ -60,6 +60,9 @@ public static class DependencyInjection
         services.AddScoped<DecideBatch>();
         services.AddScoped<RetryRequest>();
         services.AddScoped<RollBackRequest>();
+        services.AddScoped<Evacuation.ListHosts>();
+        services.AddScoped<Evacuation.ProposeEvacuation>();
+        services.AddScoped<Evacuation.SubmitEvacuation>();
         services.AddScoped<Notifications.SendNotifications>();
         services.AddScoped<Notifications.RememberContact>();
         return services;

@@ -12,6 +12,7 @@ public static class AuditActions
 
     /// <summary>The dispatcher moved a scheduled request to a later window; the details carry the reason.</summary>
     public const string RequestDeferred = "request.deferred";
+    public const string HostEvacuationSubmitted = "host.evacuation-submitted";
     public const string JobStep = "job.step";
     public const string JobProgress = "job.progress";
     public const string ConfigChanged = "config.changed";
