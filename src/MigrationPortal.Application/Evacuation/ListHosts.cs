@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Authorization;
+using MigrationPortal.Domain.Requests;
 
 namespace MigrationPortal.Application.Evacuation;
 
@@ -11,14 +12,18 @@ public sealed class ListHosts(IPortalDb db, AccessGuard guard)
     {
         await guard.RequireRoleAsync(user, "host.list", ct, Roles.Operator, Roles.Administrator, Roles.Approver, Roles.Auditor);
         var connections = await db.Connections.AsNoTracking().Select(c => new { c.Id, c.Name, c.IsDemo }).ToListAsync(ct);
-        var counts = await db.Vms.AsNoTracking().Where(v => v.HostExternalId != null)
-            .GroupBy(v => new { v.ConnectionId, v.HostExternalId }).Select(g => new { g.Key.ConnectionId, g.Key.HostExternalId, Count = g.Count() }).ToListAsync(ct);
+        var vms = await db.Vms.AsNoTracking().Where(v => v.HostExternalId != null).Select(v => new { v.Id, v.ConnectionId, v.HostExternalId, v.SyncedAt }).ToListAsync(ct);
+        // As on the host page: a VM a succeeded request moved away since its last sync no longer counts on its old host.
+        var movedAway = (await db.Requests.AsNoTracking().Where(r => r.State == RequestState.Succeeded && r.Target.HostId != null && r.CompletedAt != null)
+                .Select(r => new { r.VmId, r.CompletedAt, r.Target.HostId }).ToListAsync(ct))
+            .ToLookup(r => r.VmId);
+        var counts = vms.Where(v => !movedAway[v.Id].Any(m => m.HostId != v.HostExternalId && m.CompletedAt > v.SyncedAt))
+            .GroupBy(v => (v.ConnectionId, v.HostExternalId)).ToDictionary(g => g.Key, g => g.Count());
         var hosts = await db.Hosts.AsNoTracking().ToListAsync(ct);
         return hosts.Select(h =>
             {
                 var c = connections.First(x => x.Id == h.ConnectionId);
-                var count = counts.FirstOrDefault(x => x.ConnectionId == h.ConnectionId && x.HostExternalId == h.ExternalId)?.Count ?? 0;
-                return ToSummary(h, c.Name, c.IsDemo, count);
+                return ToSummary(h, c.Name, c.IsDemo, counts.GetValueOrDefault((h.ConnectionId, (string?)h.ExternalId)));
             })
             .OrderBy(h => h.ConnectionName).ThenBy(h => h.ClusterName).ThenBy(h => h.Name).ToList();
     }
