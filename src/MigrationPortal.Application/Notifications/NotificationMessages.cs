@@ -73,6 +73,51 @@ public static class NotificationMessages
         return (subject, body.ToString());
     }
 
+    /// <summary>One mail about several requests of one batch that reached the same moment together (an evacuation, say).</summary>
+    public static (string Subject, string Body) ComposeForBatch(NotificationKind kind, string batchName, IReadOnlyList<(MigrationRequest Request, string? Reason)> items,
+        string recipientName, string portalBaseUrl)
+    {
+        var baseUrl = portalBaseUrl.TrimEnd('/');
+        var first = items[0].Request;
+        var demo = items.Any(i => i.Request.IsDemo) ? "[Demo] " : "";
+        var what = $"{items.Count} moves in batch '{batchName}'";
+        var subject = demo + kind switch
+        {
+            NotificationKind.ApprovalNeeded => $"Approval needed: {what}",
+            NotificationKind.Approved => $"Approved: {what}",
+            NotificationKind.Rejected => $"Rejected: {what}",
+            NotificationKind.Deferred => $"Deferred: {what}",
+            NotificationKind.Started => $"Started: {what}",
+            NotificationKind.Succeeded => $"Succeeded: {what}",
+            NotificationKind.Failed => $"Failed: {what}",
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+        };
+        var headline = kind switch
+        {
+            NotificationKind.ApprovalNeeded => $"{first.RequesterName} asks for {what}. Your decision is needed.",
+            NotificationKind.Approved => $"These {what} were approved.",
+            NotificationKind.Rejected => $"These {what} were rejected.",
+            NotificationKind.Deferred => $"These {what} were deferred to a later start.",
+            NotificationKind.Started => $"These {what} have started.",
+            NotificationKind.Succeeded => $"These {what} have finished: the VMs have moved.",
+            NotificationKind.Failed => $"These {what} failed. Each VM stays where it was unless its request says otherwise.",
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+        };
+
+        var body = new StringBuilder().AppendLine($"Hello {recipientName},").AppendLine().AppendLine(headline).AppendLine();
+        if (kind == NotificationKind.ApprovalNeeded) body.AppendLine($"Justification: {first.Justification}").AppendLine();
+        foreach (var (request, reason) in items)
+        {
+            body.AppendLine($"- VM {request.VmName}: {Describe(request.Kind)}{(request.Live ? ", live" : "")}, from host {request.SourceHostName ?? "?"} to {request.Target.Describe()}");
+            if (!string.IsNullOrWhiteSpace(reason)) body.AppendLine($"  Reason: {reason.Trim()}");
+            body.AppendLine($"  {baseUrl}/requests/{request.Id}");
+        }
+
+        if (kind == NotificationKind.ApprovalNeeded) body.AppendLine().AppendLine($"Decide on the whole batch in the approvals inbox: {baseUrl}/approvals");
+        body.AppendLine().AppendLine("-- ").AppendLine(demo.Length > 0 ? "MigrationPortal (Demo data: nothing real moves)" : "MigrationPortal");
+        return (subject, body.ToString());
+    }
+
     private static string Describe(MigrationKind kind) => kind switch
     {
         MigrationKind.Compute => "compute move",

@@ -35,7 +35,15 @@ public sealed class SendNotifications(IPortalDb db, IAccountDirectory directory,
 
     private readonly string _owner = Guid.NewGuid().ToString("N");
     private readonly Dictionary<Guid, MigrationRequest?> _requests = [];
+    private readonly Dictionary<Guid, string> _batchNames = [];
     private IReadOnlyList<Contact>? _contacts;
+    private IMailSession? _session;
+
+    /// <summary>One event that concerns people: what happened, why, to which request.</summary>
+    private sealed record Notice(AuditEvent Event, NotificationKind Kind, string? Reason, MigrationRequest Request)
+    {
+        public bool SameGroupAs(Notice other) => Kind == other.Kind && Request.BatchId is { } batch && other.Request.BatchId == batch;
+    }
 
     /// <summary>What one run did. <see cref="HeldLease"/> is false when email is off or another node was sending.</summary>
     public sealed record Outcome(bool HeldLease, int EventsHandled, int MailsSent);
@@ -48,7 +56,6 @@ public sealed class SendNotifications(IPortalDb db, IAccountDirectory directory,
 
         var handled = 0;
         var sent = 0;
-        IMailSession? session = null;
         try
         {
             while (true)
@@ -58,30 +65,36 @@ public sealed class SendNotifications(IPortalDb db, IAccountDirectory directory,
                 var events = await db.AuditEvents.AsNoTracking()
                     .Where(e => e.Sequence > last && e.Sequence <= head && (e.Action == AuditActions.RequestTransition || e.Action == AuditActions.RequestDeferred))
                     .OrderBy(e => e.Sequence).Take(BatchSize).ToListAsync(ct);
+
+                // Consecutive events of one kind for one batch (an evacuation's ten "approval needed") become one mail per person.
+                // The cursor moves after each group's mails are out, so a crash re-sends at most one group.
+                var group = new List<Notice>();
+                var processed = last;
                 foreach (var e in events)
                 {
-                    foreach (var mail in await ComposeAsync(e, ct))
+                    var notice = await NoticeForAsync(e, ct);
+                    if (notice is not null && group.Count > 0 && !notice.SameGroupAs(group[0]))
                     {
-                        session ??= await mailer.OpenAsync(ct);
-                        if (await session.SendAsync(mail, ct)) sent++;
-                        else log.LogWarning("The mail server refused a notification for audit event {Sequence}; it is not retried.", e.Sequence);
+                        sent += await SendGroupAsync(group, ct);
+                        if (!await AdvanceAsync(processed, ct)) return new Outcome(false, handled, sent);
+                        group.Clear();
                     }
 
-                    if (!await AdvanceAsync(e.Sequence, ct)) return new Outcome(false, handled, sent);
+                    if (notice is not null) group.Add(notice);
+                    processed = e.Sequence;
                     handled++;
                 }
 
-                if (events.Count < BatchSize)
-                {
-                    // Everything up to the head was read; skip the events that concern no one, so the next run starts there.
-                    if (head > last && !await AdvanceAsync(head, ct)) return new Outcome(false, handled, sent);
-                    return new Outcome(true, handled, sent);
-                }
+                if (group.Count > 0) sent += await SendGroupAsync(group, ct);
+                var upTo = events.Count < BatchSize ? head : processed;
+                // Everything read was handled; also skip what concerns no one, so the next run starts at the end.
+                if (upTo > last && !await AdvanceAsync(upTo, ct)) return new Outcome(false, handled, sent);
+                if (events.Count < BatchSize) return new Outcome(true, handled, sent);
             }
         }
         finally
         {
-            if (session is not null) await session.DisposeAsync();
+            if (_session is not null) await _session.DisposeAsync();
             await db.NotificationCursors.Where(c => c.Id == CursorId && c.LeaseOwner == _owner)
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.LeaseOwner, (string?)null).SetProperty(c => c.LeaseUntil, (DateTimeOffset?)null), CancellationToken.None);
         }
@@ -124,34 +137,59 @@ public sealed class SendNotifications(IPortalDb db, IAccountDirectory directory,
         return moved == 1;
     }
 
-    private async Task<IReadOnlyList<OutgoingMail>> ComposeAsync(AuditEvent e, CancellationToken ct)
+    private async Task<Notice?> NoticeForAsync(AuditEvent e, CancellationToken ct)
     {
-        if (e.RequestId is not { } requestId || e.At < time.GetUtcNow() - StaleAfter) return [];
+        if (e.RequestId is not { } requestId || e.At < time.GetUtcNow() - StaleAfter) return null;
         var (kind, reason) = Classify(e);
-        if (kind is null) return [];
+        if (kind is null) return null;
         if (!_requests.TryGetValue(requestId, out var request))
             _requests[requestId] = request = await db.Requests.AsNoTracking().Include(r => r.Decisions).FirstOrDefaultAsync(r => r.Id == requestId, ct);
-        if (request is null) return [];
+        return request is null ? null : new Notice(e, kind.Value, reason, request);
+    }
 
+    /// <summary>Sends a group's mails: one per person, listing every request of the group that concerns them.</summary>
+    private async Task<int> SendGroupAsync(IReadOnlyList<Notice> group, CancellationToken ct)
+    {
         _contacts ??= await directory.ListContactsAsync(ct);
-        var recipients = kind switch
+        var baseUrl = options.Value.PortalBaseUrl ?? "";
+        var perPerson = group
+            .SelectMany(n => RecipientsOf(n).Select(c => (Contact: c, Notice: n)))
+            .GroupBy(x => x.Contact.Email.Trim().ToLowerInvariant());
+        var sent = 0;
+        foreach (var person in perPerson)
         {
-            NotificationKind.ApprovalNeeded => _contacts.Where(c => c.Roles.Contains(Roles.Approver) && c.UserId != request.RequesterId
+            var contact = person.First().Contact;
+            var notices = person.Select(x => x.Notice).DistinctBy(n => n.Request.Id).ToList();
+            var (subject, body) = notices.Count == 1
+                ? NotificationMessages.Compose(notices[0].Kind, notices[0].Request, contact.DisplayName, notices[0].Reason, baseUrl)
+                : NotificationMessages.ComposeForBatch(notices[0].Kind, await BatchNameAsync(notices[0].Request.BatchId!.Value, ct),
+                    notices.Select(n => (n.Request, n.Reason)).ToList(), contact.DisplayName, baseUrl);
+            _session ??= await mailer.OpenAsync(ct);
+            if (await _session.SendAsync(new OutgoingMail(contact.Email.Trim(), contact.DisplayName, subject, body), ct)) sent++;
+            else log.LogWarning("The mail server refused a notification for audit event {Sequence}; it is not retried.", notices[0].Event.Sequence);
+        }
+
+        return sent;
+    }
+
+    private IEnumerable<Contact> RecipientsOf(Notice n)
+    {
+        var request = n.Request;
+        return n.Kind switch
+        {
+            NotificationKind.ApprovalNeeded => _contacts!.Where(c => c.Roles.Contains(Roles.Approver) && c.UserId != request.RequesterId
                 && (request.ApproverGroup is null || c.Groups.Contains(request.ApproverGroup))
                 && request.Decisions.All(d => d.ApproverId != c.UserId)),
-            NotificationKind.Approved or NotificationKind.Rejected => _contacts.Where(c => c.UserId == request.RequesterId),
-            _ => _contacts.Where(c => c.UserId == request.RequesterId || c.Roles.Contains(Roles.Operator)),
+            NotificationKind.Approved or NotificationKind.Rejected => _contacts!.Where(c => c.UserId == request.RequesterId),
+            _ => _contacts!.Where(c => c.UserId == request.RequesterId || c.Roles.Contains(Roles.Operator)),
         };
+    }
 
-        var baseUrl = options.Value.PortalBaseUrl ?? "";
-        return recipients
-            .DistinctBy(c => c.Email.Trim().ToLowerInvariant())
-            .Select(c =>
-            {
-                var (subject, body) = NotificationMessages.Compose(kind.Value, request, c.DisplayName, reason, baseUrl);
-                return new OutgoingMail(c.Email.Trim(), c.DisplayName, subject, body);
-            })
-            .ToList();
+    private async Task<string> BatchNameAsync(Guid batchId, CancellationToken ct)
+    {
+        if (!_batchNames.TryGetValue(batchId, out var name))
+            _batchNames[batchId] = name = await db.Batches.AsNoTracking().Where(b => b.Id == batchId).Select(b => b.Name).FirstOrDefaultAsync(ct) ?? "batch";
+        return name;
     }
 
     /// <summary>Which notification an audit event means, if any, and the reason it carries.</summary>

@@ -3,6 +3,7 @@ using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Admin;
 using MigrationPortal.Application.Approvals;
 using MigrationPortal.Application.Audit;
+using MigrationPortal.Application.Batches;
 using MigrationPortal.Application.Authorization;
 using MigrationPortal.Application.Execution;
 using MigrationPortal.Application.Notifications;
@@ -132,6 +133,35 @@ public abstract class NotificationTests(DatabaseProvider provider) : DatabaseTes
         await SubmitAsync(await RequesterVmAsync());
         await SendAsync();
         Assert.Equal([AnnaMail, BenMail], TakeMail().Select(m => m.To).Order());
+    }
+
+    [Fact]
+    public async Task Batch_GetsOneMailPerPerson_ListingEveryMove()
+    {
+        await KnowEveryoneAsync();
+        var vms = new List<InventoryVm>();
+        for (var i = 0; i < 3; i++) vms.Add(await RequesterVmAsync(i));
+        var items = new List<SubmitBatch.Item>();
+        foreach (var vm in vms)
+            items.Add(new SubmitBatch.Item(vm.Id, MigrationKind.Compute, true,
+                await Portal.Db(db => db.Hosts.Where(h => h.ClusterName == vm.ClusterName && h.ExternalId != vm.HostExternalId).Select(h => h.ExternalId).FirstAsync()), null));
+        var batch = await Portal.Scoped<SubmitBatch, BatchView>(u => u.HandleAsync(Requester, new SubmitBatch.Command("payments rack move", "Rack decommission", items)));
+        await SendAsync();
+
+        var asks = TakeMail();
+        Assert.Equal([AnnaMail, BenMail], asks.Select(m => m.To).Order());
+        Assert.All(asks, m =>
+        {
+            Assert.Contains("Approval needed: 3 moves in batch 'payments rack move'", m.Subject);
+            Assert.All(vms, vm => Assert.Contains(vm.Name, m.Body));
+            Assert.All(batch.Requests, r => Assert.Contains($"{PortalUrl}/requests/{r.Id}", m.Body));
+        });
+
+        await Portal.Scoped<DecideBatch, IReadOnlyList<DecideBatch.Outcome>>(u => u.HandleAsync(Approver2, new DecideBatch.Command(batch.Id, "Go ahead"), Verdict.Approve));
+        await SendAsync();
+        var approved = Assert.Single(TakeMail());
+        Assert.Equal(RitaMail, approved.To);
+        Assert.Contains("Approved: 3 moves in batch", approved.Subject);
     }
 
     [Fact]
