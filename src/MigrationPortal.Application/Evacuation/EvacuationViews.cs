@@ -13,10 +13,13 @@ public sealed record EvacuationChoice(string TargetHostId, string TargetHostName
 public sealed record EvacuationMove(Guid VmId, string VmName, string PowerState, long MemoryMb, long ProvisionedGb, string Datastores, bool Live,
     EvacuationChoice? Proposed, IReadOnlyList<EvacuationChoice> Choices, string? Note);
 
-/// <summary>A host that can take VMs, with its memory, what it uses now and what the proposal adds to it.</summary>
-public sealed record EvacuationTarget(string ExternalId, string Name, string? ClusterName, long MemoryMb, long MemoryUsedMb, long ProposedMb)
+/// <summary>
+/// A host that can take VMs: its memory, what it used at the last sync, what other requests already promised it
+/// (<see cref="CommittedMb"/>), and what this proposal adds.
+/// </summary>
+public sealed record EvacuationTarget(string ExternalId, string Name, string? ClusterName, long MemoryMb, long MemoryUsedMb, long ProposedMb, long CommittedMb = 0)
 {
-    public long FreeMb => MemoryMb - MemoryUsedMb;
+    public long FreeMb => MemoryMb - MemoryUsedMb - CommittedMb;
 }
 
 /// <summary>A VM on the host that already has an active request; it is not proposed again.</summary>

@@ -11,8 +11,8 @@ namespace MigrationPortal.Application.Evacuation;
 /// "Prepare host for maintenance": proposes a target for every VM on a host. Targets are hosts of the same connection that
 /// are connected, powered on and not in maintenance. A compute-only move goes only to a host that mounts all of the VM's
 /// datastores; otherwise the VM moves with its storage to a datastore the target mounts. Among the targets with room it
-/// prefers a compute-only move, then the VM's own cluster, then the most free memory, counting what the proposal has
-/// already placed there, so the load spreads. Largest VMs are placed first, so they still find room.
+/// prefers a compute-only move, then the VM's own cluster, then the most free memory, counting what other requests already
+/// promised the host and what the proposal has placed there, so the load spreads. Largest VMs are placed first, so they still find room.
 /// </summary>
 public sealed class ProposeEvacuation(IPortalDb db, AccessGuard guard)
 {
@@ -28,10 +28,12 @@ public sealed class ProposeEvacuation(IPortalDb db, AccessGuard guard)
         var inFlight = await db.Requests.AsNoTracking().Where(r => vmIds.Contains(r.VmId) && active.Contains(r.State))
             .Select(r => new EvacuationInFlight(r.VmId, r.VmName, r.Id, r.State, r.Target.HostName)).ToListAsync(ct);
 
+        var emptying = await HostPlacement.BeingEmptiedAsync(db, host.ConnectionId, ct);
         var targets = (await db.Hosts.AsNoTracking().Where(h => h.ConnectionId == host.ConnectionId && h.Id != host.Id).ToListAsync(ct))
-            .Where(HostPlacement.CanTakeVms).OrderBy(h => h.Name).ToList();
+            .Where(h => HostPlacement.CanTakeVms(h) && !emptying.Contains(h.ExternalId)).OrderBy(h => h.Name).ToList();
         var stores = await db.Datastores.AsNoTracking().Where(d => d.ConnectionId == host.ConnectionId).ToListAsync(ct);
 
+        var committed = await HostPlacement.CommittedMbAsync(db, host.ConnectionId, ct);
         var memory = targets.ToDictionary(h => h.ExternalId, _ => 0L);
         var disk = stores.ToDictionary(d => d.ExternalId, _ => 0L);
         var moves = new Dictionary<Guid, EvacuationMove>();
@@ -39,10 +41,10 @@ public sealed class ProposeEvacuation(IPortalDb db, AccessGuard guard)
         {
             var choices = targets.Select(t => ChoiceFor(vm, t, stores, disk)).OfType<EvacuationChoice>().ToList();
             var proposed = choices
-                .Where(c => FreeMemory(targets, c.TargetHostId) - memory[c.TargetHostId] >= vm.MemoryMb)
+                .Where(c => FreeMemory(targets, committed, c.TargetHostId) - memory[c.TargetHostId] >= vm.MemoryMb)
                 .OrderByDescending(c => c.Kind == MigrationKind.Compute)
                 .ThenByDescending(c => c.SameCluster)
-                .ThenByDescending(c => FreeMemory(targets, c.TargetHostId) - memory[c.TargetHostId])
+                .ThenByDescending(c => FreeMemory(targets, committed, c.TargetHostId) - memory[c.TargetHostId])
                 .ThenBy(c => c.TargetHostName)
                 .FirstOrDefault();
             string? note = null;
@@ -65,7 +67,8 @@ public sealed class ProposeEvacuation(IPortalDb db, AccessGuard guard)
         return new EvacuationProposal(
             ListHosts.ToSummary(host, connection.Name, connection.IsDemo, vms.Count),
             vms.Where(v => moves.ContainsKey(v.Id)).Select(v => moves[v.Id]).ToList(),
-            targets.Select(t => new EvacuationTarget(t.ExternalId, t.Name, t.ClusterName, t.MemoryMb, t.MemoryUsedMb, memory[t.ExternalId])).ToList(),
+            targets.Select(t => new EvacuationTarget(t.ExternalId, t.Name, t.ClusterName, t.MemoryMb, t.MemoryUsedMb, memory[t.ExternalId],
+                committed.GetValueOrDefault(t.ExternalId))).ToList(),
             inFlight);
     }
 
@@ -82,10 +85,10 @@ public sealed class ProposeEvacuation(IPortalDb db, AccessGuard guard)
         return store is null ? null : new EvacuationChoice(target.ExternalId, target.Name, target.ClusterName, sameCluster, MigrationKind.ComputeAndStorage, store.ExternalId, store.Name);
     }
 
-    private static long FreeMemory(IReadOnlyList<InventoryHost> targets, string externalId)
+    private static long FreeMemory(IReadOnlyList<InventoryHost> targets, IReadOnlyDictionary<string, long> committed, string externalId)
     {
         var h = targets.First(t => t.ExternalId == externalId);
-        return h.MemoryMb - h.MemoryUsedMb;
+        return h.MemoryMb - h.MemoryUsedMb - committed.GetValueOrDefault(externalId);
     }
 
     internal static RequestState[] SubmitRequestActiveStates() => Enum.GetValues<RequestState>().Where(RequestTransitions.IsActive).ToArray();

@@ -34,6 +34,7 @@ public sealed class SubmitEvacuation(IPortalDb db, AccessGuard guard, SubmitBatc
         var onHost = (await HostPlacement.VmsOnAsync(db, host, ct)).ToDictionary(v => v.Id);
         var targets = await db.Hosts.AsNoTracking().Where(h => h.ConnectionId == host.ConnectionId).ToListAsync(ct);
         var stores = await db.Datastores.AsNoTracking().Where(d => d.ConnectionId == host.ConnectionId).ToListAsync(ct);
+        var emptying = await HostPlacement.BeingEmptiedAsync(db, host.ConnectionId, ct);
         var promised = new Dictionary<string, long>();
         for (var i = 0; i < moves.Count; i++)
         {
@@ -57,6 +58,12 @@ public sealed class SubmitEvacuation(IPortalDb db, AccessGuard guard, SubmitBatc
                 continue;
             }
 
+            if (emptying.Contains(target.ExternalId))
+            {
+                check.Add($"Moves[{i}].TargetHostId", $"Host {target.Name} is itself being emptied for maintenance.");
+                continue;
+            }
+
             if (move.Kind == MigrationKind.Compute && !HostPlacement.MountsAll(vm, target, stores))
                 check.Add($"Moves[{i}].TargetHostId", $"Host {target.Name} does not mount all of {vm.Name}'s datastores; move it with its storage.");
             else if (move.Kind is not (MigrationKind.Compute or MigrationKind.ComputeAndStorage))
@@ -64,13 +71,15 @@ public sealed class SubmitEvacuation(IPortalDb db, AccessGuard guard, SubmitBatc
             promised[target.ExternalId] = promised.GetValueOrDefault(target.ExternalId) + vm.MemoryMb;
         }
 
+        var committed = await HostPlacement.CommittedMbAsync(db, host.ConnectionId, ct);
         foreach (var (targetId, mb) in promised)
         {
             var t = targets.First(x => x.ExternalId == targetId);
-            if (mb <= t.MemoryMb - t.MemoryUsedMb) continue;
+            var free = t.MemoryMb - t.MemoryUsedMb - committed.GetValueOrDefault(targetId);
+            if (mb <= free) continue;
             for (var i = 0; i < moves.Count; i++)
                 if (moves[i].TargetHostId == targetId)
-                    check.Add($"Moves[{i}].TargetHostId", $"Host {t.Name} has {t.MemoryMb - t.MemoryUsedMb} MB free, and this plan puts {mb} MB on it.");
+                    check.Add($"Moves[{i}].TargetHostId", $"Host {t.Name} has {free} MB free, and this plan puts {mb} MB on it.");
         }
 
         check.ThrowIfInvalid();

@@ -34,8 +34,9 @@ public abstract class EvacuationTests(DatabaseProvider provider) : DatabaseTestB
         foreach (var group in proposal.Moves.Where(m => m.Proposed is not null).GroupBy(m => m.Proposed!.TargetHostId))
         {
             var target = hosts.Single(h => h.ExternalId == group.Key);
-            Assert.True(target.MemoryUsedMb + group.Sum(m => m.MemoryMb) <= target.MemoryMb,
-                $"{target.Name}: {target.MemoryUsedMb} MB used + {group.Sum(m => m.MemoryMb)} MB proposed > {target.MemoryMb} MB");
+            var committed = proposal.Targets.Single(t => t.ExternalId == group.Key).CommittedMb;
+            Assert.True(target.MemoryUsedMb + committed + group.Sum(m => m.MemoryMb) <= target.MemoryMb,
+                $"{target.Name}: {target.MemoryUsedMb} MB used + {committed} MB committed + {group.Sum(m => m.MemoryMb)} MB proposed > {target.MemoryMb} MB");
             Assert.Equal(group.Sum(m => m.MemoryMb), proposal.Targets.Single(t => t.ExternalId == group.Key).ProposedMb);
         }
     }
@@ -125,6 +126,29 @@ public abstract class EvacuationTests(DatabaseProvider provider) : DatabaseTestB
         Assert.Equal(0, hosts.Single(h => h.Name == Source).VmCount);
         Assert.Equal(60, hosts.Sum(h => h.VmCount));
         Assert.True((await ProposeAsync(Source)).IsEmpty);
+    }
+
+    [Fact]
+    public async Task SecondEvacuation_CountsTheFirstOnesMoves_AndNeverTargetsTheHostBeingEmptied()
+    {
+        var first = await ProposeAsync(Source);
+        var a1 = await HostAsync(Source);
+        await Portal.Scoped<SubmitEvacuation, BatchView>(u => u.HandleAsync(PortalHarness.Operator, a1.Id, new SubmitEvacuation.Command("Firmware update",
+            first.Moves.Select(m => new SubmitEvacuation.Move(m.VmId, m.Proposed!.TargetHostId, m.Proposed.Kind, m.Proposed.TargetDatastoreId)).ToList())));
+
+        var second = await ProposeAsync("demo-esx-a2");
+
+        Assert.DoesNotContain(second.Targets, t => t.Name == Source);
+        Assert.All(second.Moves, m => Assert.DoesNotContain(m.Choices, c => c.TargetHostName == Source));
+        var a3 = second.Targets.Single(t => t.Name == "demo-esx-a3");
+        Assert.Equal(first.Moves.Where(m => m.Proposed!.TargetHostName == "demo-esx-a3").Sum(m => m.MemoryMb), a3.CommittedMb);
+        await AssertNoTargetOverfilledAsync(second);
+
+        // Sending a VM back to the host being emptied is refused on submit too.
+        var a2 = await HostAsync("demo-esx-a2");
+        var error = await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<SubmitEvacuation, BatchView>(u => u.HandleAsync(PortalHarness.Operator, a2.Id,
+            new SubmitEvacuation.Command("Firmware update", [new SubmitEvacuation.Move(second.Moves[0].VmId, a1.ExternalId)]))));
+        Assert.Contains("being emptied", error.Errors["Moves[0].TargetHostId"][0]);
     }
 
     [Fact]
