@@ -971,3 +971,42 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125215925_Notifications') THEN
+    CREATE TABLE "DirectoryContacts" (
+        "UserId" character varying(450) NOT NULL,
+        "DisplayName" character varying(256) NOT NULL,
+        "Email" character varying(256),
+        "Roles" character varying(256) NOT NULL,
+        "Groups" character varying(4000) NOT NULL,
+        "SeenAt" timestamp with time zone NOT NULL,
+        CONSTRAINT "PK_DirectoryContacts" PRIMARY KEY ("UserId")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125215925_Notifications') THEN
+    CREATE TABLE "NotificationCursors" (
+        "Id" character varying(64) NOT NULL,
+        "LastSequence" bigint NOT NULL,
+        "LeaseOwner" character varying(64),
+        "LeaseUntil" timestamp with time zone,
+        CONSTRAINT "PK_NotificationCursors" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125215925_Notifications') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261125215925_Notifications', '10.0.15');
+    END IF;
+END $EF$;
+COMMIT;
+

@@ -215,6 +215,16 @@ CREATE TABLE IF NOT EXISTS "DemoWorldVms" (
 );
 
 
+CREATE TABLE IF NOT EXISTS "DirectoryContacts" (
+    "UserId" TEXT NOT NULL CONSTRAINT "PK_DirectoryContacts" PRIMARY KEY,
+    "DisplayName" TEXT NOT NULL,
+    "Email" TEXT NULL,
+    "Roles" TEXT NOT NULL,
+    "Groups" TEXT NOT NULL,
+    "SeenAt" INTEGER NOT NULL
+);
+
+
 CREATE TABLE IF NOT EXISTS "GroupMemberships" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_GroupMemberships" PRIMARY KEY AUTOINCREMENT,
     "UserId" TEXT NOT NULL,
@@ -261,6 +271,14 @@ CREATE TABLE IF NOT EXISTS "Networks" (
     "ExternalId" TEXT NOT NULL,
     "Name" TEXT NOT NULL,
     "Hosts" TEXT NOT NULL
+);
+
+
+CREATE TABLE IF NOT EXISTS "NotificationCursors" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_NotificationCursors" PRIMARY KEY,
+    "LastSequence" INTEGER NOT NULL,
+    "LeaseOwner" TEXT NULL,
+    "LeaseUntil" INTEGER NULL
 );
 
 
@@ -562,5 +580,7 @@ INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261125195043_ConnectorSupport', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261125204414_MaintenanceWindows', '10.0.15');
+INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125215909_Notifications', '10.0.15');
 
 COMMIT;

@@ -1067,3 +1067,46 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125215917_Notifications'
+)
+BEGIN
+    CREATE TABLE [DirectoryContacts] (
+        [UserId] nvarchar(450) NOT NULL,
+        [DisplayName] nvarchar(256) NOT NULL,
+        [Email] nvarchar(256) NULL,
+        [Roles] nvarchar(256) NOT NULL,
+        [Groups] nvarchar(4000) NOT NULL,
+        [SeenAt] datetimeoffset NOT NULL,
+        CONSTRAINT [PK_DirectoryContacts] PRIMARY KEY ([UserId])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125215917_Notifications'
+)
+BEGIN
+    CREATE TABLE [NotificationCursors] (
+        [Id] nvarchar(64) NOT NULL,
+        [LastSequence] bigint NOT NULL,
+        [LeaseOwner] nvarchar(64) NULL,
+        [LeaseUntil] datetimeoffset NULL,
+        CONSTRAINT [PK_NotificationCursors] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261125215917_Notifications'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261125215917_Notifications', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

@@ -19,6 +19,8 @@ public static class DependencyInjection
     public static IServiceCollection AddPortalUseCases(this IServiceCollection services)
     {
         services.AddOptions<ApprovalOptions>().BindConfiguration(ApprovalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Notifications.SmtpOptions>().BindConfiguration(Notifications.SmtpOptions.Section).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Notifications.SmtpOptions>, Notifications.SmtpOptionsValidator>();
         services.TryAddSingleton<IRequestChangeNotifier, NoRequestChangeNotifier>();
         services.AddScoped<AccessGuard>();
         services.AddScoped<MigrationPlanner>();
@@ -73,6 +75,11 @@ public static class DependencyInjection
         services.AddScoped<DecideBatch>();
         services.AddScoped<RetryRequest>();
         services.AddScoped<RollBackRequest>();
+        services.AddScoped<Evacuation.ListHosts>();
+        services.AddScoped<Evacuation.ProposeEvacuation>();
+        services.AddScoped<Evacuation.SubmitEvacuation>();
+        services.AddScoped<Notifications.SendNotifications>();
+        services.AddScoped<Notifications.RememberContact>();
         return services;
     }
 }

@@ -45,6 +45,8 @@ public static class DependencyInjection
         services.AddScoped<IConnectorResolver, ConnectorResolver>();
         services.AddScoped<IMigrationJobs, HangfireMigrationJobs>();
         services.AddScoped<PortalJobs>();
+        services.AddScoped<NotificationJobs>();
+        services.AddSingleton<IMailSender, MigrationPortal.Infrastructure.Notifications.MailKitMailSender>();
         services.AddScoped<DatabaseInitializer>();
 
         // Identity's stores live here, beside the DbContext; the web host adds sign-in on top.

@@ -66,6 +66,9 @@ if (entraEnabled)
             {
                 var user = principal.ToPortalUser();
                 await SignInAudit.RecordAsync(ctx.HttpContext, user.AsActor(), true, "entra-id");
+                // Entra users have no local account: keep their address, roles and groups so notifications can reach them.
+                await ctx.HttpContext.RequestServices.GetRequiredService<MigrationPortal.Application.Notifications.RememberContact>()
+                    .HandleAsync(user, principal.EmailAddress(), ctx.HttpContext.RequestAborted);
             }
         };
         var failed = o.Events.OnRemoteFailure;

@@ -31,6 +31,8 @@ public interface IPortalDb : IAsyncDisposable
     DbSet<ConcurrencyLimits> ConcurrencyLimits { get; }
     DbSet<CapacitySlot> CapacitySlots { get; }
     DbSet<CalendarFeed> CalendarFeeds { get; }
+    DbSet<Notifications.NotificationCursor> NotificationCursors { get; }
+    DbSet<Notifications.DirectoryContact> DirectoryContacts { get; }
 
     /// <summary>The last sealed event (sequence and hash) as recorded by the chain head row, or null before the first event.</summary>
     Task<(long Sequence, string Hash)?> GetAuditChainHeadAsync(CancellationToken ct);

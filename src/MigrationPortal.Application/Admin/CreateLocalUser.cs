@@ -8,26 +8,29 @@ namespace MigrationPortal.Application.Admin;
 /// <summary>An administrator creates a local account with its roles. The password is checked by Identity's rules and never audited.</summary>
 public sealed class CreateLocalUser(IPortalDb db, IAccountDirectory accounts, AccessGuard guard, TimeProvider time)
 {
-    public sealed record Command(string UserName, string DisplayName, string Password, IReadOnlyList<string> Roles);
+    /// <param name="Email">Where notifications go; optional.</param>
+    public sealed record Command(string UserName, string DisplayName, string Password, IReadOnlyList<string> Roles, string? Email = null);
 
     public async Task<AccountView> HandleAsync(PortalUser user, Command command, CancellationToken ct = default)
     {
         await guard.RequireRoleAsync(user, "user.create", ct, Roles.Administrator);
         var roles = command.Roles ?? [];
+        var email = string.IsNullOrWhiteSpace(command.Email) ? null : command.Email.Trim();
         new Validation()
             .Require(!string.IsNullOrWhiteSpace(command.UserName), nameof(command.UserName), "Choose a user name.")
             .Require(!string.IsNullOrWhiteSpace(command.Password), nameof(command.Password), "Choose a password.")
             .Require(roles.All(r => Authorization.Roles.All.Contains(r)), nameof(command.Roles), $"Roles are {string.Join(", ", Authorization.Roles.All)}.")
+            .Require(email is null || System.Net.Mail.MailAddress.TryCreate(email, out _), nameof(command.Email), "Enter a mail address such as name@example.com, or leave it empty.")
             .ThrowIfInvalid();
         var displayName = string.IsNullOrWhiteSpace(command.DisplayName) ? command.UserName.Trim() : command.DisplayName.Trim();
         string? id = null;
         await db.InTransactionAsync(async token =>
         {
-            (id, var errors) = await accounts.CreateAsync(command.UserName.Trim(), displayName, command.Password, roles, token);
+            (id, var errors) = await accounts.CreateAsync(command.UserName.Trim(), displayName, command.Password, roles, token, email);
             if (id is null) throw new ValidationFailedException(errors);
-            AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.UserCreated, "User", id, new { user = command.UserName.Trim(), displayName, roles });
+            AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.UserCreated, "User", id, new { user = command.UserName.Trim(), displayName, roles, email });
             await db.SaveChangesAsync(token);
         }, ct);
-        return new AccountView(id!, command.UserName.Trim(), displayName, roles, [], false);
+        return new AccountView(id!, command.UserName.Trim(), displayName, roles, [], false, email);
     }
 }

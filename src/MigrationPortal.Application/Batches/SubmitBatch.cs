@@ -20,7 +20,7 @@ public sealed class SubmitBatch(IPortalDb db, SubmitRequest submit, TimeProvider
     public sealed record Command(string Name, string Justification, IReadOnlyList<Item> Items, ScheduleMode ScheduleMode = ScheduleMode.AsSoonAsApproved,
         DateTimeOffset? NotBefore = null, bool TakeSnapshot = true, bool RequireEncryption = true, Guid? WindowId = null);
 
-    public async Task<BatchView> HandleAsync(PortalUser user, Command command, CancellationToken ct = default)
+    public async Task<BatchView> HandleAsync(PortalUser user, Command command, CancellationToken ct = default, SubmissionAuthority authority = SubmissionAuthority.Owner)
     {
         new Validation()
             .Require(!string.IsNullOrWhiteSpace(command.Name), nameof(command.Name), "Name the batch.")
@@ -38,7 +38,7 @@ public sealed class SubmitBatch(IPortalDb db, SubmitRequest submit, TimeProvider
             try
             {
                 summaries.Add(await submit.PrepareAsync(user, new SubmitRequest.Command(item.VmId, item.Kind, item.Live, item.TargetHostId, item.TargetDatastoreId,
-                    command.Justification, command.ScheduleMode, command.NotBefore, command.TakeSnapshot, command.RequireEncryption, batch.Id, command.WindowId), ct));
+                    command.Justification, command.ScheduleMode, command.NotBefore, command.TakeSnapshot, command.RequireEncryption, batch.Id, command.WindowId), ct, authority));
             }
             catch (ValidationFailedException e)
             {

@@ -12,6 +12,16 @@ using MigrationPortal.Domain.Requests;
 namespace MigrationPortal.Application.Requests;
 
 /// <summary>
+/// On whose authority a request is made: an application owner for their own VMs, or an Operator emptying a host for
+/// maintenance (any VM on it, whoever owns it). Either way the approval policy applies to each request as usual.
+/// </summary>
+public enum SubmissionAuthority
+{
+    Owner,
+    HostEvacuation,
+}
+
+/// <summary>
 /// An application owner asks for one VM to move. The approval policy decides at once whether it is auto-approved
 /// or which approvals it needs.
 /// </summary>
@@ -50,10 +60,13 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
     /// Checks and adds one request (with its audit records) to the unit of work without saving, so a batch can submit
     /// several requests in one transaction.
     /// </summary>
-    public async Task<RequestSummary> PrepareAsync(PortalUser user, Command command, CancellationToken ct)
+    public async Task<RequestSummary> PrepareAsync(PortalUser user, Command command, CancellationToken ct, SubmissionAuthority authority = SubmissionAuthority.Owner)
     {
         var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == command.VmId, ct) ?? throw new NotFoundException("VM", command.VmId);
-        await guard.RequireCanRequestForAsync(user, vm, ct);
+        if (authority == SubmissionAuthority.HostEvacuation)
+            await guard.RequireRoleAsync(user, "host.evacuate", ct, Roles.Operator, Roles.Administrator);
+        else
+            await guard.RequireCanRequestForAsync(user, vm, ct);
 
         var now = time.GetUtcNow();
         var check = new Validation();

@@ -17,14 +17,34 @@ public sealed class IdentityAccountDirectory(UserManager<PortalAccount> users, P
         return accounts.Select(a => new AccountView(a.Id, a.UserName ?? "", a.DisplayName,
             roles.Where(r => r.UserId == a.Id).Select(r => r.Name!).Order().ToList(),
             groups.Where(g => g.UserId == a.Id).Select(g => g.Group).Order().ToList(),
-            a.LockoutEnd is { } end && end > now)).ToList();
+            a.LockoutEnd is { } end && end > now, a.Email)).ToList();
     }
+
+    public async Task<IReadOnlyList<Contact>> ListContactsAsync(CancellationToken ct)
+    {
+        var accounts = await db.Users.AsNoTracking().Where(u => u.Email != null && u.Email != "")
+            .Select(u => new { u.Id, u.UserName, u.DisplayName, u.Email }).ToListAsync(ct);
+        var roles = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id select new { ur.UserId, r.Name }).ToListAsync(ct);
+        var groups = await db.GroupMemberships.AsNoTracking().ToListAsync(ct);
+        var contacts = accounts.Select(a => new Contact(a.Id, string.IsNullOrWhiteSpace(a.DisplayName) ? a.UserName ?? a.Id : a.DisplayName, a.Email!,
+            roles.Where(r => r.UserId == a.Id).Select(r => r.Name!).ToHashSet(),
+            groups.Where(g => g.UserId == a.Id).Select(g => g.Group).ToHashSet())).ToList();
+
+        // Entra ID users as last seen at sign-in; a local account with the same ID wins.
+        var local = contacts.Select(c => c.UserId).ToHashSet();
+        var seen = await db.DirectoryContacts.AsNoTracking().Where(c => c.Email != null && c.Email != "").ToListAsync(ct);
+        contacts.AddRange(seen.Where(c => !local.Contains(c.UserId)).Select(c => new Contact(c.UserId, c.DisplayName, c.Email!,
+            Split(c.Roles), Split(c.Groups).Concat(groups.Where(g => g.UserId == c.UserId).Select(g => g.Group)).ToHashSet())));
+        return contacts;
+    }
+
+    private static HashSet<string> Split(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
 
     public Task<bool> ExistsAsync(string userId, CancellationToken ct) => db.Users.AnyAsync(u => u.Id == userId, ct);
 
-    public async Task<(string? UserId, IReadOnlyDictionary<string, string[]> Errors)> CreateAsync(string userName, string displayName, string password, IReadOnlyList<string> roles, CancellationToken ct)
+    public async Task<(string? UserId, IReadOnlyDictionary<string, string[]> Errors)> CreateAsync(string userName, string displayName, string password, IReadOnlyList<string> roles, CancellationToken ct, string? email = null)
     {
-        var account = new PortalAccount { UserName = userName, DisplayName = displayName, EmailConfirmed = true };
+        var account = new PortalAccount { UserName = userName, DisplayName = displayName, Email = email, EmailConfirmed = email is not null };
         var created = await users.CreateAsync(account, password);
         if (!created.Succeeded)
         {

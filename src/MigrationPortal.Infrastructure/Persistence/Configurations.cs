@@ -265,3 +265,24 @@ internal sealed class InventoryConfiguration :
         b.HasIndex(x => new { x.UserId, x.Group }).IsUnique();
     }
 }
+
+internal sealed class NotificationConfiguration : IEntityTypeConfiguration<MigrationPortal.Application.Notifications.NotificationCursor>,
+    IEntityTypeConfiguration<MigrationPortal.Application.Notifications.DirectoryContact>
+{
+    public void Configure(EntityTypeBuilder<MigrationPortal.Application.Notifications.NotificationCursor> b)
+    {
+        b.HasKey(x => x.Id);
+        b.Property(x => x.Id).HasMaxLength(64);
+        b.Property(x => x.LeaseOwner).HasMaxLength(64);
+    }
+
+    public void Configure(EntityTypeBuilder<MigrationPortal.Application.Notifications.DirectoryContact> b)
+    {
+        b.HasKey(x => x.UserId);
+        b.Property(x => x.UserId).HasMaxLength(450);
+        b.Property(x => x.DisplayName).HasMaxLength(256);
+        b.Property(x => x.Email).HasMaxLength(256);
+        b.Property(x => x.Roles).HasMaxLength(256);
+        b.Property(x => x.Groups).HasMaxLength(4000);
+    }
+}

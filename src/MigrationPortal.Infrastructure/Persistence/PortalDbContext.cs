@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Application.Notifications;
 using MigrationPortal.Domain.Approvals;
 using MigrationPortal.Domain.Audit;
 using MigrationPortal.Domain.Inventory;
@@ -47,6 +48,8 @@ public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalD
     public DbSet<ConcurrencyLimits> ConcurrencyLimits => Set<ConcurrencyLimits>();
     public DbSet<CapacitySlot> CapacitySlots => Set<CapacitySlot>();
     public DbSet<CalendarFeed> CalendarFeeds => Set<CalendarFeed>();
+    public DbSet<NotificationCursor> NotificationCursors => Set<NotificationCursor>();
+    public DbSet<DirectoryContact> DirectoryContacts => Set<DirectoryContact>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<DemoVm> DemoVms => Set<DemoVm>();
     public DbSet<DemoTask> DemoTasks => Set<DemoTask>();

@@ -4,6 +4,7 @@ using MigrationPortal.Application.Approvals;
 using MigrationPortal.Application.Batches;
 using MigrationPortal.Application.Audit;
 using MigrationPortal.Application.Common;
+using MigrationPortal.Application.Evacuation;
 using MigrationPortal.Application.Inventory;
 using MigrationPortal.Application.Requests;
 using MigrationPortal.Application.Scheduling;
@@ -40,6 +41,9 @@ public static class ApiEndpoints
         ("POST", "/api/v1/batches"),
         ("POST", "/api/v1/batches/{id}/approve"),
         ("POST", "/api/v1/batches/{id}/reject"),
+        ("GET", "/api/v1/hosts"),
+        ("GET", "/api/v1/hosts/{id}/evacuation"),
+        ("POST", "/api/v1/hosts/{id}/evacuation"),
         ("GET", "/api/v1/connections"),
         ("POST", "/api/v1/connections"),
         ("PUT", "/api/v1/connections/{id}"),
@@ -156,6 +160,20 @@ public static class ApiEndpoints
         api.MapPost("/batches/{id:guid}/reject", async (Guid id, DecisionBody body, DecideBatch useCase, HttpContext http, CancellationToken ct) =>
             Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new DecideBatch.Command(id, body.Comment ?? ""), Verdict.Reject, ct)))
             .WithName("RejectBatch");
+
+        api.MapGet("/hosts", async (ListHosts useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
+            .WithName("ListHosts");
+
+        api.MapGet("/hosts/{id:guid}/evacuation", async (Guid id, ProposeEvacuation useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), id, ct)))
+            .WithName("ProposeEvacuation");
+
+        api.MapPost("/hosts/{id:guid}/evacuation", async (Guid id, SubmitEvacuation.Command command, SubmitEvacuation useCase, HttpContext http, CancellationToken ct) =>
+        {
+            var batch = await useCase.HandleAsync(http.User.ToPortalUser(), id, command, ct);
+            return Results.Created($"/api/v1/batches/{batch.Id}", batch);
+        }).WithName("SubmitEvacuation");
 
         api.MapGet("/connections", async (ListConnections useCase, HttpContext http, CancellationToken ct) =>
             Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))

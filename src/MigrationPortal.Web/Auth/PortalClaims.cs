@@ -22,6 +22,18 @@ public static class PortalClaims
         return new PortalUser(id, name, roles, groups);
     }
 
+    /// <summary>
+    /// The user's mail address: the "email" claim (optional claim in Entra ID), else a UPN-style preferred_username,
+    /// which in most tenants is the mail address.
+    /// </summary>
+    public static string? EmailAddress(this ClaimsPrincipal principal)
+    {
+        var email = principal.FindFirstValue("email") ?? principal.FindFirstValue(ClaimTypes.Email);
+        if (!string.IsNullOrWhiteSpace(email)) return email;
+        var preferred = principal.FindFirstValue("preferred_username");
+        return preferred is not null && preferred.Contains('@') ? preferred : null;
+    }
+
     /// <summary>App role values may be "Approver" or prefixed as "Portal.Approver" / "MigrationPortal.Approver"; anything else is ignored.</summary>
     public static string? NormaliseRole(string value)
     {

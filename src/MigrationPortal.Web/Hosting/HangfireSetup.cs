@@ -3,6 +3,7 @@ using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
 using MigrationPortal.Application.Authorization;
+using MigrationPortal.Application.Notifications;
 using MigrationPortal.Infrastructure.Jobs;
 using MigrationPortal.Infrastructure.Persistence;
 
@@ -77,6 +78,11 @@ public static class HangfireSetup
         // Keeps one recurring sync job per connection (sync-inventory:{id}) on the same cron; see PortalJobs.SyncAllInventoriesAsync.
         var cron = settings.InventorySyncCron;
         recurring.AddOrUpdate<PortalJobs>(PortalJobs.InventoryJobId, j => j.SyncAllInventoriesAsync(cron, CancellationToken.None), cron);
+        // Mail only when SMTP is configured; the job itself also checks, so a node with other settings sends nothing.
+        if (configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>()?.IsEnabled == true)
+            recurring.AddOrUpdate<NotificationJobs>(NotificationJobs.SendJobId, j => j.SendAsync(CancellationToken.None), Cron.Minutely());
+        else
+            recurring.RemoveIfExists(NotificationJobs.SendJobId);
     }
 }
 

@@ -15,11 +15,13 @@ public abstract class DatabaseTestBase(DatabaseProvider provider) : IAsyncLifeti
 
     /// <summary>The clock the portal uses; null for real time (shiftable through <see cref="PortalHarness.Time"/>).</summary>
     protected virtual TimeProvider? Clock => null;
+    /// <summary>Extra configuration for the harness, read before <see cref="InitializeAsync"/> starts it.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
     public async Task InitializeAsync()
     {
         (ConnectionString, _drop) = await TestDatabases.CreateAsync(Provider);
-        Portal = await PortalHarness.StartAsync(Provider, ConnectionString, DemoDuration, clock: Clock);
+        Portal = await PortalHarness.StartAsync(Provider, ConnectionString, DemoDuration, clock: Clock, settings: Settings);
     }
 
     public async Task DisposeAsync()

@@ -46,16 +46,19 @@ public sealed class PortalHarness : IAsyncDisposable
 
     public static PortalUser User(string id, string name, params string[] roles) => new(id, name, new HashSet<string>(roles), new HashSet<string>());
 
+    /// <param name="settings">Extra configuration (for example the Smtp section), added over the harness's own.</param>
     public static async Task<PortalHarness> StartAsync(DatabaseProvider provider, string connectionString, TimeSpan? demoDuration = null, ShiftableTimeProvider? time = null,
-        TimeProvider? clock = null)
+        TimeProvider? clock = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>
         {
             ["Database:Provider"] = provider.ToString(),
             ["Database:ConnectionString"] = connectionString,
             ["Demo:MigrationDuration"] = (demoDuration ?? TimeSpan.FromSeconds(2)).ToString(),
             ["Approvals:ExpireAfter"] = "01:00:00",
-        }).Build();
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));

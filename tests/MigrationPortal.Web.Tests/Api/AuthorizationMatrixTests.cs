@@ -51,6 +51,9 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         [("POST", "/api/v1/batches")] = Row(201, 403, 403, 403, 201, 403),
         [("POST", "/api/v1/batches/{id}/approve")] = Row(403, 403, 200, 403, 403, 403),
         [("POST", "/api/v1/batches/{id}/reject")] = Row(403, 403, 200, 403, 403, 403),
+        [("GET", "/api/v1/hosts")] = Row(403, 403, 200, 200, 200, 200),
+        [("GET", "/api/v1/hosts/{id}/evacuation")] = Row(403, 403, 403, 200, 200, 403),
+        [("POST", "/api/v1/hosts/{id}/evacuation")] = Row(403, 403, 403, 201, 201, 403),
         [("GET", "/api/v1/connections")] = Row(403, 403, 403, 200, 200, 200),
         [("POST", "/api/v1/connections")] = Row(403, 403, 403, 403, 201, 403),
         [("PUT", "/api/v1/connections/{id}")] = Row(403, 403, 403, 403, 200, 403),
@@ -144,6 +147,13 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
                 var requests = batch.GetProperty("requests").EnumerateArray().Select(r => r.GetProperty("id").GetGuid()).ToList();
                 return (pattern.Replace("{id}", batch.GetProperty("id").GetGuid().ToString()), async _ => { foreach (var id in requests) await CancelQuietlyAsync(id); });
             }
+            case "/api/v1/hosts/{id}/evacuation":
+                return (pattern.Replace("{id}", (await EvacuationHostIdAsync()).ToString()), async r =>
+                {
+                    if (r.StatusCode != HttpStatusCode.Created) return;
+                    foreach (var request in (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("requests").EnumerateArray())
+                        await CancelQuietlyAsync(request.GetProperty("id").GetGuid());
+                });
             case "/api/v1/vms/{id}/application":
                 return (pattern.Replace("{id}", (await CreateUntaggedVmAsync()).ToString()), nothing);
             case "/api/v1/vms/sync/{connectionId}":
@@ -173,6 +183,7 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
     [InlineData("GET", "/api/v1/requests/{missing}")]
     [InlineData("POST", "/api/v1/requests/{missing}/approve")]
     [InlineData("POST", "/api/v1/requests/{missing}/cancel")]
+    [InlineData("GET", "/api/v1/hosts/{missing}/evacuation")]
     public async Task Endpoint_Answers404_ForUnknownId(string method, string pattern)
     {
         using var client = factory.ClientFor(pattern.Contains("approve") ? Approver : Administrator);
@@ -216,6 +227,7 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         (_, var u) when u.EndsWith("/cancel") || u.EndsWith("/retry") || u.EndsWith("/rollback") => client.PostAsJsonAsync(url, new { reason = "matrix test" }),
         ("POST", "/api/v1/requests") => SubmitAsync(client),
         ("POST", "/api/v1/batches") => SubmitBatchAsync(client),
+        ("POST", var u) when u.EndsWith("/evacuation") => SubmitEvacuationAsync(client, url),
         ("POST", "/api/v1/connections") => client.PostAsJsonAsync(url, ConnectionBody($"vc-{Guid.NewGuid():N}")),
         ("PUT", var u) when u.StartsWith("/api/v1/connections/") => client.PutAsJsonAsync(url, ConnectionBody($"vc-{Guid.NewGuid():N}")),
         ("PUT", var u) when u.EndsWith("/application") => client.PutAsJsonAsync(url, new { applicationId = (Guid?)null }),
@@ -307,6 +319,34 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
             name = "matrix batch", justification = "matrix test",
             items = new[] { new { vmId = vm, kind = "Compute", live = false, targetHostId = host } },
         });
+    }
+
+    /// <summary>The host of the first demo-analytics VM with no active request: the evacuation cases move that one VM.</summary>
+    private async Task<Guid> EvacuationHostIdAsync()
+    {
+        var (vm, _) = await EvacuationMoveAsync();
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var hostExternalId = await db.Vms.Where(v => v.Id == vm).Select(v => v.HostExternalId).FirstAsync();
+        return await db.Hosts.Where(h => h.ExternalId == hostExternalId).Select(h => h.Id).FirstAsync();
+    }
+
+    private async Task<(Guid Vm, string Target)> EvacuationMoveAsync()
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var active = RequestTransitionStates.Active;
+        var busy = await db.Requests.Where(r => active.Contains(r.State)).Select(r => r.VmId).ToListAsync();
+        var vm = (await db.Vms.Where(v => db.Applications.Any(a => a.Id == v.ApplicationId && a.Name == "demo-analytics")).OrderBy(v => v.Name).ToListAsync())
+            .First(v => !busy.Contains(v.Id));
+        var target = await db.Hosts.Where(h => h.ClusterName == vm.ClusterName && h.ExternalId != vm.HostExternalId).Select(h => h.ExternalId).FirstAsync();
+        return (vm.Id, target);
+    }
+
+    private static async Task<HttpResponseMessage> SubmitEvacuationAsync(HttpClient client, string url)
+    {
+        var (vm, target) = await s_instance!.EvacuationMoveAsync();
+        return await client.PostAsJsonAsync(url, new { justification = "matrix test", moves = new[] { new { vmId = vm, targetHostId = target, kind = "Compute" } } });
     }
 
     private async Task FailRequestAsync(Guid id)

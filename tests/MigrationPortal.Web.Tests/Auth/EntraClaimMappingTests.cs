@@ -71,4 +71,12 @@ public class EntraClaimMappingTests
     [InlineData("administrator", Roles.Administrator)]
     [InlineData("Portal.Admin", null)]
     public void NormaliseRole_AcceptsPlainAndPrefixedValues(string value, string? expected) => Assert.Equal(expected, PortalClaims.NormaliseRole(value));
+
+    [Fact]
+    public void EmailAddress_PrefersTheEmailClaim_ThenAMailLikePreferredUsername()
+    {
+        Assert.Equal("erin.mail@contoso.example", ValidatedPrincipal(new() { ["oid"] = "o-1", ["email"] = "erin.mail@contoso.example", ["preferred_username"] = "erin@contoso.example" }).EmailAddress());
+        Assert.Equal("erin@contoso.example", ValidatedPrincipal(new() { ["oid"] = "o-1", ["preferred_username"] = "erin@contoso.example" }).EmailAddress());
+        Assert.Null(ValidatedPrincipal(new() { ["oid"] = "o-1", ["preferred_username"] = "erin" }).EmailAddress());
+    }
 }

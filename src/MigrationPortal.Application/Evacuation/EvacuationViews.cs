@@ -1,0 +1,32 @@
+using MigrationPortal.Domain.Requests;
+
+namespace MigrationPortal.Application.Evacuation;
+
+/// <summary>A host as the hosts list shows it, with how many VMs the portal believes still run on it.</summary>
+public sealed record HostSummary(Guid Id, string Name, string? ClusterName, Guid ConnectionId, string ConnectionName, bool IsDemo, string ConnectionState, string PowerState,
+    bool InMaintenance, long MemoryMb, long MemoryUsedMb, int VmCount);
+
+/// <summary>One way to move a VM to one target host: compute only where the host mounts the VM's datastores, else with its storage.</summary>
+public sealed record EvacuationChoice(string TargetHostId, string TargetHostName, string? ClusterName, bool SameCluster, MigrationKind Kind, string? TargetDatastoreId, string? TargetDatastoreName);
+
+/// <summary>A VM on the host and the move proposed for it (null when no compatible host has room), with every compatible alternative.</summary>
+public sealed record EvacuationMove(Guid VmId, string VmName, string PowerState, long MemoryMb, long ProvisionedGb, string Datastores, bool Live,
+    EvacuationChoice? Proposed, IReadOnlyList<EvacuationChoice> Choices, string? Note);
+
+/// <summary>
+/// A host that can take VMs: its memory, what it used at the last sync, what other requests already promised it
+/// (<see cref="CommittedMb"/>), and what this proposal adds.
+/// </summary>
+public sealed record EvacuationTarget(string ExternalId, string Name, string? ClusterName, long MemoryMb, long MemoryUsedMb, long ProposedMb, long CommittedMb = 0)
+{
+    public long FreeMb => MemoryMb - MemoryUsedMb - CommittedMb;
+}
+
+/// <summary>A VM on the host that already has an active request; it is not proposed again.</summary>
+public sealed record EvacuationInFlight(Guid VmId, string VmName, Guid RequestId, RequestState State, string? Target);
+
+public sealed record EvacuationProposal(HostSummary Host, IReadOnlyList<EvacuationMove> Moves, IReadOnlyList<EvacuationTarget> Targets, IReadOnlyList<EvacuationInFlight> InFlight)
+{
+    /// <summary>True when no VM runs on the host any more: it can go into maintenance.</summary>
+    public bool IsEmpty => Host.VmCount == 0;
+}

@@ -1,0 +1,95 @@
+using Microsoft.EntityFrameworkCore;
+using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Application.Authorization;
+using MigrationPortal.Application.Common;
+using MigrationPortal.Domain.Inventory;
+using MigrationPortal.Domain.Requests;
+
+namespace MigrationPortal.Application.Evacuation;
+
+/// <summary>
+/// "Prepare host for maintenance": proposes a target for every VM on a host. Targets are hosts of the same connection that
+/// are connected, powered on and not in maintenance. A compute-only move goes only to a host that mounts all of the VM's
+/// datastores; otherwise the VM moves with its storage to a datastore the target mounts. Among the targets with room it
+/// prefers a compute-only move, then the VM's own cluster, then the most free memory, counting what other requests already
+/// promised the host and what the proposal has placed there, so the load spreads. Largest VMs are placed first, so they still find room.
+/// </summary>
+public sealed class ProposeEvacuation(IPortalDb db, AccessGuard guard)
+{
+    public async Task<EvacuationProposal> HandleAsync(PortalUser user, Guid hostId, CancellationToken ct = default)
+    {
+        var host = await db.Hosts.AsNoTracking().FirstOrDefaultAsync(h => h.Id == hostId, ct) ?? throw new NotFoundException("Host", hostId);
+        await guard.RequireRoleAsync(user, "host.evacuate", ct, Roles.Operator, Roles.Administrator);
+        var connection = await db.Connections.AsNoTracking().FirstAsync(c => c.Id == host.ConnectionId, ct);
+        var vms = await HostPlacement.VmsOnAsync(db, host, ct);
+
+        var vmIds = vms.Select(v => v.Id).ToList();
+        var active = SubmitRequestActiveStates();
+        var inFlight = await db.Requests.AsNoTracking().Where(r => vmIds.Contains(r.VmId) && active.Contains(r.State))
+            .Select(r => new EvacuationInFlight(r.VmId, r.VmName, r.Id, r.State, r.Target.HostName)).ToListAsync(ct);
+
+        var emptying = await HostPlacement.BeingEmptiedAsync(db, host.ConnectionId, ct);
+        var targets = (await db.Hosts.AsNoTracking().Where(h => h.ConnectionId == host.ConnectionId && h.Id != host.Id).ToListAsync(ct))
+            .Where(h => HostPlacement.CanTakeVms(h) && !emptying.Contains(h.ExternalId)).OrderBy(h => h.Name).ToList();
+        var stores = await db.Datastores.AsNoTracking().Where(d => d.ConnectionId == host.ConnectionId).ToListAsync(ct);
+
+        var committed = await HostPlacement.CommittedMbAsync(db, host.ConnectionId, ct);
+        var memory = targets.ToDictionary(h => h.ExternalId, _ => 0L);
+        var disk = stores.ToDictionary(d => d.ExternalId, _ => 0L);
+        var moves = new Dictionary<Guid, EvacuationMove>();
+        foreach (var vm in vms.Where(v => inFlight.All(f => f.VmId != v.Id)).OrderByDescending(v => v.MemoryMb).ThenBy(v => v.Name))
+        {
+            var choices = targets.Select(t => ChoiceFor(vm, t, stores, disk)).OfType<EvacuationChoice>().ToList();
+            var proposed = choices
+                .Where(c => FreeMemory(targets, committed, c.TargetHostId) - memory[c.TargetHostId] >= vm.MemoryMb)
+                .OrderByDescending(c => c.Kind == MigrationKind.Compute)
+                .ThenByDescending(c => c.SameCluster)
+                .ThenByDescending(c => FreeMemory(targets, committed, c.TargetHostId) - memory[c.TargetHostId])
+                .ThenBy(c => c.TargetHostName)
+                .FirstOrDefault();
+            string? note = null;
+            if (proposed is null)
+            {
+                note = choices.Count == 0
+                    ? "No compatible host: none can reach this VM's storage, and no datastore it mounts has room for the VM's disks."
+                    : $"No compatible host has {vm.MemoryMb} MB of memory free.";
+            }
+            else
+            {
+                memory[proposed.TargetHostId] += vm.MemoryMb;
+                if (proposed.TargetDatastoreId is { } ds) disk[ds] += vm.ProvisionedGb;
+            }
+
+            moves[vm.Id] = new EvacuationMove(vm.Id, vm.Name, vm.PowerState, vm.MemoryMb, vm.ProvisionedGb, vm.Datastores, vm.PowerState == "poweredOn",
+                proposed, choices.OrderByDescending(c => c.SameCluster).ThenBy(c => c.TargetHostName).ToList(), note);
+        }
+
+        return new EvacuationProposal(
+            ListHosts.ToSummary(host, connection.Name, connection.IsDemo, vms.Count),
+            vms.Where(v => moves.ContainsKey(v.Id)).Select(v => moves[v.Id]).ToList(),
+            targets.Select(t => new EvacuationTarget(t.ExternalId, t.Name, t.ClusterName, t.MemoryMb, t.MemoryUsedMb, memory[t.ExternalId],
+                committed.GetValueOrDefault(t.ExternalId))).ToList(),
+            inFlight);
+    }
+
+    /// <summary>How this VM could move to this host, or null when it cannot: compute only if the host mounts its datastores, else with its disks.</summary>
+    internal static EvacuationChoice? ChoiceFor(InventoryVm vm, InventoryHost target, IReadOnlyList<InventoryDatastore> stores, IReadOnlyDictionary<string, long> diskAssigned)
+    {
+        var sameCluster = target.ClusterName is not null && target.ClusterName == vm.ClusterName;
+        if (HostPlacement.MountsAll(vm, target, stores))
+            return new EvacuationChoice(target.ExternalId, target.Name, target.ClusterName, sameCluster, MigrationKind.Compute, null, null);
+        var store = stores
+            .Where(d => d.Accessible && HostPlacement.MountedOn(d, target) && d.FreeGb - diskAssigned.GetValueOrDefault(d.ExternalId) >= vm.ProvisionedGb)
+            .OrderByDescending(d => d.FreeGb - diskAssigned.GetValueOrDefault(d.ExternalId)).ThenBy(d => d.Name)
+            .FirstOrDefault();
+        return store is null ? null : new EvacuationChoice(target.ExternalId, target.Name, target.ClusterName, sameCluster, MigrationKind.ComputeAndStorage, store.ExternalId, store.Name);
+    }
+
+    private static long FreeMemory(IReadOnlyList<InventoryHost> targets, IReadOnlyDictionary<string, long> committed, string externalId)
+    {
+        var h = targets.First(t => t.ExternalId == externalId);
+        return h.MemoryMb - h.MemoryUsedMb - committed.GetValueOrDefault(externalId);
+    }
+
+    internal static RequestState[] SubmitRequestActiveStates() => Enum.GetValues<RequestState>().Where(RequestTransitions.IsActive).ToArray();
+}

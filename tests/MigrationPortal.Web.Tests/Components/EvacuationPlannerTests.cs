@@ -1,0 +1,113 @@
+using AngleSharp.Dom;
+using Bunit;
+using MigrationPortal.Application.Evacuation;
+using MigrationPortal.Domain.Requests;
+using MigrationPortal.Web.Components.Shared;
+
+namespace MigrationPortal.Web.Tests.Components;
+
+public sealed class EvacuationPlannerTests : ComponentTestContext
+{
+    private static readonly Guid VmA = Guid.NewGuid(), VmB = Guid.NewGuid(), VmC = Guid.NewGuid();
+
+    private static EvacuationChoice Same(string id) => new(id, id, "C1", true, MigrationKind.Compute, null, null);
+
+    private static EvacuationChoice Other(string id) => new(id, id, "C2", false, MigrationKind.ComputeAndStorage, "ds-c2", "ds-c2");
+
+    /// <summary>h1 holds three VMs; t1 (12,000 MB free) and t2 (8,192 MB free) share its cluster, t3 is in another cluster.</summary>
+    private static EvacuationProposal Proposal(int vmCount = 3)
+    {
+        IReadOnlyList<EvacuationChoice> choices = [Same("t1"), Same("t2"), Other("t3")];
+        var moves = new List<EvacuationMove>
+        {
+            new(VmA, "vm-a", "poweredOn", 8192, 40, "ds-c1", true, Same("t1"), choices, null),
+            new(VmB, "vm-b", "poweredOn", 4096, 40, "ds-c1", true, Same("t2"), choices, null),
+            new(VmC, "vm-c", "poweredOff", 2048, 40, "ds-c1", false, Same("t2"), choices, null),
+        }.Take(vmCount).ToList();
+        return new EvacuationProposal(new HostSummary(Guid.NewGuid(), "h1", "C1", Guid.NewGuid(), "Demo", true, "connected", "poweredOn", false, 65536, 14336, vmCount),
+            moves,
+            [new("t1", "t1", "C1", 65536, 65536 - 12000, 8192), new("t2", "t2", "C1", 65536, 65536 - 8192, 6144), new("t3", "t3", "C2", 65536, 0, 0)],
+            []);
+    }
+
+    private IRenderedComponent<EvacuationPlanner> RenderPlanner(EvacuationProposal proposal, Func<SubmitEvacuation.Command, Task<IReadOnlyDictionary<string, string[]>?>> onSubmit) =>
+        Render<EvacuationPlanner>(p => p.Add(c => c.Proposal, proposal).Add(c => c.OnSubmit, onSubmit));
+
+    private static void TypeJustification(IRenderedComponent<EvacuationPlanner> cut, string text) =>
+        cut.Find("[data-testid=evacuation-justification] input, input[data-testid=evacuation-justification]").Input(text);
+
+    private static IElement SubmitButton(IRenderedComponent<EvacuationPlanner> cut) => cut.Find("button[data-testid=submit-evacuation]");
+
+    [Fact]
+    public void Submit_SendsTheProposedMoves_AndAsksForAReasonFirst()
+    {
+        SubmitEvacuation.Command? sent = null;
+        var cut = RenderPlanner(Proposal(), c => { sent = c; return Task.FromResult<IReadOnlyDictionary<string, string[]>?>(null); });
+
+        SubmitButton(cut).Click();
+        Assert.Null(sent);
+        Assert.Contains("Say why the host must be emptied", cut.Markup);
+
+        TypeJustification(cut, "  Firmware update  ");
+        SubmitButton(cut).Click();
+        Assert.NotNull(sent);
+        Assert.Equal("Firmware update", sent!.Justification);
+        Assert.Equal([(VmA, "t1"), (VmB, "t2"), (VmC, "t2")], sent.Moves.Select(m => (m.VmId, m.TargetHostId)));
+        Assert.All(sent.Moves, m => Assert.Equal(MigrationKind.Compute, m.Kind));
+    }
+
+    [Fact]
+    public void EditingATarget_ThatOverfillsIt_ShowsByHowMuch_AndBlocksSubmit()
+    {
+        var cut = RenderPlanner(Proposal(), _ => Task.FromResult<IReadOnlyDictionary<string, string[]>?>(null));
+        TypeJustification(cut, "Firmware");
+        Assert.Empty(cut.FindAll("[data-testid=overfilled]"));
+        Assert.False(SubmitButton(cut).HasAttribute("disabled"));
+
+        // vm-b (4,096 MB) joins vm-a (8,192 MB) on t1, which has 12,000 MB free.
+        cut.Find("select[data-testid=target-vm-b]").Change("t1");
+
+        Assert.Contains("over by 288 MB", cut.Find("[data-testid=target-row-t1]").TextContent);
+        Assert.True(SubmitButton(cut).HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void ChoosingAnotherCluster_MovesStorageToo_AndLeavingOut_DropsTheVm()
+    {
+        SubmitEvacuation.Command? sent = null;
+        var cut = RenderPlanner(Proposal(), c => { sent = c; return Task.FromResult<IReadOnlyDictionary<string, string[]>?>(null); });
+        TypeJustification(cut, "Firmware");
+        cut.Find("select[data-testid=target-vm-a]").Change("t3");
+        cut.Find("select[data-testid=target-vm-c]").Change("");
+        Assert.Contains("compute and storage to ds-c2", cut.Markup);
+
+        SubmitButton(cut).Click();
+
+        Assert.Equal(2, sent!.Moves.Count);
+        var a = sent.Moves.Single(m => m.VmId == VmA);
+        Assert.Equal(("t3", MigrationKind.ComputeAndStorage, "ds-c2"), (a.TargetHostId, a.Kind, a.TargetDatastoreId));
+        Assert.DoesNotContain(sent.Moves, m => m.VmId == VmC);
+    }
+
+    [Fact]
+    public void ServerErrors_AppearBesideTheirMove()
+    {
+        var cut = RenderPlanner(Proposal(), _ => Task.FromResult<IReadOnlyDictionary<string, string[]>?>(
+            new Dictionary<string, string[]> { ["Moves[1].TargetHostId"] = ["Host t2 cannot take VMs now (it is in maintenance)."] }));
+        TypeJustification(cut, "Firmware");
+        SubmitButton(cut).Click();
+
+        var rows = cut.FindAll("[data-testid=move-row]");
+        Assert.Contains("cannot take VMs now", rows[1].TextContent);
+        Assert.DoesNotContain("cannot take VMs now", rows[0].TextContent);
+        Assert.DoesNotContain("cannot take VMs now", rows[2].TextContent);
+    }
+
+    [Fact]
+    public void EmptyHost_SaysItCanGoIntoMaintenance()
+    {
+        var cut = RenderPlanner(Proposal(vmCount: 0), _ => Task.FromResult<IReadOnlyDictionary<string, string[]>?>(null));
+        Assert.Contains("h1 is empty", cut.Find("[data-testid=host-empty]").TextContent);
+        Assert.Empty(cut.FindAll("button[data-testid=submit-evacuation]"));
+    }
+}
