@@ -396,6 +396,19 @@ public sealed class RunMigration(
 
     private async Task WriteProgressAsync(TransferProgress p, CancellationToken ct)
     {
+        try
+        {
+            await TryWriteProgressAsync(p, ct);
+        }
+        catch (DbUpdateException)
+        {
+            // The heartbeat loop inserted the progress row between our read and our insert; the row exists now, so update it.
+            await TryWriteProgressAsync(p, ct);
+        }
+    }
+
+    private async Task TryWriteProgressAsync(TransferProgress p, CancellationToken ct)
+    {
         await using var progressDb = await dbFactory.CreateAsync(ct);
         var row = await progressDb.Progress.FirstOrDefaultAsync(x => x.RequestId == _requestId, ct);
         if (row is null) progressDb.Progress.Add(row = new MigrationProgress { RequestId = _requestId });
