@@ -94,6 +94,9 @@ for project in tests/*/*.Tests.csproj; do
   if [ $rc -ne 0 ] || [ "${f:-0}" != 0 ] || [ "${e:-0}" != 0 ]; then
     status=1
     grep -E "^\s+(Failed|X) |Error Message|Assert" "$work/$name.log" | head -60
+    # The names and messages of the failed tests, from the TRX (the console log at -v q holds neither).
+    grep -o 'testName="[^"]*"[^>]*outcome="Failed"' "$trx" | sed 's/testName="\([^"]*\)".*/  FAILED: \1/' | head -20
+    sed -n '/<Message>/,/<\/Message>/p' "$trx" | head -40
   fi
 done
 
