@@ -201,8 +201,10 @@ public sealed partial class LibvirtLab
 
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
-        var until = DateTime.UtcNow + timeout; // real time on purpose: the lab runs on the wall clock
-        while (DateTime.UtcNow < until)
+        // The system clock on purpose: the lab's daemons and guest run on real time, not on a test's fake clock.
+        var clock = TimeProvider.System;
+        var until = clock.GetUtcNow() + timeout;
+        while (clock.GetUtcNow() < until)
         {
             if (await condition()) return;
             await Task.Delay(200);
