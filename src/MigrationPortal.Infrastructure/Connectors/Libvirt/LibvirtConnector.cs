@@ -519,17 +519,26 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
                 : new TransferOutcome(TransferResult.Failed, $"The block copy is no longer running and the disks of {plan.VmName} are still in {string.Join(", ", disks.Select(d => d.Source))}."));
         }
 
-        if (domain is not null && domain.State() is 1 or 2 or 3)
+        try
         {
-            var stats = domain.GetJobStats();
-            if (stats.Active) return (ToProgress(stats), null);
-            if (!OnTarget(session, operation))
+            if (domain is not null && domain.State() is 1 or 2 or 3)
             {
-                var completed = domain.GetJobStats(LibvirtDomain.JobStatsCompleted | LibvirtDomain.JobStatsKeepCompleted);
-                var reason = completed.ErrorMessage ?? (completed.Type == JobType.None ? "no migration job is running and the domain is still on the source" : $"libvirt reports the job as {completed.Type}");
-                return (null, new TransferOutcome(completed.Type == JobType.Cancelled ? TransferResult.Cancelled : TransferResult.Failed,
-                    $"{reason}; {plan.VmName} is still on {session.Hostname(operation.SourceUri)}."));
+                var stats = domain.GetJobStats();
+                if (stats.Active) return (ToProgress(stats), null);
+                if (!OnTarget(session, operation))
+                {
+                    var completed = domain.GetJobStats(LibvirtDomain.JobStatsCompleted | LibvirtDomain.JobStatsKeepCompleted);
+                    var reason = completed.ErrorMessage ?? (completed.Type == JobType.None ? "no migration job is running and the domain is still on the source" : $"libvirt reports the job as {completed.Type}");
+                    return (null, new TransferOutcome(completed.Type == JobType.Cancelled ? TransferResult.Cancelled : TransferResult.Failed,
+                        $"{reason}; {plan.VmName} is still on {session.Hostname(operation.SourceUri)}."));
+                }
             }
+        }
+        catch (LibvirtException e) when (e.Code == LibvirtException.NoDomain)
+        {
+            // Switch-over happened between the lookup and the read: with undefine-source the source's domain is
+            // gone, so whether the VM now runs on the target decides, as below. (Seen in CI on a reconcile.)
+            logger.LogDebug("{Domain} left {Host} while it was being polled: {Reason}", plan.VmName, operation.SourceUri, e.Message);
         }
 
         if (OnTarget(session, operation))
