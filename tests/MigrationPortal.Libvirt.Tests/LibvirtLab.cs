@@ -19,6 +19,9 @@ public sealed partial class LibvirtLab
 
     public string AUri { get; private init; } = "";
     public string BUri { get; private init; } = "";
+    /// <summary>qemu+tls:// URIs of the hosts, reachable from the tests' namespace through the lab's TLS port forward.</summary>
+    public string ATlsUri { get; private init; } = "";
+    public string BTlsUri { get; private init; } = "";
     public string Guest { get; private init; } = "";
     public string GuestUuid { get; private init; } = "";
     public string GuestDisk => $"{ImagesPath}/{Guest}.qcow2";
@@ -49,6 +52,8 @@ public sealed partial class LibvirtLab
         {
             AUri = Need("LIBVIRT_LAB_A_URI"),
             BUri = Need("LIBVIRT_LAB_B_URI"),
+            ATlsUri = Need("LIBVIRT_LAB_A_TLS_URI"),
+            BTlsUri = Need("LIBVIRT_LAB_B_TLS_URI"),
             Guest = Need("LIBVIRT_LAB_GUEST"),
             GuestUuid = Need("LIBVIRT_LAB_GUEST_UUID"),
             SerialLog = Need("LIBVIRT_LAB_SERIAL_LOG"),
@@ -92,6 +97,9 @@ public sealed partial class LibvirtLab
         if ((await RunAsync("virsh", ["-c", BUri, "list", "--name", "--state-running"])).Contains(Guest)) return "b";
         return null;
     }
+
+    /// <summary>Whether the guest has a persistent definition on the host (a running transient domain is listed but is not).</summary>
+    public async Task<bool> PersistentOnAsync(string uri) => (await VirshAsync(uri, "dominfo", Guest)).Split('\n').Any(l => l.StartsWith("Persistent:") && l.Trim().EndsWith("yes"));
 
     public async Task<bool> DefinedOnAsync(string uri) => (await VirshAsync(uri, "list", "--all", "--name")).Split('\n').Any(l => l.Trim() == Guest);
 

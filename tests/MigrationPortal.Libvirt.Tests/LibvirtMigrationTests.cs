@@ -64,6 +64,22 @@ public sealed class LibvirtMigrationTests : IAsyncLifetime
         var test = await _portal.Scoped<TestConnection, ConnectionTestResult>(u => u.HandleAsync(Admin, _connectionId));
         Assert.True(test.Succeeded, test.Message);
         Assert.Contains("host lab-b", test.Message);
+
+        // A libvirt snapshot (internal, with the guest running) is counted by the sync and warned about by the precheck.
+        Assert.Equal(0, vm.SnapshotCount);
+        await _lab.VirshAsync(_lab.AUri, "snapshot-create-as", _lab.Guest, "mp-test-snapshot");
+        try
+        {
+            await _portal.SyncAsync(_connectionId);
+            Assert.Equal(1, (await _portal.GuestAsync(_lab)).SnapshotCount);
+            var preview = await _portal.Scoped<PreviewRequest, RequestPreview>(u => u.HandleAsync(Requester,
+                new SubmitRequest.Command(vm.Id, MigrationKind.ComputeAndStorage, true, _lab.BUri, ImagesOn(_lab.BUri), "Lab test move")));
+            Assert.Contains(preview.Findings, f => f.Severity == FindingSeverity.Warning && f.Code == "existing-snapshots" && f.Message.Contains("1 libvirt snapshot"));
+        }
+        finally
+        {
+            await _lab.VirshAsync(_lab.AUri, "snapshot-delete", _lab.Guest, "mp-test-snapshot");
+        }
     }
 
     [Fact]
@@ -167,6 +183,32 @@ public sealed class LibvirtMigrationTests : IAsyncLifetime
         Assert.False(File.Exists(Path.Combine(_lab.AImagesDir, $"{_lab.Guest}.qcow2")), "the original image should be gone after the move");
         var transfer = Assert.Single(stored.Steps, s => s.Name == "transfer");
         Assert.Contains("transient block job", transfer.Message); // which of libvirt's ways around the persistent-domain refusal was used
+        await LibvirtLab.WaitUntilAsync(() => Task.FromResult(_lab.SerialLinesAfter(serialLine).Any(l => l.StartsWith($"MP-MARKER {_lab.Marker}"))),
+            TimeSpan.FromSeconds(25), "the marker to be read from the copied disk");
+    }
+
+    [Fact]
+    public async Task StorageMigration_TheRedefineWay_UndefinesCopiesPivotsAndDefinesAgain_KeepingTheMarker()
+    {
+        // libvirt's older documented way around the persistent-domain refusal, forced by configuration because libvirt 9
+        // accepts the transient job: the definition is kept, the domain undefined, copied, pivoted and defined again.
+        await _portal.DisposeAsync();
+        _portal = await StartAsync(_database, new Dictionary<string, string?> { ["Libvirt:BlockCopyWay"] = "Redefine" });
+        var vm = await _portal.GuestAsync(_lab);
+        var request = await _portal.SubmitAsync(vm.Id, MigrationKind.Storage, null, FastOn(_lab.AUri));
+        var serialLine = _lab.SerialLineCount();
+
+        await _portal.RunAsync(request.Id);
+
+        var stored = await _portal.RequestAsync(request.Id);
+        Assert.True(stored.State == RequestState.Succeeded, stored.FailureReason);
+        Assert.Equal("a", await _lab.RunningOnAsync());
+        Assert.True(await _lab.PersistentOnAsync(_lab.AUri), "the domain must be persistent again after the copy");
+        var moved = $"{LibvirtLab.FastPath}/{_lab.Guest}.qcow2";
+        Assert.Equal(moved, await _lab.DiskPathAsync(_lab.AUri));
+        Assert.Equal(moved, await _lab.DiskPathAsync(_lab.AUri, inactive: true));
+        Assert.Contains("undefine, copy, pivot, define again", Assert.Single(stored.Steps, s => s.Name == "transfer").Message);
+        Assert.Empty(Directory.GetFiles(Path.GetTempPath(), $"mp-libvirt-{_lab.GuestUuid}-*.xml")); // the kept definition is cleaned up
         await LibvirtLab.WaitUntilAsync(() => Task.FromResult(_lab.SerialLinesAfter(serialLine).Any(l => l.StartsWith($"MP-MARKER {_lab.Marker}"))),
             TimeSpan.FromSeconds(25), "the marker to be read from the copied disk");
     }

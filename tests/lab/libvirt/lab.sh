@@ -60,7 +60,7 @@ TCP_RETRIES2=${LIBVIRT_LAB_TCP_RETRIES2:-6}
 NICE=(nice -n 10)
 BIND_DIRS=(/etc/libvirt /var/lib/libvirt /run/libvirt /var/log/libvirt /var/cache/libvirt /etc/pki)
 PACKAGES=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients gnutls-bin cpio
-          busybox-static iproute2 e2fsprogs tcpdump)
+          busybox-static iproute2 e2fsprogs tcpdump socat)
 
 log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -91,7 +91,7 @@ cmd_install() {
 
 require_tools() {
   local t
-  for t in virsh libvirtd qemu-system-x86_64 qemu-img certtool cpio mke2fs unshare ip; do
+  for t in virsh libvirtd qemu-system-x86_64 qemu-img certtool cpio mke2fs unshare ip socat; do
     command -v "$t" >/dev/null || die "$t missing: run '$0 install' first"
   done
   [ -x /bin/busybox ] || die "busybox missing: run '$0 install' first"
@@ -321,6 +321,27 @@ netns_routes() {
   ip -n "$NS_B" neigh replace "$A_IP" lladdr "$mac_a" dev "$VETH_B" nud permanent
 }
 
+# With --netns the daemons' TLS ports (A_IP/B_IP:16514) exist only inside the namespaces. Forward them to the same
+# address and port in the root namespace, so the portal's own qemu+tls:// client (its pkipath, CA, client certificate
+# and the server certificate's IP check) is exercised against the lab: root socat on A_IP:16514 -> unix socket ->
+# socat inside the namespace -> libvirtd. Migration traffic between the hosts still crosses the veth pair.
+tls_forward_start() {
+  local h ip ns sock
+  for h in a b; do
+    ip=$(host_ip "$h"); [ "$h" = a ] && ns=$NS_A || ns=$NS_B
+    sock=$LAB_DIR/tls-forward-$h.sock
+    ip netns exec "$ns" socat UNIX-LISTEN:"$sock",fork,unlink-early TCP:"$ip":16514 </dev/null >/dev/null 2>&1 &
+    echo $! > "$LAB_DIR/tls-forward-$h-ns.pid"
+    socat TCP-LISTEN:16514,bind="$ip",reuseaddr,fork UNIX-CONNECT:"$sock" </dev/null >/dev/null 2>&1 &
+    echo $! > "$LAB_DIR/tls-forward-$h-root.pid"
+  done
+  local i=0
+  until [ -S "$LAB_DIR/tls-forward-a.sock" ] && [ -S "$LAB_DIR/tls-forward-b.sock" ]; do
+    i=$((i+1)); [ $i -gt 50 ] && die "TLS port forwarders did not start"
+    sleep 0.1
+  done
+}
+
 netns_teardown() {
   ip netns del "$NS_A" 2>/dev/null || true
   ip netns del "$NS_B" 2>/dev/null || true
@@ -489,6 +510,7 @@ cmd_up() {
     start_daemon b; wait_daemon b 120
   fi
   save_caps_cache a
+  [ $use_netns = 1 ] && { log "forwarding the TLS ports to the root namespace"; tls_forward_start; }
   log "storage pools"
   define_pool a images "$POOL_IMAGES_PATH"
   define_pool a fast "$POOL_FAST_PATH"
@@ -575,6 +597,7 @@ cmd_down() {
   done
   for pid in $(lab_ns_pids); do victims+=("$pid:"); done
   [ -f "$LAB_DIR/shared/qemu-nbd.pid" ] && victims+=("$(cat "$LAB_DIR/shared/qemu-nbd.pid"):qemu-nbd")
+  for f in "$LAB_DIR"/tls-forward-*.pid; do [ -f "$f" ] && victims+=("$(cat "$f"):socat"); done
   kill_pids "${victims[@]+"${victims[@]}"}"
   netns_teardown
   rm -rf "$LAB_DIR"

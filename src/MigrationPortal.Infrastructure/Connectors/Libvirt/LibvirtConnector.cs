@@ -20,6 +20,9 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
     private const long MiB = 1024 * 1024;
     private const long GiB = 1024 * MiB;
 
+    /// <summary>Polls in a row that may fail while a domain switches hosts before the failure is the watch's result.</summary>
+    private const int MaxConsecutiveFailedPolls = 3;
+
     private LibvirtOptions Settings => options.Value;
 
     public string Kind => ConnectionKinds.Libvirt;
@@ -90,7 +93,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
                         description.Vcpus, description.MemoryBytes / MiB,
                         CeilingGb(disks.Sum(d => d.Volume?.CapacityBytes ?? 0)), CeilingGb(disks.Sum(d => d.Volume?.AllocationBytes ?? 0)),
                         description.Application, null,
-                        description.Interfaces.Select(i => i.Source ?? i.Type).ToList(), 0,
+                        description.Interfaces.Select(i => i.Source ?? i.Type).ToList(), domain.SnapshotCount(),
                         string.Join("; ", disks.Select(d => $"{d.Disk.Target}: {d.Disk.Source ?? "(none)"} ({d.Disk.Format ?? d.Disk.Type}"
                             + (d.Volume is null ? ")" : $", {d.Volume.CapacityBytes / MiB} MiB)"))));
                     // After a migration a stale inactive definition may linger on the source; the running copy is the VM.
@@ -134,6 +137,8 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             findings.Add(new(FindingSeverity.Critical, "vm-not-running", $"A live move needs the domain running; {plan.VmName} is {PowerState(state)}."));
         if (state is 1 or 2 or 3 && domain.GetJobStats() is { Active: true })
             findings.Add(new(FindingSeverity.Critical, "job-active", $"{plan.VmName} already has a libvirt job running (another migration, backup or copy)."));
+        if (domain.SnapshotCount() is var snapshots and > 0)
+            findings.Add(new(FindingSeverity.Warning, "existing-snapshots", $"{plan.VmName} has {snapshots} libvirt snapshot(s); their metadata stays on {session.Hostname(sourceUri)} and QEMU may refuse to move internal snapshots."));
         var description = DomainDescription.Parse(domain.Xml());
         var fileDisks = description.FileDisks.ToList();
         var diskBytes = fileDisks.Sum(d => source.FindVolume(d.Source!)?.CapacityBytes ?? 0);
@@ -252,6 +257,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         var job = jobs.Find(operationId);
         // One session for the whole watch, so a TLS host is not shaken hands with on every poll.
         using var session = new LibvirtSession(plan.Connection);
+        var failedPolls = 0;
         // A cancelled token means this process is going away: the job belongs to libvirt and carries on, and the
         // request is reconciled from libvirt's state later (RunMigration never issues it twice). Cancel aborts it.
         while (true)
@@ -266,10 +272,12 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             try
             {
                 poll = await OnLibvirtThread(() => Poll(plan, operation, session), ct);
+                failedPolls = 0;
             }
-            catch (LibvirtException e) when (job is not null)
+            catch (LibvirtException e) when (job is not null || ++failedPolls < MaxConsecutiveFailedPolls)
             {
-                // The domain changes under the poll at switch-over ("domain is not running"); the job's own result decides.
+                // The domain changes under the poll at switch-over ("domain is not running"): in the process that started
+                // the job its own result decides; elsewhere (a reconcile) the next poll sees where the domain settled.
                 logger.LogDebug("Progress poll of {Operation} failed: {Reason}", operationId, e.Message);
                 poll = (null, null);
             }
@@ -656,6 +664,8 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             string? savedDefinition = null;
             try
             {
+                if (Settings.BlockCopyWay == BlockCopyWay.Redefine && domain.IsPersistent())
+                    throw new LibvirtException(LibvirtException.OperationInvalid, 0, "Libvirt:BlockCopyWay is Redefine", "block copy");
                 domain.BlockCopy(disk.Target, destinationXml, LibvirtDomain.BlockCopyTransientJob);
                 ways.Add($"{disk.Target}: transient block job");
             }
@@ -664,7 +674,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
                 savedDefinition = domain.Xml(LibvirtDomain.XmlInactive);
                 var keep = Path.Combine(Path.GetTempPath(), $"mp-libvirt-{plan.VmExternalId}-{plan.RequestId:N}.xml");
                 File.WriteAllText(keep, savedDefinition); // kept until the domain is defined again, should this process die in between
-                logger.LogWarning("libvirt refused a transient block copy of {Domain} ({Reason}); undefining it for the copy, definition kept in {File}.", plan.VmName, e.Message, keep);
+                logger.LogWarning("No transient block copy of {Domain} ({Reason}); undefining it for the copy, definition kept in {File}.", plan.VmName, e.Message, keep);
                 domain.Undefine();
                 try
                 {

@@ -39,6 +39,13 @@ internal sealed class LibvirtDomain(DomainHandle handle) : IDisposable
         return state;
     }
 
+    /// <summary>How many libvirt snapshots the domain has (all of them, internal and external): a precheck warns about them.</summary>
+    public int SnapshotCount()
+    {
+        var count = LibvirtNative.virDomainSnapshotNum(handle, 0);
+        return count < 0 ? throw LibvirtException.FromLastError("virDomainSnapshotNum") : count;
+    }
+
     public bool IsPersistent()
     {
         var result = LibvirtNative.virDomainIsPersistent(handle);

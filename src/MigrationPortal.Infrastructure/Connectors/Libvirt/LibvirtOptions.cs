@@ -21,6 +21,21 @@ public sealed class LibvirtOptions
     /// <summary>VIR_MIGRATE_AUTO_CONVERGE: QEMU throttles a guest that dirties memory faster than it can be sent.</summary>
     public bool AutoConverge { get; set; }
 
+    /// <summary>
+    /// How a storage move within a host copies the disks of a persistent domain. <see cref="BlockCopyWay.TransientJob"/>
+    /// (the default) marks the block job transient, as libvirt 1.3.3+ allows, and falls back to
+    /// <see cref="BlockCopyWay.Redefine"/> only if libvirt refuses it. <see cref="BlockCopyWay.Redefine"/> always uses
+    /// libvirt's older documented way (keep the definition, undefine, copy, pivot, define again), for hosts whose libvirt
+    /// mishandles transient jobs; the request's transfer step records which way was taken.
+    /// </summary>
+    public BlockCopyWay BlockCopyWay { get; set; } = BlockCopyWay.TransientJob;
+
     /// <summary>How often a running job's statistics are read for progress.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+}
+
+public enum BlockCopyWay
+{
+    TransientJob,
+    Redefine,
 }

@@ -22,7 +22,15 @@ internal static class TlsCertificateProbe
         using var tcp = new TcpClient();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(10));
-        await tcp.ConnectAsync(hostUri.Host, hostUri.Port > 0 ? hostUri.Port : DefaultLibvirtTlsPort, timeout.Token);
+        try
+        {
+            await tcp.ConnectAsync(hostUri.Host, hostUri.Port > 0 ? hostUri.Port : DefaultLibvirtTlsPort, timeout.Token);
+        }
+        catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            throw new LibvirtException(LibvirtException.TlsError, 0, $"Cannot reach {hostUri.Host} for its TLS certificate: {e.Message}", "TLS connect");
+        }
+
         string? failure = null;
         await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false, (_, certificate, _, errors) =>
         {

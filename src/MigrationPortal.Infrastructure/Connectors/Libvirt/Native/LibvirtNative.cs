@@ -84,6 +84,9 @@ internal static partial class LibvirtNative
     internal static partial int virDomainGetState(DomainHandle domain, out int state, out int reason, uint flags);
 
     [LibraryImport(Lib)]
+    internal static partial int virDomainSnapshotNum(DomainHandle domain, uint flags);
+
+    [LibraryImport(Lib)]
     internal static partial nint virDomainGetXMLDesc(DomainHandle domain, uint flags); // char*, caller frees
 
     [LibraryImport(Lib)]
