@@ -6,7 +6,7 @@ using MigrationPortal.Application.Common;
 namespace MigrationPortal.Application.Inventory;
 
 public sealed record VmView(Guid Id, Guid ConnectionId, string ConnectionName, bool IsDemo, string Name, string PowerState, string? HostExternalId, string? HostName, string? ClusterName,
-    string Datastores, int Cpus, long MemoryMb, long ProvisionedGb, Guid? ApplicationId, string? ApplicationName);
+    string Datastores, int Cpus, long MemoryMb, long ProvisionedGb, Guid? ApplicationId, string? ApplicationName, string ConnectionKind = "");
 
 /// <summary>VMs the user may see (a requester: their applications' only), filtered, sorted and paged on the server.</summary>
 public sealed class ListVms(IPortalDb db, AccessGuard guard)
@@ -58,7 +58,8 @@ public sealed class ListVms(IPortalDb db, AccessGuard guard)
                 db.Connections.Where(c => c.Id == v.ConnectionId).Select(c => c.Name).First(),
                 db.Connections.Where(c => c.Id == v.ConnectionId).Select(c => c.Kind).First() == "demo",
                 v.Name, v.PowerState, v.HostExternalId, v.HostName, v.ClusterName, v.Datastores, v.Cpus, v.MemoryMb, v.ProvisionedGb, v.ApplicationId,
-                db.Applications.Where(a => a.Id == v.ApplicationId).Select(a => a.Name).FirstOrDefault()))
+                db.Applications.Where(a => a.Id == v.ApplicationId).Select(a => a.Name).FirstOrDefault(),
+                db.Connections.Where(c => c.Id == v.ConnectionId).Select(c => c.Kind).First()))
             .ToListAsync(ct);
         return new PagedResult<VmView>(page, total);
     }

@@ -20,7 +20,9 @@ public sealed class RequestWizardTests : ComponentTestContext
         public List<SubmitRequest.Command> Submitted { get; } = [];
         public ValidationFailedException? RejectWith { get; set; }
 
-        public Task<IReadOnlyList<VmView>> ListVmsAsync(string? search) => Task.FromResult<IReadOnlyList<VmView>>([Vm]);
+        public List<VmView> Vms { get; } = [Vm];
+
+        public Task<IReadOnlyList<VmView>> ListVmsAsync(string? search) => Task.FromResult<IReadOnlyList<VmView>>(Vms.ToList());
 
         public Task<TargetOptions> ListTargetsAsync(Guid vmId) => Task.FromResult(new TargetOptions(vmId, Vm.Name, "esx-1", "ds-1",
             [new HostOption("h2", "esx-2", "C1", true, true, null, 100_000), new HostOption("h9", "esx-9", "C1", true, false, "in maintenance mode", 100_000)],
@@ -45,9 +47,10 @@ public sealed class RequestWizardTests : ComponentTestContext
         }
     }
 
-    private (IRenderedComponent<RequestWizard> Cut, FakeBackend Backend, List<Guid> Opened) RenderWizard()
+    private (IRenderedComponent<RequestWizard> Cut, FakeBackend Backend, List<Guid> Opened) RenderWizard(params VmView[] moreVms)
     {
         var backend = new FakeBackend();
+        backend.Vms.AddRange(moreVms);
         var opened = new List<Guid>();
         var cut = Render<RequestWizard>(p => p.Add(c => c.Backend, backend).Add(c => c.OnSubmitted, id => opened.Add(id)));
         return (cut, backend, opened);
@@ -70,6 +73,21 @@ public sealed class RequestWizardTests : ComponentTestContext
     {
         change(cut.Instance);
         cut.Render();
+    }
+
+    [Fact]
+    public void SafetyCopyLabel_SaysSnapshotForVSphere_DiskBackupForKvm_AndBothWhenMixed()
+    {
+        var kvm = FakeBackend.Vm with { Id = Guid.NewGuid(), Name = "kvm-guest", IsDemo = false, ConnectionKind = "libvirt" };
+        var vcenter = FakeBackend.Vm with { Id = Guid.NewGuid(), Name = "vc-guest", IsDemo = false, ConnectionKind = "vsphere" };
+        var (cut, _, _) = RenderWizard(kvm, vcenter);
+
+        Set(cut, w => w.SelectedVms = [vcenter.Id]);
+        Assert.Equal("Take a snapshot first", cut.Instance.SafetyCopyLabel);
+        Set(cut, w => w.SelectedVms = [kvm.Id]);
+        Assert.Equal("Back up the disks first (a copy of each disk)", cut.Instance.SafetyCopyLabel);
+        Set(cut, w => w.SelectedVms = [kvm.Id, vcenter.Id]);
+        Assert.Equal("Take a snapshot (vSphere) or a disk backup copy (KVM) first", cut.Instance.SafetyCopyLabel);
     }
 
     [Fact]
