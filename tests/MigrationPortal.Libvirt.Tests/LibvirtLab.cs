@@ -72,6 +72,16 @@ public sealed partial class LibvirtLab
         return lab;
     }
 
+    /// <summary>A CA certificate that signed nothing in the lab: trusting only it must make every TLS handshake fail.</summary>
+    public static string ForeignCaPem()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Some other CA", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        using var ca = request.CreateSelfSigned(TimeProvider.System.GetUtcNow().AddDays(-1), TimeProvider.System.GetUtcNow().AddDays(30));
+        return ca.ExportCertificatePem();
+    }
+
     public Task<string> VirshAsync(string uri, params string[] args) => RunAsync("virsh", ["-c", uri, .. args]);
 
     public Task<string> LabAsync(params string[] args) => RunAsync(Script, args);

@@ -256,7 +256,7 @@ public sealed class LibvirtMigrationTests : IAsyncLifetime
     public async Task Migration_FailsWithTlsError_AndNothingMoves_WhenTheDestinationCertificateIsNotTrusted()
     {
         var vm = await _portal.GuestAsync(_lab);
-        _lab.ReplaceCaOfA(ForeignCaPem());
+        _lab.ReplaceCaOfA(LibvirtLab.ForeignCaPem());
         var request = await _portal.SubmitAsync(vm.Id, MigrationKind.ComputeAndStorage, _lab.BUri, ImagesOn(_lab.BUri));
 
         await _portal.RunAsync(request.Id);
@@ -358,13 +358,4 @@ public sealed class LibvirtMigrationTests : IAsyncLifetime
             var progress = await _portal.Db(db => db.Progress.AsNoTracking().FirstOrDefaultAsync(p => p.RequestId == requestId));
             return progress?.BytesTransferred > 0;
         }, TimeSpan.FromSeconds(60), "the migration to report progress");
-
-    private static string ForeignCaPem()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=Some other CA", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        return ca.ExportCertificatePem();
-    }
 }

@@ -77,7 +77,7 @@ public sealed class LibvirtTlsConnectionTests : IAsyncLifetime
     [Fact]
     public async Task TlsConnection_WithAForeignCa_FailsTestConnectionAndSync_WithTheCertificateReason()
     {
-        var connection = await SaveTlsConnectionAsync(ForeignCaPem());
+        var connection = await SaveTlsConnectionAsync(LibvirtLab.ForeignCaPem());
 
         var test = await _portal.Scoped<TestConnection, ConnectionTestResult>(u => u.HandleAsync(Admin, connection.Id));
         Assert.False(test.Succeeded);
@@ -101,14 +101,5 @@ public sealed class LibvirtTlsConnectionTests : IAsyncLifetime
         Assert.Contains("not the pinned", test.Message);
         Assert.NotNull(test.CertificateThumbprint);
         Assert.Contains(test.CertificateThumbprint!, test.Message);
-    }
-
-    private static string ForeignCaPem()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=Some other CA", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        return ca.ExportCertificatePem();
     }
 }
