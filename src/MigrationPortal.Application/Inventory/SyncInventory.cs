@@ -116,7 +116,7 @@ public sealed class SyncInventory(IPortalDb db, AccessGuard guard, MigrationPlan
             new { connection = connection.Name, result.Clusters, result.Hosts, result.Datastores, result.Vms, result.Removed }, isDemo: connection.IsDemo);
         // One transaction: the tracked changes (changed rows, new applications, the connection, the audit record) through
         // SaveChanges; new rows in multi-row INSERTs and vanished ones in set-based DELETEs, since EF Core sends one command
-        // per entity on SQLite (10,000 of them on a first sync); and unchanged rows' "seen at" time in one UPDATE.
+        // per entity on SQLite (10,000 of them on a first sync); and the "seen at" time of unchanged rows in one UPDATE.
         await db.InTransactionAsync(async t =>
         {
             await db.SaveChangesAsync(t);
@@ -130,7 +130,8 @@ public sealed class SyncInventory(IPortalDb db, AccessGuard guard, MigrationPlan
             await DeleteAsync(datastoreChanges.Removed, ids => db.Datastores.Where(x => ids.Contains(x.Id)), t);
             await DeleteAsync(vmChanges.Removed, ids => db.Vms.Where(x => ids.Contains(x.Id)), t);
             await DeleteAsync(networkChanges.Removed, ids => db.Networks.Where(x => ids.Contains(x.Id)), t);
-            await db.Vms.Where(v => v.ConnectionId == connectionId).ExecuteUpdateAsync(u => u.SetProperty(v => v.SyncedAt, now), t);
+            // Rows inserted or changed in this pass already carry the time; rewriting them would only cost (PostgreSQL writes a new row version).
+            await db.Vms.Where(v => v.ConnectionId == connectionId && v.SyncedAt != now).ExecuteUpdateAsync(u => u.SetProperty(v => v.SyncedAt, now), t);
         }, ct);
         return result;
     }
