@@ -52,7 +52,7 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
     public async Task<InventorySnapshot> CollectInventoryAsync(ConnectionInfo connection, CancellationToken ct)
     {
         var client = await ClientAsync(connection, ct);
-        return await VSphereInventoryReader.ReadAsync(client, _options.ApplicationAttribute, _options.InventoryPageSize, ct);
+        return await VSphereInventoryReader.ReadAsync(client, _options.ApplicationAttribute, _options.ApplicationTagCategory, _options.InventoryPageSize, ct);
     }
 
     public async Task<IReadOnlyList<PrecheckFinding>> PrecheckAsync(MigrationPlan plan, CancellationToken ct)
