@@ -115,8 +115,9 @@ public sealed class SyncInventory(IPortalDb db, AccessGuard guard, MigrationPlan
         AuditLog.Record(db, now, user.IsSystemUser() ? Actor.System : user.AsActor(), AuditActions.InventorySynced, "Connection", connection.Id.ToString(),
             new { connection = connection.Name, result.Clusters, result.Hosts, result.Datastores, result.Vms, result.Removed }, isDemo: connection.IsDemo);
         // One transaction: the tracked changes (changed rows, new applications, the connection, the audit record) through
-        // SaveChanges; new rows in multi-row INSERTs and vanished ones in set-based DELETEs, since EF Core sends one command
-        // per entity on SQLite (10,000 of them on a first sync); and the "seen at" time of unchanged rows in one UPDATE.
+        // SaveChanges; new rows through the bulk insert and vanished ones in set-based DELETEs, since SaveChanges tracks every
+        // entity and sends one command per entity on SQLite (10,000 of them on a first sync); the "seen at" time of unchanged
+        // rows in one UPDATE.
         await db.InTransactionAsync(async t =>
         {
             await db.SaveChangesAsync(t);
