@@ -65,6 +65,17 @@ public sealed record OperationState(OperationStatus Status, string? Message);
 
 public sealed record VerificationResult(bool IsAtTarget, string Details);
 
+/// <summary>
+/// What the clean-up step did with the pre-migration snapshot: removed it (or found it already gone), or kept it because a
+/// retention setting says so. The description is recorded on the request's step and in the audit trail as it stands.
+/// </summary>
+public sealed record SnapshotCleanup(bool Kept, string Description)
+{
+    public static SnapshotCleanup Removed(string description) => new(false, description);
+
+    public static SnapshotCleanup Retained(string description) => new(true, description);
+}
+
 public sealed record VmPlacement(string? HostId, string? HostName, IReadOnlyList<string> Datastores, string PowerState);
 
 public sealed record InventorySnapshot(

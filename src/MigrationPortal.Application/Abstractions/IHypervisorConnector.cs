@@ -23,8 +23,8 @@ public interface IHypervisorConnector
     /// <summary>Takes a pre-migration snapshot (or disk backup) and returns its ID.</summary>
     Task<string> CreateSnapshotAsync(MigrationPlan plan, CancellationToken ct);
 
-    /// <summary>Removes the pre-migration snapshot after success.</summary>
-    Task RemoveSnapshotAsync(MigrationPlan plan, string snapshotId, CancellationToken ct);
+    /// <summary>Removes the pre-migration snapshot after success, unless the connector's retention setting keeps it; reports which happened.</summary>
+    Task<SnapshotCleanup> RemoveSnapshotAsync(MigrationPlan plan, string snapshotId, CancellationToken ct);
 
     /// <summary>Makes the hypervisor encrypt the transfer; returns a plain description of the encryption that actually applies.</summary>
     Task<string> EnforceEncryptionAsync(MigrationPlan plan, CancellationToken ct);

@@ -45,6 +45,12 @@ public interface IPortalDb : IAsyncDisposable
     /// </summary>
     Task InTransactionAsync(Func<CancellationToken, Task> work, CancellationToken ct);
 
+    /// <summary>
+    /// Inserts many new rows of a flat entity in a few multi-row statements, on the current transaction, without change
+    /// tracking (SaveChanges would send one command per row on SQLite). The rows must carry their keys.
+    /// </summary>
+    Task InsertManyAsync<T>(IReadOnlyCollection<T> rows, CancellationToken ct) where T : class;
+
     /// <summary>Forgets every pending change, after a lost concurrency race, so the next load sees the database.</summary>
     void DiscardChanges();
 }

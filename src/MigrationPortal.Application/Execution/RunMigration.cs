@@ -302,8 +302,9 @@ public sealed class RunMigration(
             return;
         }
 
-        await connector.RemoveSnapshotAsync(plan, plan.SnapshotId, ct);
-        await EndStepAsync("clean-up", StepStatus.Succeeded, $"Snapshot {plan.SnapshotId} removed.", ct);
+        // The connector says what it did: a snapshot kept by a retention setting must not be reported as removed.
+        var cleanup = await connector.RemoveSnapshotAsync(plan, plan.SnapshotId, ct);
+        await EndStepAsync("clean-up", cleanup.Kept ? StepStatus.Skipped : StepStatus.Succeeded, cleanup.Description, ct);
     }
 
     private async Task<bool> StopIfCancelRequestedAsync(IHypervisorConnector connector, MigrationPlan plan, CancellationToken ct)

@@ -35,16 +35,15 @@ public sealed class SyncInventory(IPortalDb db, AccessGuard guard, MigrationPlan
             throw;
         }
 
-        var removed = 0;
         var clusters = await db.Clusters.AsNoTracking().Where(x => x.ConnectionId == connectionId).ToDictionaryAsync(x => x.ExternalId, ct);
-        removed += Mirror(db.Clusters, clusters, snapshot.Clusters, c => c.ExternalId, c => new InventoryCluster { ConnectionId = connectionId, ExternalId = c.ExternalId }, (row, c) =>
+        var clusterChanges = Mirror(db.Clusters, clusters, snapshot.Clusters, x => x.Id, c => c.ExternalId, c => new InventoryCluster { ConnectionId = connectionId, ExternalId = c.ExternalId }, (row, c) =>
         {
             row.Name = c.Name;
             row.Datacenter = c.Datacenter;
         });
 
         var hosts = await db.Hosts.AsNoTracking().Where(x => x.ConnectionId == connectionId).ToDictionaryAsync(x => x.ExternalId, ct);
-        removed += Mirror(db.Hosts, hosts, snapshot.Hosts, h => h.ExternalId, h => new InventoryHost { ConnectionId = connectionId, ExternalId = h.ExternalId }, (row, h) =>
+        var hostChanges = Mirror(db.Hosts, hosts, snapshot.Hosts, x => x.Id, h => h.ExternalId, h => new InventoryHost { ConnectionId = connectionId, ExternalId = h.ExternalId }, (row, h) =>
         {
             row.Name = h.Name;
             row.ClusterName = h.ClusterName;
@@ -57,7 +56,7 @@ public sealed class SyncInventory(IPortalDb db, AccessGuard guard, MigrationPlan
         });
 
         var datastores = await db.Datastores.AsNoTracking().Where(x => x.ConnectionId == connectionId).ToDictionaryAsync(x => x.ExternalId, ct);
-        removed += Mirror(db.Datastores, datastores, snapshot.Datastores, d => d.ExternalId, d => new InventoryDatastore { ConnectionId = connectionId, ExternalId = d.ExternalId }, (row, d) =>
+        var datastoreChanges = Mirror(db.Datastores, datastores, snapshot.Datastores, x => x.Id, d => d.ExternalId, d => new InventoryDatastore { ConnectionId = connectionId, ExternalId = d.ExternalId }, (row, d) =>
         {
             row.Name = d.Name;
             row.CapacityGb = d.CapacityGb;
@@ -81,7 +80,7 @@ public sealed class SyncInventory(IPortalDb db, AccessGuard guard, MigrationPlan
         }
 
         var vms = await db.Vms.AsNoTracking().Where(x => x.ConnectionId == connectionId).ToDictionaryAsync(x => x.ExternalId, ct);
-        removed += Mirror(db.Vms, vms, snapshot.Vms, v => v.ExternalId, v => new InventoryVm { ConnectionId = connectionId, ExternalId = v.ExternalId }, (row, v) =>
+        var vmChanges = Mirror(db.Vms, vms, snapshot.Vms, x => x.Id, v => v.ExternalId, v => new InventoryVm { ConnectionId = connectionId, ExternalId = v.ExternalId }, (row, v) =>
         {
             row.Name = v.Name;
             row.PowerState = v.PowerState;
@@ -103,7 +102,7 @@ public sealed class SyncInventory(IPortalDb db, AccessGuard guard, MigrationPlan
         }, row => row.SyncedAt = now);
 
         var networks = await db.Networks.AsNoTracking().Where(x => x.ConnectionId == connectionId).ToDictionaryAsync(x => x.ExternalId, ct);
-        removed += Mirror(db.Networks, networks, snapshot.Networks ?? [], n => n.ExternalId, n => new InventoryNetwork { ConnectionId = connectionId, ExternalId = n.ExternalId }, (row, n) =>
+        var networkChanges = Mirror(db.Networks, networks, snapshot.Networks ?? [], x => x.Id, n => n.ExternalId, n => new InventoryNetwork { ConnectionId = connectionId, ExternalId = n.ExternalId }, (row, n) =>
         {
             row.Name = n.Name;
             row.Hosts = string.Join(',', n.Hosts);
@@ -111,27 +110,49 @@ public sealed class SyncInventory(IPortalDb db, AccessGuard guard, MigrationPlan
 
         connection.LastSyncedAt = now;
         connection.LastSyncError = null;
+        var removed = clusterChanges.Removed.Count + hostChanges.Removed.Count + datastoreChanges.Removed.Count + vmChanges.Removed.Count + networkChanges.Removed.Count;
         var result = new Result(snapshot.Clusters.Count, snapshot.Hosts.Count, snapshot.Datastores.Count, snapshot.Vms.Count, removed);
         AuditLog.Record(db, now, user.IsSystemUser() ? Actor.System : user.AsActor(), AuditActions.InventorySynced, "Connection", connection.Id.ToString(),
             new { connection = connection.Name, result.Clusters, result.Hosts, result.Datastores, result.Vms, result.Removed }, isDemo: connection.IsDemo);
-        // Rows that did not change are not tracked, so their "seen at" time is moved in one statement in the same transaction.
+        // One transaction: the tracked changes (changed rows, new applications, the connection, the audit record) through
+        // SaveChanges; new rows through the bulk insert and vanished ones in set-based DELETEs, since SaveChanges tracks every
+        // entity and sends one command per entity on SQLite (10,000 of them on a first sync); the "seen at" time of unchanged
+        // rows in one UPDATE.
         await db.InTransactionAsync(async t =>
         {
             await db.SaveChangesAsync(t);
-            await db.Vms.Where(v => v.ConnectionId == connectionId).ExecuteUpdateAsync(u => u.SetProperty(v => v.SyncedAt, now), t);
+            await db.InsertManyAsync(clusterChanges.Added, t);
+            await db.InsertManyAsync(hostChanges.Added, t);
+            await db.InsertManyAsync(datastoreChanges.Added, t);
+            await db.InsertManyAsync(vmChanges.Added, t);
+            await db.InsertManyAsync(networkChanges.Added, t);
+            await DeleteAsync(clusterChanges.Removed, ids => db.Clusters.Where(x => ids.Contains(x.Id)), t);
+            await DeleteAsync(hostChanges.Removed, ids => db.Hosts.Where(x => ids.Contains(x.Id)), t);
+            await DeleteAsync(datastoreChanges.Removed, ids => db.Datastores.Where(x => ids.Contains(x.Id)), t);
+            await DeleteAsync(vmChanges.Removed, ids => db.Vms.Where(x => ids.Contains(x.Id)), t);
+            await DeleteAsync(networkChanges.Removed, ids => db.Networks.Where(x => ids.Contains(x.Id)), t);
+            // Rows inserted or changed in this pass already carry the time; rewriting them would only cost (PostgreSQL writes a new row version).
+            await db.Vms.Where(v => v.ConnectionId == connectionId && v.SyncedAt != now).ExecuteUpdateAsync(u => u.SetProperty(v => v.SyncedAt, now), t);
         }, ct);
         return result;
     }
 
+    /// <summary>New rows to insert and the IDs of vanished rows to delete, for one kind of inventory row.</summary>
+    private sealed record Changes<TRow>(List<TRow> Added, List<Guid> Removed);
+
+    /// <summary>IDs per DELETE statement: well under SQL Server's 2,100 parameters, whichever way EF Core sends the list.</summary>
+    private const int DeleteChunk = 500;
+
     /// <summary>
     /// Mirrors one kind of inventory row. Existing rows are read untracked and only the ones whose values changed are
-    /// attached (as modified), so a sync of 10,000 unchanged VMs costs no change tracking and writes nothing for them;
-    /// new rows are inserted and vanished ones deleted, all in the caller's single SaveChanges.
+    /// attached (as modified), so a sync of 10,000 unchanged VMs costs no change tracking and writes nothing for them.
+    /// New rows and vanished rows are returned rather than tracked, for the caller to write in bulk.
     /// </summary>
-    private static int Mirror<TRow, TInfo>(DbSet<TRow> set, Dictionary<string, TRow> existing, IReadOnlyList<TInfo> current, Func<TInfo, string> key, Func<TInfo, TRow> create,
-        Action<TRow, TInfo> update, Action<TRow>? onInsert = null)
+    private static Changes<TRow> Mirror<TRow, TInfo>(DbSet<TRow> set, Dictionary<string, TRow> existing, IReadOnlyList<TInfo> current, Func<TRow, Guid> rowId,
+        Func<TInfo, string> key, Func<TInfo, TRow> create, Action<TRow, TInfo> update, Action<TRow>? onInsert = null)
         where TRow : class
     {
+        var changes = new Changes<TRow>([], []);
         var seen = new HashSet<string>();
         foreach (var item in current)
         {
@@ -142,7 +163,7 @@ public sealed class SyncInventory(IPortalDb db, AccessGuard guard, MigrationPlan
                 row = create(item);
                 update(row, item);
                 onInsert?.Invoke(row);
-                set.Add(row);
+                changes.Added.Add(row);
                 existing[id] = row;
                 continue;
             }
@@ -156,9 +177,13 @@ public sealed class SyncInventory(IPortalDb db, AccessGuard guard, MigrationPlan
             }
         }
 
-        var gone = existing.Where(e => !seen.Contains(e.Key)).Select(e => e.Value).ToList();
-        set.RemoveRange(gone);
-        return gone.Count;
+        changes.Removed.AddRange(existing.Where(e => !seen.Contains(e.Key)).Select(e => rowId(e.Value)));
+        return changes;
+    }
+
+    private static async Task DeleteAsync<TRow>(List<Guid> ids, Func<Guid[], IQueryable<TRow>> matching, CancellationToken ct)
+    {
+        foreach (var chunk in ids.Chunk(DeleteChunk)) await matching(chunk).ExecuteDeleteAsync(ct);
     }
 
     /// <summary>The values of a row's public properties, to tell whether a sync changed it.</summary>

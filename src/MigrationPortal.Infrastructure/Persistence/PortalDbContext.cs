@@ -67,6 +67,8 @@ public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalD
         await transaction.CommitAsync(ct);
     }
 
+    public Task InsertManyAsync<T>(IReadOnlyCollection<T> rows, CancellationToken ct) where T : class => BulkInsert.InsertAsync(this, rows, ct);
+
     public void DiscardChanges()
     {
         ChangeTracker.Clear();

@@ -48,9 +48,40 @@ public sealed class MigrationTests
         Assert.Equal(1, await lab.CallsAsync("CreateSnapshot_Task"));
         Assert.Equal(1, await lab.CallsAsync("RemoveSnapshot_Task"));
         Assert.All(details.Steps, s => Assert.Equal(StepStatus.Succeeded, s.Status));
+        Assert.Contains("removed (RemoveSnapshot_Task", details.Steps.Single(s => s.Name == "clean-up").Message);
         Assert.Equal(100, details.Progress!.Percent);
         // The earlier migrateEncryption value is in the audit trail.
         Assert.True(await portal.Db(db => db.AuditEvents.AnyAsync(e => e.RequestId == request.Id && e.Details.Contains("was opportunistic"))));
+    }
+
+    [Fact]
+    public async Task VMotion_KeepsSnapshot_AndStepAndAuditSayKept_WhenRetentionKeepsSnapshots()
+    {
+        await using var session = await LabSession.StartAsync(TimeSpan.FromMilliseconds(500),
+            new Dictionary<string, string?> { ["VSphere:RemoveSnapshotAfterSuccess"] = "false" });
+        var (lab, portal) = (session.Lab, session.Portal);
+        var target = await OtherHostInClusterAsync(lab, Vm);
+        var request = await portal.SubmitAsync(Vm, MigrationKind.Compute, target, null);
+
+        await portal.RunAsync(request.Id);
+
+        var details = await portal.GetAsync(request.Id);
+        Assert.True(details.Summary.State == RequestState.Succeeded, details.Summary.FailureReason);
+        Assert.Equal(target, await lab.HostOfVmAsync(Vm));
+        // vCenter still has the snapshot, and nothing asked it to remove one.
+        Assert.Equal(1, (await lab.VmAsync(Vm))["snapshots"]!.GetValue<int>());
+        Assert.Equal(1, await lab.CallsAsync("CreateSnapshot_Task"));
+        Assert.Equal(0, await lab.CallsAsync("RemoveSnapshot_Task"));
+        var snapshotId = (await portal.RequestAsync(request.Id)).SnapshotId;
+        Assert.NotNull(snapshotId);
+
+        // The request and its audit trail say it was kept, and never that it was removed.
+        var cleanup = details.Steps.Single(s => s.Name == "clean-up");
+        Assert.Equal(StepStatus.Skipped, cleanup.Status);
+        Assert.Contains($"Snapshot {snapshotId} of {Vm} kept per retention policy", cleanup.Message);
+        Assert.True(await portal.Db(db => db.AuditEvents.AnyAsync(e => e.RequestId == request.Id && e.Details.Contains("kept per retention policy"))));
+        Assert.False(await portal.Db(db => db.AuditEvents.AnyAsync(e => e.RequestId == request.Id && e.Details.Contains($"{snapshotId} removed"))));
+        Assert.DoesNotContain("removed", cleanup.Message);
     }
 
     [Fact]

@@ -104,4 +104,48 @@ public sealed class InventorySyncTests
         var app = await portal.Db(db => db.Applications.FirstAsync(a => a.Id == vm.ApplicationId));
         Assert.Equal("payments", app.Name);
     }
+
+    [Fact]
+    public async Task Sync_MapsApplicationTagOfConfiguredCategory_WhereTheAttributeIsEmpty_AndIgnoresOtherCategories()
+    {
+        await using var session = await LabSession.StartAsync(settings: new Dictionary<string, string?> { ["VSphere:ApplicationTagCategory"] = "Application" });
+        var (lab, portal) = (session.Lab, session.Portal);
+        await lab.TagVmAsync("DC0_C0_RP0_VM0", "Application", "billing");
+        await lab.TagVmAsync("DC0_C0_RP0_VM1", "Environment", "production");
+        await lab.TagVmAsync("DC0_C1_RP0_VM0", "Application", "crm");
+        // DC0_C1_RP0_VM0 also has the custom attribute, which wins over its tag.
+        var info = new ConnectionInfo(session.ConnectionId, "vcsim", "vsphere", lab.SdkUrl.ToString(), VcsimLab.User, VcsimLab.Password, lab.Thumbprint, false);
+        await using (var client = await VimClient.ConnectAsync(info, new VSphereOptions(), NullLogger.Instance, default))
+        {
+            var field = await client.InvokeAsync("AddCustomFieldDef", client.Content.CustomFieldsManager!.Value, default, Vim.E("name", "Application"), Vim.E("moType", "VirtualMachine"));
+            var key = field.Child("returnval")!.ChildValue("key");
+            var vm = (await lab.VmAsync("DC0_C1_RP0_VM0"))["id"]!.GetValue<string>();
+            await client.InvokeAsync("SetField", client.Content.CustomFieldsManager!.Value, default,
+                new MoRef("VirtualMachine", vm).ToXml("entity"), Vim.E("key", key), Vim.E("value", "ledger"));
+        }
+
+        var result = await portal.SyncAsync(session.ConnectionId);
+
+        Assert.Equal(4, result.Vms);
+        var tags = await portal.Db(db => db.Vms.ToDictionaryAsync(v => v.Name, v => v.ApplicationTag));
+        Assert.Equal("billing", tags["DC0_C0_RP0_VM0"]);
+        Assert.Null(tags["DC0_C0_RP0_VM1"]);
+        Assert.Equal("ledger", tags["DC0_C1_RP0_VM0"]);
+        Assert.Null(tags["DC0_C1_RP0_VM1"]);
+        var billing = await portal.Db(db => db.Vms.FirstAsync(v => v.Name == "DC0_C0_RP0_VM0"));
+        Assert.Equal("billing", (await portal.Db(db => db.Applications.FirstAsync(a => a.Id == billing.ApplicationId))).Name);
+        Assert.False(await portal.Db(db => db.Applications.AnyAsync(a => a.Name == "production" || a.Name == "crm")));
+    }
+
+    [Fact]
+    public async Task Sync_IgnoresTags_WhenNoTagCategoryIsConfigured()
+    {
+        await using var session = await LabSession.StartAsync();
+        var (lab, portal) = (session.Lab, session.Portal);
+        await lab.TagVmAsync("DC0_C0_RP0_VM0", "Application", "billing");
+
+        await portal.SyncAsync(session.ConnectionId);
+
+        Assert.Null((await portal.Db(db => db.Vms.FirstAsync(v => v.Name == "DC0_C0_RP0_VM0"))).ApplicationTag);
+    }
 }

@@ -128,6 +128,55 @@ public sealed class VcsimLab : IAsyncDisposable
 
     public async Task ResetCallsAsync() => (await _control.DeleteAsync("/lab/calls")).EnsureSuccessStatusCode();
 
+    /// <summary>
+    /// Tags a VM through the simulator's vAPI tagging service (REST), as an administrator would in the vSphere Client:
+    /// creates the category (for VirtualMachine) and the tag when they are missing, then attaches the tag.
+    /// </summary>
+    public async Task TagVmAsync(string vmName, string category, string tag)
+    {
+        const string tagging = "/rest/com/vmware/cis/tagging";
+        var login = new HttpRequestMessage(HttpMethod.Post, "/rest/com/vmware/cis/session");
+        login.Headers.Authorization = new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")));
+        var session = (await RestAsync(login))!.GetValue<string>();
+        async Task<JsonNode?> Call(HttpMethod method, string path, JsonObject? body = null)
+        {
+            var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+            request.Headers.Add("vmware-api-session-id", session);
+            return await RestAsync(request);
+        }
+
+        string? categoryId = null;
+        foreach (var id in (await Call(HttpMethod.Get, $"{tagging}/category"))?.AsArray().Select(n => n!.GetValue<string>()) ?? [])
+            if ((await Call(HttpMethod.Get, $"{tagging}/category/id:{id}"))!["name"]!.GetValue<string>() == category) categoryId = id;
+        categoryId ??= (await Call(HttpMethod.Post, $"{tagging}/category", new JsonObject
+        {
+            ["create_spec"] = new JsonObject { ["name"] = category, ["description"] = "", ["cardinality"] = "SINGLE", ["associable_types"] = new JsonArray("VirtualMachine") },
+        }))!.GetValue<string>();
+
+        string? tagId = null;
+        foreach (var id in (await Call(HttpMethod.Post, $"{tagging}/tag/id:{categoryId}?~action=list-tags-for-category"))?.AsArray().Select(n => n!.GetValue<string>()) ?? [])
+            if ((await Call(HttpMethod.Get, $"{tagging}/tag/id:{id}"))!["name"]!.GetValue<string>() == tag) tagId = id;
+        tagId ??= (await Call(HttpMethod.Post, $"{tagging}/tag", new JsonObject
+        {
+            ["create_spec"] = new JsonObject { ["name"] = tag, ["description"] = "", ["category_id"] = categoryId },
+        }))!.GetValue<string>();
+
+        var vmId = (await VmAsync(vmName))["id"]!.GetValue<string>();
+        await Call(HttpMethod.Post, $"{tagging}/tag-association/id:{tagId}?~action=attach",
+            new JsonObject { ["object_id"] = new JsonObject { ["id"] = vmId, ["type"] = "VirtualMachine" } });
+    }
+
+    private async Task<JsonNode?> RestAsync(HttpRequestMessage request)
+    {
+        using (request)
+        {
+            using var response = await _control.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{request.Method} {request.RequestUri}: {(int)response.StatusCode} {body}");
+            return string.IsNullOrWhiteSpace(body) ? null : JsonNode.Parse(body)?["value"];
+        }
+    }
+
     private async Task<JsonObject> GetJsonAsync(string path)
     {
         var response = await _control.GetAsync(path);

@@ -69,12 +69,14 @@ public sealed class DemoConnector(IDbContextFactory<PortalDbContext> dbFactory, 
         return vm.SnapshotId;
     }
 
-    public async Task RemoveSnapshotAsync(MigrationPlan plan, string snapshotId, CancellationToken ct)
+    public async Task<SnapshotCleanup> RemoveSnapshotAsync(MigrationPlan plan, string snapshotId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var vm = await FindVmAsync(db, plan, ct);
-        if (vm.SnapshotId == snapshotId) vm.SnapshotId = null;
+        var existed = vm.SnapshotId == snapshotId;
+        if (existed) vm.SnapshotId = null;
         await db.SaveChangesAsync(ct);
+        return SnapshotCleanup.Removed(existed ? $"Demo: snapshot {snapshotId} removed." : $"Demo: snapshot {snapshotId} no longer exists; nothing left to remove.");
     }
 
     public async Task<string> EnforceEncryptionAsync(MigrationPlan plan, CancellationToken ct)

@@ -223,18 +223,21 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         return "disk-backup|" + Uri.EscapeDataString(hostUri) + "|" + string.Join(';', targets.Select(t => Uri.EscapeDataString(t.Path)));
     }, ct);
 
-    public Task RemoveSnapshotAsync(MigrationPlan plan, string snapshotId, CancellationToken ct) => OnLibvirtThread(() =>
+    public Task<SnapshotCleanup> RemoveSnapshotAsync(MigrationPlan plan, string snapshotId, CancellationToken ct) => OnLibvirtThread(() =>
     {
         var parts = snapshotId.Split('|');
         if (parts.Length != 3 || parts[0] != "disk-backup") throw new LibvirtException(LibvirtException.InvalidArg, 0, $"'{snapshotId}' is not a disk backup of this portal.", "remove backup");
         using var session = new LibvirtSession(plan.Connection);
         var host = session.Connect(Uri.UnescapeDataString(parts[1]));
+        var missing = new List<string>();
         foreach (var path in parts[2].Split(';').Select(Uri.UnescapeDataString))
         {
-            if (!host.DeleteVolume(path)) logger.LogWarning("Disk backup {Path} was not found in any pool; nothing to remove.", path);
+            if (host.DeleteVolume(path)) continue;
+            logger.LogWarning("Disk backup {Path} was not found in any pool; nothing to remove.", path);
+            missing.Add(path);
         }
 
-        return true;
+        return SnapshotCleanup.Removed(missing.Count == 0 ? "Disk backup removed." : $"Disk backup removed; not found (nothing to remove): {string.Join(", ", missing)}.");
     }, ct);
 
     public Task<string> EnforceEncryptionAsync(MigrationPlan plan, CancellationToken ct) => OnLibvirtThread(() =>

@@ -52,7 +52,7 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
     public async Task<InventorySnapshot> CollectInventoryAsync(ConnectionInfo connection, CancellationToken ct)
     {
         var client = await ClientAsync(connection, ct);
-        return await VSphereInventoryReader.ReadAsync(client, _options.ApplicationAttribute, _options.InventoryPageSize, ct);
+        return await VSphereInventoryReader.ReadAsync(client, _options.ApplicationAttribute, _options.ApplicationTagCategory, _options.InventoryPageSize, ct);
     }
 
     public async Task<IReadOnlyList<PrecheckFinding>> PrecheckAsync(MigrationPlan plan, CancellationToken ct)
@@ -163,23 +163,26 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
             : throw new VimFaultException("InvalidResponse", "vCenter finished CreateSnapshot_Task without naming the snapshot.");
     }
 
-    public async Task RemoveSnapshotAsync(MigrationPlan plan, string snapshotId, CancellationToken ct)
+    public async Task<SnapshotCleanup> RemoveSnapshotAsync(MigrationPlan plan, string snapshotId, CancellationToken ct)
     {
         if (!_options.RemoveSnapshotAfterSuccess)
         {
             logger.LogInformation("Snapshot {Snapshot} of {Vm} is kept (VSphere:RemoveSnapshotAfterSuccess is false).", snapshotId, plan.VmName);
-            return;
+            return SnapshotCleanup.Retained(
+                $"Snapshot {snapshotId} of {plan.VmName} kept per retention policy (VSphere:RemoveSnapshotAfterSuccess is false); remove it in vCenter when it is no longer needed.");
         }
 
         var client = await ClientAsync(plan.Connection, ct);
         try
         {
             await client.RunTaskAsync("RemoveSnapshot_Task", new MoRef("VirtualMachineSnapshot", snapshotId), ct, Vim.E("removeChildren", "false"), Vim.E("consolidate", "true"));
+            return SnapshotCleanup.Removed($"Snapshot {snapshotId} of {plan.VmName} removed (RemoveSnapshot_Task, disks consolidated).");
         }
         catch (VimFaultException e) when (e.Is("ManagedObjectNotFound"))
         {
             // Already gone (removed by a person, or by an earlier run of this step): the goal is met.
             logger.LogInformation("Snapshot {Snapshot} of {Vm} no longer exists.", snapshotId, plan.VmName);
+            return SnapshotCleanup.Removed($"Snapshot {snapshotId} of {plan.VmName} no longer exists in vCenter; nothing left to remove.");
         }
     }
 

@@ -48,11 +48,13 @@ public static class VSphereInventoryReader
         }
     }
 
-    public static async Task<InventorySnapshot> ReadAsync(VimClient client, string applicationAttribute, int pageSize, CancellationToken ct)
+    /// <param name="applicationTagCategory">A tag category whose tag names a VM's application (vAPI tagging); null or empty to read only the attribute.</param>
+    public static async Task<InventorySnapshot> ReadAsync(VimClient client, string applicationAttribute, string? applicationTagCategory, int pageSize, CancellationToken ct)
     {
         var applicationKey = await ApplicationFieldKeyAsync(client, applicationAttribute, ct);
+        var tags = string.IsNullOrWhiteSpace(applicationTagCategory) ? null : await VSphereTags.VmTagsInCategoryAsync(client, applicationTagCategory.Trim(), ct);
         var objects = await RetrieveAllAsync(client, pageSize, ct);
-        return Shape(objects, applicationKey);
+        return Shape(objects, applicationKey, tags);
     }
 
     /// <summary>The key of the custom attribute that names the application, or null when the vCenter has none.</summary>
@@ -67,7 +69,8 @@ public static class VSphereInventoryReader
             .Select(f => f.ChildValue("key")).FirstOrDefault();
     }
 
-    public static InventorySnapshot Shape(IReadOnlyList<VimObject> objects, string? applicationKey)
+    /// <param name="applicationTags">VM ID to its tag in the application category, used where the custom attribute is empty.</param>
+    public static InventorySnapshot Shape(IReadOnlyList<VimObject> objects, string? applicationKey, IReadOnlyDictionary<string, string>? applicationTags = null)
     {
         var byType = objects.ToLookup(o => o.Ref.Type);
         var names = new Dictionary<MoRef, string>();
@@ -133,7 +136,7 @@ public static class VSphereInventoryReader
                 v.RefsOf("datastore").Select(d => names.GetValueOrDefault(d) ?? d.Value).ToList(),
                 v.Int("config.hardware.numCPU"), v.Long("config.hardware.memoryMB"),
                 (long)Math.Ceiling((committed + uncommitted) / BytesPerGb), (long)Math.Ceiling(committed / BytesPerGb),
-                ApplicationOf(v, applicationKey), v.String("config.migrateEncryption"),
+                ApplicationOf(v, applicationKey) ?? applicationTags?.GetValueOrDefault(v.Ref.Value), v.String("config.migrateEncryption"),
                 v.RefsOf("network").Select(n => names.GetValueOrDefault(n) ?? n.Value).ToList(), CountSnapshots(v.Get("snapshot"))));
         }
 

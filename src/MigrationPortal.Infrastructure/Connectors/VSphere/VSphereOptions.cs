@@ -11,6 +11,12 @@ public sealed class VSphereOptions
     [Required]
     public string ApplicationAttribute { get; set; } = "Application";
 
+    /// <summary>
+    /// Name of a vCenter tag category whose tag names a VM's application, read through the vAPI REST tagging service where
+    /// the custom attribute is empty (the attribute wins when both are set). Empty (default): tags are not read.
+    /// </summary>
+    public string? ApplicationTagCategory { get; set; }
+
     /// <summary>Free space a target datastore must keep beyond the VM's provisioned size, as a share of that size.</summary>
     [Range(0, 1000)]
     public double FreeSpaceMarginPercent { get; set; } = 10;
