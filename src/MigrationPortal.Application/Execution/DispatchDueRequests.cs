@@ -101,8 +101,14 @@ public sealed class DispatchDueRequests(IPortalDb db, TimeProvider time, IMigrat
         {
             // Another node changed the request or claimed the same slot first (a concurrency token or the slot's key);
             // the next tick sees the database as it is now.
-            db.DiscardChanges();
             return false;
+        }
+        finally
+        {
+            // Each request is its own unit of work. A slot saved here may be released by another node (its run already
+            // ended) before this pass reaches the next request, which may then claim the same unit: a slot still tracked
+            // from the earlier save would collide with it in the change tracker.
+            db.DiscardChanges();
         }
     }
 }
