@@ -217,6 +217,15 @@ public abstract class WindowDispatchTests(DatabaseProvider provider) : DatabaseT
         Assert.Contains(parsed.Events, e => e.Summary == "Window: nightly" && e.DtStart!.AsUtc == Utc(3, 29, 20).UtcDateTime);
         Assert.Contains(parsed.Events, e => e.Summary == "Blackout: easter freeze");
         await Assert.ThrowsAsync<NotFoundException>(() => Portal.Scoped<GetCalendarFeed, string>(u => u.HandleAsync(link.Token + "x")));
+
+        // Once it ran, it stays on the calendar from its actual start to its actual end.
+        MoveTo(Utc(3, 28, 21));
+        Assert.Equal(1, await DispatchAsync());
+        await Portal.Scoped<PortalDbContext>(db => SchedulingTestKit.RunToSucceededAsync(db, submitted.Id, _clock.GetUtcNow(), TimeSpan.FromSeconds(200)));
+        var after = await Portal.Scoped<GetCalendar, IReadOnlyList<CalendarEntry>>(u => u.HandleAsync(Requester, Utc(3, 28, 0), Utc(4, 4, 0)));
+        var ran = Assert.Single(after, e => e.Kind == CalendarEntryKind.Migration);
+        Assert.Equal((Utc(3, 28, 21), Utc(3, 28, 21).AddSeconds(200)), (ran.Start, ran.End));
+        Assert.Contains("Succeeded", ran.Detail);
     }
 
     [Fact]
