@@ -291,10 +291,13 @@ public abstract class WindowDispatchTests(DatabaseProvider provider) : DatabaseT
             // The dispatcher enqueued a run job per request it scheduled; run each as Hangfire would, in the background.
             while (Portal.Jobs.Runs.TryDequeue(out var id)) runs.Add(Task.Run(() => Portal.Scoped<RunMigration>(r => r.HandleAsync(id))));
             await ObserveAsync();
-            var queued = await Portal.Db(db => db.Requests.Where(r => ids.Contains(r.Id) && r.State == RequestState.Approved).Select(r => r.QueueReason).FirstOrDefaultAsync());
+            var queued = await Portal.Db(db => db.Requests.Where(r => ids.Contains(r.Id) && r.State == RequestState.Approved).Select(r => new { r.QueueReason, r.PlannedStart }).FirstOrDefaultAsync());
             if (queued is not null)
             {
-                Assert.Equal($"Queued: waiting for host {template.HostName} ({perHostLimit}/{perHostLimit} in use).", queued);
+                Assert.Equal($"Queued: waiting for host {template.HostName} ({perHostLimit}/{perHostLimit} in use).", queued.QueueReason);
+                // Still on the calendar where it was due.
+                Assert.NotNull(queued.PlannedStart);
+                Assert.True(queued.PlannedStart <= _clock.GetUtcNow());
                 sawQueueReason = true;
             }
 
