@@ -65,13 +65,13 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         try { Directory.Delete(_data, true); } catch (IOException) { }
     }
 
-    /// <summary>Rita owns demo-payments, Otto owns demo-crm, Anna approves, Aldo audits.</summary>
+    /// <summary>Rita owns demo-payments, Otto owns demo-crm, Anna approves, Aldo audits, Olga operates.</summary>
     private async Task SeedUsersAsync()
     {
         await using var scope = Services.CreateAsyncScope();
         var accounts = scope.ServiceProvider.GetRequiredService<IAccountDirectory>();
         var ids = new Dictionary<string, string>();
-        foreach (var (name, role) in new[] { ("rita", "Requester"), ("otto", "Requester"), ("anna", "Approver"), ("aldo", "Auditor") })
+        foreach (var (name, role) in new[] { ("rita", "Requester"), ("otto", "Requester"), ("anna", "Approver"), ("aldo", "Auditor"), ("olga", "Operator") })
         {
             var (id, errors) = await accounts.CreateAsync(name, char.ToUpperInvariant(name[0]) + name[1..], Password, [role], default);
             ids[name] = id ?? throw new InvalidOperationException(string.Join(" ", errors.SelectMany(e => e.Value)));
@@ -91,6 +91,15 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var r = await db.Requests.Include(x => x.Decisions).Include(x => x.Transitions).FirstAsync(x => x.Id == id);
         return $"{r.State}; decisions: {string.Join(", ", r.Decisions.Select(d => $"{d.ApproverName} {d.Verdict}"))}; transitions: {string.Join(" > ", r.Transitions.Select(t => t.To))}";
+    }
+
+    /// <summary>The portal's ID of a demo host and how many VMs the inventory places on it.</summary>
+    public async Task<(Guid Id, int VmCount)> HostAsync(string externalId)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var id = await db.Hosts.Where(h => h.ExternalId == externalId).Select(h => h.Id).FirstAsync();
+        return (id, await db.Vms.CountAsync(v => v.HostExternalId == externalId));
     }
 
     public async Task<IPage> SignInAsync(string user)

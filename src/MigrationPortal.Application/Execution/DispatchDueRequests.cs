@@ -65,7 +65,10 @@ public sealed class DispatchDueRequests(IPortalDb db, TimeProvider time, IMigrat
 
         var connection = await db.Connections.AsNoTracking().FirstAsync(c => c.Id == request.ConnectionId, ct);
         var shortage = await leases.TryClaimAsync(request, vm, connection, now, ct);
-        if (shortage is not null) return await SaveWaitingAsync(request, shortage, null, null, now, ct);
+        // Due but short of capacity: it keeps the start it was first due at, so the dashboard and the calendar still show
+        // it where it was due, beside the reason it waits, instead of dropping it (or moving it every tick) until a slot frees.
+        if (shortage is not null)
+            return await SaveWaitingAsync(request, shortage, request.PlannedStart is { } due && due <= now ? due : start, null, now, ct);
 
         var before = request.Transitions.Count;
         request.ScheduleFor(now, Actor.System, now, $"{plan.Explanation} Estimated {StartPlanner.Format(estimate.Duration)}.");

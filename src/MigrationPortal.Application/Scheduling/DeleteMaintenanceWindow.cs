@@ -8,8 +8,8 @@ using MigrationPortal.Domain.Scheduling;
 namespace MigrationPortal.Application.Scheduling;
 
 /// <summary>
-/// An Operator or Administrator deletes a window. Requests that chose it keep waiting and say so ("the chosen window ...
-/// is deleted"); an operator cancels or the requester resubmits them.
+/// An Operator or Administrator deletes a window. While waiting requests are scheduled into it the deletion is refused
+/// with a validation error naming them (<see cref="WindowDependents"/>), so none is silently stranded.
 /// </summary>
 public sealed class DeleteMaintenanceWindow(IPortalDb db, AccessGuard guard, TimeProvider time)
 {
@@ -17,6 +17,7 @@ public sealed class DeleteMaintenanceWindow(IPortalDb db, AccessGuard guard, Tim
     {
         await guard.RequireRoleAsync(user, "window.delete", ct, Roles.Operator, Roles.Administrator);
         var window = await db.MaintenanceWindows.FirstOrDefaultAsync(w => w.Id == id, ct) ?? throw new NotFoundException("Maintenance window", id);
+        await WindowDependents.ThrowIfAnyAsync(db, window, "deleted", ct);
         db.MaintenanceWindows.Remove(window);
         AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.ConfigChanged, nameof(MaintenanceWindow), id.ToString(), new { change = "deleted", window.Name });
         await db.SaveChangesAsync(ct);

@@ -18,7 +18,8 @@ public sealed record CalendarEntry(CalendarEntryKind Kind, string Title, DateTim
 
 /// <summary>
 /// The calendar between two instants: occurrences of the windows and blackouts the user may see, and the migrations they
-/// may see that are planned, scheduled or running (from their planned start, for their estimated duration). Feeds the
+/// may see that are planned, scheduled or running (from their planned start, for their estimated duration) or that ran
+/// and ended (from their actual start to their actual end). Feeds the
 /// month and week views and each user's .ics feed.
 /// </summary>
 public sealed class GetCalendar(AccessGuard guard, ListMaintenanceWindows windows)
@@ -27,6 +28,13 @@ public sealed class GetCalendar(AccessGuard guard, ListMaintenanceWindows window
 
     private static readonly RequestState[] Shown =
         [RequestState.PendingApproval, RequestState.Approved, RequestState.Scheduled, RequestState.Running, RequestState.Verifying];
+
+    /// <summary>
+    /// Migrations that ran and ended stay on the calendar, from their actual start to their actual end, so a person who
+    /// watched a window open (or reads last night's in Outlook) sees what happened in it, not an empty window.
+    /// </summary>
+    private static readonly RequestState[] Ended =
+        [RequestState.Succeeded, RequestState.Failed, RequestState.Cancelled, RequestState.RollingBack, RequestState.RolledBack];
 
     public async Task<IReadOnlyList<CalendarEntry>> HandleAsync(PortalUser user, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
     {
@@ -47,14 +55,16 @@ public sealed class GetCalendar(AccessGuard guard, ListMaintenanceWindows window
         }
 
         var visible = await guard.VisibleRequestsAsync(user, ct);
-        var requests = await visible.AsNoTracking().Where(r => Shown.Contains(r.State))
-            .Select(r => new { r.Id, r.VmName, r.State, r.Kind, r.PlannedStart, r.ScheduledFor, r.StartedAt, r.EstimatedSeconds, r.QueueReason, r.Target })
+        var requests = await visible.AsNoTracking().Where(r => Shown.Contains(r.State) || (Ended.Contains(r.State) && r.StartedAt != null))
+            .Select(r => new { r.Id, r.VmName, r.State, r.Kind, r.PlannedStart, r.ScheduledFor, r.StartedAt, r.CompletedAt, r.EstimatedSeconds, r.QueueReason, r.Target })
             .ToListAsync(ct);
         foreach (var r in requests)
         {
             var start = r.StartedAt ?? r.ScheduledFor ?? r.PlannedStart;
             if (start is not { } s) continue;
-            var end = s + TimeSpan.FromSeconds(Math.Max(60, r.EstimatedSeconds ?? 60));
+            var end = Ended.Contains(r.State) && r.CompletedAt is { } completed && completed > s
+                ? completed
+                : s + TimeSpan.FromSeconds(Math.Max(60, r.EstimatedSeconds ?? 60));
             if (end <= from || s >= to) continue;
             entries.Add(new CalendarEntry(CalendarEntryKind.Migration, $"Migration: {r.VmName}", s, end,
                 $"{r.Kind} move to {r.Target.Describe()}; {r.State}{(r.QueueReason is null ? "" : ". " + r.QueueReason)}", r.Id, r.Id));

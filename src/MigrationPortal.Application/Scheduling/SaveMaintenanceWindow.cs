@@ -21,6 +21,9 @@ public sealed class SaveMaintenanceWindow(IPortalDb db, AccessGuard guard, TimeP
         if (await db.MaintenanceWindows.AnyAsync(w => w.Name == name && w.Id != (id ?? Guid.Empty), ct))
             throw ValidationFailedException.For(nameof(input.Name), $"A window named '{name}' already exists.");
 
+        // Disabling strands the requests scheduled into the window just as deleting would.
+        if (window is { Enabled: true } && !input.Enabled) await WindowDependents.ThrowIfAnyAsync(db, window, "disabled", ct);
+
         var now = time.GetUtcNow();
         if (window is null) db.MaintenanceWindows.Add(window = new MaintenanceWindow());
         window.Define(name, input.Recurrence, input.Expression, input.TimeZoneId, input.LocalStart, TimeSpan.FromMinutes(input.DurationMinutes), scope, input.Enabled, user.AsActor(), now);

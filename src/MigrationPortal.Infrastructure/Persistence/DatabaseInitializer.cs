@@ -19,6 +19,10 @@ public sealed class DatabaseInitializer(PortalDbContext db, SyncInventory sync, 
 {
     public async Task InitializeAsync(CancellationToken ct = default)
     {
+        // SQLite: write-ahead logging lets the UI and the dispatcher read while a run job writes. EF Core already creates
+        // new databases in WAL mode; this also covers a file made another way (sqlite3, a restored copy). The mode is
+        // stored in the file, so after that it changes nothing.
+        if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         await db.Database.MigrateAsync(ct);
         foreach (var role in Roles.All)
         {

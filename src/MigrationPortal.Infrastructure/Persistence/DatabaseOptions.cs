@@ -28,7 +28,11 @@ public sealed class DatabaseOptions
         if (!string.IsNullOrWhiteSpace(ConnectionString)) return ConnectionString;
         if (Provider != DatabaseProvider.Sqlite) throw new InvalidOperationException($"Database:ConnectionString is required for {Provider}.");
         Directory.CreateDirectory(DataDirectory);
-        return $"Data Source={Path.Combine(DataDirectory, "migrationportal.db")};Cache=Shared";
+        // Private cache, not Cache=Shared: in shared-cache mode SQLite locks per table and answers a conflict with
+        // SQLITE_LOCKED ("database table is locked"), which the busy timeout does not wait out cleanly, so two run jobs
+        // and the dispatcher writing at once stalled for the whole 30 s command timeout (Microsoft.Data.Sqlite also advises
+        // against shared cache with WAL, which EF Core turns on for the databases it creates).
+        return $"Data Source={Path.Combine(DataDirectory, "migrationportal.db")}";
     }
 
     public static string MigrationsAssembly(DatabaseProvider provider) => provider switch

@@ -12,12 +12,16 @@ namespace MigrationPortal.Application.Tests.Scheduling;
 /// <summary>
 /// Two dispatchers (two DI scopes, so two DbContexts and two connections, as on two portal nodes) tick at the same time
 /// against one PostgreSQL database while runs finish in the background. The per-host limit must hold throughout: an
-/// observer samples how many requests from the host are in flight and the test asserts the maximum it saw.
+/// observer samples how many requests from the host are in flight and the test asserts the maximum it saw. The runs
+/// are the real run job (RunMigration with the demo connector), so slots free only as real migrations finish.
 /// </summary>
 public sealed class PostgreSqlConcurrentDispatchTests() : DatabaseTestBase(DatabaseProvider.PostgreSql)
 {
     private const int Requests = 30;
     private const int PerHostLimit = 3;
+
+    // Real time here (two nodes race for real), so the demo transfers are short: 30 of them, 3 at a time, in seconds.
+    protected override TimeSpan DemoDuration => TimeSpan.FromMilliseconds(300);
 
     [Fact]
     public async Task TwoDispatchers_NeverExceedThePerHostLimit_AndEveryRequestFinishes()
@@ -26,17 +30,7 @@ public sealed class PostgreSqlConcurrentDispatchTests() : DatabaseTestBase(Datab
         await Portal.Scoped<MigrationPortal.Application.Scheduling.SetConcurrencyLimits, MigrationPortal.Application.Scheduling.ConcurrencyLimitsView>(u =>
             u.HandleAsync(PortalHarness.Admin, new(PerHostLimit, 2, 2, 2, 128, 1, 16, 32, 64)));
         var (template, target) = await Portal.RequesterVmAsync();
-        var vms = await Portal.Db(async db =>
-        {
-            var added = Enumerable.Range(0, Requests).Select(i => new InventoryVm
-            {
-                ConnectionId = template.ConnectionId, ExternalId = $"race-{i:00}", Name = $"race-vm-{i:00}", HostExternalId = template.HostExternalId,
-                HostName = template.HostName, ClusterName = template.ClusterName, Datastores = template.Datastores, MemoryMb = 1024, ApplicationId = template.ApplicationId,
-            }).ToList();
-            db.Vms.AddRange(added);
-            await db.SaveChangesAsync();
-            return added;
-        });
+        var vms = await Portal.AddDemoVmsAsync(template, "race", Requests, 1024);
         var ids = new List<Guid>();
         foreach (var vm in vms) ids.Add((await Portal.SubmitAsync(vm, target, ScheduleMode.AsSoonAsApproved)).Id);
 
@@ -71,36 +65,36 @@ public sealed class PostgreSqlConcurrentDispatchTests() : DatabaseTestBase(Datab
             }
         }
 
-        // Stands in for the run jobs: whatever is scheduled starts, runs for a moment, then succeeds.
-        async Task RunnerAsync()
+        // Plays Hangfire's worker: every run job a dispatcher enqueued runs the real RunMigration (demo connector) in the
+        // background, on its own scope, at once; so whatever the dispatchers start really runs and really finishes.
+        var runs = new List<Task>();
+        async Task WorkerAsync()
         {
             while (!done.IsCancellationRequested)
             {
-                List<Guid> scheduled;
-                await using (var scope = Portal.CreateScope())
-                    scheduled = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Requests
-                        .Where(r => ids.Contains(r.Id) && r.State == RequestState.Scheduled).Select(r => r.Id).ToListAsync();
-                if (scheduled.Count > 0) await Task.Delay(200);
-                foreach (var id in scheduled)
-                {
-                    await using var scope = Portal.CreateScope();
-                    await SchedulingTestKit.RunToSucceededAsync(scope.ServiceProvider.GetRequiredService<PortalDbContext>(), id, TimeProvider.System.GetUtcNow(), TimeSpan.FromSeconds(1));
-                }
-
+                while (Portal.Jobs.Runs.TryDequeue(out var id))
+                    runs.Add(Task.Run(async () =>
+                    {
+                        await using var scope = Portal.CreateScope();
+                        await scope.ServiceProvider.GetRequiredService<RunMigration>().HandleAsync(id);
+                    }));
+                foreach (var failed in runs.Where(r => r.IsFaulted)) await failed;
                 if (await CountAsync(q => q.Where(r => r.State == RequestState.Succeeded)) == Requests) await done.CancelAsync();
                 else await Task.Delay(10);
             }
         }
 
-        var all = Task.WhenAll(DispatcherAsync(), DispatcherAsync(), ObserverAsync(), RunnerAsync());
+        var all = Task.WhenAll(DispatcherAsync(), DispatcherAsync(), ObserverAsync(), WorkerAsync());
         var finished = await Task.WhenAny(all, Task.Delay(Timeout.Infinite, timeout.Token).ContinueWith(_ => { }));
         await done.CancelAsync();
         await all;
+        await Task.WhenAll(runs);
 
         Assert.True(finished == all, "The requests did not all finish within 90 s.");
         Assert.Equal(Requests, await CountAsync(q => q.Where(r => r.State == RequestState.Succeeded)));
         Assert.Equal(Requests, dispatches);
         Assert.True(maxInFlight <= PerHostLimit, $"Observed {maxInFlight} in flight from one host; the limit is {PerHostLimit}.");
         Assert.Equal(PerHostLimit, maxInFlight);
+        Assert.Equal(Requests, await Portal.Db(db => db.DemoVms.CountAsync(v => v.Id.StartsWith("race-") && v.HostId == target)));
     }
 }

@@ -97,6 +97,52 @@ public abstract class SchedulingAdministrationTests(DatabaseProvider provider) :
         Assert.Equal(4, stored.VSphereMigrationsPerHost);
         Assert.Equal(PortalHarness.Admin.Name, stored.UpdatedBy);
     }
+
+    [Fact]
+    public async Task DeleteWindow_IsRefusedAndNamesTheRequests_WhileWaitingRequestsAreScheduledIntoIt()
+    {
+        var input = await ValidInputAsync();
+        var window = await Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(Operator, null, input));
+        var (chosenVm, chosenTarget) = await Portal.RequesterVmAsync(0);
+        var (nextVm, nextTarget) = await Portal.RequesterVmAsync(1);
+        var chosen = await Portal.SubmitAsync(chosenVm, chosenTarget, MigrationPortal.Domain.Requests.ScheduleMode.ChosenWindow, windowId: window.Id);
+        var next = await Portal.SubmitAsync(nextVm, nextTarget, MigrationPortal.Domain.Requests.ScheduleMode.NextWindow);
+        Assert.Equal(window.NextOccurrences[0].Start, next.PlannedStart);
+
+        var refused = await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<DeleteMaintenanceWindow>(u => u.HandleAsync(Operator, window.Id)));
+        Assert.Equal(["Requests"], refused.Errors.Keys);
+        Assert.Contains("Window 'nightly' cannot be deleted: 2 waiting requests are scheduled into it", refused.Errors["Requests"][0]);
+        Assert.Contains(refused.Errors["Requests"], line => line.StartsWith(chosenVm.Name + " (request " + chosen.Id.ToString()[..8]));
+        Assert.Contains(refused.Errors["Requests"], line => line.StartsWith(nextVm.Name + " (request " + next.Id.ToString()[..8]));
+        // Disabling would strand them just the same.
+        var disabling = await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u =>
+            u.HandleAsync(Operator, window.Id, input with { Enabled = false })));
+        Assert.Contains("cannot be disabled", disabling.Errors["Requests"][0]);
+        Assert.True(await Portal.Db(db => db.MaintenanceWindows.AnyAsync(w => w.Id == window.Id && w.Enabled)));
+
+        // Once the requests are out of the way the window goes.
+        foreach (var id in new[] { chosen.Id, next.Id })
+            await Portal.Scoped<MigrationPortal.Application.Requests.CancelRequest, MigrationPortal.Application.Requests.RequestSummary>(u =>
+                u.HandleAsync(Requester, new(id, "The window is going away.")));
+        await Portal.Scoped<DeleteMaintenanceWindow>(u => u.HandleAsync(Operator, window.Id));
+        Assert.False(await Portal.Db(db => db.MaintenanceWindows.AnyAsync(w => w.Id == window.Id)));
+    }
+
+    [Fact]
+    public async Task DeleteWindow_IsAllowed_WhenAnotherWindowCoveringTheVmIsOpenAtThePlannedStart()
+    {
+        var nightly = await ValidInputAsync("nightly");
+        var first = await Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(Operator, null, nightly));
+        var twin = await Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(Operator, null, nightly with { Name = "nightly twin" }));
+        var (vm, target) = await Portal.RequesterVmAsync();
+        var next = await Portal.SubmitAsync(vm, target, MigrationPortal.Domain.Requests.ScheduleMode.NextWindow);
+        Assert.Equal(first.NextOccurrences[0].Start, next.PlannedStart);
+
+        await Portal.Scoped<DeleteMaintenanceWindow>(u => u.HandleAsync(Operator, twin.Id));
+        // The last window covering the VM is what the request now depends on.
+        var refused = await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<DeleteMaintenanceWindow>(u => u.HandleAsync(Operator, first.Id)));
+        Assert.Contains(vm.Name, refused.Errors["Requests"][1]);
+    }
 }
 
 public sealed class SqliteSchedulingAdministrationTests() : SchedulingAdministrationTests(DatabaseProvider.Sqlite);

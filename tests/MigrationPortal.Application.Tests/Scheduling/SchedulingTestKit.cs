@@ -8,6 +8,7 @@ using MigrationPortal.Domain.Common;
 using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Domain.Requests;
 using MigrationPortal.Domain.Scheduling;
+using MigrationPortal.Infrastructure.Connectors.Demo;
 using MigrationPortal.Infrastructure.Persistence;
 
 namespace MigrationPortal.Application.Tests.Scheduling;
@@ -46,6 +47,28 @@ internal static class SchedulingTestKit
 
     public static Task<MigrationRequest> RequestAsync(this PortalHarness portal, Guid id) =>
         portal.Db(db => db.Requests.AsNoTracking().FirstAsync(r => r.Id == id));
+
+    /// <summary>
+    /// Adds <paramref name="count"/> VMs beside <paramref name="template"/> (same host, cluster, datastores, application) both
+    /// to the portal's inventory and to the demo hypervisor's world, so the real run job (<see cref="MigrationPortal.Application.Execution.RunMigration"/>)
+    /// with the demo connector can move them.
+    /// </summary>
+    public static Task<List<InventoryVm>> AddDemoVmsAsync(this PortalHarness portal, InventoryVm template, string prefix, int count, long memoryMb) => portal.Db(async db =>
+    {
+        var added = Enumerable.Range(0, count).Select(i => new InventoryVm
+        {
+            ConnectionId = template.ConnectionId, ExternalId = $"{prefix}-{i:00}", Name = $"{prefix}-vm-{i:00}", HostExternalId = template.HostExternalId,
+            HostName = template.HostName, ClusterName = template.ClusterName, Datastores = template.Datastores, MemoryMb = memoryMb, ApplicationId = template.ApplicationId,
+        }).ToList();
+        db.Vms.AddRange(added);
+        db.DemoVms.AddRange(added.Select(v => new DemoVm
+        {
+            Id = v.ExternalId, Name = v.Name, HostId = v.HostExternalId!, Datastore = v.Datastores.Split(',')[0], Cpus = 2, MemoryMb = v.MemoryMb, DiskGb = 20,
+            Application = PortalHarness.RequesterApp,
+        }));
+        await db.SaveChangesAsync();
+        return added;
+    });
 
     /// <summary>Stands in for the run job: starts a scheduled request and finishes it after <paramref name="took"/>.</summary>
     public static async Task RunToSucceededAsync(PortalDbContext db, Guid id, DateTimeOffset startedAt, TimeSpan took)

@@ -306,6 +306,52 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         Assert.False(string.IsNullOrWhiteSpace(errors.GetProperty(field)[0].GetString()));
     }
 
+    [Fact]
+    public async Task DeleteWindow_Answers400ListingTheRequests_WhileARequestIsScheduledIntoIt()
+    {
+        await EnsureOwnershipAsync();
+        var (vm, target) = await PickVmAndTargetAsync();
+        string sourceHost, vmName;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var row = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Vms.Where(v => v.Id == vm).Select(v => new { v.HostExternalId, v.Name }).FirstAsync();
+            (sourceHost, vmName) = (row.HostExternalId!, row.Name);
+        }
+
+        using var operatorClient = factory.ClientFor(Operator);
+        // Scoped to the VM's host only, so the other tests' VMs stay free to move at any time.
+        using var created = await operatorClient.PostAsJsonAsync("/api/v1/windows", new
+        {
+            name = $"host-nightly-{Guid.NewGuid():N}", recurrence = "RRule", expression = "FREQ=DAILY", timeZoneId = "Europe/Berlin", localStart = "2026-01-01T23:00:00",
+            durationMinutes = 120, scopeKind = "Host", scopeConnectionId = s_demoConnection, scopeItem = sourceHost, enabled = true,
+        });
+        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var windowId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        using var requester = factory.ClientFor(Requester);
+        using var submitted = await requester.PostAsJsonAsync("/api/v1/requests", new
+        {
+            vmId = vm, kind = "Compute", live = true, targetHostId = target, justification = "into the host window", scheduleMode = "ChosenWindow", windowId,
+        });
+        Assert.True(submitted.StatusCode == HttpStatusCode.Created, await submitted.Content.ReadAsStringAsync());
+        var requestId = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        try
+        {
+            using var refused = await operatorClient.DeleteAsync($"/api/v1/windows/{windowId}");
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            var lines = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("Requests").EnumerateArray().Select(e => e.GetString()!).ToList();
+            Assert.Contains("cannot be deleted: 1 waiting request is scheduled into it", lines[0]);
+            Assert.StartsWith($"{vmName} (request {requestId.ToString()[..8]}", lines[1]);
+        }
+        finally
+        {
+            await CancelQuietlyAsync(requestId);
+        }
+
+        using var deleted = await operatorClient.DeleteAsync($"/api/v1/windows/{windowId}");
+        Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync());
+    }
+
     private static object ConnectionBody(string name) => new
     {
         name, kind = "vsphere", endpoint = "https://vcenter.example/sdk", username = "svc-portal", secret = "s3cret!", allowUnencryptedMigration = false,
