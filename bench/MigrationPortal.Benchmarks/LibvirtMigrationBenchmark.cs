@@ -15,7 +15,8 @@ namespace MigrationPortal.Benchmarks;
 /// </summary>
 public static partial class LibvirtMigrationBenchmark
 {
-    private sealed record Run(string Who, double WallSeconds, double DowntimeMs);
+    /// <summary>One timed migration; <paramref name="Steps"/> says where a portal run's time went (its recorded steps).</summary>
+    private sealed record Run(string Who, double WallSeconds, double DowntimeMs, string Steps = "");
 
     public static async Task RunAsync(string[] args)
     {
@@ -44,7 +45,7 @@ public static partial class LibvirtMigrationBenchmark
                 await lab.ResetAsync();
                 var run = who == "portal" ? await PortalAsync(lab, "portal", null) : await VirshAsync(lab);
                 runs.Add(run);
-                Console.WriteLine($"  round {round + 1}: {run.Who,-14} {run.WallSeconds,6:0.00} s  downtime {run.DowntimeMs,5:0} ms");
+                Console.WriteLine($"  round {round + 1}: {run.Who,-14} {run.WallSeconds,6:0.00} s  downtime {run.DowntimeMs,5:0} ms{run.Steps}");
             }
 
             if (tuned.Count > 0)
@@ -52,7 +53,7 @@ public static partial class LibvirtMigrationBenchmark
                 await lab.ResetAsync();
                 var run = await PortalAsync(lab, "portal tuned", tuned);
                 runs.Add(run);
-                Console.WriteLine($"  round {round + 1}: {run.Who,-14} {run.WallSeconds,6:0.00} s  downtime {run.DowntimeMs,5:0} ms");
+                Console.WriteLine($"  round {round + 1}: {run.Who,-14} {run.WallSeconds,6:0.00} s  downtime {run.DowntimeMs,5:0} ms{run.Steps}");
             }
         }
 
@@ -88,7 +89,9 @@ public static partial class LibvirtMigrationBenchmark
             clock.Stop();
             var stored = await portal.RequestAsync(request.Id);
             if (stored.State != RequestState.Succeeded) throw new InvalidOperationException($"The portal's migration ended {stored.State}: {stored.FailureReason}");
-            return new Run(who, clock.Elapsed.TotalSeconds, stored.DowntimeMs ?? double.NaN);
+            var steps = string.Join(", ", stored.Steps.Where(s => s.StartedAt is not null && s.EndedAt is not null)
+                .Select(s => $"{s.Name} {(s.EndedAt!.Value - s.StartedAt!.Value).TotalMilliseconds:0}"));
+            return new Run(who, clock.Elapsed.TotalSeconds, stored.DowntimeMs ?? double.NaN, $"  (ms: {steps})");
         }
         finally
         {
