@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Authorization;
 using MigrationPortal.Application.Common;
+using MigrationPortal.Application.Execution;
 using MigrationPortal.Domain.Requests;
 
 namespace MigrationPortal.Application.Scheduling;
@@ -19,10 +20,11 @@ public sealed record CalendarEntry(CalendarEntryKind Kind, string Title, DateTim
 /// <summary>
 /// The calendar between two instants: occurrences of the windows and blackouts the user may see, and the migrations they
 /// may see that are planned, scheduled or running (from their planned start, for their estimated duration) or that ran
-/// and ended (from their actual start to their actual end). Feeds the
+/// and ended (from their actual start to their actual end). A waiting migration is shown when the concurrency limits
+/// will let it start (<see cref="CapacityForecast"/>, counting every request, not only those the user sees). Feeds the
 /// month and week views and each user's .ics feed.
 /// </summary>
-public sealed class GetCalendar(AccessGuard guard, ListMaintenanceWindows windows)
+public sealed class GetCalendar(IPortalDb db, AccessGuard guard, ListMaintenanceWindows windows, CapacityLeases leases, TimeProvider time)
 {
     public static readonly TimeSpan MaxRange = TimeSpan.FromDays(190);
 
@@ -58,18 +60,53 @@ public sealed class GetCalendar(AccessGuard guard, ListMaintenanceWindows window
         var requests = await visible.AsNoTracking().Where(r => Shown.Contains(r.State) || (Ended.Contains(r.State) && r.StartedAt != null))
             .Select(r => new { r.Id, r.VmName, r.State, r.Kind, r.PlannedStart, r.ScheduledFor, r.StartedAt, r.CompletedAt, r.EstimatedSeconds, r.QueueReason, r.Target })
             .ToListAsync(ct);
+        var forecast = await ForecastAsync(ct);
         foreach (var r in requests)
         {
-            var start = r.StartedAt ?? r.ScheduledFor ?? r.PlannedStart;
+            var predicted = forecast.GetValueOrDefault(r.Id);
+            var start = r.StartedAt ?? r.ScheduledFor ?? predicted?.Start ?? r.PlannedStart;
             if (start is not { } s) continue;
             var end = Ended.Contains(r.State) && r.CompletedAt is { } completed && completed > s
                 ? completed
                 : s + TimeSpan.FromSeconds(Math.Max(60, r.EstimatedSeconds ?? 60));
             if (end <= from || s >= to) continue;
             entries.Add(new CalendarEntry(CalendarEntryKind.Migration, $"Migration: {r.VmName}", s, end,
-                $"{r.Kind} move to {r.Target.Describe()}; {r.State}{(r.QueueReason is null ? "" : ". " + r.QueueReason)}", r.Id, r.Id));
+                $"{r.Kind} move to {r.Target.Describe()}; {r.State}{(r.QueueReason is null ? "" : ". " + r.QueueReason)}"
+                + (predicted?.WaitsFor is { } waitsFor ? $". Planned for {r.PlannedStart:yyyy-MM-dd HH:mm} UTC; expected to start when {waitsFor} has room." : ""), r.Id, r.Id));
         }
 
         return entries.OrderBy(e => e.Start).ThenBy(e => e.Kind).ToList();
+    }
+
+    /// <summary>Every waiting or running migration (whoever may see it), replayed against the concurrency limits.</summary>
+    private async Task<IReadOnlyDictionary<Guid, CapacityForecast.Prediction>> ForecastAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var active = await db.Requests.AsNoTracking()
+            .Where(r => CapacityLeases.HoldingStates.Contains(r.State) || ((r.State == RequestState.Approved || r.State == RequestState.PendingApproval) && r.PlannedStart != null))
+            .ToListAsync(ct);
+        if (active.Count == 0) return new Dictionary<Guid, CapacityForecast.Prediction>();
+        var vmIds = active.Select(r => r.VmId).Distinct().ToList();
+        var vms = await db.Vms.AsNoTracking().Where(v => vmIds.Contains(v.Id)).ToDictionaryAsync(v => v.Id, ct);
+        var connectionIds = active.Select(r => r.ConnectionId).Distinct().ToList();
+        var connections = await db.Connections.AsNoTracking().Where(c => connectionIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+        var limits = await leases.LimitsAsync(ct);
+        var items = active.Where(r => connections.ContainsKey(r.ConnectionId)).Select(r =>
+        {
+            var demands = CapacityLeases.DemandsOf(r, vms.GetValueOrDefault(r.VmId), connections[r.ConnectionId], limits);
+            var estimate = TimeSpan.FromSeconds(Math.Max(60, r.EstimatedSeconds ?? 60));
+            if (CapacityLeases.HoldingStates.Contains(r.State))
+            {
+                // A running migration holds its units until it ends: at its estimate, or later if it has overrun it.
+                var began = r.StartedAt ?? r.ScheduledFor ?? now;
+                var end = began + estimate > now ? began + estimate : now;
+                return new CapacityForecast.Item(r.Id, began, end - began, demands, AlreadyHolding: true, r.CreatedAt);
+            }
+
+            // A request already due but still queued starts no earlier than now.
+            var planned = r.PlannedStart!.Value > now ? r.PlannedStart.Value : now;
+            return new CapacityForecast.Item(r.Id, planned, estimate, demands, AlreadyHolding: false, r.CreatedAt);
+        });
+        return CapacityForecast.Predict(items);
     }
 }

@@ -229,6 +229,37 @@ public abstract class WindowDispatchTests(DatabaseProvider provider) : DatabaseT
     }
 
     [Fact]
+    public async Task Calendar_ShowsAWaitingMigrationWhenTheLimitsLetItStart_NotEveryOneAtTheWindowsStart()
+    {
+        MoveTo(SaturdayBeforeSpringForward);
+        await Portal.AutoApproveEverythingAsync();
+        await Portal.AddConnectionWindowAsync("nightly", RecurrenceKind.RRule, "FREQ=DAILY", "Europe/Berlin", new DateTime(2026, 3, 1, 22, 0, 0), 240);
+        await Portal.Scoped<SetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(PortalHarness.Admin, new(2, 2, 2, 2, 128, 1, 16, 32, 64)));
+        var (template, target) = await Portal.RequesterVmAsync();
+        var vms = await Portal.AddDemoVmsAsync(template, "cal", 3, 1024);
+        var ids = new List<Guid>();
+        foreach (var vm in vms) ids.Add((await Portal.SubmitAsync(vm, target, ScheduleMode.NextWindow)).Id);
+
+        var day = await Portal.Scoped<GetCalendar, IReadOnlyList<CalendarEntry>>(u => u.HandleAsync(Requester, Utc(3, 28, 0), Utc(3, 29, 0)));
+
+        // All three are planned for the window's start (22:00 CET), but the host takes two at a time: the third is shown
+        // when the first of the two is expected to end, as the dispatcher will start it.
+        var entries = ids.Select(id => Assert.Single(day, e => e.RequestId == id)).OrderBy(e => e.Start).ToList();
+        foreach (var id in ids) Assert.Equal(Utc(3, 28, 21), (await Portal.RequestAsync(id)).PlannedStart);
+        Assert.Equal(Utc(3, 28, 21), entries[0].Start);
+        Assert.Equal(Utc(3, 28, 21), entries[1].Start);
+        var estimate = (await Portal.RequestAsync(ids[0])).EstimatedSeconds!.Value; // the three VMs are the same size
+        Assert.Equal(Utc(3, 28, 21).AddSeconds(Math.Max(60, estimate)), entries[2].Start);
+        Assert.Contains($"expected to start when host {template.HostName} (2 at a time) has room", entries[2].Detail);
+        Assert.DoesNotContain("expected to start", entries[0].Detail + entries[1].Detail);
+
+        // With the limit raised, all three fit at the window's start again.
+        await Portal.Scoped<SetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(PortalHarness.Admin, new(8, 2, 2, 2, 128, 1, 16, 32, 64)));
+        var raised = await Portal.Scoped<GetCalendar, IReadOnlyList<CalendarEntry>>(u => u.HandleAsync(Requester, Utc(3, 28, 0), Utc(3, 29, 0)));
+        Assert.All(ids, id => Assert.Equal(Utc(3, 28, 21), Assert.Single(raised, e => e.RequestId == id).Start));
+    }
+
+    [Fact]
     public async Task Estimate_UsesMeasuredThroughput_OnceAMigrationOfThatKindSucceeded()
     {
         await Portal.AutoApproveEverythingAsync();
