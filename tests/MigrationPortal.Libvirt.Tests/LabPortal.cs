@@ -95,10 +95,16 @@ public sealed class LabPortal : IAsyncDisposable
         var connection = await Scoped<SaveConnection, ConnectionView>(u => u.HandleAsync(Admin, new SaveConnection.Command(null, ConnectionName, ConnectionKinds.Libvirt,
             $"{lab.AUri}\n{lab.BUri}", null, null, null, allowUnencrypted, pem("LIBVIRT_LAB_CA_CERT"), pem("LIBVIRT_LAB_CLIENT_CERT"), pem("LIBVIRT_LAB_CLIENT_KEY"))));
         await SyncAsync(connection.Id);
+        await OwnGuestApplicationAndAutoApproveAsync();
+        return connection.Id;
+    }
+
+    /// <summary>Rita owns the synced guest's application, and every request is approved automatically.</summary>
+    public async Task OwnGuestApplicationAndAutoApproveAsync()
+    {
         var app = await Db(db => db.Applications.FirstAsync(a => a.Name == Environment.GetEnvironmentVariable("LIBVIRT_LAB_GUEST_APP")));
         await Scoped<SetApplicationOwners>(u => u.HandleAsync(Admin, new SetApplicationOwners.Command(app.Id, "prod", "high", [new(OwnerKind.User, Requester.Id)])));
         await Scoped<SetApprovalRules>(u => u.HandleAsync(Admin, [new SetApprovalRules.Rule("lab: auto", ApprovalOutcome.AutoApprove)]));
-        return connection.Id;
     }
 
     public Task<SyncInventory.Result> SyncAsync(Guid connectionId) => Scoped<SyncInventory, SyncInventory.Result>(u => u.HandleAsync(Admin, connectionId));

@@ -168,6 +168,34 @@ public sealed class LibvirtMigrationTests : IAsyncLifetime
     [Fact]
     public async Task StorageMigration_WithinHostA_PivotsToThePoolAndKeepsTheMarker()
     {
+        var stored = await MoveDiskToFastOnAAsync();
+
+        Assert.False(File.Exists(Path.Combine(_lab.AImagesDir, $"{_lab.Guest}.qcow2")), "the original image should be gone after the move");
+        // which of libvirt's ways around the persistent-domain refusal was used
+        Assert.Contains("transient block job", Assert.Single(stored.Steps, s => s.Name == "transfer").Message);
+    }
+
+    [Fact]
+    public async Task StorageMigration_TheRedefineWay_UndefinesCopiesPivotsAndDefinesAgain_KeepingTheMarker()
+    {
+        // libvirt's older documented way around the persistent-domain refusal, forced by configuration because libvirt 9
+        // accepts the transient job: the definition is kept, the domain undefined, copied, pivoted and defined again.
+        await _portal.DisposeAsync();
+        _portal = await StartAsync(_database, new Dictionary<string, string?> { ["Libvirt:BlockCopyWay"] = "Redefine" });
+
+        var stored = await MoveDiskToFastOnAAsync();
+
+        Assert.True(await _lab.PersistentOnAsync(_lab.AUri), "the domain must be persistent again after the copy");
+        Assert.Contains("undefine, copy, pivot, define again", Assert.Single(stored.Steps, s => s.Name == "transfer").Message);
+        Assert.Empty(Directory.GetFiles(Path.GetTempPath(), $"mp-libvirt-{_lab.GuestUuid}-*.xml")); // the kept definition is cleaned up
+    }
+
+    /// <summary>
+    /// A storage move of the guest's disk from pool images to pool fast on host A: it succeeds, the guest stays on A, both
+    /// its live and persistent definitions use the new path, and the guest reads its marker from the copied disk.
+    /// </summary>
+    private async Task<MigrationRequest> MoveDiskToFastOnAAsync()
+    {
         var vm = await _portal.GuestAsync(_lab);
         var request = await _portal.SubmitAsync(vm.Id, MigrationKind.Storage, null, FastOn(_lab.AUri));
         var serialLine = _lab.SerialLineCount();
@@ -180,37 +208,9 @@ public sealed class LibvirtMigrationTests : IAsyncLifetime
         var moved = $"{LibvirtLab.FastPath}/{_lab.Guest}.qcow2";
         Assert.Equal(moved, await _lab.DiskPathAsync(_lab.AUri));
         Assert.Equal(moved, await _lab.DiskPathAsync(_lab.AUri, inactive: true)); // the persistent definition follows the pivot
-        Assert.False(File.Exists(Path.Combine(_lab.AImagesDir, $"{_lab.Guest}.qcow2")), "the original image should be gone after the move");
-        var transfer = Assert.Single(stored.Steps, s => s.Name == "transfer");
-        Assert.Contains("transient block job", transfer.Message); // which of libvirt's ways around the persistent-domain refusal was used
         await LibvirtLab.WaitUntilAsync(() => Task.FromResult(_lab.SerialLinesAfter(serialLine).Any(l => l.StartsWith($"MP-MARKER {_lab.Marker}"))),
             TimeSpan.FromSeconds(25), "the marker to be read from the copied disk");
-    }
-
-    [Fact]
-    public async Task StorageMigration_TheRedefineWay_UndefinesCopiesPivotsAndDefinesAgain_KeepingTheMarker()
-    {
-        // libvirt's older documented way around the persistent-domain refusal, forced by configuration because libvirt 9
-        // accepts the transient job: the definition is kept, the domain undefined, copied, pivoted and defined again.
-        await _portal.DisposeAsync();
-        _portal = await StartAsync(_database, new Dictionary<string, string?> { ["Libvirt:BlockCopyWay"] = "Redefine" });
-        var vm = await _portal.GuestAsync(_lab);
-        var request = await _portal.SubmitAsync(vm.Id, MigrationKind.Storage, null, FastOn(_lab.AUri));
-        var serialLine = _lab.SerialLineCount();
-
-        await _portal.RunAsync(request.Id);
-
-        var stored = await _portal.RequestAsync(request.Id);
-        Assert.True(stored.State == RequestState.Succeeded, stored.FailureReason);
-        Assert.Equal("a", await _lab.RunningOnAsync());
-        Assert.True(await _lab.PersistentOnAsync(_lab.AUri), "the domain must be persistent again after the copy");
-        var moved = $"{LibvirtLab.FastPath}/{_lab.Guest}.qcow2";
-        Assert.Equal(moved, await _lab.DiskPathAsync(_lab.AUri));
-        Assert.Equal(moved, await _lab.DiskPathAsync(_lab.AUri, inactive: true));
-        Assert.Contains("undefine, copy, pivot, define again", Assert.Single(stored.Steps, s => s.Name == "transfer").Message);
-        Assert.Empty(Directory.GetFiles(Path.GetTempPath(), $"mp-libvirt-{_lab.GuestUuid}-*.xml")); // the kept definition is cleaned up
-        await LibvirtLab.WaitUntilAsync(() => Task.FromResult(_lab.SerialLinesAfter(serialLine).Any(l => l.StartsWith($"MP-MARKER {_lab.Marker}"))),
-            TimeSpan.FromSeconds(25), "the marker to be read from the copied disk");
+        return stored;
     }
 
     [Fact]

@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Admin;
 using MigrationPortal.Application.Inventory;
-using MigrationPortal.Domain.Approvals;
 using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Domain.Requests;
 using static MigrationPortal.Libvirt.Tests.LabPortal;
@@ -59,10 +58,7 @@ public sealed class LibvirtTlsConnectionTests : IAsyncLifetime
         var vm = await _portal.GuestAsync(_lab);
         Assert.Equal(_lab.ATlsUri, vm.HostExternalId);
 
-        // Own the guest's application and auto-approve, as the socket-connection tests do.
-        var app = await _portal.Db(db => db.Applications.FirstAsync(a => a.Name == Environment.GetEnvironmentVariable("LIBVIRT_LAB_GUEST_APP")));
-        await _portal.Scoped<SetApplicationOwners>(u => u.HandleAsync(Admin, new SetApplicationOwners.Command(app.Id, "prod", "high", [new(OwnerKind.User, Requester.Id)])));
-        await _portal.Scoped<SetApprovalRules>(u => u.HandleAsync(Admin, [new SetApprovalRules.Rule("lab: auto", ApprovalOutcome.AutoApprove)]));
+        await _portal.OwnGuestApplicationAndAutoApproveAsync();
         var request = await _portal.SubmitAsync(vm.Id, MigrationKind.ComputeAndStorage, _lab.BTlsUri, $"{_lab.BTlsUri}#images");
 
         await _portal.RunAsync(request.Id);

@@ -665,19 +665,27 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             var destination = Path.Combine(targetPath, Path.GetFileName(disk.Source!));
             var destinationXml = $"<disk type='file'><source file='{Escape(destination)}'/><driver type='{Escape(disk.Format ?? "raw")}'/></disk>";
             string? savedDefinition = null;
-            try
+            // Libvirt:BlockCopyWay=Redefine skips the transient job; otherwise only libvirt refusing it leads to redefining.
+            string? redefineBecause = Settings.BlockCopyWay == BlockCopyWay.Redefine && domain.IsPersistent() ? "Libvirt:BlockCopyWay is Redefine" : null;
+            if (redefineBecause is null)
             {
-                if (Settings.BlockCopyWay == BlockCopyWay.Redefine && domain.IsPersistent())
-                    throw new LibvirtException(LibvirtException.OperationInvalid, 0, "Libvirt:BlockCopyWay is Redefine", "block copy");
-                domain.BlockCopy(disk.Target, destinationXml, LibvirtDomain.BlockCopyTransientJob);
-                ways.Add($"{disk.Target}: transient block job");
+                try
+                {
+                    domain.BlockCopy(disk.Target, destinationXml, LibvirtDomain.BlockCopyTransientJob);
+                    ways.Add($"{disk.Target}: transient block job");
+                }
+                catch (LibvirtException e) when (e.Code is LibvirtException.OperationInvalid or LibvirtException.InvalidArg or LibvirtException.NoSupport && domain.IsPersistent())
+                {
+                    redefineBecause = e.Message;
+                }
             }
-            catch (LibvirtException e) when (e.Code is LibvirtException.OperationInvalid or LibvirtException.InvalidArg or LibvirtException.NoSupport && domain.IsPersistent())
+
+            var keptDefinitionFile = Path.Combine(Path.GetTempPath(), $"mp-libvirt-{plan.VmExternalId}-{plan.RequestId:N}.xml");
+            if (redefineBecause is not null)
             {
                 savedDefinition = domain.Xml(LibvirtDomain.XmlInactive);
-                var keep = Path.Combine(Path.GetTempPath(), $"mp-libvirt-{plan.VmExternalId}-{plan.RequestId:N}.xml");
-                File.WriteAllText(keep, savedDefinition); // kept until the domain is defined again, should this process die in between
-                logger.LogWarning("No transient block copy of {Domain} ({Reason}); undefining it for the copy, definition kept in {File}.", plan.VmName, e.Message, keep);
+                File.WriteAllText(keptDefinitionFile, savedDefinition); // kept until the domain is defined again, should this process die in between
+                logger.LogWarning("No transient block copy of {Domain} ({Reason}); undefining it for the copy, definition kept in {File}.", plan.VmName, redefineBecause, keptDefinitionFile);
                 domain.Undefine();
                 try
                 {
@@ -702,7 +710,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
                 {
                     var pivoted = DomainDescription.Parse(domain.Xml()).Disks.Any(d => d.Target == disk.Target && d.Source == destination);
                     using (connection.DefineDomain(pivoted ? DomainDescription.WithDiskPaths(savedDefinition, new Dictionary<string, string> { [disk.Source!] = destination }) : savedDefinition)) { }
-                    File.Delete(Path.Combine(Path.GetTempPath(), $"mp-libvirt-{plan.VmExternalId}-{plan.RequestId:N}.xml"));
+                    File.Delete(keptDefinitionFile);
                 }
             }
 
