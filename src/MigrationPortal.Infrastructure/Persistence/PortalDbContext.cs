@@ -47,6 +47,7 @@ public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalD
     public DbSet<Blackout> Blackouts => Set<Blackout>();
     public DbSet<ConcurrencyLimits> ConcurrencyLimits => Set<ConcurrencyLimits>();
     public DbSet<CapacitySlot> CapacitySlots => Set<CapacitySlot>();
+    public DbSet<MigrationPortal.Application.Execution.RunLease> RunLeases => Set<MigrationPortal.Application.Execution.RunLease>();
     public DbSet<CalendarFeed> CalendarFeeds => Set<CalendarFeed>();
     public DbSet<NotificationCursor> NotificationCursors => Set<NotificationCursor>();
     public DbSet<DirectoryContact> DirectoryContacts => Set<DirectoryContact>();
