@@ -14,6 +14,9 @@ namespace MigrationPortal.Application.Execution;
 /// </summary>
 public sealed class ReconcileStaleMigrations(IPortalDb db, TimeProvider time, IMigrationJobs jobs, IOptions<ExecutionOptions> options)
 {
+    /// <summary>The default of Execution:StaleAfter; tests move their clock past it to play a restart after a crash.</summary>
+    public static readonly TimeSpan StaleAfter = new ExecutionOptions().StaleAfter;
+
     public async Task<IReadOnlyList<Guid>> HandleAsync(CancellationToken ct = default)
     {
         var cutoff = time.GetUtcNow() - options.Value.StaleAfter;

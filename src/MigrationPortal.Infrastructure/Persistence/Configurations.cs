@@ -13,7 +13,7 @@ internal sealed class MigrationRequestConfiguration : IEntityTypeConfiguration<M
     public const string OneActiveRequestPerVm = "IX_Requests_VmId_Active";
 
     /// <summary>The states of <see cref="RequestTransitions.IsActive"/>, as stored (the enum's names).</summary>
-    private static readonly string ActiveFilter = "\"State\" IN (" + string.Join(", ",
+    public static string ActiveFilter(char open = '"', char close = '"') => $"{open}State{close} IN (" + string.Join(", ",
         Enum.GetValues<RequestState>().Where(RequestTransitions.IsActive).Select(s => $"'{s}'")) + ")";
 
     public void Configure(EntityTypeBuilder<MigrationRequest> b)
@@ -64,9 +64,9 @@ internal sealed class MigrationRequestConfiguration : IEntityTypeConfiguration<M
         b.HasIndex(r => r.State);
         b.HasIndex(r => r.VmId);
         // One active request per VM, decided by the database on every node: a second active request for a VM fails its
-        // insert or its state change, whatever any check before it saw. The filter is written once for all three
-        // providers (double-quoted identifiers: SQL Server's EF connections run with QUOTED_IDENTIFIER on).
-        b.HasIndex(r => r.VmId, OneActiveRequestPerVm).IsUnique().HasFilter(ActiveFilter);
+        // insert or its state change, whatever any check before it saw. The filter is built for all three
+        // providers from the one list of active states (SQL Server quotes the column its own way, see PortalDbContext).
+        b.HasIndex(r => r.VmId, OneActiveRequestPerVm).IsUnique().HasFilter(ActiveFilter());
         b.HasIndex(r => r.ApplicationId);
         b.HasIndex(r => r.RequesterId);
     }

@@ -129,6 +129,9 @@ public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalD
     {
         base.OnModelCreating(b);
         b.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
+        // SQL Server's filter in brackets: a script run by sqlcmd (QUOTED_IDENTIFIER off by default) must not read "State" as a string.
+        if (Database.IsSqlServer())
+            b.Entity<MigrationRequest>().HasIndex(r => r.VmId, MigrationRequestConfiguration.OneActiveRequestPerVm).HasFilter(MigrationRequestConfiguration.ActiveFilter('[', ']'));
     }
 
     private void OnTracked(object? sender, EntityTrackedEventArgs e)
