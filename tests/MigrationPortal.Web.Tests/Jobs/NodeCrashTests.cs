@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using MigrationPortal.Application;
 using MigrationPortal.Application.Abstractions;
-using MigrationPortal.Application.Approvals;
+using MigrationPortal.Application.Admin;
 using MigrationPortal.Application.Authorization;
 using MigrationPortal.Application.Requests;
 using MigrationPortal.Application.Scheduling;
