@@ -81,7 +81,20 @@ public sealed class RunMigration(
             await stopKeeper.CancelAsync();
             await keeper;
             // Released on every way out (finished, failed, shut down), so the next run need not wait for the lease to go stale.
-            if (!_leaseLost) await leases.ReleaseAsync(requestId, claim.Token, CancellationToken.None);
+            if (!_leaseLost) await ReleaseQuietlyAsync(claim.Token);
+        }
+    }
+
+    private async Task ReleaseQuietlyAsync(Guid token)
+    {
+        try
+        {
+            await leases.ReleaseAsync(_requestId, token, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // Not worth hiding the run's own outcome for: an unreleased lease only goes stale and is taken over.
+            logger.LogWarning(e, "Request {RequestId}: the lease could not be released; it will go stale.", _requestId);
         }
     }
 
