@@ -1010,3 +1010,36 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203095432_RunLeasesAndOneActiveRequestPerVm') THEN
+    CREATE TABLE "RunLeases" (
+        "RequestId" uuid NOT NULL,
+        "Owner" character varying(128) NOT NULL,
+        "Token" uuid NOT NULL,
+        "AcquiredAt" timestamp with time zone NOT NULL,
+        "HeartbeatAt" timestamp with time zone NOT NULL,
+        CONSTRAINT "PK_RunLeases" PRIMARY KEY ("RequestId"),
+        CONSTRAINT "FK_RunLeases_Requests_RequestId" FOREIGN KEY ("RequestId") REFERENCES "Requests" ("Id") ON DELETE CASCADE
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203095432_RunLeasesAndOneActiveRequestPerVm') THEN
+    CREATE UNIQUE INDEX "IX_Requests_VmId_Active" ON "Requests" ("VmId") WHERE "State" IN ('Submitted', 'PendingApproval', 'Approved', 'Scheduled', 'Running', 'Verifying', 'RollingBack');
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203095432_RunLeasesAndOneActiveRequestPerVm') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261203095432_RunLeasesAndOneActiveRequestPerVm', '10.0.15');
+    END IF;
+END $EF$;
+COMMIT;
+

@@ -464,6 +464,16 @@ CREATE TABLE IF NOT EXISTS "RequestTransitions" (
 );
 
 
+CREATE TABLE IF NOT EXISTS "RunLeases" (
+    "RequestId" TEXT NOT NULL CONSTRAINT "PK_RunLeases" PRIMARY KEY,
+    "Owner" TEXT NOT NULL,
+    "Token" TEXT NOT NULL,
+    "AcquiredAt" INTEGER NOT NULL,
+    "HeartbeatAt" INTEGER NOT NULL,
+    CONSTRAINT "FK_RunLeases_Requests_RequestId" FOREIGN KEY ("RequestId") REFERENCES "Requests" ("Id") ON DELETE CASCADE
+);
+
+
 INSERT OR IGNORE INTO "AuditChainHeads" ("Id", "LastHash", "LastSequence")
 VALUES (1, '0000000000000000000000000000000000000000000000000000000000000000', 0);
 SELECT changes();
@@ -557,6 +567,9 @@ CREATE INDEX IF NOT EXISTS "IX_Requests_State" ON "Requests" ("State");
 CREATE INDEX IF NOT EXISTS "IX_Requests_VmId" ON "Requests" ("VmId");
 
 
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_Requests_VmId_Active" ON "Requests" ("VmId") WHERE "State" IN ('Submitted', 'PendingApproval', 'Approved', 'Scheduled', 'Running', 'Verifying', 'RollingBack');
+
+
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_RequestSteps_RequestId_Name" ON "RequestSteps" ("RequestId", "Name");
 
 
@@ -582,5 +595,7 @@ INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261125204414_MaintenanceWindows', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261125215909_Notifications', '10.0.15');
+INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261203095247_RunLeasesAndOneActiveRequestPerVm', '10.0.15');
 
 COMMIT;

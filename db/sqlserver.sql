@@ -1110,3 +1110,40 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203095545_RunLeasesAndOneActiveRequestPerVm'
+)
+BEGIN
+    CREATE TABLE [RunLeases] (
+        [RequestId] uniqueidentifier NOT NULL,
+        [Owner] nvarchar(128) NOT NULL,
+        [Token] uniqueidentifier NOT NULL,
+        [AcquiredAt] datetimeoffset NOT NULL,
+        [HeartbeatAt] datetimeoffset NOT NULL,
+        CONSTRAINT [PK_RunLeases] PRIMARY KEY ([RequestId]),
+        CONSTRAINT [FK_RunLeases_Requests_RequestId] FOREIGN KEY ([RequestId]) REFERENCES [Requests] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203095545_RunLeasesAndOneActiveRequestPerVm'
+)
+BEGIN
+    EXEC(N'CREATE UNIQUE INDEX [IX_Requests_VmId_Active] ON [Requests] ([VmId]) WHERE [State] IN (''Submitted'', ''PendingApproval'', ''Approved'', ''Scheduled'', ''Running'', ''Verifying'', ''RollingBack'')');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203095545_RunLeasesAndOneActiveRequestPerVm'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261203095545_RunLeasesAndOneActiveRequestPerVm', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

@@ -52,6 +52,9 @@ public static class DependencyInjection
         services.AddScoped<GetCalendarFeed>();
         services.AddScoped<SetConcurrencyLimits>();
         services.AddScoped<DispatchDueRequests>();
+        services.AddOptions<ExecutionOptions>().BindConfiguration(ExecutionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ExecutionOptions>, ExecutionOptionsValidator>();
+        services.AddScoped<RunLeases>();
         services.AddScoped<RunMigration>();
         services.AddScoped<ReconcileStaleMigrations>();
         services.AddScoped<SetApprovalRules>();

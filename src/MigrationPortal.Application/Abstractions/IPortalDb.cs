@@ -30,6 +30,7 @@ public interface IPortalDb : IAsyncDisposable
     DbSet<Blackout> Blackouts { get; }
     DbSet<ConcurrencyLimits> ConcurrencyLimits { get; }
     DbSet<CapacitySlot> CapacitySlots { get; }
+    DbSet<Execution.RunLease> RunLeases { get; }
     DbSet<CalendarFeed> CalendarFeeds { get; }
     DbSet<Notifications.NotificationCursor> NotificationCursors { get; }
     DbSet<Notifications.DirectoryContact> DirectoryContacts { get; }

@@ -10,7 +10,8 @@ public sealed record BatchView(Guid Id, string Name, IReadOnlyList<RequestSummar
 
 /// <summary>
 /// An application owner asks for several VMs to move together (an application's VMs often do). Every item is checked
-/// and submitted like a single request; if any item fails, nothing is saved and the errors name the failing items.
+/// and submitted like a single request; if any item fails, nothing is saved and the errors name the failing items
+/// (for a VM that already has an active request, that request).
 /// The dispatcher starts a batch's requests only once all of them are approved, so they are scheduled together.
 /// </summary>
 public sealed class SubmitBatch(IPortalDb db, SubmitRequest submit, TimeProvider time)
@@ -44,8 +45,9 @@ public sealed class SubmitBatch(IPortalDb db, SubmitRequest submit, TimeProvider
             {
                 foreach (var (field, messages) in e.Errors) errors[$"Items[{i}].{field}"] = messages;
             }
-            catch (NotFoundException e)
+            catch (Exception e) when (e is NotFoundException or ConflictException)
             {
+                // A VM that already has an active request: the message names that request.
                 errors[$"Items[{i}].VmId"] = [e.Message];
             }
         }
@@ -56,7 +58,8 @@ public sealed class SubmitBatch(IPortalDb db, SubmitRequest submit, TimeProvider
             throw new ValidationFailedException(errors);
         }
 
-        await db.SaveChangesAsync(ct);
+        // Another node may have submitted one of these VMs since the checks: the unique index refuses the whole batch, 409.
+        await db.SaveOrConflictAsync("The batch's VMs changed while you submitted. Reload and try again.", ct);
         submit.AfterSave(summaries);
         return new BatchView(batch.Id, batch.Name, summaries);
     }

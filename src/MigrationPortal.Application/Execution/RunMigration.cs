@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Audit;
 using MigrationPortal.Application.Common;
@@ -22,19 +23,84 @@ public sealed class RunMigration(
     IConnectorResolver connectors,
     TimeProvider time,
     IRequestChangeNotifier notifier,
+    RunLeases leases,
+    IOptions<ExecutionOptions> options,
     ILogger<RunMigration> logger)
 {
-    /// <summary>How often the runner looks for a cancel request and proves it is alive.</summary>
+    /// <summary>How often the runner looks for a cancel request made on any node.</summary>
     public static TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     private static readonly TimeSpan ProgressWriteInterval = TimeSpan.FromMilliseconds(500);
 
-    private Guid _requestId;
+    /// <summary>States a run acts on; for any other, the job ends without taking the lease.</summary>
+    private static readonly RequestState[] Runnable = [RequestState.Approved, RequestState.Scheduled, RequestState.Running, RequestState.Verifying, RequestState.RollingBack];
 
+    private Guid _requestId;
+    private volatile bool _leaseLost;
+
+    /// <summary>
+    /// Runs the request if this run gets its lease (<see cref="RunLeases"/>): a new one, or one whose owner stopped
+    /// renewing it. A lease held by a live run means another job already works on the request, so this one ends quietly.
+    /// While the run works, the lease is renewed every <see cref="ExecutionOptions.HeartbeatInterval"/>; a run that finds
+    /// its lease taken over (it hung, or could not reach the database for longer than the lease lasts) stops at once.
+    /// </summary>
     public async Task HandleAsync(Guid requestId, CancellationToken ct = default)
     {
         _requestId = requestId;
-        var request = await db.LoadRequestAsync(requestId, ct);
+        var state = await db.Requests.AsNoTracking().Where(r => r.Id == requestId).Select(r => (RequestState?)r.State).FirstOrDefaultAsync(ct);
+        if (state is not { } current || !Runnable.Contains(current))
+        {
+            logger.LogInformation("Request {RequestId} is {State}; nothing to run.", requestId, state?.ToString() ?? "gone");
+            return;
+        }
+
+        var claim = await leases.TryAcquireAsync(requestId, ct);
+        if (!claim.Acquired)
+        {
+            logger.LogInformation("Request {RequestId} is held by {Owner}, whose lease is alive; this job leaves it to that run.", requestId, claim.Owner);
+            return;
+        }
+
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var stopKeeper = new CancellationTokenSource();
+        var keeper = KeepLeaseAsync(claim.Token, lost, stopKeeper.Token);
+        try
+        {
+            if (claim.TakenOverFrom is { } previous)
+                await AuditAsync("reconcile", $"Taken over by node {claim.Owner}: node {previous} stopped renewing its lease (last heartbeat {claim.StaleHeartbeat:u}).", lost.Token);
+            await RunAsync(lost.Token);
+        }
+        catch (OperationCanceledException) when (_leaseLost && !ct.IsCancellationRequested)
+        {
+            // Another node holds the request now and continues from what the database says; nothing here is half-saved
+            // that it could not reconcile, and the job must not fail (a retry would only find the lease taken).
+            logger.LogWarning("Request {RequestId}: this run lost its lease and stopped; the new owner continues.", requestId);
+        }
+        finally
+        {
+            await stopKeeper.CancelAsync();
+            await keeper;
+            // Released on every way out (finished, failed, shut down), so the next run need not wait for the lease to go stale.
+            if (!_leaseLost) await ReleaseQuietlyAsync(claim.Token);
+        }
+    }
+
+    private async Task ReleaseQuietlyAsync(Guid token)
+    {
+        try
+        {
+            await leases.ReleaseAsync(_requestId, token, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // Not worth hiding the run's own outcome for: an unreleased lease only goes stale and is taken over.
+            logger.LogWarning(e, "Request {RequestId}: the lease could not be released; it will go stale.", _requestId);
+        }
+    }
+
+    private async Task RunAsync(CancellationToken ct)
+    {
+        var request = await db.LoadRequestAsync(_requestId, ct);
         switch (request.State)
         {
             case RequestState.Approved or RequestState.Scheduled:
@@ -53,8 +119,50 @@ public sealed class RunMigration(
                 await RollBackAsync(ct);
                 return;
             default:
-                logger.LogInformation("Request {RequestId} is {State}; nothing to run.", requestId, request.State);
+                logger.LogInformation("Request {RequestId} is {State}; nothing to run.", _requestId, request.State);
                 return;
+        }
+    }
+
+    /// <summary>
+    /// Renews the lease until the run ends. When the lease is gone (taken over), or renewal kept failing for so long
+    /// that another node may already have taken it over, the run is cancelled: two nodes never drive one request.
+    /// </summary>
+    private async Task KeepLeaseAsync(Guid token, CancellationTokenSource lost, CancellationToken stop)
+    {
+        var settings = options.Value;
+        var renewed = time.GetUtcNow();
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(settings.HeartbeatInterval, time, stop);
+                if (await leases.RenewAsync(_requestId, token, stop))
+                {
+                    renewed = time.GetUtcNow();
+                    continue;
+                }
+
+                logger.LogWarning("Request {RequestId}: the lease was taken over by another run.", _requestId);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                if (time.GetUtcNow() - renewed < settings.StaleAfter - settings.HeartbeatInterval)
+                {
+                    logger.LogWarning(e, "Request {RequestId}: renewing the lease failed; trying again.", _requestId);
+                    continue;
+                }
+
+                logger.LogWarning(e, "Request {RequestId}: the lease could not be renewed before it goes stale; stopping this run.", _requestId);
+            }
+
+            _leaseLost = true;
+            await lost.CancelAsync();
+            return;
         }
     }
 
@@ -128,9 +236,9 @@ public sealed class RunMigration(
                 if (await StopIfCancelRequestedAsync(connector, plan, ct)) return;
                 await StartStepAsync("transfer", ct);
                 var operationId = await connector.StartTransferAsync(plan, ct);
-                // Recorded before watching, so a node that dies from here on leaves enough to reconcile without re-issuing.
-                await MutateAsync(r => r.RecordOperation(operationId), ct);
-                await AuditAsync("transfer", $"Transfer started as hypervisor operation {operationId}.", ct);
+                // Recorded before watching, so a node that dies from here on leaves enough to reconcile without re-issuing;
+                // the ID and its audit event commit in one transaction, so neither is ever found without the other.
+                await MutateAsync(r => r.RecordOperation(operationId), ct, ("note", "transfer", $"Transfer started as hypervisor operation {operationId}."));
                 resumeOperation = operationId;
             }
 
@@ -223,7 +331,7 @@ public sealed class RunMigration(
         var lastWrite = DateTimeOffset.MinValue;
         var cancelSent = false;
 
-        // A second loop, on its own DbContext, notices a cancel request made on any node and keeps the heartbeat fresh.
+        // A second loop, on its own DbContext, notices a cancel request made on any node (the lease keeper proves liveness).
         var guardLoop = Task.Run(async () =>
         {
             while (!watchCts.Token.IsCancellationRequested)
@@ -233,7 +341,6 @@ public sealed class RunMigration(
                     await Task.Delay(PollInterval, time, watchCts.Token);
                     await using var probe = await dbFactory.CreateAsync(watchCts.Token);
                     var cancelRequested = await probe.Requests.Where(r => r.Id == plan.RequestId).Select(r => r.CancelRequested).FirstAsync(watchCts.Token);
-                    await HeartbeatAsync(probe, watchCts.Token);
                     if (cancelRequested && !cancelSent)
                     {
                         cancelSent = true;
@@ -246,7 +353,7 @@ public sealed class RunMigration(
                 }
                 catch (Exception e)
                 {
-                    logger.LogWarning(e, "The cancel/heartbeat check for request {RequestId} failed; trying again.", plan.RequestId);
+                    logger.LogWarning(e, "The cancel check for request {RequestId} failed; trying again.", plan.RequestId);
                 }
             }
         }, CancellationToken.None);
@@ -423,13 +530,5 @@ public sealed class RunMigration(
         row.HeartbeatAt = now;
         await progressDb.SaveChangesAsync(ct);
         notifier.RequestChanged(_requestId);
-    }
-
-    private async Task HeartbeatAsync(IPortalDb probe, CancellationToken ct)
-    {
-        var row = await probe.Progress.FirstOrDefaultAsync(x => x.RequestId == _requestId, ct);
-        if (row is null) probe.Progress.Add(row = new MigrationProgress { RequestId = _requestId, Phase = "starting", UpdatedAt = time.GetUtcNow() });
-        row.HeartbeatAt = time.GetUtcNow();
-        await probe.SaveChangesAsync(ct);
     }
 }

@@ -17,9 +17,14 @@ public static class RequestLoading
             .FirstOrDefaultAsync(r => r.Id == id, ct)
         ?? throw new NotFoundException("Migration request", id);
 
-    /// <summary>Saves, turning a lost optimistic-concurrency race into a clear message instead of a fault.</summary>
+    /// <summary>
+    /// Saves, turning a lost race into a clear 409 instead of a fault: an optimistic-concurrency conflict into
+    /// <paramref name="message"/>, and a second active request for a VM (refused by the database's unique index on
+    /// active requests, whichever node checked first) into a message that names the request already active.
+    /// </summary>
     public static async Task SaveOrConflictAsync(this IPortalDb db, string message, CancellationToken ct)
     {
+        var claims = db.Requests.Local.Where(r => RequestTransitions.IsActive(r.State)).Select(r => (r.Id, r.VmId, r.VmName)).ToList();
         try
         {
             await db.SaveChangesAsync(ct);
@@ -28,5 +33,20 @@ public static class RequestLoading
         {
             throw new ConflictException(message);
         }
+        catch (DbUpdateException) when (claims.Count > 0)
+        {
+            var ids = claims.Select(c => c.Id).ToList();
+            var vms = claims.Select(c => c.VmId).Distinct().ToList();
+            var existing = await db.Requests.AsNoTracking().Where(r => vms.Contains(r.VmId) && !ids.Contains(r.Id) && ActiveStates.Contains(r.State))
+                .Select(r => new { r.Id, r.VmId, r.State }).FirstOrDefaultAsync(CancellationToken.None);
+            if (existing is null) throw;
+            throw new ConflictException(ActiveRequestMessage(claims.First(c => c.VmId == existing.VmId).VmName, existing.Id, existing.State));
+        }
     }
+
+    /// <summary>The states in which a request claims its VM (<see cref="RequestTransitions.IsActive"/>).</summary>
+    public static readonly RequestState[] ActiveStates = Enum.GetValues<RequestState>().Where(RequestTransitions.IsActive).ToArray();
+
+    public static string ActiveRequestMessage(string vmName, Guid existingId, RequestState state) =>
+        $"VM '{vmName}' already has an active migration request: {existingId} ({state}). Wait for it to finish or cancel it first.";
 }

@@ -45,7 +45,7 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
     public async Task<RequestSummary> HandleAsync(PortalUser user, Command command, CancellationToken ct = default)
     {
         var summary = await PrepareAsync(user, command, ct);
-        await db.SaveChangesAsync(ct);
+        await db.SaveOrConflictAsync("The VM changed while you submitted. Reload and try again.", ct);
         AfterSave([summary]);
         return summary;
     }
@@ -110,12 +110,14 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
             }
         }
 
-        var active = RequestTransitionsActive();
-        var hasActive = await db.Requests.AnyAsync(r => r.VmId == vm.Id && active.Contains(r.State), ct);
-        check.Require(!hasActive, nameof(command.VmId), $"VM '{vm.Name}' already has an active migration request.");
         if (command.BatchId is { } batchId)
             check.Require(db.Batches.Local.Any(b => b.Id == batchId) || await db.Batches.AnyAsync(b => b.Id == batchId, ct), nameof(command.BatchId), "That batch does not exist.");
         check.ThrowIfInvalid();
+
+        // A quick answer for the common case; the unique index on active requests decides the race (SaveOrConflictAsync).
+        var active = RequestLoading.ActiveStates;
+        var existing = await db.Requests.AsNoTracking().Where(r => r.VmId == vm.Id && active.Contains(r.State)).Select(r => new { r.Id, r.State }).FirstOrDefaultAsync(ct);
+        if (existing is not null) throw new ConflictException(RequestLoading.ActiveRequestMessage(vm.Name, existing.Id, existing.State));
 
         var wish = new ScheduleWish(command.ScheduleMode, command.NotBefore, command.ScheduleMode == ScheduleMode.ChosenWindow ? command.WindowId : null);
         var (estimate, plan) = await PlanAsync(planner, estimator, vm, command.Kind, host?.ExternalId, wish, now, ct);
@@ -183,9 +185,6 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
         if (plan.Problem is { } problem) check.Add(field, problem);
         else if (plan.Start is null) check.Add(field, $"VM '{vmName}': {plan.Explanation}");
     }
-
-    private static RequestState[] RequestTransitionsActive() =>
-        Enum.GetValues<RequestState>().Where(RequestTransitions.IsActive).ToArray();
 
     private sealed record InventoryRef(string ExternalId, string Name);
 }

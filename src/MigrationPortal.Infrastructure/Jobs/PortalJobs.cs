@@ -23,9 +23,12 @@ public sealed class PortalJobs(RunMigration run, DispatchDueRequests dispatch, E
     public const string ReconcileJobId = "reconcile-stale-migrations";
     public const string InventoryJobId = "sync-inventory";
 
-    /// <summary>The lock is per request and held in job storage, so two nodes never run the same request at once.</summary>
+    /// <summary>
+    /// Two nodes never run the same request at once: the use case holds the request's lease in the portal database
+    /// (<see cref="RunLeases"/>), and a job that finds it held by a live run ends at once. No Hangfire lock: a dead node's
+    /// lock would block every re-run until the storage's lock timeout (10 minutes on PostgreSQL) and fail the waiters.
+    /// </summary>
     [DisplayName("Run migration {0}")]
-    [DisableConcurrentExecution("migration:{0}", 30)]
     [AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     public async Task RunMigrationAsync(Guid requestId, CancellationToken ct)
     {
@@ -34,8 +37,8 @@ public sealed class PortalJobs(RunMigration run, DispatchDueRequests dispatch, E
         jobs.NudgeDispatcher();
     }
 
+    /// <summary>No Hangfire lock: every decision is guarded in the database (see <see cref="DispatchDueRequests"/>).</summary>
     [DisplayName("Dispatch due requests")]
-    [DisableConcurrentExecution("dispatcher", 30)]
     [AutomaticRetry(Attempts = 0)]
     public Task DispatchAsync(CancellationToken ct) => dispatch.HandleAsync(ct);
 

@@ -10,6 +10,12 @@ namespace MigrationPortal.Infrastructure.Persistence;
 
 internal sealed class MigrationRequestConfiguration : IEntityTypeConfiguration<MigrationRequest>
 {
+    public const string OneActiveRequestPerVm = "IX_Requests_VmId_Active";
+
+    /// <summary>The states of <see cref="RequestTransitions.IsActive"/>, as stored (the enum's names).</summary>
+    public static string ActiveFilter(char open = '"', char close = '"') => $"{open}State{close} IN (" + string.Join(", ",
+        Enum.GetValues<RequestState>().Where(RequestTransitions.IsActive).Select(s => $"'{s}'")) + ")";
+
     public void Configure(EntityTypeBuilder<MigrationRequest> b)
     {
         b.HasKey(r => r.Id);
@@ -57,6 +63,10 @@ internal sealed class MigrationRequestConfiguration : IEntityTypeConfiguration<M
         b.Navigation(r => r.Steps).HasField("_steps").UsePropertyAccessMode(PropertyAccessMode.Field);
         b.HasIndex(r => r.State);
         b.HasIndex(r => r.VmId);
+        // One active request per VM, decided by the database on every node: a second active request for a VM fails its
+        // insert or its state change, whatever any check before it saw. The filter is built for all three
+        // providers from the one list of active states (SQL Server quotes the column its own way, see PortalDbContext).
+        b.HasIndex(r => r.VmId, OneActiveRequestPerVm).IsUnique().HasFilter(ActiveFilter());
         b.HasIndex(r => r.ApplicationId);
         b.HasIndex(r => r.RequesterId);
     }
@@ -98,6 +108,16 @@ internal sealed class MigrationStepConfiguration : IEntityTypeConfiguration<Migr
         b.Property(s => s.Status).HasConversion<string>().HasMaxLength(16);
         b.Property(s => s.Message).HasMaxLength(4000);
         b.HasIndex(s => new { s.RequestId, s.Name }).IsUnique();
+    }
+}
+
+internal sealed class RunLeaseConfiguration : IEntityTypeConfiguration<MigrationPortal.Application.Execution.RunLease>
+{
+    public void Configure(EntityTypeBuilder<MigrationPortal.Application.Execution.RunLease> b)
+    {
+        b.HasKey(l => l.RequestId);
+        b.Property(l => l.Owner).HasMaxLength(128);
+        b.HasOne<MigrationRequest>().WithMany().HasForeignKey(l => l.RequestId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

@@ -47,6 +47,7 @@ public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalD
     public DbSet<Blackout> Blackouts => Set<Blackout>();
     public DbSet<ConcurrencyLimits> ConcurrencyLimits => Set<ConcurrencyLimits>();
     public DbSet<CapacitySlot> CapacitySlots => Set<CapacitySlot>();
+    public DbSet<MigrationPortal.Application.Execution.RunLease> RunLeases => Set<MigrationPortal.Application.Execution.RunLease>();
     public DbSet<CalendarFeed> CalendarFeeds => Set<CalendarFeed>();
     public DbSet<NotificationCursor> NotificationCursors => Set<NotificationCursor>();
     public DbSet<DirectoryContact> DirectoryContacts => Set<DirectoryContact>();
@@ -128,6 +129,9 @@ public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalD
     {
         base.OnModelCreating(b);
         b.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
+        // SQL Server's filter in brackets: a script run by sqlcmd (QUOTED_IDENTIFIER off by default) must not read "State" as a string.
+        if (Database.IsSqlServer())
+            b.Entity<MigrationRequest>().HasIndex(r => r.VmId, MigrationRequestConfiguration.OneActiveRequestPerVm).HasFilter(MigrationRequestConfiguration.ActiveFilter('[', ']'));
     }
 
     private void OnTracked(object? sender, EntityTrackedEventArgs e)

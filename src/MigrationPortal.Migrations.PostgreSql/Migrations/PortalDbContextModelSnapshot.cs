@@ -199,6 +199,30 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                     b.ToTable("GroupMemberships");
                 });
 
+            modelBuilder.Entity("MigrationPortal.Application.Execution.RunLease", b =>
+                {
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("AcquiredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<Guid>("Token")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("RequestId");
+
+                    b.ToTable("RunLeases");
+                });
+
             modelBuilder.Entity("MigrationPortal.Application.Notifications.DirectoryContact", b =>
                 {
                     b.Property<string>("UserId")
@@ -981,6 +1005,10 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
 
                     b.HasIndex("VmId");
 
+                    b.HasIndex(new[] { "VmId" }, "IX_Requests_VmId_Active")
+                        .IsUnique()
+                        .HasFilter("\"State\" IN ('Submitted', 'PendingApproval', 'Approved', 'Scheduled', 'Running', 'Verifying', 'RollingBack')");
+
                     b.ToTable("Requests");
                 });
 
@@ -1525,6 +1553,15 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                     b.HasOne("MigrationPortal.Infrastructure.Identity.PortalAccount", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Application.Execution.RunLease", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Requests.MigrationRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

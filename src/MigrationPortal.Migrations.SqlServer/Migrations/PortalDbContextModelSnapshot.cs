@@ -200,6 +200,30 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                     b.ToTable("GroupMemberships");
                 });
 
+            modelBuilder.Entity("MigrationPortal.Application.Execution.RunLease", b =>
+                {
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("AcquiredAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset>("HeartbeatAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<Guid>("Token")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("RequestId");
+
+                    b.ToTable("RunLeases");
+                });
+
             modelBuilder.Entity("MigrationPortal.Application.Notifications.DirectoryContact", b =>
                 {
                     b.Property<string>("UserId")
@@ -982,6 +1006,10 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
 
                     b.HasIndex("VmId");
 
+                    b.HasIndex(new[] { "VmId" }, "IX_Requests_VmId_Active")
+                        .IsUnique()
+                        .HasFilter("[State] IN ('Submitted', 'PendingApproval', 'Approved', 'Scheduled', 'Running', 'Verifying', 'RollingBack')");
+
                     b.ToTable("Requests");
                 });
 
@@ -1527,6 +1555,15 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                     b.HasOne("MigrationPortal.Infrastructure.Identity.PortalAccount", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Application.Execution.RunLease", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Requests.MigrationRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

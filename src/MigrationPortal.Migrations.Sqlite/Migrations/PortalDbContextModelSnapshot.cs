@@ -186,6 +186,30 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                     b.ToTable("GroupMemberships");
                 });
 
+            modelBuilder.Entity("MigrationPortal.Application.Execution.RunLease", b =>
+                {
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AcquiredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HeartbeatAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Token")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RequestId");
+
+                    b.ToTable("RunLeases");
+                });
+
             modelBuilder.Entity("MigrationPortal.Application.Notifications.DirectoryContact", b =>
                 {
                     b.Property<string>("UserId")
@@ -964,6 +988,10 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
 
                     b.HasIndex("VmId");
 
+                    b.HasIndex(new[] { "VmId" }, "IX_Requests_VmId_Active")
+                        .IsUnique()
+                        .HasFilter("\"State\" IN ('Submitted', 'PendingApproval', 'Approved', 'Scheduled', 'Running', 'Verifying', 'RollingBack')");
+
                     b.ToTable("Requests");
                 });
 
@@ -1504,6 +1532,15 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                     b.HasOne("MigrationPortal.Infrastructure.Identity.PortalAccount", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Application.Execution.RunLease", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Requests.MigrationRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

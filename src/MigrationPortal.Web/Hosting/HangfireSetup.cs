@@ -28,6 +28,19 @@ public sealed class HangfireSettings
     /// <summary>How often each server looks for due delayed and recurring jobs; at most the dispatcher's interval.</summary>
     public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Cron (six fields) for the job that finds requests whose run stopped renewing its lease and queues them again. With
+    /// Execution:StaleAfter it bounds how long a dead node holds its requests (see docs/operations.md).
+    /// </summary>
+    public string ReconcileCron { get; set; } = "*/10 * * * * *";
+
+    /// <summary>
+    /// How long a job fetched by a node stays invisible to the others. It slides (each live server renews it for its
+    /// running jobs), so it bounds only how long a killed node's jobs stay "Processing" before a live node fetches them
+    /// again; the run then finds its request finished or leased by a live run and ends Succeeded, not Failed.
+    /// </summary>
+    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Cron for the recurring inventory sync.</summary>
     public string InventorySyncCron { get; set; } = "*/15 * * * *";
 }
@@ -45,10 +58,18 @@ public static class HangfireSetup
             switch (database.Provider)
             {
                 case DatabaseProvider.SqlServer:
-                    config.UseSqlServerStorage(connectionString, new Hangfire.SqlServer.SqlServerStorageOptions { QueuePollInterval = settings.QueuePollInterval, SchemaName = "hangfire" });
+                    config.UseSqlServerStorage(connectionString, new Hangfire.SqlServer.SqlServerStorageOptions
+                    {
+                        QueuePollInterval = settings.QueuePollInterval, SchemaName = "hangfire", SlidingInvisibilityTimeout = settings.InvisibilityTimeout,
+                    });
                     break;
                 case DatabaseProvider.PostgreSql:
-                    config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions { QueuePollInterval = settings.QueuePollInterval, SchemaName = "hangfire" });
+                    config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
+                    {
+                        QueuePollInterval = settings.QueuePollInterval, SchemaName = "hangfire",
+                        // Its default is a fixed 30 minutes: a killed node's jobs would show "Processing" that long.
+                        UseSlidingInvisibilityTimeout = true, InvisibilityTimeout = settings.InvisibilityTimeout,
+                    });
                     break;
                 default:
                     // A file of its own beside the portal's: SQLite allows one writer at a time, and Hangfire's polling
@@ -74,7 +95,7 @@ public static class HangfireSetup
         // Every 15 s (Hangfire 1.8 reads a six-field cron with seconds); also nudged on every approval and every finished run.
         recurring.AddOrUpdate<PortalJobs>(PortalJobs.DispatcherJobId, j => j.DispatchAsync(CancellationToken.None), settings.DispatcherCron);
         recurring.AddOrUpdate<PortalJobs>(PortalJobs.ExpiryJobId, j => j.ExpireAsync(CancellationToken.None), Cron.Minutely());
-        recurring.AddOrUpdate<PortalJobs>(PortalJobs.ReconcileJobId, j => j.ReconcileAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<PortalJobs>(PortalJobs.ReconcileJobId, j => j.ReconcileAsync(CancellationToken.None), settings.ReconcileCron);
         // Keeps one recurring sync job per connection (sync-inventory:{id}) on the same cron; see PortalJobs.SyncAllInventoriesAsync.
         var cron = settings.InventorySyncCron;
         recurring.AddOrUpdate<PortalJobs>(PortalJobs.InventoryJobId, j => j.SyncAllInventoriesAsync(cron, CancellationToken.None), cron);
