@@ -17,14 +17,18 @@ public static class RequestLoading
             .FirstOrDefaultAsync(r => r.Id == id, ct)
         ?? throw new NotFoundException("Migration request", id);
 
-    /// <summary>Saves, turning a lost optimistic-concurrency race into a clear message instead of a fault.</summary>
+    /// <summary>
+    /// Saves, turning a lost race into a clear 409 instead of a fault: either the concurrency token moved, or a unique
+    /// index refused a row the winner wrote first (the same approver deciding on two nodes: the decision row can be
+    /// inserted before the token is checked).
+    /// </summary>
     public static async Task SaveOrConflictAsync(this IPortalDb db, string message, CancellationToken ct)
     {
         try
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateConcurrencyException)
+        catch (Exception e) when (e is DbUpdateConcurrencyException or UniqueConstraintException)
         {
             throw new ConflictException(message);
         }

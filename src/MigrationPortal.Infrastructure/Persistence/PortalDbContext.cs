@@ -80,6 +80,19 @@ public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalD
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        try
+        {
+            return await SaveAndSealAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        catch (DbUpdateException e) when (e is not UniqueConstraintException && DatabaseErrors.IsUniqueViolation(e))
+        {
+            // A row another unit of work wrote first (the same approver deciding on two nodes): a race, not a fault.
+            throw new UniqueConstraintException(e);
+        }
+    }
+
+    private async Task<int> SaveAndSealAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
+    {
         var toSeal = _pendingAudit.Where(e => Entry(e).State == EntityState.Added && string.IsNullOrEmpty(e.Hash)).ToList();
         if (toSeal.Count == 0) return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
 
