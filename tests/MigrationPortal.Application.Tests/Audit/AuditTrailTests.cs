@@ -129,25 +129,26 @@ public abstract class AuditTrailTests(DatabaseProvider provider) : DatabaseTestB
     public async Task GetAuditAlerts_ShowsChainAnomalyToAuditor_UntilChainVerifiesIntact()
     {
         await WriteEventsAsync(3);
-        Assert.Empty(await Portal.Scoped<GetAuditAlerts, IReadOnlyList<AuditEventView>>(u => u.HandleAsync(Auditor)));
+        Assert.Empty(await Portal.Scoped<GetAuditAlerts, IReadOnlyList<AuditAlert>>(u => u.HandleAsync(Auditor)));
         var forged = await ForgeRowPastHeadAsync();
         await WriteEventsAsync(1);
 
-        var alerts = await Portal.Scoped<GetAuditAlerts, IReadOnlyList<AuditEventView>>(u => u.HandleAsync(Auditor));
+        var alerts = await Portal.Scoped<GetAuditAlerts, IReadOnlyList<AuditAlert>>(u => u.HandleAsync(Auditor));
         var alert = Assert.Single(alerts);
-        Assert.Equal(AuditActions.ChainAnomaly, alert.Action);
-        Assert.Contains($"\"firstUnchained\":{forged}", alert.Details);
-        await Assert.ThrowsAsync<ForbiddenException>(() => Portal.Scoped<GetAuditAlerts, IReadOnlyList<AuditEventView>>(u => u.HandleAsync(Requester)));
+        Assert.Equal(forged, alert.FirstUnchained);
+        Assert.Contains($"{forged}-{forged}", alert.Message);
+        Assert.Equal(AuditActions.ChainAnomaly, await Portal.Db(db => db.AuditEvents.Where(e => e.Sequence == alert.Sequence).Select(e => e.Action).FirstAsync()));
+        await Assert.ThrowsAsync<ForbiddenException>(() => Portal.Scoped<GetAuditAlerts, IReadOnlyList<AuditAlert>>(u => u.HandleAsync(Requester)));
 
         // Still there after a verification that finds the chain broken; gone once an administrator restores an intact
         // chain (here: deleting every row from the forged one on and moving the head back) and it verifies intact.
         Assert.False((await VerifyAsync()).IsIntact);
-        Assert.Single(await Portal.Scoped<GetAuditAlerts, IReadOnlyList<AuditEventView>>(u => u.HandleAsync(Auditor)));
+        Assert.Single(await Portal.Scoped<GetAuditAlerts, IReadOnlyList<AuditAlert>>(u => u.HandleAsync(Auditor)));
         await Portal.Db(db => db.AuditEvents.Where(e => e.Sequence >= forged).ExecuteDeleteAsync());
         var restored = await Portal.Db(db => db.AuditEvents.OrderByDescending(e => e.Sequence).FirstAsync());
         await Portal.Db(db => db.AuditChainHeads.ExecuteUpdateAsync(s => s.SetProperty(h => h.LastSequence, restored.Sequence).SetProperty(h => h.LastHash, restored.Hash)));
         Assert.True((await VerifyAsync()).IsIntact);
-        Assert.Empty(await Portal.Scoped<GetAuditAlerts, IReadOnlyList<AuditEventView>>(u => u.HandleAsync(Auditor)));
+        Assert.Empty(await Portal.Scoped<GetAuditAlerts, IReadOnlyList<AuditAlert>>(u => u.HandleAsync(Auditor)));
     }
 
     [Fact]
