@@ -1,11 +1,11 @@
+using System.Data;
+using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using System.Data;
-using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Audit;
 using MigrationPortal.Application.Notifications;
