@@ -35,6 +35,7 @@ public static class DependencyInjection
         services.AddScoped<QueryAudit>();
         services.AddScoped<ExportAudit>();
         services.AddScoped<VerifyAuditChain>();
+        services.AddScoped<GetAuditAlerts>();
         services.AddScoped<ListVms>();
         services.AddScoped<SyncInventory>();
         services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section).ValidateDataAnnotations().ValidateOnStart();

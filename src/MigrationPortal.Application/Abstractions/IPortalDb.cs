@@ -41,6 +41,13 @@ public interface IPortalDb : IAsyncDisposable
     Task<int> SaveChangesAsync(CancellationToken ct = default);
 
     /// <summary>
+    /// Runs reads that must see one moment of the database (the chain head and the events it should match) in one
+    /// read-only snapshot transaction, so concurrent writers can neither appear between two statements nor be blocked on
+    /// the databases that can avoid it.
+    /// </summary>
+    Task<T> ReadConsistentAsync<T>(Func<CancellationToken, Task<T>> read, CancellationToken ct);
+
+    /// <summary>
     /// Runs work that saves more than once (Identity's user store saves on its own) in one transaction, so the change and
     /// its audit record still commit or fail together.
     /// </summary>

@@ -12,7 +12,8 @@ namespace MigrationPortal.Application.Approvals;
 /// <summary>
 /// What approving and rejecting share: the approver must hold the Approver role and belong to the group the policy named;
 /// the domain refuses self-approval, a second decision by the same person and a missing comment. When two approvers
-/// act at once the request's concurrency token lets exactly one save; the other gets a 409 with a clear message.
+/// act at once (or one approver twice, from two nodes) the request's concurrency token and the unique (request, approver)
+/// index let exactly one save; the other gets a 409 with a clear message.
 /// </summary>
 public sealed class DecideRequest(IPortalDb db, AccessGuard guard, TimeProvider time, IMigrationJobs jobs)
 {
@@ -48,7 +49,7 @@ public sealed class DecideRequest(IPortalDb db, AccessGuard guard, TimeProvider 
         AuditLog.ForRequest(db, now, user.AsActor(), verdict == Verdict.Approve ? AuditActions.RequestApproved : AuditActions.RequestRejected, request,
             new { comment = comment!.Trim(), approvals = request.ApprovalCount, required = request.RequiredApprovals });
         AuditLog.TransitionsSince(db, request, before);
-        await db.SaveOrConflictAsync("Another approver decided on this request at the same moment. Reload it to see their decision.", ct);
+        await db.SaveOrConflictAsync("A decision on this request was saved at the same moment (by another approver, or by you from another tab or node). Reload it to see the decision.", ct);
 
         if (request.State == RequestState.Approved) jobs.NudgeDispatcher();
         return request.ToSummary();

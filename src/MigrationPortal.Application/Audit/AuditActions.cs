@@ -22,6 +22,12 @@ public static class AuditActions
     public const string AccessDenied = "auth.access-denied";
     public const string AuditExported = "audit.exported";
     public const string AuditVerified = "audit.verified";
+
+    /// <summary>
+    /// Written by the portal itself when it finds rows past the recorded chain head (inserted out of band): it seals after
+    /// them and names them here, so the trail keeps working and an auditor is told. See docs/architecture.md.
+    /// </summary>
+    public const string ChainAnomaly = "audit.chain-anomaly";
     public const string InventorySynced = "inventory.synced";
     public const string UserCreated = "user.created";
     public const string ConnectionTested = "connection.tested";

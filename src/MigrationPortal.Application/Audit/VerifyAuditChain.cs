@@ -5,27 +5,25 @@ using MigrationPortal.Domain.Audit;
 
 namespace MigrationPortal.Application.Audit;
 
-/// <summary>Re-computes the whole hash chain and reports the first broken link. The verification itself is audited.</summary>
+/// <summary>
+/// Re-computes the whole hash chain and reports the first broken link. The chain head and the events are read in one
+/// snapshot: read apart, a writer committing between the two statements looked like rows appended past the head.
+/// The verification itself is audited.
+/// </summary>
 public sealed class VerifyAuditChain(IPortalDb db, AccessGuard guard, TimeProvider time)
 {
     public async Task<ChainVerification> HandleAsync(PortalUser user, CancellationToken ct = default)
     {
         await guard.RequireRoleAsync(user, "audit.verify", ct, Roles.Auditor, Roles.Administrator);
-        var head = await db.GetAuditChainHeadAsync(ct);
-        var result = await AuditChain.VerifyAsync(db.AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).AsAsyncEnumerable(), head, ct);
+        var result = await db.ReadConsistentAsync(async c =>
+        {
+            var head = await db.GetAuditChainHeadAsync(c);
+            return await AuditChain.VerifyAsync(db.AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).AsAsyncEnumerable(), head, c);
+        }, ct);
+        // Recorded even when the chain is broken: rows forged past the head no longer block appends (see AuditActions.ChainAnomaly).
         AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.AuditVerified, "AuditEvent", null,
             new { intact = result.IsIntact, checkedEvents = result.EventsChecked, firstBreak = result.FirstBreak?.Sequence, problem = result.FirstBreak?.Problem });
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException) when (!result.IsIntact)
-        {
-            // A row forged past the chain head occupies the next sequence number, so nothing can be appended until an
-            // administrator removes it. The verdict still reaches the auditor; failing appends are the alarm.
-            db.DiscardChanges();
-        }
-
+        await db.SaveChangesAsync(ct);
         return result;
     }
 }

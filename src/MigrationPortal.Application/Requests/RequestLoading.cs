@@ -18,9 +18,11 @@ public static class RequestLoading
         ?? throw new NotFoundException("Migration request", id);
 
     /// <summary>
-    /// Saves, turning a lost race into a clear 409 instead of a fault: an optimistic-concurrency conflict into
-    /// <paramref name="message"/>, and a second active request for a VM (refused by the database's unique index on
-    /// active requests, whichever node checked first) into a message that names the request already active.
+    /// Saves, turning a lost race into a clear 409 instead of a fault: an optimistic-concurrency conflict, or a unique
+    /// index refusing a row the winner wrote first (the same approver deciding on two nodes: the decision row can be
+    /// inserted before the token is checked), into <paramref name="message"/>; and a second active request for a VM
+    /// (refused by the database's unique index on active requests, whichever node checked first) into a message that
+    /// names the request already active.
     /// </summary>
     public static async Task SaveOrConflictAsync(this IPortalDb db, string message, CancellationToken ct)
     {
@@ -33,14 +35,22 @@ public static class RequestLoading
         {
             throw new ConflictException(message);
         }
-        catch (DbUpdateException) when (claims.Count > 0)
+        catch (DbUpdateException e) when (claims.Count > 0 || e is UniqueConstraintException)
         {
-            var ids = claims.Select(c => c.Id).ToList();
-            var vms = claims.Select(c => c.VmId).Distinct().ToList();
-            var existing = await db.Requests.AsNoTracking().Where(r => vms.Contains(r.VmId) && !ids.Contains(r.Id) && ActiveStates.Contains(r.State))
-                .Select(r => new { r.Id, r.VmId, r.State }).FirstOrDefaultAsync(CancellationToken.None);
-            if (existing is null) throw;
-            throw new ConflictException(ActiveRequestMessage(claims.First(c => c.VmId == existing.VmId).VmName, existing.Id, existing.State));
+            // Which unique index refused is not portable across providers: ask whether one of the VMs now has another
+            // active request. If so, name it; any other unique violation is the plain lost race.
+            if (claims.Count > 0)
+            {
+                var ids = claims.Select(c => c.Id).ToList();
+                var vms = claims.Select(c => c.VmId).Distinct().ToList();
+                var existing = await db.Requests.AsNoTracking().Where(r => vms.Contains(r.VmId) && !ids.Contains(r.Id) && ActiveStates.Contains(r.State))
+                    .Select(r => new { r.Id, r.VmId, r.State }).FirstOrDefaultAsync(CancellationToken.None);
+                if (existing is not null)
+                    throw new ConflictException(ActiveRequestMessage(claims.First(c => c.VmId == existing.VmId).VmName, existing.Id, existing.State));
+            }
+
+            if (e is UniqueConstraintException) throw new ConflictException(message);
+            throw;
         }
     }
 

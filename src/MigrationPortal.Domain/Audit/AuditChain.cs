@@ -22,6 +22,9 @@ public static class AuditChain
 {
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
+    /// <summary>How far back verification looks to explain a link that skips rows; a longer forged run is still a break, only less precisely named.</summary>
+    private const int RecentLinks = 4096;
+
     public static string ComputeHash(AuditEvent e)
     {
         // Fields are length-prefixed so that moving text between two fields changes the hash.
@@ -51,6 +54,10 @@ public static class AuditChain
         long expectedSequence = 1;
         var previousHash = GenesisHash;
         long count = 0;
+        // The last few hashes, so a link that skips rows (the portal sealing past rows forged beyond its head, see
+        // AuditActions.ChainAnomaly) names the first row left out of the chain rather than the event after it.
+        var recent = new Dictionary<string, long>(StringComparer.Ordinal) { [GenesisHash] = 0 };
+        var recentOrder = new Queue<string>();
         await foreach (var e in eventsInOrder.WithCancellation(ct))
         {
             count++;
@@ -58,11 +65,19 @@ public static class AuditChain
                 return Broken(count, e.Sequence < expectedSequence ? e.Sequence : expectedSequence,
                     e.Sequence < expectedSequence ? "a row was inserted with a sequence number already used." : $"event {expectedSequence} is missing (deleted), next found is {e.Sequence}.");
             if (e.PreviousHash != previousHash)
+            {
+                if (recent.TryGetValue(e.PreviousHash, out var linked) && linked < e.Sequence - 1)
+                    return Broken(count, linked + 1,
+                        $"events {linked + 1}-{e.Sequence - 1} are not part of the chain: event {e.Sequence} links back to event {linked}, past them (rows were inserted out of band).");
                 return Broken(count, e.Sequence, "its previous-hash does not match the event before it (a row was inserted or deleted).");
+            }
             if (ComputeHash(e) != e.Hash)
                 return Broken(count, e.Sequence, "its content does not match its hash (the row was edited).");
             previousHash = e.Hash;
             expectedSequence++;
+            recent[e.Hash] = e.Sequence;
+            recentOrder.Enqueue(e.Hash);
+            if (recentOrder.Count > RecentLinks) recent.Remove(recentOrder.Dequeue());
         }
 
         if (expectedHead is { } head)

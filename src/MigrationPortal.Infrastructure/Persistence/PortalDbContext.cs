@@ -1,12 +1,17 @@
+using System.Data;
+using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Application.Audit;
 using MigrationPortal.Application.Notifications;
 using MigrationPortal.Domain.Approvals;
 using MigrationPortal.Domain.Audit;
+using MigrationPortal.Domain.Common;
 using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Domain.Requests;
 using MigrationPortal.Domain.Scheduling;
@@ -68,6 +73,28 @@ public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalD
         await transaction.CommitAsync(ct);
     }
 
+    public async Task<T> ReadConsistentAsync<T>(Func<CancellationToken, Task<T>> read, CancellationToken ct)
+    {
+        if (Database.CurrentTransaction is not null) throw new InvalidOperationException("A consistent read opens its own transaction; call it outside one.");
+        await Database.OpenConnectionAsync(ct);
+        try
+        {
+            // PostgreSQL's repeatable read is a snapshot. SQL Server's holds its shared locks to the end, so a writer (which
+            // locks the chain head first) waits for the read rather than slipping rows in between its statements. SQLite in
+            // WAL mode gives a deferred transaction one snapshot from its first read, and does not block writers.
+            await using var transaction = Database.GetDbConnection() is SqliteConnection sqlite
+                ? await Database.UseTransactionAsync(sqlite.BeginTransaction(deferred: true), ct)
+                : await Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+            var result = await read(ct);
+            await transaction!.CommitAsync(ct);
+            return result;
+        }
+        finally
+        {
+            await Database.CloseConnectionAsync();
+        }
+    }
+
     public Task InsertManyAsync<T>(IReadOnlyCollection<T> rows, CancellationToken ct) where T : class => BulkInsert.InsertAsync(this, rows, ct);
 
     public void DiscardChanges()
@@ -81,6 +108,19 @@ public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalD
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        try
+        {
+            return await SaveAndSealAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        catch (DbUpdateException e) when (e is not UniqueConstraintException && DatabaseErrors.IsUniqueViolation(e))
+        {
+            // A row another unit of work wrote first (the same approver deciding on two nodes): a race, not a fault.
+            throw new UniqueConstraintException(e);
+        }
+    }
+
+    private async Task<int> SaveAndSealAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
+    {
         var toSeal = _pendingAudit.Where(e => Entry(e).State == EntityState.Added && string.IsNullOrEmpty(e.Hash)).ToList();
         if (toSeal.Count == 0) return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
 
@@ -92,6 +132,28 @@ public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalD
                 .ExecuteUpdateAsync(s => s.SetProperty(h => h.LastSequence, h => h.LastSequence), cancellationToken);
             var head = await AuditChainHeads.AsNoTracking().FirstAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken);
             var (sequence, hash) = (head.LastSequence, head.LastHash);
+            // Every append moves the head in its own transaction, so a row past the head was written out of band. Sealing
+            // at head + 1 would collide with it and fail every audited write (sign-in included) until someone deleted it
+            // by hand. Instead seal after the highest row, still linking to the recorded head's hash so the forged rows
+            // stay outside the chain (verification names them), and say so in an event of our own that alerts auditors.
+            var highest = await AuditEvents.MaxAsync(e => (long?)e.Sequence, cancellationToken) ?? 0;
+            if (highest > sequence)
+            {
+                var alert = new AuditEvent(toSeal[0].At, Actor.System.Id, Actor.System.Name, AuditActions.ChainAnomaly, nameof(AuditEvent), null, null, null,
+                    JsonSerializer.Serialize(new
+                    {
+                        recordedHead = head.LastSequence,
+                        firstUnchained = head.LastSequence + 1,
+                        highestFound = highest,
+                        problem = $"Audit rows {head.LastSequence + 1}-{highest} were found past the recorded chain head (written outside the portal). " +
+                            $"New events are sealed after {highest} and link to event {head.LastSequence}; verification reports the rows in between.",
+                    }));
+                AuditEvents.Add(alert);
+                _pendingAudit.Remove(alert);
+                toSeal.Insert(0, alert);
+                sequence = highest;
+            }
+
             foreach (var e in toSeal)
             {
                 e.Seal(sequence + 1, hash);

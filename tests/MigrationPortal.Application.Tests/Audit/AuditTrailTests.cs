@@ -74,6 +74,117 @@ public abstract class AuditTrailTests(DatabaseProvider provider) : DatabaseTestB
         Assert.Equal(last + 1, result.FirstBreak!.Sequence);
     }
 
+    private async Task<long> ForgeRowPastHeadAsync()
+    {
+        var last = await Portal.Db(db => db.AuditEvents.MaxAsync(e => e.Sequence));
+        var lastHash = await Portal.Db(db => db.AuditEvents.Where(e => e.Sequence == last).Select(e => e.Hash).FirstAsync());
+        await Portal.Db(async db =>
+        {
+            // Written out of band (already sealed, so the unit of work does not seal it again and leaves the head alone):
+            // a forger with SQL access who computes a valid hash but cannot move the recorded chain head.
+            var forged = new AuditEvent(Portal.Time.GetUtcNow(), "u-evil", "Mallory", "request.approved", null, null, null, null, "{}");
+            forged.Seal(last + 1, lastHash);
+            db.AuditEvents.Add(forged);
+            return await db.SaveChangesAsync();
+        });
+        return last + 1;
+    }
+
+    [Fact]
+    public async Task AuditedWrite_Succeeds_WhenRowForgedPastChainHead()
+    {
+        await WriteEventsAsync(3);
+        var forged = await ForgeRowPastHeadAsync();
+
+        // Every audited write (sign-in included) seals through the same unit of work; before the fix each one hit the
+        // forged row's sequence number and failed until someone deleted it by hand.
+        var newest = await WriteEventsAsync(1);
+        await WriteEventsAsync(1);
+
+        var chain = await Portal.Db(db => db.AuditEvents.Where(e => e.Sequence > forged).OrderBy(e => e.Sequence).ToListAsync());
+        var alert = Assert.Single(chain, e => e.Action == AuditActions.ChainAnomaly);
+        Assert.Equal(forged + 1, alert.Sequence);
+        Assert.Contains($"\"firstUnchained\":{forged}", alert.Details);
+        // The portal's own events link to the recorded head, never to the forged row.
+        var headHash = await Portal.Db(db => db.AuditEvents.Where(e => e.Sequence == forged - 1).Select(e => e.Hash).FirstAsync());
+        Assert.Equal(headHash, alert.PreviousHash);
+        Assert.Equal(forged + 2, chain.Single(e => e.Sequence == newest).Sequence);
+        Assert.Equal(1, chain.Count(e => e.Action == AuditActions.ChainAnomaly));
+    }
+
+    [Fact]
+    public async Task Verify_ReportsForgedRow_AfterPortalSealedPastIt()
+    {
+        await WriteEventsAsync(3);
+        var forged = await ForgeRowPastHeadAsync();
+        await WriteEventsAsync(2);
+
+        var result = await VerifyAsync();
+        Assert.False(result.IsIntact);
+        Assert.Equal(forged, result.FirstBreak!.Sequence);
+        Assert.Contains("not part of the chain", result.FirstBreak.Problem);
+    }
+
+    [Fact]
+    public async Task GetAuditAlerts_ShowsChainAnomalyToAuditor_UntilChainVerifiesIntact()
+    {
+        await WriteEventsAsync(3);
+        Assert.Empty(await Portal.Scoped<GetAuditAlerts, IReadOnlyList<AuditAlert>>(u => u.HandleAsync(Auditor)));
+        var forged = await ForgeRowPastHeadAsync();
+        await WriteEventsAsync(1);
+
+        var alerts = await Portal.Scoped<GetAuditAlerts, IReadOnlyList<AuditAlert>>(u => u.HandleAsync(Auditor));
+        var alert = Assert.Single(alerts);
+        Assert.Equal(forged, alert.FirstUnchained);
+        Assert.Contains($"{forged}-{forged}", alert.Message);
+        Assert.Equal(AuditActions.ChainAnomaly, await Portal.Db(db => db.AuditEvents.Where(e => e.Sequence == alert.Sequence).Select(e => e.Action).FirstAsync()));
+        await Assert.ThrowsAsync<ForbiddenException>(() => Portal.Scoped<GetAuditAlerts, IReadOnlyList<AuditAlert>>(u => u.HandleAsync(Requester)));
+
+        // Still there after a verification that finds the chain broken; gone once an administrator restores an intact
+        // chain (here: deleting every row from the forged one on and moving the head back) and it verifies intact.
+        Assert.False((await VerifyAsync()).IsIntact);
+        Assert.Single(await Portal.Scoped<GetAuditAlerts, IReadOnlyList<AuditAlert>>(u => u.HandleAsync(Auditor)));
+        await Portal.Db(db => db.AuditEvents.Where(e => e.Sequence >= forged).ExecuteDeleteAsync());
+        var restored = await Portal.Db(db => db.AuditEvents.OrderByDescending(e => e.Sequence).FirstAsync());
+        await Portal.Db(db => db.AuditChainHeads.ExecuteUpdateAsync(s => s.SetProperty(h => h.LastSequence, restored.Sequence).SetProperty(h => h.LastHash, restored.Hash)));
+        Assert.True((await VerifyAsync()).IsIntact);
+        Assert.Empty(await Portal.Scoped<GetAuditAlerts, IReadOnlyList<AuditAlert>>(u => u.HandleAsync(Auditor)));
+    }
+
+    [Fact]
+    public async Task Verify_ReportsIntact_WhileWritersAppend()
+    {
+        await WriteEventsAsync(20);
+        using var stop = new CancellationTokenSource();
+        var writers = Enumerable.Range(0, 3).Select(w => Task.Run(async () =>
+        {
+            var batches = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                await WriteEventsAsync(1 + batches % 3, $"writer {w}");
+                batches++;
+            }
+
+            return batches;
+        })).ToArray();
+
+        var verdicts = new List<ChainVerification>();
+        try
+        {
+            for (var i = 0; i < 40; i++) verdicts.Add(await VerifyAsync());
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+
+        var written = await Task.WhenAll(writers);
+        Assert.All(verdicts, v => Assert.True(v.IsIntact, v.Summary));
+        // The writers really ran during the verifications: each verification saw a longer chain than some earlier one.
+        Assert.True(written.Sum() >= 10, $"only {written.Sum()} writes");
+        Assert.True(verdicts.Select(v => v.EventsChecked).Distinct().Count() >= 10, "the chain barely grew while verifying");
+    }
+
     [Fact]
     public async Task ExportCsv_NeutralisesFormulaCells_AndIsAudited()
     {

@@ -67,6 +67,24 @@ public abstract class BatchAndOperatorActionTests(DatabaseProvider provider) : D
     }
 
     [Fact]
+    public async Task DecideBatch_GivesEachRequestOneDecision_WhenSameApproverDecidesOnTwoNodesAtOnce()
+    {
+        var batch = await SubmitBatchAsync(await RequesterMovesAsync(4));
+        // Two nodes (two scopes, two units of work) run the same approver's batch approval at once, several times over.
+        for (var round = 0; round < 3; round++)
+        {
+            var outcomes = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+                Portal.Scoped<DecideBatch, IReadOnlyList<DecideBatch.Outcome>>(u => u.HandleAsync(Approver1, new DecideBatch.Command(batch.Id, "Rack work approved"), Verdict.Approve)))));
+            Assert.All(outcomes.SelectMany(o => o), o => Assert.True(o.State == RequestState.Approved || o.Problem is not null, o.Problem));
+        }
+
+        var decisions = await Portal.Db(db => db.Requests.Where(r => r.BatchId == batch.Id).Select(r => r.Decisions.Count).ToListAsync());
+        Assert.All(decisions, count => Assert.Equal(1, count));
+        var states = await Portal.Db(db => db.Requests.Where(r => r.BatchId == batch.Id).Select(r => r.State).ToListAsync());
+        Assert.All(states, s => Assert.Equal(RequestState.Approved, s));
+    }
+
+    [Fact]
     public async Task Batch_RejectedByApprover_RejectsEveryRequest()
     {
         var batch = await SubmitBatchAsync(await RequesterMovesAsync(2));

@@ -199,6 +199,27 @@ public abstract class RequestLifecycleTests(DatabaseProvider provider) : Databas
     }
 
     [Fact]
+    public async Task Approve_LosesWithConflict_WhenSameApproverSavedFirstOnAnotherNode()
+    {
+        var submitted = await SubmitComputeMoveAsync();
+        // One approver's two clicks reach two nodes: both load the pending request, both add a decision by the same
+        // person. The loser trips the unique (request, approver) index, which must read as a 409, not a fault.
+        await using var first = await Portal.Scoped<Microsoft.EntityFrameworkCore.IDbContextFactory<PortalDbContext>, PortalDbContext>(f => f.CreateDbContextAsync());
+        await using var second = await Portal.Scoped<Microsoft.EntityFrameworkCore.IDbContextFactory<PortalDbContext>, PortalDbContext>(f => f.CreateDbContextAsync());
+        var a = await first.LoadRequestAsync(submitted.Id, default);
+        var b = await second.LoadRequestAsync(submitted.Id, default);
+        foreach (var (db, request) in new[] { (first, a), (second, b) })
+        {
+            request.Approve(Approver1.AsActor(), "yes", Portal.Time.GetUtcNow());
+            MigrationPortal.Application.Audit.AuditLog.ForRequest(db, Portal.Time.GetUtcNow(), Approver1.AsActor(), "request.approved", request, new { });
+        }
+
+        await first.SaveChangesAsync();
+        await Assert.ThrowsAsync<ConflictException>(() => second.SaveOrConflictAsync("lost", default));
+        Assert.Single((await GetAsync(submitted.Id)).Decisions);
+    }
+
+    [Fact]
     public async Task Get_IsForbiddenAndAudited_ForRequesterOfAnotherApplication()
     {
         var submitted = await SubmitComputeMoveAsync();

@@ -29,6 +29,27 @@ public class AuditChainTests
     }
 
     [Fact]
+    public async Task Verify_NamesFirstSkippedRow_WhenChainLinksPastForgedRows()
+    {
+        // Events 1-3 genuine, 4-5 forged (valid hashes, linked on from 3), then 6 sealed by the portal after the highest
+        // row but linked to the recorded head, event 3: the forged rows are outside the chain and must be named.
+        var events = Chain(3);
+        var forged4 = new AuditEvent(DateTimeOffset.UnixEpoch, "u-evil", "Mallory", "test", null, null, null, null, "forged");
+        forged4.Seal(4, events[2].Hash);
+        var forged5 = new AuditEvent(DateTimeOffset.UnixEpoch, "u-evil", "Mallory", "test", null, null, null, null, "forged");
+        forged5.Seal(5, forged4.Hash);
+        var genuine = new AuditEvent(DateTimeOffset.UnixEpoch, "system", "System", "audit.chain-anomaly", null, null, null, null, "{}");
+        genuine.Seal(6, events[2].Hash);
+        events.AddRange([forged4, forged5, genuine]);
+
+        var result = await AuditChain.VerifyAsync(events.ToAsyncEnumerable(), (6, genuine.Hash));
+
+        Assert.False(result.IsIntact);
+        Assert.Equal(4, result.FirstBreak!.Sequence);
+        Assert.Equal("events 4-5 are not part of the chain: event 6 links back to event 3, past them (rows were inserted out of band).", result.FirstBreak.Problem);
+    }
+
+    [Fact]
     public async Task Verify_ReportsRow_WhenDetailsEdited()
     {
         var events = Chain(5);
