@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -72,7 +73,7 @@ public static class SignInRateLimiting
                 {
                     await http.Request.ReadFormAsync(http.RequestAborted);
                 }
-                catch (InvalidDataException)
+                catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
                 {
                     // A malformed or oversized form: the limiter sees no user name, and the endpoint's binding answers 400.
                 }
@@ -92,8 +93,11 @@ public static class SignInRateLimiting
 
     internal static string Address(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
-    internal static string UserName(HttpContext http) =>
-        http.Request.HasFormContentType && http.Request.Form.TryGetValue("userName", out var name) ? SignInThrottleLog.Bounded(name.ToString().Trim()) : "";
+    internal static string UserName(HttpContext http) => SignInThrottleLog.Bounded(FormField(http, "userName").Trim());
+
+    // Only the form read before the limiter (never a synchronous read here): an unreadable form has no user name.
+    private static string FormField(HttpContext http, string name) =>
+        http.Features.Get<IFormFeature>()?.Form is { } form && form.TryGetValue(name, out var value) ? value.ToString() : "";
 
     private static async ValueTask RejectAsync(HttpContext http, RateLimitLease lease, TimeSpan window)
     {
@@ -103,8 +107,7 @@ public static class SignInRateLimiting
         if (http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
         {
             // A person at the form: back to the sign-in page, which explains, rather than a bare 429.
-            var returnUrl = http.Request.HasFormContentType ? http.Request.Form["returnUrl"].ToString() : null;
-            http.Response.Redirect($"/login?error=throttled&returnUrl={Uri.EscapeDataString(LocalUrl.OrHome(returnUrl))}");
+            http.Response.Redirect($"/login?error=throttled&returnUrl={Uri.EscapeDataString(LocalUrl.OrHome(FormField(http, "returnUrl")))}");
             return;
         }
 

@@ -86,6 +86,18 @@ public sealed class SignInRateLimitTests
             Assert.Contains("Too many sign-in attempts", await client.GetStringAsync(location));
         }
 
+        [Fact]
+        public async Task SignIn_ShowsErrorPage_WhenFormIsMalformed()
+        {
+            // The limiter reads the form first; a broken one must still end as the endpoint's bad request (the browser's error page), not a 500.
+            using var client = factory.ClientFor(null);
+            using var content = new StringContent("--x\r\nContent-Disposition: form-data; name=\"userName\"\r\n\r\nbob", System.Text.Encoding.ASCII);
+            content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=x");
+            using var response = await client.PostAsync("/account/login", content);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.Equal("/error", response.Headers.Location!.ToString());
+        }
+
         private async Task<int> CountThrottledAsync()
         {
             await using var scope = factory.Services.CreateAsyncScope();
