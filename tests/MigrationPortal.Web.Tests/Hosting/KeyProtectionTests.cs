@@ -57,6 +57,26 @@ public sealed class KeyProtectionTests : IDisposable
     }
 
     [Fact]
+    public void KeyRing_StaysReadable_WhenCertificateIsRotatedWithPreviousKept()
+    {
+        var data = Path.Combine(_folder, "data");
+        var (oldCertificate, newCertificate) = (WriteCertificate("old"), WriteCertificate("new"));
+        string secret;
+        using (var before = new Factory(("Database:DataDirectory", data), ("DataProtection:CertificatePath", oldCertificate), ("DataProtection:CertificatePassword", CertificatePassword)))
+            secret = before.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("key-protection-test").Protect("vcenter-password");
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        // Without the retired certificate the old key cannot be decrypted, and neither can the secret it protected.
+        using (var forgetful = new Factory(("Database:DataDirectory", data), ("DataProtection:CertificatePath", newCertificate), ("DataProtection:CertificatePassword", CertificatePassword)))
+            Assert.ThrowsAny<CryptographicException>(() => forgetful.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("key-protection-test").Unprotect(secret));
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        using var after = new Factory(("Database:DataDirectory", data), ("DataProtection:CertificatePath", newCertificate), ("DataProtection:CertificatePassword", CertificatePassword),
+            ("DataProtection:PreviousCertificatePaths:0", oldCertificate));
+        Assert.Equal("vcenter-password", after.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("key-protection-test").Unprotect(secret));
+    }
+
+    [Fact]
     public void Startup_Fails_WhenCertificateFileIsMissing()
     {
         using var factory = new Factory(("DataProtection:CertificatePath", Path.Combine(_folder, "missing.pfx")));
