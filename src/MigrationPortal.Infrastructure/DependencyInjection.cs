@@ -29,7 +29,8 @@ public static class DependencyInjection
         services.AddScoped<IPortalDb>(sp => sp.GetRequiredService<PortalDbContext>());
         services.AddScoped<IPortalDbFactory, PortalDbFactory>();
 
-        services.AddDataProtection().SetApplicationName("MigrationPortal").PersistKeysToDbContext<PortalDbContext>();
+        var dataProtection = services.AddDataProtection().SetApplicationName("MigrationPortal").PersistKeysToDbContext<PortalDbContext>();
+        KeyProtectionOptions.Apply(dataProtection, configuration);
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
 
         services.AddSingleton<IAuditExportFormat, CsvAuditExportFormat>();

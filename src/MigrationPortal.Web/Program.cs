@@ -88,6 +88,8 @@ builder.Services.AddCascadingAuthenticationState();
 builder.Services.AddScoped<FirstRunAdministrator>();
 
 builder.Services.AddProblemDetails();
+builder.Services.AddPortalSecurity(builder.Configuration);
+builder.Services.AddSignInRateLimiting(builder.Configuration);
 // Enums travel as names ("Compute", "PendingApproval"); numbers are still accepted on input.
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
 builder.Services.AddExceptionHandler<PortalExceptionHandler>();
@@ -107,22 +109,24 @@ await using (var scope = app.Services.CreateAsyncScope())
 
 app.Services.ScheduleRecurringJobs(app.Configuration);
 
+// First, so that every answer (errors and the Hangfire dashboard included) carries the browser-security headers.
+app.UsePortalSecurityHeaders();
 app.UseExceptionHandler();
 // Browsers get the friendly 404 page; the API keeps its plain status codes and ProblemDetails.
 // Calendar clients reading /feeds get the plain status, not the sign-in page.
 app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api") && !http.Request.Path.StartsWithSegments("/feeds"), branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+app.UseSameOriginForCookieWrites();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
+app.UseSignInRateLimiting();
 
 app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization();
 app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new OperatorsOnlyDashboardFilter()], DisplayStorageConnectionString = false });
 app.MapAccountEndpoints();
 if (entraEnabled)
 {
-    app.MapGet("/account/entra-login", (string? returnUrl) =>
-        Results.Challenge(new AuthenticationProperties { RedirectUri = returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') ? returnUrl : "/" }, [OpenIdConnectDefaults.AuthenticationScheme]))
-        .AllowAnonymous();
+    app.MapEntraSignIn();
 }
 
 app.MapPortalApi();

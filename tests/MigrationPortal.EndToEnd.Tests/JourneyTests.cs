@@ -118,6 +118,9 @@ public sealed partial class JourneyTests(PortalServer portal) : IClassFixture<Po
         await other.GotoAsync($"/requests/{requestId}");
         await other.Locator("[data-testid=forbidden]").WaitForAsync();
         await PortalServer.ScreenshotAsync(other, "forbidden");
+
+        // 6. No page of the journey broke the Content-Security-Policy.
+        Assert.Empty(portal.CspViolations);
     }
 
     /// <summary>The navigation shows only what the user's roles allow (the server checks again on every page and action).</summary>

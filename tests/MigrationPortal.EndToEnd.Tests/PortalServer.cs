@@ -25,6 +25,9 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
     public IBrowser Browser { get; private set; } = null!;
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>Every Content-Security-Policy violation any page of any journey reported (expected to stay empty).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> CspViolations { get; } = new();
+
     public PortalServer() => UseKestrel(0);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -105,6 +108,7 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
     public async Task<IPage> SignInAsync(string user)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new ViewportSize { Width = 1400, Height = 900 }, AcceptDownloads = true });
+        await WatchContentSecurityPolicyAsync(context);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/login");
         await page.FillAsync("input[name=userName]", user);
@@ -112,6 +116,21 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         await page.ClickAsync("button[type=submit]");
         await page.WaitForURLAsync(url => !url.Contains("/login"));
         return page;
+    }
+
+    /// <summary>
+    /// Collects CSP violations two ways: the page's securitypolicyviolation event (reported through the console) and
+    /// Chromium's own "Refused to ..." console errors, which also cover violations before any script runs.
+    /// </summary>
+    private async Task WatchContentSecurityPolicyAsync(IBrowserContext context)
+    {
+        await context.AddInitScriptAsync(
+            "document.addEventListener('securitypolicyviolation', e => console.error('csp-violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber));");
+        context.Console += (_, message) =>
+        {
+            if (message.Text.StartsWith("csp-violation:") || message.Text.Contains("Content Security Policy"))
+                CspViolations.Enqueue($"{message.Location}: {message.Text}");
+        };
     }
 
     /// <summary>Waits until Blazor's circuit is connected: before that, buttons do nothing.</summary>

@@ -27,6 +27,8 @@ public class PortalWebFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in ExtraSettings) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {
+            ConfigureServices(services);
+            if (!UseTestAuthentication) return;
             services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, HeaderAuthHandler>(TestScheme, _ => { });
             services.PostConfigure<AuthenticationOptions>(o =>
             {
@@ -40,6 +42,14 @@ public class PortalWebFactory : WebApplicationFactory<Program>
 
     /// <summary>Settings a derived factory changes (for example, turning Hangfire's workers on).</summary>
     protected virtual IEnumerable<(string Key, string Value)> ExtraSettings => [];
+
+    /// <summary>False keeps the portal's own cookie sign-in, for tests of the sign-in form and of cookie-only defences.</summary>
+    protected virtual bool UseTestAuthentication => true;
+
+    /// <summary>Services a derived factory replaces (for example, a password hasher that counts its calls).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
 
     protected override void Dispose(bool disposing)
     {

@@ -18,6 +18,9 @@ public static class AuditActions
     public const string ConfigChanged = "config.changed";
     public const string SignIn = "auth.sign-in";
     public const string SignInFailed = "auth.sign-in-failed";
+
+    /// <summary>One summary per client address and interval of the sign-in attempts the rate limiter dropped.</summary>
+    public const string SignInThrottled = "auth.sign-in-throttled";
     public const string SignOut = "auth.sign-out";
     public const string AccessDenied = "auth.access-denied";
     public const string AuditExported = "audit.exported";

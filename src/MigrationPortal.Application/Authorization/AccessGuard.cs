@@ -60,6 +60,9 @@ public sealed class AccessGuard(IPortalDb db, IPortalDbFactory dbFactory, TimePr
         await DenyAsync(user, "request.view", "MigrationRequest", request.Id.ToString(), "This request belongs to an application you do not own.", ct);
     }
 
+    /// <summary>The refusal for another application's VM. It does not name the VM: the caller may not even know it exists.</summary>
+    public const string NotYourVm = "This VM is not one of yours: it belongs to an application you do not own.";
+
     public async Task RequireCanRequestForAsync(PortalUser user, InventoryVm vm, CancellationToken ct)
     {
         if (!user.IsIn(Roles.Requester) && !user.IsIn(Roles.Administrator))
@@ -67,7 +70,7 @@ public sealed class AccessGuard(IPortalDb db, IPortalDbFactory dbFactory, TimePr
         if (user.IsIn(Roles.Administrator)) return;
         var owned = await OwnedApplicationIdsAsync(user, ct);
         if (vm.ApplicationId is { } app && owned.Contains(app)) return;
-        await DenyAsync(user, "request.submit", "InventoryVm", vm.Id.ToString(), $"VM '{vm.Name}' belongs to an application you do not own.", ct);
+        await DenyAsync(user, "request.submit", "InventoryVm", vm.Id.ToString(), NotYourVm, ct);
     }
 
     /// <summary>Audits the denial in a separate unit of work, then throws.</summary>

@@ -16,7 +16,7 @@ public sealed class GetVm(IPortalDb db, AccessGuard guard)
         var vm = await db.Vms.AsNoTracking().FirstOrDefaultAsync(v => v.Id == id, ct) ?? throw new NotFoundException("VM", id);
         var visible = await guard.VisibleVmsAsync(user, ct);
         if (!await visible.AnyAsync(v => v.Id == id, ct))
-            await guard.DenyAsync(user, "vm.view", "InventoryVm", id.ToString(), $"VM '{vm.Name}' belongs to an application you do not own.", ct);
+            await guard.DenyAsync(user, "vm.view", "InventoryVm", id.ToString(), AccessGuard.NotYourVm, ct);
         var connection = await db.Connections.AsNoTracking().Where(c => c.Id == vm.ConnectionId).Select(c => new { c.Name, c.Kind }).FirstAsync(ct);
         var appName = vm.ApplicationId is null ? null : await db.Applications.Where(a => a.Id == vm.ApplicationId).Select(a => a.Name).FirstOrDefaultAsync(ct);
         var view = new VmView(vm.Id, vm.ConnectionId, connection.Name, connection.Kind == MigrationPortal.Domain.Inventory.ConnectionKinds.Demo, vm.Name, vm.PowerState,

@@ -27,7 +27,7 @@ public sealed class ListMaintenanceWindows(IPortalDb db, AccessGuard guard, Time
             var vm = await (await guard.VisibleVmsAsync(user, ct)).AsNoTracking().FirstOrDefaultAsync(v => v.Id == vmId, ct);
             if (vm is null)
             {
-                if (await db.Vms.AnyAsync(v => v.Id == vmId, ct)) await guard.DenyAsync(user, "window.list", "InventoryVm", vmId.ToString(), "This VM belongs to an application you do not own.", ct);
+                if (await db.Vms.AnyAsync(v => v.Id == vmId, ct)) await guard.DenyAsync(user, "window.list", "InventoryVm", vmId.ToString(), AccessGuard.NotYourVm, ct);
                 throw new NotFoundException("VM", vmId);
             }
 

@@ -1,10 +1,12 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using MigrationPortal.Application.Audit;
 using MigrationPortal.Domain.Common;
 using MigrationPortal.Infrastructure.Identity;
 using MigrationPortal.Infrastructure.Persistence;
+using SignInResult = Microsoft.AspNetCore.Identity.SignInResult;
 
 namespace MigrationPortal.Web.Auth;
 
@@ -16,16 +18,33 @@ public static class AccountEndpoints
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/account/login", async ([FromForm] string userName, [FromForm] string password, [FromForm] string? returnUrl,
-            SignInManager<PortalAccount> signIn, HttpContext http) =>
+            SignInManager<PortalAccount> signIn, IPasswordHasher<PortalAccount> hasher, HttpContext http) =>
         {
-            var result = await signIn.PasswordSignInAsync(userName ?? "", password ?? "", isPersistent: false, lockoutOnFailure: true);
             var user = await signIn.UserManager.FindByNameAsync(userName ?? "");
+            SignInResult result;
+            if (user is null)
+            {
+                SignInCost.SpendOneHash(hasher, password);
+                result = SignInResult.Failed;
+            }
+            else if (await signIn.UserManager.IsLockedOutAsync(user))
+            {
+                // Identity refuses a locked account before hashing; hash anyway so a locked account answers as slowly as any other.
+                SignInCost.SpendOneHash(hasher, password);
+                result = SignInResult.LockedOut;
+            }
+            else
+            {
+                result = await signIn.PasswordSignInAsync(user, password ?? "", isPersistent: false, lockoutOnFailure: true);
+            }
+
             var actor = user is null ? new Actor("unknown", userName ?? "") : new Actor(user.Id, user.UserName!);
             await SignInAudit.RecordAsync(http, actor, result.Succeeded, "local", result.IsLockedOut ? "locked out" : result.Succeeded ? null : "wrong user name or password");
+            // One answer for an unknown name, a locked account and a wrong password: the page names both causes.
             if (!result.Succeeded)
-                return Results.Redirect($"/login?error={(result.IsLockedOut ? "locked" : "invalid")}&returnUrl={Uri.EscapeDataString(LocalOnly(returnUrl))}");
-            return Results.LocalRedirect(LocalOnly(returnUrl));
-        }).AllowAnonymous();
+                return Results.Redirect($"/login?error=invalid&returnUrl={Uri.EscapeDataString(LocalUrl.OrHome(returnUrl))}");
+            return Results.Redirect(LocalUrl.OrHome(returnUrl));
+        }).AllowAnonymous().RequireSignInRateLimit();
 
         app.MapPost("/account/logout", async (IAuthenticationSchemeProvider schemes, PortalDbContext db, TimeProvider time, HttpContext http) =>
         {
@@ -46,6 +65,12 @@ public static class AccountEndpoints
         return app;
     }
 
-    private static string LocalOnly(string? returnUrl) =>
-        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\") ? returnUrl : "/";
+    /// <summary>Starts an Entra ID sign-in; afterwards the browser returns only to a plain local path (<see cref="LocalUrl"/>).</summary>
+    public static IEndpointRouteBuilder MapEntraSignIn(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/account/entra-login", (string? returnUrl) =>
+            Results.Challenge(new AuthenticationProperties { RedirectUri = LocalUrl.OrHome(returnUrl) }, [OpenIdConnectDefaults.AuthenticationScheme]))
+            .AllowAnonymous();
+        return app;
+    }
 }
