@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Application.Admin;
 using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Domain.Requests;
 using MigrationPortal.Infrastructure.Connectors.Libvirt.Native;
@@ -29,6 +30,20 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
 
     public async Task<ConnectionTestResult> TestConnectionAsync(ConnectionInfo connection, CancellationToken ct)
     {
+        // Every qemu+tls host's certificate, checked against the connection's CA and compared with that host's pin, so
+        // the administrator sees each thumbprint to pin; the first one is the result's thumbprint (the connection-wide pin).
+        var thumbprints = new List<string>();
+        string? first = null;
+        foreach (var host in LibvirtEndpoint.Parse(connection.Endpoint, connection.PinnedThumbprint).Where(h => h.IsTls))
+        {
+            var uri = new Uri(host.Uri);
+            var thumbprint = await TlsCertificateProbe.ReadThumbprintAsync(uri, connection.CaCertificatePem, connection.ClientCertificatePem, connection.ClientKeyPem, ct);
+            first ??= thumbprint;
+            if (host.Pin is { } pin && !string.Equals(pin, thumbprint, StringComparison.OrdinalIgnoreCase))
+                return new ConnectionTestResult(false, $"The certificate of {uri.Host} ({host.Uri}) has thumbprint {thumbprint}, not the pinned {pin}.", thumbprint);
+            thumbprints.Add($"{host.Uri}{LibvirtEndpoint.PinPrefix}{thumbprint}{(host.Pin is null ? " (not pinned)" : " (pinned)")}");
+        }
+
         var lines = await OnLibvirtThread(() =>
         {
             using var session = new LibvirtSession(connection);
@@ -43,17 +58,8 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             return result;
         }, ct);
 
-        // The thumbprint of the first qemu+tls host, checked against the connection's CA (and its pin, if one is set).
-        string? thumbprint = null;
-        var tlsUri = new LibvirtSessionUris(connection).Tls.FirstOrDefault();
-        if (tlsUri is not null)
-        {
-            thumbprint = await TlsCertificateProbe.ReadThumbprintAsync(tlsUri, connection.CaCertificatePem, connection.ClientCertificatePem, connection.ClientKeyPem, ct);
-            if (connection.PinnedThumbprint is { } pin && !string.Equals(pin, thumbprint, StringComparison.OrdinalIgnoreCase))
-                return new ConnectionTestResult(false, $"The certificate of {tlsUri.Host} has thumbprint {thumbprint}, not the pinned {pin}.", thumbprint);
-        }
-
-        return new ConnectionTestResult(true, string.Join(" ", lines), thumbprint);
+        if (thumbprints.Count > 0) lines.Add($"Certificates (pin each host by writing its line as the endpoint entry): {string.Join(" ", thumbprints)}");
+        return new ConnectionTestResult(true, string.Join(" ", lines), first);
     }
 
     public Task<InventorySnapshot> CollectInventoryAsync(ConnectionInfo connection, CancellationToken ct) => OnLibvirtThread(() =>
@@ -427,6 +433,9 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         var sourceUri = plan.SourceHostId ?? throw new LibvirtException(LibvirtException.InvalidArg, 0, "The request does not record the source host.", "migrate");
         var targetUri = plan.Target.HostId ?? throw new LibvirtException(LibvirtException.InvalidArg, 0, "A compute move needs a target host.", "migrate");
         var peer = session.PeerUri(targetUri);
+        // The source daemon verifies the destination with the hosts' own PKI; opening it here checks its pin too,
+        // so a compute-only move is refused like any other when the destination's certificate is not the pinned one.
+        session.Connect(targetUri);
         var connection = session.ConnectOwned(sourceUri); // owned by the migration thread, which closes it
         LibvirtDomain? domain = null;
         try
@@ -864,10 +873,4 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             }
         }, ct, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).WaitAsync(ct);
 
-    /// <summary>The qemu+tls hosts of a connection, for the certificate probe.</summary>
-    private sealed class LibvirtSessionUris(ConnectionInfo connection)
-    {
-        public IEnumerable<Uri> Tls => MigrationPortal.Application.Admin.SaveConnection.EndpointUris(connection.Endpoint)
-            .Select(u => new Uri(u)).Where(u => u.Scheme.EndsWith("+tls", StringComparison.Ordinal) && !string.IsNullOrEmpty(u.Host));
-    }
 }
