@@ -75,7 +75,8 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             var host = session.Connect(uri);
             var hostname = session.Hostname(uri);
             var node = host.NodeInfo();
-            var pools = host.ListPools();
+            // Refreshed first: a dir pool lists only the files it saw at its last refresh, and a disk it has not seen would count as 0 bytes.
+            var pools = host.ListPools(refresh: true);
             datastores.AddRange(pools.Select(p => new DatastoreInfo(DatastoreId(uri, p.Name), DatastoreName(p.Name, hostname),
                 p.CapacityBytes / GiB, p.AvailableBytes / GiB, p.Running, [hostname])));
             long usedMemory = 0;
@@ -85,7 +86,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
                 {
                     var state = domain.State();
                     var description = DomainDescription.Parse(domain.Xml());
-                    var running = state is 1 or 2 or 3;
+                    var running = state.IsActive();
                     if (running) usedMemory += description.MemoryBytes;
                     var disks = description.Disks.Where(d => d.Device == "disk").Select(d => (Disk: d, Volume: d.Type == "file" && d.Source is not null ? host.FindVolume(d.Source) : null)).ToList();
                     foreach (var i in description.Interfaces.Where(i => i.Source is not null))
@@ -139,15 +140,22 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         }
 
         var state = domain.State();
-        if (plan.Live && state != 1)
+        if (plan.Live && state != DomainState.Running)
             findings.Add(new(FindingSeverity.Critical, "vm-not-running", $"A live move needs the domain running; {plan.VmName} is {PowerState(state)}."));
-        if (state is 1 or 2 or 3 && domain.GetJobStats() is { Active: true })
+        if (state.IsActive() && domain.GetJobStats() is { Active: true })
             findings.Add(new(FindingSeverity.Critical, "job-active", $"{plan.VmName} already has a libvirt job running (another migration, backup or copy)."));
+        // libvirt refuses to migrate a domain with snapshots ("cannot migrate domain with 1 snapshots"), and a storage move
+        // would delete the original image that holds internal snapshots: either way the move cannot go ahead with them.
         if (domain.SnapshotCount() is var snapshots and > 0)
-            findings.Add(new(FindingSeverity.Warning, "existing-snapshots", $"{plan.VmName} has {snapshots} libvirt snapshot(s); their metadata stays on {session.Hostname(sourceUri)} and QEMU may refuse to move internal snapshots."));
+            findings.Add(new(FindingSeverity.Critical, "existing-snapshots", $"{plan.VmName} has {snapshots} libvirt snapshot(s) on {session.Hostname(sourceUri)}; "
+                + "libvirt refuses to move a domain with snapshots. Delete them (virsh snapshot-delete) or merge them first."));
         var description = DomainDescription.Parse(domain.Xml());
         var fileDisks = description.FileDisks.ToList();
-        var diskBytes = fileDisks.Sum(d => source.FindVolume(d.Source!)?.CapacityBytes ?? 0);
+        // Each disk's pool is refreshed first, so a file the pool has not seen yet is sized, not counted as 0 bytes.
+        var sized = fileDisks.Select(d => (Disk: d, Volume: source.FindVolume(d.Source!, refresh: true))).ToList();
+        var diskBytes = sized.Sum(d => d.Volume?.CapacityBytes ?? 0);
+        foreach (var (disk, _) in sized.Where(d => d.Volume is null))
+            findings.Add(new(FindingSeverity.Warning, "disk-size-unknown", $"{disk.Source} ({disk.Target}) is in no storage pool on {session.Hostname(sourceUri)}; its size is not counted in the room checks."));
 
         if (plan.Kind.MovesCompute())
         {
@@ -173,7 +181,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
                 if (node.FreeMemoryBytes < description.MemoryBytes)
                     findings.Add(new(FindingSeverity.Critical, "memory", $"{session.Hostname(targetUri)} has {node.FreeMemoryBytes / MiB} MiB free; {plan.VmName} needs {description.MemoryBytes / MiB} MiB."));
                 using (var existing = target.FindDomain(plan.VmExternalId))
-                    if (existing is not null && existing.State() is 1 or 2 or 3)
+                    if (existing is not null && existing.State().IsActive())
                         findings.Add(new(FindingSeverity.Critical, "already-there", $"A domain with this UUID already runs on {session.Hostname(targetUri)}."));
                 findings.Add(CheckCpu(description, target, session.Hostname(targetUri)));
                 if (plan.Kind.MovesStorage())
@@ -380,7 +388,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             var pools = host.ListPools();
             var hostname = session.Hostname(uri);
             var placement = new VmPlacement(uri, hostname, description.Disks.Where(d => d.Device == "disk").Select(d => StoreOf(d, pools, hostname)).Distinct().ToList(), PowerState(state));
-            if (state is 1 or 2 or 3) return placement;
+            if (state.IsActive()) return placement;
             inactive ??= placement;
         }
 
@@ -466,12 +474,23 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             domain = null; // the thread owns it now
             var description = $"{(plan.Live ? "Live" : "Offline")} peer-to-peer migration{(plan.Kind.MovesStorage() ? " with storage copy" : "")} "
                 + $"{(plan.Options.RequireEncryption ? "over TLS" : "WITHOUT encryption (administrator policy)")} to {peer}";
+            var destination = session.Hostname(targetUri);
             job.Start($"libvirt migrate {plan.VmName}", _ =>
             {
                 using (connection)
                 using (migrating)
                 using (parameters)
-                    migrating.MigrateToUri3(peer, parameters, flags);
+                {
+                    try
+                    {
+                        migrating.MigrateToUri3(peer, parameters, flags);
+                    }
+                    catch (LibvirtException e)
+                    {
+                        throw MigrationFailure(e, connection.Host, destination, peer);
+                    }
+                }
+
                 return description;
             });
             WaitUntilVisible(session, sourceUri, plan.VmExternalId, job, ct);
@@ -516,6 +535,26 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         }
     }
 
+    /// <summary>
+    /// A failed virDomainMigrateToURI3, reported by the source daemon about its own connection to the destination:
+    /// libvirt's text alone ("internal error: client socket is closed") says neither host, so both are named. A source
+    /// without its own client PKI (libvirt's default files, read by the source daemon for a peer-to-peer TLS migration)
+    /// gets a message that says which host lacks which file.
+    /// </summary>
+    internal static LibvirtException MigrationFailure(LibvirtException e, string sourceHost, string destination, string peer)
+    {
+        var pki = MissingPkiFile().Match(e.LibvirtMessage);
+        var text = pki.Success
+            ? $"its libvirtd cannot read its own {pki.Groups[1].Value} '{pki.Groups[2].Value}', which it needs to connect to {destination} ({peer}) for the "
+                + $"peer-to-peer TLS migration. Install the host's PKI on the source host (docs/operations.md, \"The hosts' own PKI\"). libvirt: {e.LibvirtMessage}"
+            : $"the migration to {destination} ({peer}) failed: {e.LibvirtMessage}";
+        return new LibvirtException(e.Code, e.ErrorDomain, text, e.Operation, sourceHost);
+    }
+
+    /// <summary>libvirt's virNetTLSContextCheckCertFile: "Cannot read CA certificate '/etc/pki/CA/cacert.pem': No such file or directory".</summary>
+    [System.Text.RegularExpressions.GeneratedRegex("Cannot read (CA certificate|certificate revocation list|certificate|private key) '([^']+)'")]
+    private static partial System.Text.RegularExpressions.Regex MissingPkiFile();
+
     private (TransferProgress? Progress, TransferOutcome? Outcome) Poll(MigrationPlan plan, LibvirtOperation operation, LibvirtSession session)
     {
         var source = session.Connect(operation.SourceUri);
@@ -541,14 +580,15 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
 
         try
         {
-            if (domain is not null && domain.State() is 1 or 2 or 3)
+            if (domain is not null && domain.State().IsActive())
             {
                 var stats = domain.GetJobStats();
                 if (stats.Active) return (ToProgress(stats), null);
                 if (!OnTarget(session, operation))
                 {
                     var completed = domain.GetJobStats(LibvirtDomain.JobStatsCompleted | LibvirtDomain.JobStatsKeepCompleted);
-                    var reason = completed.ErrorMessage ?? (completed.Type == JobType.None ? "no migration job is running and the domain is still on the source" : $"libvirt reports the job as {completed.Type}");
+                    var reason = completed.ErrorMessage is { } failed ? $"the migration to {operation.Target} failed: {failed}"
+                        : completed.Type == JobType.None ? "no migration job is running and the domain is still on the source" : $"libvirt reports the job as {completed.Type}";
                     return (null, new TransferOutcome(completed.Type == JobType.Cancelled ? TransferResult.Cancelled : TransferResult.Failed,
                         $"{reason}; {plan.VmName} is still on {session.Hostname(operation.SourceUri)}."));
                 }
@@ -569,7 +609,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
     private static bool OnTarget(LibvirtSession session, LibvirtOperation operation)
     {
         using var there = session.Connect(operation.Target).FindDomain(operation.DomainUuid);
-        return there is not null && there.State() is 1 or 2 or 3;
+        return there is not null && there.State().IsActive();
     }
 
     /// <summary>With undefine-source the source's domain is gone, so the completed job's statistics are read on the destination.</summary>
@@ -757,7 +797,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
                     domain.BlockJobAbort(disk, LibvirtDomain.BlockJobAbortPivot);
                     return;
                 }
-                catch (LibvirtException e) when (e.Code == LibvirtException.OperationInvalid || e.Code == 83)
+                catch (LibvirtException e) when (e.Code is LibvirtException.OperationInvalid or LibvirtException.BlockCopyActive)
                 {
                     // "not ready for pivot yet": the mirror is still catching up with writes.
                 }
@@ -791,6 +831,8 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         if (!pool.Running) yield return new(FindingSeverity.Critical, "pool-inactive", $"Pool {pool.Name} on {hostname} is not active.");
         else if (pool.AvailableBytes < neededBytes)
             yield return new(FindingSeverity.Critical, "pool-full", $"Pool {pool.Name} on {hostname} has {pool.AvailableBytes / MiB} MiB free; the disks need {neededBytes / MiB} MiB.");
+        else
+            yield return new(FindingSeverity.Advisory, "pool-room", $"Pool {pool.Name} on {hostname} has {pool.AvailableBytes / MiB} MiB free; the disks need {neededBytes / MiB} MiB.");
     }
 
     private static PrecheckFinding CheckCpu(DomainDescription description, LibvirtConnection target, string hostname)
@@ -814,7 +856,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
                         result = target.CompareHypervisorCpu(description.Emulator, description.Arch, description.Machine, description.VirtType, description.CpuXml);
                         api = "virConnectCompareHypervisorCPU";
                     }
-                    catch (LibvirtException e) when (e.Code is LibvirtException.NoSupport or 84)
+                    catch (LibvirtException e) when (e.Code is LibvirtException.NoSupport or LibvirtException.OperationUnsupported)
                     {
                         result = target.CompareCpu(description.CpuXml);
                         api = "virConnectCompareCPU";
@@ -847,10 +889,10 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         target.DatastoreId?.Split('#') is [_, var pool] ? pool
         : target.DatastoreName?.Split('@')[0] ?? throw new LibvirtException(LibvirtException.InvalidArg, 0, "The request names no target pool.", "storage");
 
-    private static string PowerState(int state) => state switch
+    private static string PowerState(DomainState state) => state switch
     {
-        1 or 2 => "poweredOn",
-        3 or 7 => "suspended",
+        DomainState.Running or DomainState.Blocked => "poweredOn",
+        DomainState.Paused or DomainState.PmSuspended => "suspended",
         _ => "poweredOff",
     };
 
