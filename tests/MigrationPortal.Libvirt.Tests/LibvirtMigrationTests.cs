@@ -322,6 +322,59 @@ public sealed class LibvirtMigrationTests : IAsyncLifetime
         Assert.DoesNotContain(preview.Findings, f => f.Code == "disk-size-unknown");
     }
 
+    [Fact]
+    public async Task Precheck_IsCritical_SayingEjectItFirst_WhenACdromIsoIsOnlyOnTheSource_AndPassesOnceItIsOnTheDestinationToo()
+    {
+        // A second domain (never started) with a CD-ROM whose ISO is in A's pool images only; libvirt copies no CD-ROM.
+        const string name = "mp-media";
+        var iso = $"{LibvirtLab.ImagesPath}/{name}.iso";
+        await File.WriteAllBytesAsync(Path.Combine(_lab.AImagesDir, $"{name}.iso"), new byte[1024 * 1024]);
+        var xml = Path.Combine(Path.GetTempPath(), $"{name}-{Guid.NewGuid():N}.xml");
+        await File.WriteAllTextAsync(xml, $"""
+            <domain type='qemu'><name>{name}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
+              <metadata><mp:app xmlns:mp="urn:migrationportal:1">{Environment.GetEnvironmentVariable("LIBVIRT_LAB_GUEST_APP")}</mp:app></metadata>
+              <os><type arch='x86_64' machine='pc'>hvm</type></os>
+              <devices><disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='{iso}'/><target dev='hdc' bus='ide'/><readonly/></disk></devices>
+            </domain>
+            """);
+        try
+        {
+            await _lab.VirshAsync(_lab.AUri, "define", xml);
+            await _portal.SyncAsync(_connectionId);
+            var vm = await _portal.Db(db => db.Vms.AsNoTracking().FirstAsync(v => v.Name == name));
+            var move = new SubmitRequest.Command(vm.Id, MigrationKind.ComputeAndStorage, true, _lab.BUri, ImagesOn(_lab.BUri), "Lab test move");
+
+            var missing = await _portal.Scoped<PreviewRequest, RequestPreview>(u => u.HandleAsync(Requester, move));
+            File.Copy(Path.Combine(_lab.AImagesDir, $"{name}.iso"), Path.Combine(_lab.BImagesDir, $"{name}.iso"));
+            var present = await _portal.Scoped<PreviewRequest, RequestPreview>(u => u.HandleAsync(Requester, move));
+
+            var finding = Assert.Single(missing.Findings, f => f.Code == "media-missing");
+            Assert.Equal(FindingSeverity.Critical, finding.Severity);
+            Assert.Contains(iso, finding.Message);
+            Assert.Contains("not on lab-b", finding.Message);
+            Assert.Contains("Eject it first", finding.Message);
+            Assert.DoesNotContain(present.Findings, f => f.Code is "media-missing" or "media-unchecked");
+            Assert.DoesNotContain("mp-probe", await _lab.VirshAsync(_lab.BUri, "pool-list", "--all", "--name")); // the look-up's transient pool is gone
+        }
+        finally
+        {
+            await _lab.VirshAsync(_lab.AUri, "undefine", name);
+            File.Delete(xml);
+        }
+    }
+
+    [Fact]
+    public async Task Precheck_FindsTheGuestsKernelAndInitrdOnTheDestination_OutsideAnyPool()
+    {
+        var vm = await _portal.GuestAsync(_lab);
+
+        var preview = await _portal.Scoped<PreviewRequest, RequestPreview>(u => u.HandleAsync(Requester,
+            new SubmitRequest.Command(vm.Id, MigrationKind.ComputeAndStorage, true, _lab.BUri, ImagesOn(_lab.BUri), "Lab test move")));
+
+        Assert.DoesNotContain(preview.Findings, f => f.Code is "boot-file-missing" or "media-unchecked" or "media-missing");
+        Assert.DoesNotContain("mp-probe", await _lab.VirshAsync(_lab.BUri, "pool-list", "--all", "--name"));
+    }
+
     /// <summary>
     /// Moves the guest's disk into pool fast on A with virsh, without a pool refresh: the pool does not list the new file,
     /// which is how a disk written behind libvirt's back (or by another tool) looks to the portal.

@@ -187,6 +187,35 @@ internal sealed class LibvirtConnection : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Whether a file exists on this host. libvirt has no call to ask a host about a file, so it is looked up in the
+    /// pool that holds its folder (after a refresh), or, for a folder no pool covers, in a transient dir pool made for
+    /// the look-up and destroyed right after (it lists the folder and leaves nothing behind). A folder that does not
+    /// exist means no file.
+    /// </summary>
+    public bool FileExists(string path)
+    {
+        var directory = Path.GetDirectoryName(path);
+        if (string.IsNullOrEmpty(directory)) return false;
+        if (ListPools().Any(p => p.Running && p.Path == directory)) return FindVolume(path, refresh: true) is not null;
+        var xml = $"<pool type='dir'><name>mp-probe-{Guid.NewGuid():N}</name><target><path>{System.Security.SecurityElement.Escape(directory)}</path></target></pool>";
+        using var probe = LibvirtNative.virStoragePoolCreateXML(_handle, xml, 0);
+        if (probe.IsInvalid)
+        {
+            var error = LibvirtException.FromLastError("virStoragePoolCreateXML", Host);
+            return error.Code == LibvirtException.SystemError && error.LibvirtMessage.Contains("No such file or directory", StringComparison.Ordinal) ? false : throw error;
+        }
+
+        try
+        {
+            return FindVolume(path) is not null;
+        }
+        finally
+        {
+            if (LibvirtNative.virStoragePoolDestroy(probe) < 0) LibvirtNative.virResetLastError(); // transient: destroying it removes it
+        }
+    }
+
     private void RefreshPoolHolding(string path)
     {
         var directory = Path.GetDirectoryName(path);

@@ -184,6 +184,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
                     if (existing is not null && existing.State().IsActive())
                         findings.Add(new(FindingSeverity.Critical, "already-there", $"A domain with this UUID already runs on {session.Hostname(targetUri)}."));
                 findings.Add(CheckCpu(description, target, session.Hostname(targetUri)));
+                findings.AddRange(CheckFilesOnDestination(description, plan, target, session.Hostname(sourceUri), session.Hostname(targetUri)));
                 if (plan.Kind.MovesStorage())
                     findings.AddRange(CheckPoolRoom(target, plan.Target, diskBytes, session.Hostname(targetUri)));
                 else if (fileDisks.Count > 0)
@@ -833,6 +834,48 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             yield return new(FindingSeverity.Critical, "pool-full", $"Pool {pool.Name} on {hostname} has {pool.AvailableBytes / MiB} MiB free; the disks need {neededBytes / MiB} MiB.");
         else
             yield return new(FindingSeverity.Advisory, "pool-room", $"Pool {pool.Name} on {hostname} has {pool.AvailableBytes / MiB} MiB free; the disks need {neededBytes / MiB} MiB.");
+    }
+
+    /// <summary>
+    /// Every file the domain references that the move does not copy (CD-ROM and read-only media, kernel and initrd, and
+    /// for a move without storage copy its disks) must already be at the same path on the destination; libvirt would
+    /// otherwise fail mid-transfer with "Cannot access storage file".
+    /// </summary>
+    private static IEnumerable<PrecheckFinding> CheckFilesOnDestination(DomainDescription description, MigrationPlan plan, LibvirtConnection target, string sourceName, string targetName)
+    {
+        foreach (var file in description.FilesNotCopied(copied: plan.Kind.MovesStorage()))
+        {
+            bool present;
+            string? notChecked = null;
+            try
+            {
+                present = target.FileExists(file.Path);
+            }
+            catch (LibvirtException e)
+            {
+                present = false;
+                notChecked = e.Message;
+            }
+
+            if (notChecked is not null)
+            {
+                // A host that cannot be asked is not a reason to refuse, but the approver must know it was not checked.
+                yield return new(FindingSeverity.Warning, "media-unchecked", $"Could not check that {file.Path} ({file.What}) is on {targetName}: {notChecked}");
+                continue;
+            }
+
+            if (present) continue;
+            yield return file switch
+            {
+                { Removable: true } => new(FindingSeverity.Critical, "media-missing",
+                    $"{file.What} of {plan.VmName} uses {file.Path}, which is on {sourceName} but not on {targetName}, and a migration copies no CD-ROM or read-only disk. "
+                    + $"Eject it first (virsh change-media {plan.VmName} {file.Target} --eject), or copy it to the same path on {targetName}."),
+                { Target: not null } => new(FindingSeverity.Critical, "disk-missing",
+                    $"{file.What} of {plan.VmName} ({file.Path}) is not on {targetName}, and a move without storage copy copies no disk: move it with its storage, or put it on storage both hosts share."),
+                _ => new(FindingSeverity.Critical, "boot-file-missing",
+                    $"The {file.What} of {plan.VmName} ({file.Path}) is not on {targetName}; copy it to the same path there first."),
+            };
+        }
     }
 
     private static PrecheckFinding CheckCpu(DomainDescription description, LibvirtConnection target, string hostname)
