@@ -128,7 +128,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         }
         catch (LibvirtException e)
         {
-            findings.Add(new(FindingSeverity.Critical, "source-unreachable", $"The source host {sourceUri} cannot be reached: {e.Message}"));
+            findings.Add(new(FindingSeverity.Critical, "source-unreachable", $"The source host {sourceUri} cannot be reached: {e.LibvirtMessage}"));
             return findings;
         }
 
@@ -172,7 +172,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             }
             catch (LibvirtException e)
             {
-                findings.Add(new(FindingSeverity.Critical, "destination-unreachable", $"The destination {targetUri} cannot be reached: {e.Message}"));
+                findings.Add(new(FindingSeverity.Critical, "destination-unreachable", $"The destination {targetUri} cannot be reached: {e.LibvirtMessage}"));
             }
 
             if (target is not null)
@@ -234,7 +234,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
 
         var done = domain.GetJobStats(LibvirtDomain.JobStatsCompleted | LibvirtDomain.JobStatsKeepCompleted);
         if (done.Type != JobType.Completed)
-            throw new LibvirtException(LibvirtException.OperationInvalid, 0, $"The disk backup did not complete: {done.ErrorMessage ?? done.Type.ToString()}.", "backup");
+            throw new LibvirtException(LibvirtException.OperationInvalid, 0, $"The disk backup did not complete: {done.ErrorMessage ?? done.Type.ToString()}.", "backup", host.Host);
         return "disk-backup|" + Uri.EscapeDataString(hostUri) + "|" + string.Join(';', targets.Select(t => Uri.EscapeDataString(t.Path)));
     }, ct);
 
@@ -787,10 +787,10 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             if (running.CancelRequested)
             {
                 if (domain.BlockJob(disk) is not null) domain.BlockJobAbort(disk, 0);
-                throw new LibvirtException(LibvirtException.OperationAborted, 0, "operation aborted: block copy cancelled; the disk stays where it was.", "virDomainBlockJobAbort");
+                throw new LibvirtException(LibvirtException.OperationAborted, 0, "operation aborted: block copy cancelled; the disk stays where it was.", "virDomainBlockJobAbort", domain.Host);
             }
 
-            var job = domain.BlockJob(disk) ?? throw new LibvirtException(LibvirtException.OperationAborted, 0, $"The block copy of {disk} ended before the pivot (it was aborted).", "virDomainGetBlockJobInfo");
+            var job = domain.BlockJob(disk) ?? throw new LibvirtException(LibvirtException.OperationAborted, 0, $"The block copy of {disk} ended before the pivot (it was aborted).", "virDomainGetBlockJobInfo", domain.Host);
             if (job.End > 0 && job.Cur == job.End)
             {
                 try
@@ -812,7 +812,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
 
     private static Dictionary<string, string> DiskMoves(LibvirtConnection target, DomainDescription description, MigrationTarget to)
     {
-        var pool = target.FindPool(PoolName(to), refresh: true) ?? throw new LibvirtException(LibvirtException.NoStoragePool, 0, $"Pool {PoolName(to)} is not on the destination.", "migrate");
+        var pool = target.FindPool(PoolName(to), refresh: true) ?? throw new LibvirtException(LibvirtException.NoStoragePool, 0, $"Pool {PoolName(to)} is not on the destination.", "migrate", target.Host);
         var moves = new Dictionary<string, string>(StringComparer.Ordinal);
         if (pool.Path is null) return moves;
         foreach (var disk in description.FileDisks.Where(d => Path.GetDirectoryName(d.Source) != pool.Path))
