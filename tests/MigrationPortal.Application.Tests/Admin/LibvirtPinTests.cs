@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using MigrationPortal.Application.Admin;
 using MigrationPortal.Application.Common;
 using MigrationPortal.Application.Tests.Infrastructure;
+using MigrationPortal.Infrastructure.Persistence;
 
 namespace MigrationPortal.Application.Tests.Admin;
 
