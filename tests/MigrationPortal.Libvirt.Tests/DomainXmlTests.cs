@@ -25,6 +25,21 @@ public sealed class DomainXmlTests
         """;
 
     [Fact]
+    public void FilesNotCopied_ListsCdromsAndBootFiles_AndTheWritableDisksOnlyWhenNothingIsCopied()
+    {
+        var domain = DomainDescription.Parse(Xml.Replace("<os><type arch='x86_64' machine='pc-i440fx-7.2'>hvm</type></os>",
+            "<os><type arch='x86_64' machine='pc-i440fx-7.2'>hvm</type><kernel>/boot/vmlinuz</kernel><initrd>/boot/initrd.img</initrd></os>"));
+
+        var withCopy = domain.FilesNotCopied(copied: true).ToList();
+        var withoutCopy = domain.FilesNotCopied(copied: false).ToList();
+
+        Assert.Equal(["/iso/tools.iso", "/boot/vmlinuz", "/boot/initrd.img"], withCopy.Select(f => f.Path));
+        Assert.True(withCopy[0].Removable);
+        Assert.Equal("sda", withCopy[0].Target);
+        Assert.Equal(["/var/lib/libvirt/images/web-01.qcow2", "/iso/tools.iso", "/boot/vmlinuz", "/boot/initrd.img"], withoutCopy.Select(f => f.Path));
+    }
+
+    [Fact]
     public void Parse_ReadsSizeDisksInterfacesCpuAndApplication()
     {
         var domain = DomainDescription.Parse(Xml);

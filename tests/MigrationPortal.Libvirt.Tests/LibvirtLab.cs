@@ -210,6 +210,13 @@ public sealed partial class LibvirtLab
         File.WriteAllText(ACaFile, foreignCaPem);
     }
 
+    /// <summary>Takes away host A's own CA file, as on a host whose client PKI was never installed.</summary>
+    public void RemoveCaOfA()
+    {
+        if (!File.Exists(CaBackup)) File.Copy(ACaFile, CaBackup);
+        File.Delete(ACaFile);
+    }
+
     public void RestoreCa()
     {
         if (!File.Exists(CaBackup)) return;

@@ -65,7 +65,7 @@ public sealed class LibvirtMigrationTests : IAsyncLifetime
         Assert.True(test.Succeeded, test.Message);
         Assert.Contains("host lab-b", test.Message);
 
-        // A libvirt snapshot (internal, with the guest running) is counted by the sync and warned about by the precheck.
+        // A libvirt snapshot (internal, with the guest running) is counted by the sync and blocks the move at precheck.
         Assert.Equal(0, vm.SnapshotCount);
         await _lab.VirshAsync(_lab.AUri, "snapshot-create-as", _lab.Guest, "mp-test-snapshot");
         try
@@ -74,7 +74,7 @@ public sealed class LibvirtMigrationTests : IAsyncLifetime
             Assert.Equal(1, (await _portal.GuestAsync(_lab)).SnapshotCount);
             var preview = await _portal.Scoped<PreviewRequest, RequestPreview>(u => u.HandleAsync(Requester,
                 new SubmitRequest.Command(vm.Id, MigrationKind.ComputeAndStorage, true, _lab.BUri, ImagesOn(_lab.BUri), "Lab test move")));
-            Assert.Contains(preview.Findings, f => f.Severity == FindingSeverity.Warning && f.Code == "existing-snapshots" && f.Message.Contains("1 libvirt snapshot"));
+            Assert.Contains(preview.Findings, f => f.Severity == FindingSeverity.Critical && f.Code == "existing-snapshots" && f.Message.Contains("1 libvirt snapshot"));
         }
         finally
         {
@@ -248,8 +248,143 @@ public sealed class LibvirtMigrationTests : IAsyncLifetime
         var stored = await _portal.RequestAsync(request.Id);
         Assert.Equal(RequestState.Failed, stored.State);
         Assert.Contains("libvirt", stored.FailureReason);
+        // libvirt's own text ("client socket is closed", "keepalive timeout") names no host: the portal says which.
+        Assert.Contains("lab-a (", stored.FailureReason);
+        Assert.Contains("the migration to lab-b", stored.FailureReason);
         Assert.Equal("a", await _lab.RunningOnAsync());
         Assert.False(await _lab.DefinedOnAsync(_lab.BUri));
+    }
+
+    [Fact]
+    public async Task Migration_IsRefusedByThePrecheck_AndNothingStarts_WhenTheDomainHasALibvirtSnapshot()
+    {
+        var vm = await _portal.GuestAsync(_lab);
+        var request = await _portal.SubmitAsync(vm.Id, MigrationKind.ComputeAndStorage, _lab.BUri, ImagesOn(_lab.BUri));
+        await _lab.VirshAsync(_lab.AUri, "snapshot-create-as", _lab.Guest, "mp-test-snapshot");
+        try
+        {
+            await _portal.RunAsync(request.Id);
+
+            var stored = await _portal.RequestAsync(request.Id);
+            Assert.Equal(RequestState.Failed, stored.State);
+            Assert.Contains("1 libvirt snapshot", stored.FailureReason);
+            Assert.Null(stored.OperationId);
+            Assert.All(stored.Steps.Where(s => s.Name != "precheck"), s => Assert.Null(s.StartedAt));
+            Assert.Equal("a", await _lab.RunningOnAsync());
+            Assert.False(await _lab.DefinedOnAsync(_lab.BUri));
+        }
+        finally
+        {
+            await _lab.VirshAsync(_lab.AUri, "snapshot-delete", _lab.Guest, "mp-test-snapshot");
+        }
+    }
+
+    [Fact]
+    public async Task Migration_FailsNamingTheSourceHostAndTheMissingFile_WhenTheSourceHostHasNoClientCaCertificate()
+    {
+        // In a peer-to-peer TLS migration the source daemon connects to the destination with its own PKI, in libvirt's
+        // default places; the portal cannot see those files, so the failure itself must say what is missing where.
+        var vm = await _portal.GuestAsync(_lab);
+        _lab.RemoveCaOfA();
+        var request = await _portal.SubmitAsync(vm.Id, MigrationKind.ComputeAndStorage, _lab.BUri, ImagesOn(_lab.BUri));
+
+        await _portal.RunAsync(request.Id);
+
+        var stored = await _portal.RequestAsync(request.Id);
+        Assert.Equal(RequestState.Failed, stored.State);
+        Assert.Contains("lab-a (", stored.FailureReason);
+        Assert.Contains("cannot read its own CA certificate '/etc/pki/CA/cacert.pem'", stored.FailureReason);
+        Assert.Contains("to connect to lab-b", stored.FailureReason);
+        Assert.Equal("a", await _lab.RunningOnAsync());
+        Assert.False(await _lab.DefinedOnAsync(_lab.BUri));
+    }
+
+    [Fact]
+    public async Task SyncInventory_SizesADiskThePoolHadNotSeen_ByRefreshingThePoolFirst()
+    {
+        var moved = await CopyDiskToFastBehindThePoolsBackAsync();
+
+        await _portal.SyncAsync(_connectionId);
+
+        Assert.Contains($"vda: {moved} (qcow2, 16 MiB)", (await _portal.GuestAsync(_lab)).Disks);
+    }
+
+    [Fact]
+    public async Task Precheck_CountsADiskThePoolHadNotSeen_ByRefreshingItsPoolFirst()
+    {
+        var vm = await _portal.GuestAsync(_lab);
+        await CopyDiskToFastBehindThePoolsBackAsync();
+
+        var preview = await _portal.Scoped<PreviewRequest, RequestPreview>(u => u.HandleAsync(Requester,
+            new SubmitRequest.Command(vm.Id, MigrationKind.ComputeAndStorage, true, _lab.BUri, ImagesOn(_lab.BUri), "Lab test move")));
+
+        Assert.Contains(preview.Findings, f => f.Code == "pool-room" && f.Severity == FindingSeverity.Advisory && f.Message.Contains("the disks need 16 MiB"));
+        Assert.DoesNotContain(preview.Findings, f => f.Code == "disk-size-unknown");
+    }
+
+    [Fact]
+    public async Task Precheck_IsCritical_SayingEjectItFirst_WhenACdromIsoIsOnlyOnTheSource_AndPassesOnceItIsOnTheDestinationToo()
+    {
+        // A second domain (never started) with a CD-ROM whose ISO is in A's pool images only; libvirt copies no CD-ROM.
+        const string name = "mp-media";
+        var iso = $"{LibvirtLab.ImagesPath}/{name}.iso";
+        await File.WriteAllBytesAsync(Path.Combine(_lab.AImagesDir, $"{name}.iso"), new byte[1024 * 1024]);
+        var xml = Path.Combine(Path.GetTempPath(), $"{name}-{Guid.NewGuid():N}.xml");
+        await File.WriteAllTextAsync(xml, $"""
+            <domain type='qemu'><name>{name}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
+              <metadata><mp:app xmlns:mp="urn:migrationportal:1">{Environment.GetEnvironmentVariable("LIBVIRT_LAB_GUEST_APP")}</mp:app></metadata>
+              <os><type arch='x86_64' machine='pc'>hvm</type></os>
+              <devices><disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='{iso}'/><target dev='hdc' bus='ide'/><readonly/></disk></devices>
+            </domain>
+            """);
+        try
+        {
+            await _lab.VirshAsync(_lab.AUri, "define", xml);
+            await _portal.SyncAsync(_connectionId);
+            var vm = await _portal.Db(db => db.Vms.AsNoTracking().FirstAsync(v => v.Name == name));
+            var move = new SubmitRequest.Command(vm.Id, MigrationKind.ComputeAndStorage, true, _lab.BUri, ImagesOn(_lab.BUri), "Lab test move");
+
+            var missing = await _portal.Scoped<PreviewRequest, RequestPreview>(u => u.HandleAsync(Requester, move));
+            File.Copy(Path.Combine(_lab.AImagesDir, $"{name}.iso"), Path.Combine(_lab.BImagesDir, $"{name}.iso"));
+            var present = await _portal.Scoped<PreviewRequest, RequestPreview>(u => u.HandleAsync(Requester, move));
+
+            var finding = Assert.Single(missing.Findings, f => f.Code == "media-missing");
+            Assert.Equal(FindingSeverity.Critical, finding.Severity);
+            Assert.Contains(iso, finding.Message);
+            Assert.Contains("not on lab-b", finding.Message);
+            Assert.Contains("Eject it first", finding.Message);
+            Assert.DoesNotContain(present.Findings, f => f.Code is "media-missing" or "media-unchecked");
+            Assert.DoesNotContain("mp-probe", await _lab.VirshAsync(_lab.BUri, "pool-list", "--all", "--name")); // the look-up's transient pool is gone
+        }
+        finally
+        {
+            await _lab.VirshAsync(_lab.AUri, "undefine", name);
+            File.Delete(xml);
+        }
+    }
+
+    [Fact]
+    public async Task Precheck_FindsTheGuestsKernelAndInitrdOnTheDestination_OutsideAnyPool()
+    {
+        var vm = await _portal.GuestAsync(_lab);
+
+        var preview = await _portal.Scoped<PreviewRequest, RequestPreview>(u => u.HandleAsync(Requester,
+            new SubmitRequest.Command(vm.Id, MigrationKind.ComputeAndStorage, true, _lab.BUri, ImagesOn(_lab.BUri), "Lab test move")));
+
+        Assert.DoesNotContain(preview.Findings, f => f.Code is "boot-file-missing" or "media-unchecked" or "media-missing");
+        Assert.DoesNotContain("mp-probe", await _lab.VirshAsync(_lab.BUri, "pool-list", "--all", "--name"));
+    }
+
+    /// <summary>
+    /// Moves the guest's disk into pool fast on A with virsh, without a pool refresh: the pool does not list the new file,
+    /// which is how a disk written behind libvirt's back (or by another tool) looks to the portal.
+    /// </summary>
+    private async Task<string> CopyDiskToFastBehindThePoolsBackAsync()
+    {
+        var moved = $"{LibvirtLab.FastPath}/{_lab.Guest}.qcow2";
+        await _lab.VirshAsync(_lab.AUri, "blockcopy", _lab.Guest, "vda", moved, "--format", "qcow2", "--wait", "--pivot", "--transient-job");
+        Assert.DoesNotContain(_lab.Guest, await _lab.VirshAsync(_lab.AUri, "vol-list", "fast")); // the pool has not seen it
+        return moved;
     }
 
     [Fact]

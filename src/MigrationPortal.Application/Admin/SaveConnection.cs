@@ -19,8 +19,11 @@ public sealed partial class SaveConnection(IPortalDb db, AccessGuard guard, ISec
     public sealed record Command(Guid? Id, string Name, string Kind, string Endpoint, string? Username, string? Secret, string? PinnedThumbprint, bool AllowUnencryptedMigration,
         string? CaCertificatePem = null, string? ClientCertificatePem = null, string? ClientKeyPem = null);
 
-    /// <summary>Splits a libvirt connection's endpoint into its host URIs.</summary>
-    public static IReadOnlyList<string> EndpointUris(string endpoint) =>
+    /// <summary>Splits a libvirt connection's endpoint into its host URIs (without the per-host pins; see <see cref="LibvirtEndpoint"/>).</summary>
+    public static IReadOnlyList<string> EndpointUris(string endpoint) => LibvirtEndpoint.Parse(endpoint).Select(h => h.Uri).ToList();
+
+    /// <summary>The endpoint's entries as written, pins included.</summary>
+    internal static IReadOnlyList<string> EndpointTokens(string endpoint) =>
         endpoint.Split([' ', ',', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public async Task<ConnectionView> HandleAsync(PortalUser user, Command command, CancellationToken ct = default)
@@ -39,6 +42,11 @@ public sealed partial class SaveConnection(IPortalDb db, AccessGuard guard, ISec
             var uris = EndpointUris(command.Endpoint);
             check.Require(uris.Count > 0 && uris.All(u => Uri.TryCreate(u, UriKind.Absolute, out var parsed) && parsed.Scheme.StartsWith("qemu", StringComparison.Ordinal)),
                 nameof(command.Endpoint), "Give one libvirt URI per host, such as qemu+tls://kvm1.example/system qemu+tls://kvm2.example/system.");
+            // Each qemu+tls host has its own certificate, so each may carry its own pin (…/system#sha256=<thumbprint>).
+            var pinProblem = LibvirtEndpoint.PinProblem(command.Endpoint, command.PinnedThumbprint);
+            check.Require(pinProblem is null, nameof(command.Endpoint), pinProblem ?? "");
+            check.Require(command.PinnedThumbprint is null || uris.Any(u => new LibvirtEndpoint.Host(u, null).IsTls), nameof(command.PinnedThumbprint),
+                "Only a qemu+tls host has a certificate to pin, and this connection has none.");
             check.Require(command.CaCertificatePem is null || command.CaCertificatePem.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal), nameof(command.CaCertificatePem), "Paste the CA certificate in PEM form.");
             check.Require(command.ClientCertificatePem is null || command.ClientCertificatePem.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal), nameof(command.ClientCertificatePem), "Paste the client certificate in PEM form.");
             check.Require(command.ClientKeyPem is null || command.ClientKeyPem.Contains("PRIVATE KEY", StringComparison.Ordinal), nameof(command.ClientKeyPem), "Paste the client private key in PEM form.");

@@ -5,10 +5,21 @@ namespace MigrationPortal.Infrastructure.Connectors.Libvirt;
 
 /// <summary>What the portal reads from a domain's XML: size, disks, interfaces, CPU mode and the application tag.</summary>
 internal sealed record DomainDescription(string Name, string Uuid, int Vcpus, long MemoryBytes, IReadOnlyList<DomainDisk> Disks, IReadOnlyList<DomainInterface> Interfaces,
-    string? CpuMode, string? CpuModel, string? CpuXml, string? Application, string? VirtType = null, string? Arch = null, string? Machine = null, string? Emulator = null)
+    string? CpuMode, string? CpuModel, string? CpuXml, string? Application, string? VirtType = null, string? Arch = null, string? Machine = null, string? Emulator = null,
+    IReadOnlyList<DomainFile>? BootFiles = null)
 {
     /// <summary>The namespace of the portal's own domain metadata: &lt;mp:app xmlns:mp="urn:migrationportal:1"&gt;payments&lt;/mp:app&gt;.</summary>
     public const string MetadataNamespace = "urn:migrationportal:1";
+
+    /// <summary>
+    /// Every file the domain needs on whichever host runs it, except what a storage copy moves: CD-ROMs, floppies,
+    /// read-only disks (libvirt copies none of them) and the files of a direct kernel boot; with <paramref name="copied"/>
+    /// false, the writable file disks too.
+    /// </summary>
+    public IEnumerable<DomainFile> FilesNotCopied(bool copied) =>
+        Disks.Where(d => d.Type == "file" && !string.IsNullOrEmpty(d.Source) && !(copied && FileDisks.Contains(d)))
+            .Select(d => new DomainFile(d.Device == "disk" && !d.ReadOnly ? $"disk {d.Target}" : d.Device == "disk" ? $"read-only disk {d.Target}" : $"{d.Device} {d.Target}", d.Source!, d.Target, Removable: d.Device != "disk" || d.ReadOnly))
+            .Concat(BootFiles ?? []);
 
     /// <summary>Writable disks backed by a file: what a storage copy moves.</summary>
     public IEnumerable<DomainDisk> FileDisks => Disks.Where(d => d.Device == "disk" && d.Type == "file" && d.Source is not null && !d.ReadOnly);
@@ -44,7 +55,9 @@ internal sealed record DomainDescription(string Name, string Uuid, int Vcpus, lo
             root.Attribute("type")?.Value,
             root.Element("os")?.Element("type")?.Attribute("arch")?.Value,
             root.Element("os")?.Element("type")?.Attribute("machine")?.Value,
-            devices?.Element("emulator")?.Value);
+            devices?.Element("emulator")?.Value,
+            (root.Element("os")?.Elements().Where(e => e.Name.LocalName is "kernel" or "initrd" or "dtb" or "loader" && !string.IsNullOrWhiteSpace(e.Value))
+                .Select(e => new DomainFile(e.Name.LocalName, e.Value.Trim())).ToList()) ?? []);
     }
 
     /// <summary>
@@ -81,5 +94,8 @@ internal sealed record DomainDescription(string Name, string Uuid, int Vcpus, lo
 }
 
 internal sealed record DomainDisk(string Target, string Type, string Device, string? Source, string? Format, bool ReadOnly);
+
+/// <summary>A file a domain references: what it is ("cdrom hdc", "kernel"), its path, and for a disk its target and whether it can be ejected.</summary>
+internal sealed record DomainFile(string What, string Path, string? Target = null, bool Removable = false);
 
 internal sealed record DomainInterface(string Type, string? Source, string? Mac, string? Model);

@@ -12,6 +12,9 @@ namespace MigrationPortal.Infrastructure.Connectors.Libvirt;
 /// </summary>
 internal sealed class LibvirtConnection : IDisposable
 {
+    /// <summary>virStoragePoolState VIR_STORAGE_POOL_RUNNING.</summary>
+    private const int StoragePoolRunning = 2;
+
     private static int _quieted;
     private readonly ConnectHandle _handle;
 
@@ -19,10 +22,22 @@ internal sealed class LibvirtConnection : IDisposable
     {
         _handle = handle;
         Uri = uri;
+        Host = uri;
+        try
+        {
+            Host = $"{Hostname()} ({uri})";
+        }
+        catch (LibvirtException)
+        {
+            // The URI alone still names the host; the call that matters will report its own failure.
+        }
     }
 
     /// <summary>The URI as the portal gave it (without any pkipath the portal added).</summary>
     public string Uri { get; }
+
+    /// <summary>The host's name and URI, as every error from a call on this connection names it.</summary>
+    public string Host { get; }
 
     public static LibvirtConnection Open(string uri, string? openUri = null)
     {
@@ -30,7 +45,7 @@ internal sealed class LibvirtConnection : IDisposable
         var handle = LibvirtNative.virConnectOpen(openUri ?? uri);
         if (handle.IsInvalid)
         {
-            var error = LibvirtException.FromLastError($"virConnectOpen({uri})");
+            var error = LibvirtException.FromLastError("virConnectOpen", uri);
             handle.Dispose();
             throw error;
         }
@@ -51,17 +66,17 @@ internal sealed class LibvirtConnection : IDisposable
         // Deliberately empty: the error stays in libvirt's thread-local slot, where FromLastError reads it.
     }
 
-    public string Hostname() => TakeString(LibvirtNative.virConnectGetHostname(_handle), "virConnectGetHostname");
+    public string Hostname() => TakeString(LibvirtNative.virConnectGetHostname(_handle), "virConnectGetHostname", Host);
 
-    public string Capabilities() => TakeString(LibvirtNative.virConnectGetCapabilities(_handle), "virConnectGetCapabilities");
+    public string Capabilities() => TakeString(LibvirtNative.virConnectGetCapabilities(_handle), "virConnectGetCapabilities", Host);
 
     public NodeFacts NodeInfo()
     {
-        Check(LibvirtNative.virNodeGetInfo(_handle, out var info), "virNodeGetInfo");
+        Check(LibvirtNative.virNodeGetInfo(_handle, out var info), "virNodeGetInfo", Host);
         string model;
         unsafe { model = Marshal.PtrToStringUTF8((nint)info.Model) ?? ""; }
         var free = LibvirtNative.virNodeGetFreeMemory(_handle);
-        if (free == 0) throw LibvirtException.FromLastError("virNodeGetFreeMemory");
+        if (free == 0) throw LibvirtException.FromLastError("virNodeGetFreeMemory", Host);
         return new NodeFacts(model, (int)info.Cpus, (long)info.MemoryKiB * 1024, (long)free);
     }
 
@@ -69,7 +84,7 @@ internal sealed class LibvirtConnection : IDisposable
     public int CompareCpu(string cpuXml)
     {
         var result = LibvirtNative.virConnectCompareCPU(_handle, cpuXml, 0);
-        return result < 0 ? throw LibvirtException.FromLastError("virConnectCompareCPU") : result;
+        return result < 0 ? throw LibvirtException.FromLastError("virConnectCompareCPU", Host) : result;
     }
 
     /// <summary>
@@ -79,44 +94,49 @@ internal sealed class LibvirtConnection : IDisposable
     public int CompareHypervisorCpu(string? emulator, string? arch, string? machine, string? virtType, string cpuXml)
     {
         var result = LibvirtNative.virConnectCompareHypervisorCPU(_handle, emulator, arch, machine, virtType, cpuXml, 0);
-        return result < 0 ? throw LibvirtException.FromLastError("virConnectCompareHypervisorCPU") : result;
+        return result < 0 ? throw LibvirtException.FromLastError("virConnectCompareHypervisorCPU", Host) : result;
     }
 
     public IReadOnlyList<LibvirtDomain> ListDomains()
     {
         var count = LibvirtNative.virConnectListAllDomains(_handle, out var array, 0);
-        if (count < 0) throw LibvirtException.FromLastError("virConnectListAllDomains");
-        return TakeArray(array, count, p => new LibvirtDomain(new DomainHandle(p)));
+        if (count < 0) throw LibvirtException.FromLastError("virConnectListAllDomains", Host);
+        return TakeArray(array, count, p => new LibvirtDomain(new DomainHandle(p), Host));
     }
 
     /// <summary>The domain with this UUID, or null when this host has none (VIR_ERR_NO_DOMAIN).</summary>
     public LibvirtDomain? FindDomain(string uuid)
     {
         var handle = LibvirtNative.virDomainLookupByUUIDString(_handle, uuid);
-        if (!handle.IsInvalid) return new LibvirtDomain(handle);
-        var error = LibvirtException.FromLastError("virDomainLookupByUUIDString");
+        if (!handle.IsInvalid) return new LibvirtDomain(handle, Host);
+        var error = LibvirtException.FromLastError("virDomainLookupByUUIDString", Host);
         handle.Dispose();
         return error.Code == LibvirtException.NoDomain ? null : throw error;
     }
 
     public LibvirtDomain RequireDomain(string uuid) =>
-        FindDomain(uuid) ?? throw new LibvirtException(LibvirtException.NoDomain, 0, $"Domain not found: no domain with UUID {uuid} on {Uri}.", "virDomainLookupByUUIDString");
+        FindDomain(uuid) ?? throw new LibvirtException(LibvirtException.NoDomain, 0, $"Domain not found: no domain with UUID {uuid}.", "virDomainLookupByUUIDString", Host);
 
     public LibvirtDomain DefineDomain(string xml)
     {
         var handle = LibvirtNative.virDomainDefineXML(_handle, xml);
-        if (!handle.IsInvalid) return new LibvirtDomain(handle);
+        if (!handle.IsInvalid) return new LibvirtDomain(handle, Host);
         handle.Dispose();
-        throw LibvirtException.FromLastError("virDomainDefineXML");
+        throw LibvirtException.FromLastError("virDomainDefineXML", Host);
     }
 
-    public IReadOnlyList<PoolFacts> ListPools()
+    /// <param name="refresh">Refresh each active pool first (virStoragePoolRefresh): a dir pool knows only the files it saw at its last refresh.</param>
+    public IReadOnlyList<PoolFacts> ListPools(bool refresh = false)
     {
         var count = LibvirtNative.virConnectListAllStoragePools(_handle, out var array, 0);
-        if (count < 0) throw LibvirtException.FromLastError("virConnectListAllStoragePools");
+        if (count < 0) throw LibvirtException.FromLastError("virConnectListAllStoragePools", Host);
         var handles = TakeArray(array, count, p => new StoragePoolHandle(p));
         try
         {
+            if (refresh)
+                foreach (var pool in handles)
+                    if (LibvirtNative.virStoragePoolIsActive(pool) == 1 && LibvirtNative.virStoragePoolRefresh(pool, 0) < 0)
+                        LibvirtNative.virResetLastError(); // e.g. a volume being built: its last known sizes are still the best answer
             return handles.Select(ReadPool).ToList();
         }
         finally
@@ -130,25 +150,27 @@ internal sealed class LibvirtConnection : IDisposable
         using var pool = LibvirtNative.virStoragePoolLookupByName(_handle, name);
         if (pool.IsInvalid)
         {
-            var error = LibvirtException.FromLastError("virStoragePoolLookupByName");
+            var error = LibvirtException.FromLastError("virStoragePoolLookupByName", Host);
             return error.Code == LibvirtException.NoStoragePool ? null : throw error;
         }
 
-        if (refresh) Check(LibvirtNative.virStoragePoolRefresh(pool, 0), "virStoragePoolRefresh");
+        if (refresh) Check(LibvirtNative.virStoragePoolRefresh(pool, 0), "virStoragePoolRefresh", Host);
         return ReadPool(pool);
     }
 
     /// <summary>The volume at this path, or null when no pool on this host holds it.</summary>
-    public VolumeFacts? FindVolume(string path)
+    /// <param name="refresh">Refresh the pool whose directory holds the path first, so a file it has not seen yet is found.</param>
+    public VolumeFacts? FindVolume(string path, bool refresh = false)
     {
+        if (refresh) RefreshPoolHolding(path);
         using var vol = LibvirtNative.virStorageVolLookupByPath(_handle, path);
         if (vol.IsInvalid)
         {
-            var error = LibvirtException.FromLastError("virStorageVolLookupByPath");
+            var error = LibvirtException.FromLastError("virStorageVolLookupByPath", Host);
             return error.Code == LibvirtException.NoStorageVol ? null : throw error;
         }
 
-        Check(LibvirtNative.virStorageVolGetInfo(vol, out var info), "virStorageVolGetInfo");
+        Check(LibvirtNative.virStorageVolGetInfo(vol, out var info), "virStorageVolGetInfo", Host);
         return new VolumeFacts(path, (long)info.Capacity, (long)info.Allocation);
     }
 
@@ -156,48 +178,82 @@ internal sealed class LibvirtConnection : IDisposable
     public bool DeleteVolume(string path)
     {
         // A file QEMU wrote (a backup, a copy) is unknown to its pool until the pool is refreshed.
-        var directory = Path.GetDirectoryName(path);
-        var holder = ListPools().FirstOrDefault(p => p.Path == directory);
-        if (holder is not null) FindPool(holder.Name, refresh: true);
+        RefreshPoolHolding(path);
         using var vol = LibvirtNative.virStorageVolLookupByPath(_handle, path);
         if (vol.IsInvalid)
         {
-            var error = LibvirtException.FromLastError("virStorageVolLookupByPath");
+            var error = LibvirtException.FromLastError("virStorageVolLookupByPath", Host);
             return error.Code == LibvirtException.NoStorageVol ? false : throw error;
         }
 
-        Check(LibvirtNative.virStorageVolDelete(vol, 0), "virStorageVolDelete");
+        Check(LibvirtNative.virStorageVolDelete(vol, 0), "virStorageVolDelete", Host);
         return true;
+    }
+
+    /// <summary>
+    /// Whether a file exists on this host. libvirt has no call to ask a host about a file, so it is looked up in the
+    /// pool that holds its folder (after a refresh), or, for a folder no pool covers, in a transient dir pool made for
+    /// the look-up and destroyed right after (it lists the folder and leaves nothing behind). A folder that does not
+    /// exist means no file.
+    /// </summary>
+    public bool FileExists(string path)
+    {
+        var directory = Path.GetDirectoryName(path);
+        if (string.IsNullOrEmpty(directory)) return false;
+        if (ListPools().Any(p => p.Running && p.Path == directory)) return FindVolume(path, refresh: true) is not null;
+        var xml = $"<pool type='dir'><name>mp-probe-{Guid.NewGuid():N}</name><target><path>{System.Security.SecurityElement.Escape(directory)}</path></target></pool>";
+        using var probe = LibvirtNative.virStoragePoolCreateXML(_handle, xml, 0);
+        if (probe.IsInvalid)
+        {
+            var error = LibvirtException.FromLastError("virStoragePoolCreateXML", Host);
+            return error.Code == LibvirtException.SystemError && error.LibvirtMessage.Contains("No such file or directory", StringComparison.Ordinal) ? false : throw error;
+        }
+
+        try
+        {
+            return FindVolume(path) is not null;
+        }
+        finally
+        {
+            if (LibvirtNative.virStoragePoolDestroy(probe) < 0) LibvirtNative.virResetLastError(); // transient: destroying it removes it
+        }
+    }
+
+    private void RefreshPoolHolding(string path)
+    {
+        var directory = Path.GetDirectoryName(path);
+        var holder = ListPools().FirstOrDefault(p => p.Running && p.Path == directory);
+        if (holder is not null) FindPool(holder.Name, refresh: true);
     }
 
     /// <summary>The paths of the volumes in a pool (after a refresh, so files written behind libvirt's back show too).</summary>
     public IReadOnlyList<string> ListVolumePaths(string poolName)
     {
         using var pool = LibvirtNative.virStoragePoolLookupByName(_handle, poolName);
-        if (pool.IsInvalid) throw LibvirtException.FromLastError("virStoragePoolLookupByName");
-        Check(LibvirtNative.virStoragePoolRefresh(pool, 0), "virStoragePoolRefresh");
+        if (pool.IsInvalid) throw LibvirtException.FromLastError("virStoragePoolLookupByName", Host);
+        Check(LibvirtNative.virStoragePoolRefresh(pool, 0), "virStoragePoolRefresh", Host);
         var count = LibvirtNative.virStoragePoolListAllVolumes(pool, out var array, 0);
-        if (count < 0) throw LibvirtException.FromLastError("virStoragePoolListAllVolumes");
+        if (count < 0) throw LibvirtException.FromLastError("virStoragePoolListAllVolumes", Host);
         var paths = new List<string>(count);
         foreach (var vol in TakeArray(array, count, p => new StorageVolHandle(p)))
-            using (vol) paths.Add(TakeString(LibvirtNative.virStorageVolGetPath(vol), "virStorageVolGetPath"));
+            using (vol) paths.Add(TakeString(LibvirtNative.virStorageVolGetPath(vol), "virStorageVolGetPath", Host));
         return paths;
     }
 
-    private static PoolFacts ReadPool(StoragePoolHandle pool)
+    private PoolFacts ReadPool(StoragePoolHandle pool)
     {
-        var name = Marshal.PtrToStringUTF8(LibvirtNative.virStoragePoolGetName(pool)) ?? throw LibvirtException.FromLastError("virStoragePoolGetName");
-        Check(LibvirtNative.virStoragePoolGetInfo(pool, out var info), "virStoragePoolGetInfo");
-        var xml = XDocument.Parse(TakeString(LibvirtNative.virStoragePoolGetXMLDesc(pool, 0), "virStoragePoolGetXMLDesc"));
+        var name = Marshal.PtrToStringUTF8(LibvirtNative.virStoragePoolGetName(pool)) ?? throw LibvirtException.FromLastError("virStoragePoolGetName", Host);
+        Check(LibvirtNative.virStoragePoolGetInfo(pool, out var info), "virStoragePoolGetInfo", Host);
+        var xml = XDocument.Parse(TakeString(LibvirtNative.virStoragePoolGetXMLDesc(pool, 0), "virStoragePoolGetXMLDesc", Host));
         var path = xml.Root?.Element("target")?.Element("path")?.Value;
         var type = xml.Root?.Attribute("type")?.Value ?? "";
         var uuid = xml.Root?.Element("uuid")?.Value ?? "";
-        return new PoolFacts(name, uuid, type, path, info.State == 2, (long)info.Capacity, (long)info.Available);
+        return new PoolFacts(name, uuid, type, path, info.State == StoragePoolRunning, (long)info.Capacity, (long)info.Available);
     }
 
-    internal static string TakeString(nint pointer, string operation)
+    internal static string TakeString(nint pointer, string operation, string? host)
     {
-        if (pointer == 0) throw LibvirtException.FromLastError(operation);
+        if (pointer == 0) throw LibvirtException.FromLastError(operation, host);
         try
         {
             return Marshal.PtrToStringUTF8(pointer) ?? "";
@@ -221,9 +277,9 @@ internal sealed class LibvirtConnection : IDisposable
         return items;
     }
 
-    internal static void Check(int rc, string operation)
+    internal static void Check(int rc, string operation, string? host)
     {
-        if (rc < 0) throw LibvirtException.FromLastError(operation);
+        if (rc < 0) throw LibvirtException.FromLastError(operation, host);
     }
 
     public void Dispose() => _handle.Dispose();

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Application.Admin;
 using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Domain.Requests;
 using MigrationPortal.Infrastructure.Connectors.Libvirt.Native;
@@ -29,6 +30,20 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
 
     public async Task<ConnectionTestResult> TestConnectionAsync(ConnectionInfo connection, CancellationToken ct)
     {
+        // Every qemu+tls host's certificate, checked against the connection's CA and compared with that host's pin, so
+        // the administrator sees each thumbprint to pin; the first one is the result's thumbprint (the connection-wide pin).
+        var thumbprints = new List<string>();
+        string? first = null;
+        foreach (var host in LibvirtEndpoint.Parse(connection.Endpoint, connection.PinnedThumbprint).Where(h => h.IsTls))
+        {
+            var uri = new Uri(host.Uri);
+            var thumbprint = await TlsCertificateProbe.ReadThumbprintAsync(uri, connection.CaCertificatePem, connection.ClientCertificatePem, connection.ClientKeyPem, ct);
+            first ??= thumbprint;
+            if (host.Pin is { } pin && !string.Equals(pin, thumbprint, StringComparison.OrdinalIgnoreCase))
+                return new ConnectionTestResult(false, $"The certificate of {uri.Host} ({host.Uri}) has thumbprint {thumbprint}, not the pinned {pin}.", thumbprint);
+            thumbprints.Add($"{host.Uri}{LibvirtEndpoint.PinPrefix}{thumbprint}{(host.Pin is null ? " (not pinned)" : " (pinned)")}");
+        }
+
         var lines = await OnLibvirtThread(() =>
         {
             using var session = new LibvirtSession(connection);
@@ -43,17 +58,8 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             return result;
         }, ct);
 
-        // The thumbprint of the first qemu+tls host, checked against the connection's CA (and its pin, if one is set).
-        string? thumbprint = null;
-        var tlsUri = new LibvirtSessionUris(connection).Tls.FirstOrDefault();
-        if (tlsUri is not null)
-        {
-            thumbprint = await TlsCertificateProbe.ReadThumbprintAsync(tlsUri, connection.CaCertificatePem, connection.ClientCertificatePem, connection.ClientKeyPem, ct);
-            if (connection.PinnedThumbprint is { } pin && !string.Equals(pin, thumbprint, StringComparison.OrdinalIgnoreCase))
-                return new ConnectionTestResult(false, $"The certificate of {tlsUri.Host} has thumbprint {thumbprint}, not the pinned {pin}.", thumbprint);
-        }
-
-        return new ConnectionTestResult(true, string.Join(" ", lines), thumbprint);
+        if (thumbprints.Count > 0) lines.Add($"Certificates (pin each host by writing its line as the endpoint entry): {string.Join(" ", thumbprints)}");
+        return new ConnectionTestResult(true, string.Join(" ", lines), first);
     }
 
     public Task<InventorySnapshot> CollectInventoryAsync(ConnectionInfo connection, CancellationToken ct) => OnLibvirtThread(() =>
@@ -69,7 +75,8 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             var host = session.Connect(uri);
             var hostname = session.Hostname(uri);
             var node = host.NodeInfo();
-            var pools = host.ListPools();
+            // Refreshed first: a dir pool lists only the files it saw at its last refresh, and a disk it has not seen would count as 0 bytes.
+            var pools = host.ListPools(refresh: true);
             datastores.AddRange(pools.Select(p => new DatastoreInfo(DatastoreId(uri, p.Name), DatastoreName(p.Name, hostname),
                 p.CapacityBytes / GiB, p.AvailableBytes / GiB, p.Running, [hostname])));
             long usedMemory = 0;
@@ -79,7 +86,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
                 {
                     var state = domain.State();
                     var description = DomainDescription.Parse(domain.Xml());
-                    var running = state is 1 or 2 or 3;
+                    var running = state.IsActive();
                     if (running) usedMemory += description.MemoryBytes;
                     var disks = description.Disks.Where(d => d.Device == "disk").Select(d => (Disk: d, Volume: d.Type == "file" && d.Source is not null ? host.FindVolume(d.Source) : null)).ToList();
                     foreach (var i in description.Interfaces.Where(i => i.Source is not null))
@@ -121,7 +128,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         }
         catch (LibvirtException e)
         {
-            findings.Add(new(FindingSeverity.Critical, "source-unreachable", $"The source host {sourceUri} cannot be reached: {e.Message}"));
+            findings.Add(new(FindingSeverity.Critical, "source-unreachable", $"The source host {sourceUri} cannot be reached: {e.LibvirtMessage}"));
             return findings;
         }
 
@@ -133,15 +140,22 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         }
 
         var state = domain.State();
-        if (plan.Live && state != 1)
+        if (plan.Live && state != DomainState.Running)
             findings.Add(new(FindingSeverity.Critical, "vm-not-running", $"A live move needs the domain running; {plan.VmName} is {PowerState(state)}."));
-        if (state is 1 or 2 or 3 && domain.GetJobStats() is { Active: true })
+        if (state.IsActive() && domain.GetJobStats() is { Active: true })
             findings.Add(new(FindingSeverity.Critical, "job-active", $"{plan.VmName} already has a libvirt job running (another migration, backup or copy)."));
+        // libvirt refuses to migrate a domain with snapshots ("cannot migrate domain with 1 snapshots"), and a storage move
+        // would delete the original image that holds internal snapshots: either way the move cannot go ahead with them.
         if (domain.SnapshotCount() is var snapshots and > 0)
-            findings.Add(new(FindingSeverity.Warning, "existing-snapshots", $"{plan.VmName} has {snapshots} libvirt snapshot(s); their metadata stays on {session.Hostname(sourceUri)} and QEMU may refuse to move internal snapshots."));
+            findings.Add(new(FindingSeverity.Critical, "existing-snapshots", $"{plan.VmName} has {snapshots} libvirt snapshot(s) on {session.Hostname(sourceUri)}; "
+                + "libvirt refuses to move a domain with snapshots. Delete them (virsh snapshot-delete) or merge them first."));
         var description = DomainDescription.Parse(domain.Xml());
         var fileDisks = description.FileDisks.ToList();
-        var diskBytes = fileDisks.Sum(d => source.FindVolume(d.Source!)?.CapacityBytes ?? 0);
+        // Each disk's pool is refreshed first, so a file the pool has not seen yet is sized, not counted as 0 bytes.
+        var sized = fileDisks.Select(d => (Disk: d, Volume: source.FindVolume(d.Source!, refresh: true))).ToList();
+        var diskBytes = sized.Sum(d => d.Volume?.CapacityBytes ?? 0);
+        foreach (var (disk, _) in sized.Where(d => d.Volume is null))
+            findings.Add(new(FindingSeverity.Warning, "disk-size-unknown", $"{disk.Source} ({disk.Target}) is in no storage pool on {session.Hostname(sourceUri)}; its size is not counted in the room checks."));
 
         if (plan.Kind.MovesCompute())
         {
@@ -158,7 +172,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             }
             catch (LibvirtException e)
             {
-                findings.Add(new(FindingSeverity.Critical, "destination-unreachable", $"The destination {targetUri} cannot be reached: {e.Message}"));
+                findings.Add(new(FindingSeverity.Critical, "destination-unreachable", $"The destination {targetUri} cannot be reached: {e.LibvirtMessage}"));
             }
 
             if (target is not null)
@@ -167,9 +181,10 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
                 if (node.FreeMemoryBytes < description.MemoryBytes)
                     findings.Add(new(FindingSeverity.Critical, "memory", $"{session.Hostname(targetUri)} has {node.FreeMemoryBytes / MiB} MiB free; {plan.VmName} needs {description.MemoryBytes / MiB} MiB."));
                 using (var existing = target.FindDomain(plan.VmExternalId))
-                    if (existing is not null && existing.State() is 1 or 2 or 3)
+                    if (existing is not null && existing.State().IsActive())
                         findings.Add(new(FindingSeverity.Critical, "already-there", $"A domain with this UUID already runs on {session.Hostname(targetUri)}."));
                 findings.Add(CheckCpu(description, target, session.Hostname(targetUri)));
+                findings.AddRange(CheckFilesOnDestination(description, plan, target, session.Hostname(sourceUri), session.Hostname(targetUri)));
                 if (plan.Kind.MovesStorage())
                     findings.AddRange(CheckPoolRoom(target, plan.Target, diskBytes, session.Hostname(targetUri)));
                 else if (fileDisks.Count > 0)
@@ -219,7 +234,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
 
         var done = domain.GetJobStats(LibvirtDomain.JobStatsCompleted | LibvirtDomain.JobStatsKeepCompleted);
         if (done.Type != JobType.Completed)
-            throw new LibvirtException(LibvirtException.OperationInvalid, 0, $"The disk backup did not complete: {done.ErrorMessage ?? done.Type.ToString()}.", "backup");
+            throw new LibvirtException(LibvirtException.OperationInvalid, 0, $"The disk backup did not complete: {done.ErrorMessage ?? done.Type.ToString()}.", "backup", host.Host);
         return "disk-backup|" + Uri.EscapeDataString(hostUri) + "|" + string.Join(';', targets.Select(t => Uri.EscapeDataString(t.Path)));
     }, ct);
 
@@ -374,7 +389,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             var pools = host.ListPools();
             var hostname = session.Hostname(uri);
             var placement = new VmPlacement(uri, hostname, description.Disks.Where(d => d.Device == "disk").Select(d => StoreOf(d, pools, hostname)).Distinct().ToList(), PowerState(state));
-            if (state is 1 or 2 or 3) return placement;
+            if (state.IsActive()) return placement;
             inactive ??= placement;
         }
 
@@ -427,6 +442,9 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         var sourceUri = plan.SourceHostId ?? throw new LibvirtException(LibvirtException.InvalidArg, 0, "The request does not record the source host.", "migrate");
         var targetUri = plan.Target.HostId ?? throw new LibvirtException(LibvirtException.InvalidArg, 0, "A compute move needs a target host.", "migrate");
         var peer = session.PeerUri(targetUri);
+        // The source daemon verifies the destination with the hosts' own PKI; opening it here checks its pin too,
+        // so a compute-only move is refused like any other when the destination's certificate is not the pinned one.
+        session.Connect(targetUri);
         var connection = session.ConnectOwned(sourceUri); // owned by the migration thread, which closes it
         LibvirtDomain? domain = null;
         try
@@ -457,12 +475,23 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             domain = null; // the thread owns it now
             var description = $"{(plan.Live ? "Live" : "Offline")} peer-to-peer migration{(plan.Kind.MovesStorage() ? " with storage copy" : "")} "
                 + $"{(plan.Options.RequireEncryption ? "over TLS" : "WITHOUT encryption (administrator policy)")} to {peer}";
+            var destination = session.Hostname(targetUri);
             job.Start($"libvirt migrate {plan.VmName}", _ =>
             {
                 using (connection)
                 using (migrating)
                 using (parameters)
-                    migrating.MigrateToUri3(peer, parameters, flags);
+                {
+                    try
+                    {
+                        migrating.MigrateToUri3(peer, parameters, flags);
+                    }
+                    catch (LibvirtException e)
+                    {
+                        throw MigrationFailure(e, connection.Host, destination, peer);
+                    }
+                }
+
                 return description;
             });
             WaitUntilVisible(session, sourceUri, plan.VmExternalId, job, ct);
@@ -507,6 +536,26 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         }
     }
 
+    /// <summary>
+    /// A failed virDomainMigrateToURI3, reported by the source daemon about its own connection to the destination:
+    /// libvirt's text alone ("internal error: client socket is closed") says neither host, so both are named. A source
+    /// without its own client PKI (libvirt's default files, read by the source daemon for a peer-to-peer TLS migration)
+    /// gets a message that says which host lacks which file.
+    /// </summary>
+    internal static LibvirtException MigrationFailure(LibvirtException e, string sourceHost, string destination, string peer)
+    {
+        var pki = MissingPkiFile().Match(e.LibvirtMessage);
+        var text = pki.Success
+            ? $"its libvirtd cannot read its own {pki.Groups[1].Value} '{pki.Groups[2].Value}', which it needs to connect to {destination} ({peer}) for the "
+                + $"peer-to-peer TLS migration. Install the host's PKI on the source host (docs/operations.md, \"The hosts' own PKI\"). libvirt: {e.LibvirtMessage}"
+            : $"the migration to {destination} ({peer}) failed: {e.LibvirtMessage}";
+        return new LibvirtException(e.Code, e.ErrorDomain, text, e.Operation, sourceHost);
+    }
+
+    /// <summary>libvirt's virNetTLSContextCheckCertFile: "Cannot read CA certificate '/etc/pki/CA/cacert.pem': No such file or directory".</summary>
+    [System.Text.RegularExpressions.GeneratedRegex("Cannot read (CA certificate|certificate revocation list|certificate|private key) '([^']+)'")]
+    private static partial System.Text.RegularExpressions.Regex MissingPkiFile();
+
     private (TransferProgress? Progress, TransferOutcome? Outcome) Poll(MigrationPlan plan, LibvirtOperation operation, LibvirtSession session)
     {
         var source = session.Connect(operation.SourceUri);
@@ -532,14 +581,15 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
 
         try
         {
-            if (domain is not null && domain.State() is 1 or 2 or 3)
+            if (domain is not null && domain.State().IsActive())
             {
                 var stats = domain.GetJobStats();
                 if (stats.Active) return (ToProgress(stats), null);
                 if (!OnTarget(session, operation))
                 {
                     var completed = domain.GetJobStats(LibvirtDomain.JobStatsCompleted | LibvirtDomain.JobStatsKeepCompleted);
-                    var reason = completed.ErrorMessage ?? (completed.Type == JobType.None ? "no migration job is running and the domain is still on the source" : $"libvirt reports the job as {completed.Type}");
+                    var reason = completed.ErrorMessage is { } failed ? $"the migration to {operation.Target} failed: {failed}"
+                        : completed.Type == JobType.None ? "no migration job is running and the domain is still on the source" : $"libvirt reports the job as {completed.Type}";
                     return (null, new TransferOutcome(completed.Type == JobType.Cancelled ? TransferResult.Cancelled : TransferResult.Failed,
                         $"{reason}; {plan.VmName} is still on {session.Hostname(operation.SourceUri)}."));
                 }
@@ -560,7 +610,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
     private static bool OnTarget(LibvirtSession session, LibvirtOperation operation)
     {
         using var there = session.Connect(operation.Target).FindDomain(operation.DomainUuid);
-        return there is not null && there.State() is 1 or 2 or 3;
+        return there is not null && there.State().IsActive();
     }
 
     /// <summary>With undefine-source the source's domain is gone, so the completed job's statistics are read on the destination.</summary>
@@ -737,10 +787,10 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             if (running.CancelRequested)
             {
                 if (domain.BlockJob(disk) is not null) domain.BlockJobAbort(disk, 0);
-                throw new LibvirtException(LibvirtException.OperationAborted, 0, "operation aborted: block copy cancelled; the disk stays where it was.", "virDomainBlockJobAbort");
+                throw new LibvirtException(LibvirtException.OperationAborted, 0, "operation aborted: block copy cancelled; the disk stays where it was.", "virDomainBlockJobAbort", domain.Host);
             }
 
-            var job = domain.BlockJob(disk) ?? throw new LibvirtException(LibvirtException.OperationAborted, 0, $"The block copy of {disk} ended before the pivot (it was aborted).", "virDomainGetBlockJobInfo");
+            var job = domain.BlockJob(disk) ?? throw new LibvirtException(LibvirtException.OperationAborted, 0, $"The block copy of {disk} ended before the pivot (it was aborted).", "virDomainGetBlockJobInfo", domain.Host);
             if (job.End > 0 && job.Cur == job.End)
             {
                 try
@@ -748,7 +798,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
                     domain.BlockJobAbort(disk, LibvirtDomain.BlockJobAbortPivot);
                     return;
                 }
-                catch (LibvirtException e) when (e.Code == LibvirtException.OperationInvalid || e.Code == 83)
+                catch (LibvirtException e) when (e.Code is LibvirtException.OperationInvalid or LibvirtException.BlockCopyActive)
                 {
                     // "not ready for pivot yet": the mirror is still catching up with writes.
                 }
@@ -762,7 +812,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
 
     private static Dictionary<string, string> DiskMoves(LibvirtConnection target, DomainDescription description, MigrationTarget to)
     {
-        var pool = target.FindPool(PoolName(to), refresh: true) ?? throw new LibvirtException(LibvirtException.NoStoragePool, 0, $"Pool {PoolName(to)} is not on the destination.", "migrate");
+        var pool = target.FindPool(PoolName(to), refresh: true) ?? throw new LibvirtException(LibvirtException.NoStoragePool, 0, $"Pool {PoolName(to)} is not on the destination.", "migrate", target.Host);
         var moves = new Dictionary<string, string>(StringComparer.Ordinal);
         if (pool.Path is null) return moves;
         foreach (var disk in description.FileDisks.Where(d => Path.GetDirectoryName(d.Source) != pool.Path))
@@ -782,6 +832,50 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         if (!pool.Running) yield return new(FindingSeverity.Critical, "pool-inactive", $"Pool {pool.Name} on {hostname} is not active.");
         else if (pool.AvailableBytes < neededBytes)
             yield return new(FindingSeverity.Critical, "pool-full", $"Pool {pool.Name} on {hostname} has {pool.AvailableBytes / MiB} MiB free; the disks need {neededBytes / MiB} MiB.");
+        else
+            yield return new(FindingSeverity.Advisory, "pool-room", $"Pool {pool.Name} on {hostname} has {pool.AvailableBytes / MiB} MiB free; the disks need {neededBytes / MiB} MiB.");
+    }
+
+    /// <summary>
+    /// Every file the domain references that the move does not copy (CD-ROM and read-only media, kernel and initrd, and
+    /// for a move without storage copy its disks) must already be at the same path on the destination; libvirt would
+    /// otherwise fail mid-transfer with "Cannot access storage file".
+    /// </summary>
+    private static IEnumerable<PrecheckFinding> CheckFilesOnDestination(DomainDescription description, MigrationPlan plan, LibvirtConnection target, string sourceName, string targetName)
+    {
+        foreach (var file in description.FilesNotCopied(copied: plan.Kind.MovesStorage()))
+        {
+            bool present;
+            string? notChecked = null;
+            try
+            {
+                present = target.FileExists(file.Path);
+            }
+            catch (LibvirtException e)
+            {
+                present = false;
+                notChecked = e.Message;
+            }
+
+            if (notChecked is not null)
+            {
+                // A host that cannot be asked is not a reason to refuse, but the approver must know it was not checked.
+                yield return new(FindingSeverity.Warning, "media-unchecked", $"Could not check that {file.Path} ({file.What}) is on {targetName}: {notChecked}");
+                continue;
+            }
+
+            if (present) continue;
+            yield return file switch
+            {
+                { Removable: true } => new(FindingSeverity.Critical, "media-missing",
+                    $"{file.What} of {plan.VmName} uses {file.Path}, which is on {sourceName} but not on {targetName}, and a migration copies no CD-ROM or read-only disk. "
+                    + $"Eject it first (virsh change-media {plan.VmName} {file.Target} --eject), or copy it to the same path on {targetName}."),
+                { Target: not null } => new(FindingSeverity.Critical, "disk-missing",
+                    $"{file.What} of {plan.VmName} ({file.Path}) is not on {targetName}, and a move without storage copy copies no disk: move it with its storage, or put it on storage both hosts share."),
+                _ => new(FindingSeverity.Critical, "boot-file-missing",
+                    $"The {file.What} of {plan.VmName} ({file.Path}) is not on {targetName}; copy it to the same path there first."),
+            };
+        }
     }
 
     private static PrecheckFinding CheckCpu(DomainDescription description, LibvirtConnection target, string hostname)
@@ -805,7 +899,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
                         result = target.CompareHypervisorCpu(description.Emulator, description.Arch, description.Machine, description.VirtType, description.CpuXml);
                         api = "virConnectCompareHypervisorCPU";
                     }
-                    catch (LibvirtException e) when (e.Code is LibvirtException.NoSupport or 84)
+                    catch (LibvirtException e) when (e.Code is LibvirtException.NoSupport or LibvirtException.OperationUnsupported)
                     {
                         result = target.CompareCpu(description.CpuXml);
                         api = "virConnectCompareCPU";
@@ -838,10 +932,10 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         target.DatastoreId?.Split('#') is [_, var pool] ? pool
         : target.DatastoreName?.Split('@')[0] ?? throw new LibvirtException(LibvirtException.InvalidArg, 0, "The request names no target pool.", "storage");
 
-    private static string PowerState(int state) => state switch
+    private static string PowerState(DomainState state) => state switch
     {
-        1 or 2 => "poweredOn",
-        3 or 7 => "suspended",
+        DomainState.Running or DomainState.Blocked => "poweredOn",
+        DomainState.Paused or DomainState.PmSuspended => "suspended",
         _ => "poweredOff",
     };
 
@@ -864,10 +958,4 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             }
         }, ct, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).WaitAsync(ct);
 
-    /// <summary>The qemu+tls hosts of a connection, for the certificate probe.</summary>
-    private sealed class LibvirtSessionUris(ConnectionInfo connection)
-    {
-        public IEnumerable<Uri> Tls => MigrationPortal.Application.Admin.SaveConnection.EndpointUris(connection.Endpoint)
-            .Select(u => new Uri(u)).Where(u => u.Scheme.EndsWith("+tls", StringComparison.Ordinal) && !string.IsNullOrEmpty(u.Host));
-    }
 }

@@ -5,7 +5,7 @@ using static MigrationPortal.Infrastructure.Connectors.Libvirt.LibvirtConnection
 namespace MigrationPortal.Infrastructure.Connectors.Libvirt;
 
 /// <summary>One virDomainPtr and the calls the connector makes on it. Dispose releases the pointer, never the domain.</summary>
-internal sealed class LibvirtDomain(DomainHandle handle) : IDisposable
+internal sealed class LibvirtDomain(DomainHandle handle, string host) : IDisposable
 {
     // virDomainXMLFlags
     public const uint XmlInactive = 2, XmlMigratable = 8;
@@ -20,50 +20,49 @@ internal sealed class LibvirtDomain(DomainHandle handle) : IDisposable
     // virDomainGetJobStatsFlags
     public const uint JobStatsCompleted = 1, JobStatsKeepCompleted = 2;
 
-    public string Name => Marshal.PtrToStringUTF8(LibvirtNative.virDomainGetName(handle)) ?? throw LibvirtException.FromLastError("virDomainGetName");
+    public string Name => Marshal.PtrToStringUTF8(LibvirtNative.virDomainGetName(handle)) ?? throw LibvirtException.FromLastError("virDomainGetName", host);
 
     public unsafe string Uuid
     {
         get
         {
             var buffer = stackalloc byte[37];
-            Check(LibvirtNative.virDomainGetUUIDString(handle, buffer), "virDomainGetUUIDString");
+            Check(LibvirtNative.virDomainGetUUIDString(handle, buffer), "virDomainGetUUIDString", host);
             return Marshal.PtrToStringUTF8((nint)buffer) ?? "";
         }
     }
 
-    /// <summary>virDomainState: 1 running, 2 blocked, 3 paused, 4 shutdown, 5 shutoff, 6 crashed, 7 pmsuspended.</summary>
-    public int State()
+    public DomainState State()
     {
-        Check(LibvirtNative.virDomainGetState(handle, out var state, out _, 0), "virDomainGetState");
-        return state;
+        Check(LibvirtNative.virDomainGetState(handle, out var state, out _, 0), "virDomainGetState", host);
+        return (DomainState)state;
     }
 
-    /// <summary>How many libvirt snapshots the domain has (all of them, internal and external): a precheck warns about them.</summary>
+    /// <summary>How many libvirt snapshots the domain has (all of them, internal and external): libvirt refuses to migrate such a domain.</summary>
     public int SnapshotCount()
     {
         var count = LibvirtNative.virDomainSnapshotNum(handle, 0);
-        return count < 0 ? throw LibvirtException.FromLastError("virDomainSnapshotNum") : count;
+        return count < 0 ? throw LibvirtException.FromLastError("virDomainSnapshotNum", host) : count;
     }
 
     public bool IsPersistent()
     {
         var result = LibvirtNative.virDomainIsPersistent(handle);
-        return result < 0 ? throw LibvirtException.FromLastError("virDomainIsPersistent") : result == 1;
+        return result < 0 ? throw LibvirtException.FromLastError("virDomainIsPersistent", host) : result == 1;
     }
 
-    public string Xml(uint flags = 0) => TakeString(LibvirtNative.virDomainGetXMLDesc(handle, flags), "virDomainGetXMLDesc");
+    public string Xml(uint flags = 0) => TakeString(LibvirtNative.virDomainGetXMLDesc(handle, flags), "virDomainGetXMLDesc", host);
 
     public void SetMaxDowntime(TimeSpan downtime) =>
-        Check(LibvirtNative.virDomainMigrateSetMaxDowntime(handle, (ulong)downtime.TotalMilliseconds, 0), "virDomainMigrateSetMaxDowntime");
+        Check(LibvirtNative.virDomainMigrateSetMaxDowntime(handle, (ulong)downtime.TotalMilliseconds, 0), "virDomainMigrateSetMaxDowntime", host);
 
     /// <summary>virDomainMigrateToURI3: blocks until the migration ends, so it runs on a thread of its own.</summary>
     public void MigrateToUri3(string destinationUri, TypedParameters parameters, uint flags) =>
-        Check(LibvirtNative.virDomainMigrateToURI3(handle, destinationUri, parameters.Pointer, parameters.Count, flags), "virDomainMigrateToURI3");
+        Check(LibvirtNative.virDomainMigrateToURI3(handle, destinationUri, parameters.Pointer, parameters.Count, flags), "virDomainMigrateToURI3", host);
 
     public JobStats GetJobStats(uint flags = 0)
     {
-        Check(LibvirtNative.virDomainGetJobStats(handle, out var type, out var parameters, out var count, flags), "virDomainGetJobStats");
+        Check(LibvirtNative.virDomainGetJobStats(handle, out var type, out var parameters, out var count, flags), "virDomainGetJobStats", host);
         try
         {
             ulong? U(string name) => LibvirtNative.virTypedParamsGetULLong(parameters, count, name, out var v) == 1 ? v : null;
@@ -78,26 +77,48 @@ internal sealed class LibvirtDomain(DomainHandle handle) : IDisposable
         }
     }
 
-    public void AbortJob() => Check(LibvirtNative.virDomainAbortJob(handle), "virDomainAbortJob");
+    public void AbortJob() => Check(LibvirtNative.virDomainAbortJob(handle), "virDomainAbortJob", host);
 
-    public void BeginBackup(string backupXml) => Check(LibvirtNative.virDomainBackupBegin(handle, backupXml, 0, 0), "virDomainBackupBegin");
+    public void BeginBackup(string backupXml) => Check(LibvirtNative.virDomainBackupBegin(handle, backupXml, 0, 0), "virDomainBackupBegin", host);
 
     public void BlockCopy(string disk, string destinationXml, uint flags) =>
-        Check(LibvirtNative.virDomainBlockCopy(handle, disk, destinationXml, 0, 0, flags), "virDomainBlockCopy");
+        Check(LibvirtNative.virDomainBlockCopy(handle, disk, destinationXml, 0, 0, flags), "virDomainBlockCopy", host);
 
     /// <summary>The block job on this disk, or null when there is none.</summary>
     public BlockJobInfo? BlockJob(string disk)
     {
         var rc = LibvirtNative.virDomainGetBlockJobInfo(handle, disk, out var info, 0);
-        if (rc < 0) throw LibvirtException.FromLastError("virDomainGetBlockJobInfo");
+        if (rc < 0) throw LibvirtException.FromLastError("virDomainGetBlockJobInfo", host);
         return rc == 0 ? null : info;
     }
 
-    public void BlockJobAbort(string disk, uint flags) => Check(LibvirtNative.virDomainBlockJobAbort(handle, disk, flags), "virDomainBlockJobAbort");
+    public void BlockJobAbort(string disk, uint flags) => Check(LibvirtNative.virDomainBlockJobAbort(handle, disk, flags), "virDomainBlockJobAbort", host);
 
-    public void Undefine() => Check(LibvirtNative.virDomainUndefineFlags(handle, 0), "virDomainUndefineFlags");
+    public void Undefine() => Check(LibvirtNative.virDomainUndefineFlags(handle, 0), "virDomainUndefineFlags", host);
+
+    /// <summary>The host this domain is on, as errors name it.</summary>
+    public string Host => host;
 
     public void Dispose() => handle.Dispose();
+}
+
+/// <summary>virDomainState.</summary>
+internal enum DomainState
+{
+    NoState = 0,
+    Running = 1,
+    Blocked = 2,
+    Paused = 3,
+    Shutdown = 4,
+    Shutoff = 5,
+    Crashed = 6,
+    PmSuspended = 7,
+}
+
+internal static class DomainStates
+{
+    /// <summary>A domain with a QEMU process behind it (running, blocked or paused): what "is on this host" means for a move.</summary>
+    public static bool IsActive(this DomainState state) => state is DomainState.Running or DomainState.Blocked or DomainState.Paused;
 }
 
 /// <summary>virDomainJobType.</summary>

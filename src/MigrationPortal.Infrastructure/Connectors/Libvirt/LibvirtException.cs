@@ -8,8 +8,12 @@ namespace MigrationPortal.Infrastructure.Connectors.Libvirt;
 /// A libvirt error with libvirt's own code (virErrorNumber), domain (virErrorDomain) and message. The fault type the
 /// portal shows is "libvirt:" plus the code's name, so an administrator can look it up in libvirt's documentation.
 /// </summary>
-public sealed class LibvirtException(int code, int errorDomain, string message, string operation)
-    : ConnectorException($"libvirt:{CodeName(code)}", message)
+/// <remarks>
+/// A failure of a call on a host names that host (its name and URI) ahead of libvirt's own text, so a reason such as
+/// "internal error: client socket is closed" says where it happened; <see cref="LibvirtMessage"/> keeps libvirt's text alone.
+/// </remarks>
+public sealed class LibvirtException(int code, int errorDomain, string message, string operation, string? host = null)
+    : ConnectorException($"libvirt:{CodeName(code)}", host is null ? message : $"{host}: {message}")
 {
     /// <summary>VIR_ERR_OPERATION_ABORTED: a job was cancelled (virDomainAbortJob).</summary>
     public const int OperationAborted = 78;
@@ -32,19 +36,40 @@ public sealed class LibvirtException(int code, int errorDomain, string message, 
     /// <summary>VIR_ERR_NO_SUPPORT.</summary>
     public const int NoSupport = 3;
 
+    /// <summary>VIR_ERR_INTERNAL_ERROR: for example "client socket is closed" when a peer daemon went away.</summary>
+    public const int InternalError = 1;
+
+    /// <summary>VIR_ERR_SYSTEM_ERROR: an OS call failed, such as reading a certificate file.</summary>
+    public const int SystemError = 38;
+
+    /// <summary>VIR_ERR_RPC: the connection to a daemon failed.</summary>
+    public const int Rpc = 39;
+
+    /// <summary>VIR_ERR_BLOCK_COPY_ACTIVE: a block copy is not ready to pivot yet.</summary>
+    public const int BlockCopyActive = 83;
+
+    /// <summary>VIR_ERR_OPERATION_UNSUPPORTED.</summary>
+    public const int OperationUnsupported = 84;
+
     public int Code { get; } = code;
+
+    /// <summary>The host the failing call went to ("lab-b (qemu+tls://10.0.0.2/system)"), or null when no host was involved.</summary>
+    public string? Host { get; } = host;
+
+    /// <summary>The message without the host.</summary>
+    public string LibvirtMessage { get; } = message;
     public int ErrorDomain { get; } = errorDomain;
     public string Operation { get; } = operation;
 
     /// <summary>Reads libvirt's thread-local last error; call it on the thread that made the failing call, right after it.</summary>
-    internal static LibvirtException FromLastError(string operation)
+    internal static LibvirtException FromLastError(string operation, string? host = null)
     {
         var code = LibvirtNative.virGetLastErrorCode();
         var domain = LibvirtNative.virGetLastErrorDomain();
         var text = Marshal.PtrToStringUTF8(LibvirtNative.virGetLastErrorMessage());
         LibvirtNative.virResetLastError();
         if (string.IsNullOrWhiteSpace(text) || code == 0) text = $"{operation} failed without an error message from libvirt.";
-        return new LibvirtException(code, domain, text!, operation);
+        return new LibvirtException(code, domain, text!, operation, host);
     }
 
     private static string CodeName(int code) => code switch

@@ -7,6 +7,9 @@ namespace MigrationPortal.Infrastructure.Connectors.Libvirt;
 /// The connections of one connector call to the hosts of one portal connection. libvirt reads TLS material only from
 /// files (the URI's <c>pkipath</c>), so the CA, client certificate and decrypted key are written to a private 0700
 /// folder just for each virConnectOpen and deleted right after it; libvirt loads them at open and never again.
+/// Every open of a qemu+tls host checks that host's pin first (<see cref="LibvirtEndpoint"/>): libvirt itself can only
+/// check the chain against the CA, so the portal reads the certificate the host presents and refuses a mismatch before
+/// libvirt connects. Sync, precheck, migration, watch, cancel and rollback all open hosts here, so none can skip it.
 /// </summary>
 internal sealed class LibvirtSession : IDisposable
 {
@@ -15,11 +18,14 @@ internal sealed class LibvirtSession : IDisposable
     private readonly string? _pkiDir;
 
     private readonly ConnectionInfo _connection;
+    private readonly Dictionary<string, string> _pins;
 
     public LibvirtSession(ConnectionInfo connection)
     {
         _connection = connection;
-        HostUris = SaveConnection.EndpointUris(connection.Endpoint);
+        var hosts = LibvirtEndpoint.Parse(connection.Endpoint, connection.PinnedThumbprint);
+        HostUris = hosts.Select(h => h.Uri).ToList();
+        _pins = hosts.Where(h => h.Pin is not null && h.IsTls).ToDictionary(h => h.Uri, h => h.Pin!, StringComparer.Ordinal);
         if (HostUris.Count == 0) throw new LibvirtException(LibvirtException.InvalidArg, 0, $"Connection '{connection.Name}' names no libvirt host URI.", "connection");
         if (connection.CaCertificatePem is not null || connection.ClientCertificatePem is not null)
         {
@@ -43,6 +49,7 @@ internal sealed class LibvirtSession : IDisposable
     /// <summary>A connection the caller owns and disposes (one that a long job keeps beyond this session).</summary>
     public LibvirtConnection ConnectOwned(string hostUri)
     {
+        CheckPin(hostUri);
         var openUri = OpenUri(hostUri);
         if (openUri == hostUri) return LibvirtConnection.Open(hostUri);
         // The key material exists on disk only while libvirt opens the connection (it reads the files then, never later),
@@ -56,6 +63,25 @@ internal sealed class LibvirtSession : IDisposable
         {
             DeletePki();
         }
+    }
+
+    /// <summary>The pin of a qemu+tls host, or null when the host is verified against the CA only.</summary>
+    public string? PinOf(string hostUri) => _pins.GetValueOrDefault(hostUri);
+
+    /// <summary>
+    /// Reads the certificate a pinned host presents (chain and name checked against the connection's CA, as libvirt
+    /// will) and refuses a thumbprint other than the pin. The probe and libvirt's own handshake are two TLS sessions:
+    /// an impostor would have to hold a certificate from the connection's CA for this host's name to get between them.
+    /// </summary>
+    private void CheckPin(string hostUri)
+    {
+        if (PinOf(hostUri) is not { } pin) return;
+        var uri = new Uri(hostUri);
+        var presented = TlsCertificateProbe.ReadThumbprintAsync(uri, _connection.CaCertificatePem, _connection.ClientCertificatePem, _connection.ClientKeyPem, CancellationToken.None)
+            .GetAwaiter().GetResult();
+        if (!string.Equals(presented, pin, StringComparison.OrdinalIgnoreCase))
+            throw new LibvirtException(LibvirtException.TlsError, 0,
+                $"The certificate of {uri.Host} ({hostUri}) has SHA-256 thumbprint {presented}, not the pinned {pin}; the portal does not connect to it.", "certificate pin");
     }
 
     public string Hostname(string hostUri)

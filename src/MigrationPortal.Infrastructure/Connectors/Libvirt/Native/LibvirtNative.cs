@@ -171,6 +171,15 @@ internal static partial class LibvirtNative
     internal static partial int virStoragePoolRefresh(StoragePoolHandle pool, uint flags);
 
     [LibraryImport(Lib)]
+    internal static partial int virStoragePoolIsActive(StoragePoolHandle pool);
+
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial StoragePoolHandle virStoragePoolCreateXML(ConnectHandle conn, string xml, uint flags);
+
+    [LibraryImport(Lib)]
+    internal static partial int virStoragePoolDestroy(StoragePoolHandle pool);
+
+    [LibraryImport(Lib)]
     internal static partial int virStoragePoolListAllVolumes(StoragePoolHandle pool, out nint vols, uint flags);
 
     [LibraryImport(Lib)]
