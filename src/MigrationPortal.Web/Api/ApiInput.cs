@@ -23,14 +23,17 @@ public static partial class ApiInput
     /// <summary>The field a binding failure is about, in the use cases' spelling ("Items[2].Kind"), with a message for it.</summary>
     public static (string Field, string Message) Describe(BadHttpRequestException failure)
     {
+        var parameter = ParameterName().Match(failure.Message);
         if (failure.InnerException is JsonException json)
         {
             // The serializer's own words, without the position it appends ("... Path: $.kind | LineNumber: 0 ...").
             var end = json.Message.IndexOf(" Path:", StringComparison.Ordinal);
-            return (FieldOf(json.Path), end >= 0 ? json.Message[..end] : json.Message);
+            var field = FieldOf(json.Path);
+            // A body that is a list ("$[0].outcome") is named after its parameter, as the use cases name it ("Rules[0].Outcome").
+            if (field.StartsWith('[') && parameter.Success) field = Pascal(parameter.Groups["name"].Value) + field;
+            return (field, end >= 0 ? json.Message[..end] : json.Message);
         }
 
-        var parameter = ParameterName().Match(failure.Message);
         if (parameter.Success)
             return (Pascal(parameter.Groups["name"].Value), failure.Message.Contains("body", StringComparison.OrdinalIgnoreCase) && !failure.Message.StartsWith("Failed to bind", StringComparison.Ordinal)
                 ? "A JSON body is required."
@@ -42,7 +45,7 @@ public static partial class ApiInput
     private static string FieldOf(string? path)
     {
         if (string.IsNullOrEmpty(path) || path == "$") return "Body";
-        var segments = path.TrimStart('$').TrimStart('.').Split('.', StringSplitOptions.RemoveEmptyEntries);
+        var segments = path[1..].TrimStart('.').Split('.', StringSplitOptions.RemoveEmptyEntries);
         return segments.Length == 0 ? "Body" : string.Join('.', segments.Select(Pascal));
     }
 
