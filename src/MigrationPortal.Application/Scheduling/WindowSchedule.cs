@@ -127,7 +127,7 @@ public sealed record WindowSchedule(RecurrenceKind Kind, string? Expression, str
     private static string? RuleMoreThanHourly(RecurrencePattern pattern)
     {
         if (pattern.Frequency is FrequencyType.Secondly or FrequencyType.Minutely)
-            return "repeats every second or minute; a window or blackout opens at most once an hour (FREQ=HOURLY or slower).";
+            return "repeats every second or minute, more than once an hour; a window or blackout opens at most hourly (FREQ=HOURLY or slower).";
         if (pattern.ByMinute.Count > 1 || pattern.BySecond.Count > 1)
             return "lists several minutes or seconds (BYMINUTE, BYSECOND), so it opens more than once an hour; give one of each at most.";
         return null;
