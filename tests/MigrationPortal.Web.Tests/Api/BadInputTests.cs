@@ -119,7 +119,7 @@ public abstract class BadInputTests<TFactory>(TFactory factory) where TFactory :
         ["blackout: recurrence 7"] = (Administrator, "POST", "/api/v1/blackouts", """{"name":"b7","recurrence":7,"timeZoneId":"UTC","localStart":"2026-01-01T22:00:00","durationMinutes":60}""", "Recurrence~is not one of"),
         ["blackout: malformed"] = (Administrator, "POST", "/api/v1/blackouts", Malformed, "*"),
         ["blackout: name too long"] = (Administrator, "POST", "/api/v1/blackouts", $$"""{"name":"{{Long(TextLimits.WindowName)}}","recurrence":"OneOff","timeZoneId":"UTC","localStart":"2026-01-01T22:00:00","durationMinutes":60}""", "Name~or fewer"),
-        ["blackout edit: FREQ=SECONDLY"] = (Administrator, "PUT", "/api/v1/blackouts/{blackout}", """{"name":"bs","recurrence":"RRule","expression":"FREQ=SECONDLY","timeZoneId":"UTC","localStart":"2026-01-01T22:00:00","durationMinutes":1}""", "Expression"),
+        ["blackout edit: FREQ=SECONDLY"] = (Administrator, "PUT", "/api/v1/blackouts/{blackout}", """{"name":"bs","recurrence":"RRule","expression":"FREQ=SECONDLY","timeZoneId":"UTC","localStart":"2026-01-01T22:00:00","durationMinutes":1,"enabled":false}""", "Expression"),
 
         ["limits: malformed"] = (Administrator, "PUT", "/api/v1/concurrency-limits", Malformed, "*"),
         ["limits: global is text"] = (Administrator, "PUT", "/api/v1/concurrency-limits", """{"global":"many"}""", "Global"),
