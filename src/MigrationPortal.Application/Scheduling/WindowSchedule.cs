@@ -79,7 +79,7 @@ public sealed record WindowSchedule(RecurrenceKind Kind, string? Expression, str
             RecurrenceKind.Cron => CronExpression.Parse(Expression!)
                 .GetOccurrences(searchFrom.UtcDateTime, to.UtcDateTime, zone!, fromInclusive: true, toInclusive: false)
                 .Select(d => new DateTimeOffset(d, TimeSpan.Zero)),
-            _ => RuleStarts(searchFrom, to),
+            _ => RuleStarts(searchFrom, to, zone!),
         };
         var expanded = 0;
         foreach (var start in starts)
@@ -90,13 +90,14 @@ public sealed record WindowSchedule(RecurrenceKind Kind, string? Expression, str
         }
     }
 
-    private IEnumerable<DateTimeOffset> RuleStarts(DateTimeOffset from, DateTimeOffset to)
+    private IEnumerable<DateTimeOffset> RuleStarts(DateTimeOffset from, DateTimeOffset to, TimeZoneInfo zone)
     {
+        var rule = new RecurrencePattern(Expression!);
         var calendarEvent = new CalendarEvent
         {
-            DtStart = new CalDateTime(DateTime.SpecifyKind(LocalStart, DateTimeKind.Unspecified), TimeZoneId, true),
+            DtStart = new CalDateTime(DateTime.SpecifyKind(SeriesStartNear(rule, from, zone), DateTimeKind.Unspecified), TimeZoneId, true),
             Duration = Ical.Net.DataTypes.Duration.FromSeconds((int)Duration.TotalSeconds),
-            RecurrenceRule = new RecurrencePattern(Expression!),
+            RecurrenceRule = rule,
         };
         foreach (var occurrence in calendarEvent.GetOccurrences(new CalDateTime(from.UtcDateTime, "UTC", true)))
         {
@@ -104,6 +105,20 @@ public sealed record WindowSchedule(RecurrenceKind Kind, string? Expression, str
             if (start >= to) yield break;
             yield return start;
         }
+    }
+
+    /// <summary>
+    /// Where Ical.Net starts counting. It walks every occurrence from the series' start, so a stored every-second rule
+    /// that began a month ago cost millions of steps before the query's first. For such a rule (saved before they were
+    /// refused; no COUNT), the series is restarted a whole number of steps later, just before the query: same instants.
+    /// </summary>
+    private DateTime SeriesStartNear(RecurrencePattern rule, DateTimeOffset from, TimeZoneInfo zone)
+    {
+        if (rule.Frequency is not (FrequencyType.Secondly or FrequencyType.Minutely) || rule.Count is not null) return LocalStart;
+        var step = TimeSpan.FromSeconds(Math.Max(1, rule.Interval) * (rule.Frequency == FrequencyType.Secondly ? 1 : 60));
+        var fromLocal = TimeZoneInfo.ConvertTime(from, zone).DateTime - TimeSpan.FromHours(2); // a margin for a daylight-saving shift
+        if (fromLocal <= LocalStart) return LocalStart;
+        return LocalStart + step * Math.Floor((fromLocal - LocalStart) / step);
     }
 
     private bool TryZone(out TimeZoneInfo? zone)
