@@ -90,8 +90,8 @@ builder.Services.AddScoped<FirstRunAdministrator>();
 builder.Services.AddProblemDetails();
 builder.Services.AddPortalSecurity(builder.Configuration);
 builder.Services.AddSignInRateLimiting(builder.Configuration);
-// Enums travel as names ("Compute", "PendingApproval"); numbers are still accepted on input.
-builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+// Enums travel as names; numbers naming a member are accepted too. Binding failures become ProblemDetails naming the field.
+builder.Services.AddPortalApiInput();
 builder.Services.AddExceptionHandler<PortalExceptionHandler>();
 builder.Services.AddOpenApi();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();

@@ -17,8 +17,10 @@ public sealed class CreateLocalUser(IPortalDb db, IAccountDirectory accounts, Ac
         var roles = command.Roles ?? [];
         var email = string.IsNullOrWhiteSpace(command.Email) ? null : command.Email.Trim();
         new Validation()
-            .Require(!string.IsNullOrWhiteSpace(command.UserName), nameof(command.UserName), "Choose a user name.")
-            .Require(!string.IsNullOrWhiteSpace(command.Password), nameof(command.Password), "Choose a password.")
+            .Text(command.UserName, nameof(command.UserName), TextLimits.Name, "Choose a user name.")
+            .Text(command.DisplayName, nameof(command.DisplayName), TextLimits.Name)
+            .Text(command.Password, nameof(command.Password), TextLimits.Password, "Choose a password.")
+            .Text(command.Email, nameof(command.Email), TextLimits.Email)
             .Require(roles.All(r => Authorization.Roles.All.Contains(r)), nameof(command.Roles), $"Roles are {string.Join(", ", Authorization.Roles.All)}.")
             .Require(email is null || System.Net.Mail.MailAddress.TryCreate(email, out _), nameof(command.Email), "Enter a mail address such as name@example.com, or leave it empty.")
             .ThrowIfInvalid();

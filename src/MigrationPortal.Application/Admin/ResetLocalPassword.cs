@@ -13,8 +13,8 @@ public sealed class ResetLocalPassword(IPortalDb db, IAccountDirectory accounts,
     public async Task HandleAsync(PortalUser user, Command command, CancellationToken ct = default)
     {
         await guard.RequireRoleAsync(user, "user.password", ct, Roles.Administrator);
-        if (!await accounts.ExistsAsync(command.UserId, ct)) throw new NotFoundException("User", command.UserId);
-        new Validation().Require(!string.IsNullOrWhiteSpace(command.NewPassword), "Password", "Choose a new password.").ThrowIfInvalid();
+        if (!TextRules.Fits(command.UserId, TextLimits.UserId) || !await accounts.ExistsAsync(command.UserId, ct)) throw new NotFoundException("User", command.UserId);
+        new Validation().Text(command.NewPassword, "Password", TextLimits.Password, "Choose a new password.").ThrowIfInvalid();
         await db.InTransactionAsync(async token =>
         {
             var errors = await accounts.ResetPasswordAsync(command.UserId, command.NewPassword, token);

@@ -34,7 +34,13 @@ public sealed partial class SaveConnection(IPortalDb db, AccessGuard guard, ISec
             connection = await db.Connections.FirstOrDefaultAsync(c => c.Id == id, ct) ?? throw new NotFoundException("Connection", id);
 
         var check = new Validation();
-        check.Require(!string.IsNullOrWhiteSpace(command.Name), nameof(command.Name), "Name the connection.");
+        check.Text(command.Name, nameof(command.Name), TextLimits.Name, "Name the connection.")
+            .Text(command.Endpoint, nameof(command.Endpoint), TextLimits.Endpoint)
+            .Text(command.Username, nameof(command.Username), TextLimits.Name)
+            .Text(command.Secret, nameof(command.Secret), TextLimits.Secret)
+            .Text(command.CaCertificatePem, nameof(command.CaCertificatePem), TextLimits.Pem)
+            .Text(command.ClientCertificatePem, nameof(command.ClientCertificatePem), TextLimits.Pem)
+            .Text(command.ClientKeyPem, nameof(command.ClientKeyPem), TextLimits.Secret);
         check.Require(command.Kind is ConnectionKinds.VSphere or ConnectionKinds.Libvirt, nameof(command.Kind), "Choose vsphere or libvirt; the demo connection is created by the portal itself.");
         check.Require(connection is null || connection.Kind == command.Kind, nameof(command.Kind), "A connection's kind cannot change; add a new connection instead.");
         if (command.Kind == ConnectionKinds.Libvirt)
@@ -47,8 +53,10 @@ public sealed partial class SaveConnection(IPortalDb db, AccessGuard guard, ISec
             check.Require(pinProblem is null, nameof(command.Endpoint), pinProblem ?? "");
             check.Require(command.PinnedThumbprint is null || uris.Any(u => new LibvirtEndpoint.Host(u, null).IsTls), nameof(command.PinnedThumbprint),
                 "Only a qemu+tls host has a certificate to pin, and this connection has none.");
-            check.Require(command.CaCertificatePem is null || command.CaCertificatePem.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal), nameof(command.CaCertificatePem), "Paste the CA certificate in PEM form.");
-            check.Require(command.ClientCertificatePem is null || command.ClientCertificatePem.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal), nameof(command.ClientCertificatePem), "Paste the client certificate in PEM form.");
+            check.Require(string.IsNullOrWhiteSpace(command.CaCertificatePem) || PemCertificates.Parse(command.CaCertificatePem), nameof(command.CaCertificatePem),
+                "Paste the CA certificate in PEM form (-----BEGIN CERTIFICATE----- ...); this text is not a certificate that can be read.");
+            check.Require(string.IsNullOrWhiteSpace(command.ClientCertificatePem) || PemCertificates.Parse(command.ClientCertificatePem), nameof(command.ClientCertificatePem),
+                "Paste the client certificate in PEM form (-----BEGIN CERTIFICATE----- ...); this text is not a certificate that can be read.");
             check.Require(command.ClientKeyPem is null || command.ClientKeyPem.Contains("PRIVATE KEY", StringComparison.Ordinal), nameof(command.ClientKeyPem), "Paste the client private key in PEM form.");
         }
         else
@@ -59,7 +67,8 @@ public sealed partial class SaveConnection(IPortalDb db, AccessGuard guard, ISec
         }
         check.Require(command.PinnedThumbprint is null || Thumbprint().IsMatch(command.PinnedThumbprint), nameof(command.PinnedThumbprint), "A SHA-256 thumbprint is 32 hexadecimal bytes, with or without colons.");
         var name = command.Name?.Trim() ?? "";
-        check.Require(!await db.Connections.AnyAsync(c => c.Name == name && c.Id != command.Id, ct), nameof(command.Name), "Another connection already has this name.");
+        if (TextRules.Fits(name, TextLimits.Name))
+            check.Require(!await db.Connections.AnyAsync(c => c.Name == name && c.Id != command.Id, ct), nameof(command.Name), "Another connection already has this name.");
         check.ThrowIfInvalid();
 
         var created = connection is null;

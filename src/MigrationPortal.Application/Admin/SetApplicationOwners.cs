@@ -19,9 +19,14 @@ public sealed class SetApplicationOwners(IPortalDb db, AccessGuard guard, TimePr
         await guard.RequireRoleAsync(user, "application.edit", ct, Roles.Administrator);
         var app = await db.Applications.Include(a => a.Owners).FirstOrDefaultAsync(a => a.Id == command.ApplicationId, ct)
             ?? throw new NotFoundException("Application", command.ApplicationId);
-        var check = new Validation();
+        var check = new Validation()
+            .Text(command.Environment, nameof(command.Environment), TextLimits.Environment)
+            .Text(command.Criticality, nameof(command.Criticality), TextLimits.Criticality);
         for (var i = 0; i < command.Owners.Count; i++)
-            check.Require(!string.IsNullOrWhiteSpace(command.Owners[i].Principal), $"Owners[{i}].Principal", "Name the user or group.");
+        {
+            check.Text(command.Owners[i].Principal, $"Owners[{i}].Principal", TextLimits.Principal, "Name the user or group.")
+                .Defined<OwnerKind>(command.Owners[i].Kind, $"Owners[{i}].Kind");
+        }
         check.ThrowIfInvalid();
 
         app.Environment = string.IsNullOrWhiteSpace(command.Environment) ? null : command.Environment.Trim();

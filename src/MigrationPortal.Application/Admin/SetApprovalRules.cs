@@ -18,11 +18,28 @@ public sealed class SetApprovalRules(IPortalDb db, AccessGuard guard, TimeProvid
     {
         await guard.RequireRoleAsync(user, "policy.edit", ct, Roles.Administrator);
         var check = new Validation();
+        rules ??= [];
         for (var i = 0; i < rules.Count; i++)
         {
             var r = rules[i];
-            check.Require(!string.IsNullOrWhiteSpace(r.Name), $"Rules[{i}].Name", "Name the rule.");
+            check.Text(r.Name, $"Rules[{i}].Name", TextLimits.Name, "Name the rule.")
+                .Text(r.ApproverGroup, $"Rules[{i}].ApproverGroup", TextLimits.Group)
+                .Text(r.Environment, $"Rules[{i}].Environment", TextLimits.Environment)
+                .Text(r.Criticality, $"Rules[{i}].Criticality", TextLimits.Criticality)
+                .Defined<ApprovalOutcome>(r.Outcome, $"Rules[{i}].Outcome")
+                .Defined(r.Kind, $"Rules[{i}].Kind");
             check.Require(r.Outcome == ApprovalOutcome.AutoApprove || r.RequiredApprovals is 1 or 2, $"Rules[{i}].RequiredApprovals", "A rule requires 1 or 2 approvals.");
+        }
+
+        // A rule naming an application or connection that does not exist would never match: refuse it rather than keep a dead rule.
+        var applicationIds = rules.Where(r => r.ApplicationId is not null).Select(r => r.ApplicationId!.Value).Distinct().ToList();
+        var knownApplications = await db.Applications.Where(a => applicationIds.Contains(a.Id)).Select(a => a.Id).ToListAsync(ct);
+        var connectionIds = rules.Where(r => r.TargetConnectionId is not null).Select(r => r.TargetConnectionId!.Value).Distinct().ToList();
+        var knownConnections = await db.Connections.Where(c => connectionIds.Contains(c.Id)).Select(c => c.Id).ToListAsync(ct);
+        for (var i = 0; i < rules.Count; i++)
+        {
+            check.Require(rules[i].ApplicationId is not { } app || knownApplications.Contains(app), $"Rules[{i}].ApplicationId", "That application does not exist.");
+            check.Require(rules[i].TargetConnectionId is not { } conn || knownConnections.Contains(conn), $"Rules[{i}].TargetConnectionId", "That connection does not exist.");
         }
 
         check.ThrowIfInvalid();

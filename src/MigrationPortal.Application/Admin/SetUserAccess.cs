@@ -17,10 +17,13 @@ public sealed class SetUserAccess(IPortalDb db, IAccountDirectory accounts, Acce
     public async Task HandleAsync(PortalUser user, Command command, CancellationToken ct = default)
     {
         await guard.RequireRoleAsync(user, "user.access", ct, Roles.Administrator);
-        if (!await accounts.ExistsAsync(command.UserId, ct)) throw new NotFoundException("User", command.UserId);
+        // An ID the database could not even compare (NUL, too long) names no account.
+        if (!TextRules.Fits(command.UserId, TextLimits.UserId) || !await accounts.ExistsAsync(command.UserId, ct)) throw new NotFoundException("User", command.UserId);
         var roles = (command.Roles ?? []).Distinct().ToList();
-        var groups = (command.Groups ?? []).Select(g => g.Trim()).Where(g => g.Length > 0).Distinct().ToList();
-        new Validation()
+        var groups = (command.Groups ?? []).Select(g => (g ?? "").Trim()).Where(g => g.Length > 0).Distinct().ToList();
+        var check = new Validation();
+        for (var i = 0; i < (command.Groups?.Count ?? 0); i++) check.Text(command.Groups![i]?.Trim(), $"Groups[{i}]", TextLimits.Group);
+        check
             .Require(roles.All(r => Authorization.Roles.All.Contains(r)), nameof(command.Roles), $"Roles are {string.Join(", ", Authorization.Roles.All)}.")
             .Require(command.UserId != user.Id || roles.Contains(Authorization.Roles.Administrator), nameof(command.Roles), "You cannot remove your own Administrator role.")
             .ThrowIfInvalid();

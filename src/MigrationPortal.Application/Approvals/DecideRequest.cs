@@ -25,6 +25,8 @@ public sealed class DecideRequest(IPortalDb db, AccessGuard guard, TimeProvider 
         if (request.ApproverGroup is { } group && !(await guard.GroupsOfAsync(user, ct)).Contains(group))
             await guard.DenyAsync(user, action, "MigrationRequest", request.Id.ToString(), $"Only members of approver group '{group}' may decide on this request.", ct);
 
+        // A blank comment is the domain's to refuse (it says why); too long or NUL would only fail at the database.
+        new Validation().Text(comment, "Comment", TextLimits.Comment).ThrowIfInvalid();
         var now = time.GetUtcNow();
         var before = request.Transitions.Count;
         try

@@ -1,3 +1,4 @@
+using MigrationPortal.Application.Common;
 using MigrationPortal.Domain.Audit;
 
 namespace MigrationPortal.Application.Audit;
@@ -5,6 +6,13 @@ namespace MigrationPortal.Application.Audit;
 /// <summary>Filters shared by the audit grid, the exports and the API. Every criterion is optional.</summary>
 public sealed record AuditFilter(DateTimeOffset? From = null, DateTimeOffset? To = null, string? Actor = null, string? VmName = null, Guid? RequestId = null, string? Action = null)
 {
+    /// <summary>The checks the grid, the exports and the API share; the database would refuse a NUL in a filter.</summary>
+    public Validation Check(Validation check) => check
+        .Require(From is null || To is null || From < To, nameof(To), "The end of the range must come after its start.")
+        .Text(Actor, nameof(Actor), TextLimits.Filter)
+        .Text(VmName, "Vm", TextLimits.Filter)
+        .Text(Action, nameof(Action), TextLimits.Filter);
+
     public IQueryable<AuditEvent> Apply(IQueryable<AuditEvent> events)
     {
         // Time bounds compare on the sequence-ordered UTC instant; see the DbContext for how SQLite stores it.

@@ -20,9 +20,7 @@ public sealed class ExportAudit(IPortalDb db, AccessGuard guard, TimeProvider ti
     {
         await guard.RequireRoleAsync(user, "audit.export", ct, Roles.Auditor, Roles.Administrator);
         var chosen = ResolveFormat(format);
-        new Validation()
-            .Require(filter.From is null || filter.To is null || filter.From < filter.To, nameof(filter.To), "The end of the range must come after its start.")
-            .ThrowIfInvalid();
+        filter.Check(new Validation()).ThrowIfInvalid();
         AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.AuditExported, "AuditEvent", null, new { format = chosen.Name, filter });
         await db.SaveChangesAsync(ct);
         return chosen;

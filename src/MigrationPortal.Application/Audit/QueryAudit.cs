@@ -11,10 +11,9 @@ public sealed class QueryAudit(IPortalDb db, AccessGuard guard)
     public async Task<PagedResult<AuditEventView>> HandleAsync(PortalUser user, AuditFilter filter, int skip = 0, int take = 100, CancellationToken ct = default)
     {
         await guard.RequireRoleAsync(user, "audit.query", ct, Roles.Auditor, Roles.Administrator);
-        new Validation()
+        filter.Check(new Validation()
             .Require(take is > 0 and <= 1000, "take", "Take between 1 and 1,000 events.")
-            .Require(skip >= 0, "skip", "Skip cannot be negative.")
-            .Require(filter.From is null || filter.To is null || filter.From < filter.To, nameof(filter.To), "The end of the range must come after its start.")
+            .Require(skip >= 0, "skip", "Skip cannot be negative."))
             .ThrowIfInvalid();
         var query = filter.Apply(db.AuditEvents.AsNoTracking());
         var total = await query.CountAsync(ct);

@@ -23,7 +23,7 @@ public sealed class DecideBatch(IPortalDb db, DecideRequest decide, AccessGuard 
     {
         await guard.RequireRoleAsync(user, verdict == Verdict.Approve ? "batch.approve" : "batch.reject", ct, Roles.Approver);
         if (!await db.Batches.AnyAsync(b => b.Id == command.BatchId, ct)) throw new NotFoundException("Batch", command.BatchId);
-        new Validation().Require(!string.IsNullOrWhiteSpace(command.Comment), nameof(command.Comment), "A comment is required with every decision.").ThrowIfInvalid();
+        new Validation().Text(command.Comment, nameof(command.Comment), TextLimits.Comment, "A comment is required with every decision.").ThrowIfInvalid();
 
         var pending = await db.Requests.AsNoTracking().Where(r => r.BatchId == command.BatchId && r.State == RequestState.PendingApproval)
             .OrderBy(r => r.VmName).Select(r => new { r.Id, r.VmName }).ToListAsync(ct);

@@ -24,7 +24,9 @@ public sealed class SubmitBatch(IPortalDb db, SubmitRequest submit, TimeProvider
     public async Task<BatchView> HandleAsync(PortalUser user, Command command, CancellationToken ct = default, SubmissionAuthority authority = SubmissionAuthority.Owner)
     {
         new Validation()
-            .Require(!string.IsNullOrWhiteSpace(command.Name), nameof(command.Name), "Name the batch.")
+            .Text(command.Name, nameof(command.Name), TextLimits.Name, "Name the batch.")
+            .Text(command.Justification, nameof(command.Justification), TextLimits.Justification)
+            .Defined<ScheduleMode>(command.ScheduleMode, nameof(command.ScheduleMode))
             .Require(command.Items is { Count: > 0 }, nameof(command.Items), "Add at least one VM.")
             .Require(command.Items is null || command.Items.Select(i => i.VmId).Distinct().Count() == command.Items.Count, nameof(command.Items), "Each VM may appear once.")
             .ThrowIfInvalid();

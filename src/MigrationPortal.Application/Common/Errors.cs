@@ -37,6 +37,9 @@ public sealed class Validation
 
     public bool HasErrors => _errors.Count > 0;
 
+    /// <summary>The errors so far, for a form that shows them without throwing.</summary>
+    public IReadOnlyDictionary<string, string[]> Errors => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+
     public void ThrowIfInvalid()
     {
         if (HasErrors) throw new ValidationFailedException(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));

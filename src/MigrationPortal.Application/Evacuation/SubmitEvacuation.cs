@@ -30,7 +30,14 @@ public sealed class SubmitEvacuation(IPortalDb db, AccessGuard guard, SubmitBatc
         var moves = command.Moves ?? [];
         var check = new Validation()
             .Require(moves.Count > 0, nameof(command.Moves), "Keep at least one VM in the evacuation.")
-            .Require(moves.Select(m => m.VmId).Distinct().Count() == moves.Count, nameof(command.Moves), "Each VM may appear once.");
+            .Require(moves.Select(m => m.VmId).Distinct().Count() == moves.Count, nameof(command.Moves), "Each VM may appear once.")
+            .Text(command.Justification, nameof(command.Justification), TextLimits.Justification)
+            .Defined<ScheduleMode>(command.ScheduleMode, nameof(command.ScheduleMode));
+        for (var i = 0; i < moves.Count; i++)
+        {
+            check.Text(moves[i].TargetHostId, $"Moves[{i}].TargetHostId", TextLimits.ExternalId)
+                .Text(moves[i].TargetDatastoreId, $"Moves[{i}].TargetDatastoreId", TextLimits.ExternalId);
+        }
         var onHost = (await HostPlacement.VmsOnAsync(db, host, ct)).ToDictionary(v => v.Id);
         var targets = await db.Hosts.AsNoTracking().Where(h => h.ConnectionId == host.ConnectionId).ToListAsync(ct);
         var stores = await db.Datastores.AsNoTracking().Where(d => d.ConnectionId == host.ConnectionId).ToListAsync(ct);

@@ -20,6 +20,12 @@ public sealed class ListVms(IPortalDb db, AccessGuard guard)
         new Validation()
             .Require(query.Take is > 0 and <= 500, nameof(query.Take), "Take between 1 and 500 VMs.")
             .Require(query.Skip >= 0, nameof(query.Skip), "Skip cannot be negative.")
+            .Text(query.Search, nameof(query.Search), TextLimits.Filter)
+            .Text(query.Host, nameof(query.Host), TextLimits.Filter)
+            .Text(query.Cluster, nameof(query.Cluster), TextLimits.Filter)
+            .Text(query.Datastore, nameof(query.Datastore), TextLimits.Filter)
+            .Text(query.PowerState, nameof(query.PowerState), TextLimits.Filter)
+            .Text(query.SortBy, nameof(query.SortBy), TextLimits.Filter)
             .ThrowIfInvalid();
 
         var vms = (await guard.VisibleVmsAsync(user, ct)).AsNoTracking();

@@ -28,7 +28,7 @@ public sealed class CancelRequest(IPortalDb db, AccessGuard guard, TimeProvider 
                 await guard.DenyAsync(user, "request.cancel", "MigrationRequest", request.Id.ToString(), "A running migration can only be cancelled by an operator.", ct);
         }
 
-        new Validation().Require(!string.IsNullOrWhiteSpace(command.Reason), nameof(command.Reason), "Say why you cancel.").ThrowIfInvalid();
+        new Validation().Text(command.Reason, nameof(command.Reason), TextLimits.Reason, "Say why you cancel.").ThrowIfInvalid();
 
         var now = time.GetUtcNow();
         var before = request.Transitions.Count;

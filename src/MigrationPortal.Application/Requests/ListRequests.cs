@@ -17,6 +17,7 @@ public sealed class ListRequests(AccessGuard guard)
         new Validation()
             .Require(query.Take is > 0 and <= 500, nameof(query.Take), "Take between 1 and 500 requests.")
             .Require(query.Skip >= 0, nameof(query.Skip), "Skip cannot be negative.")
+            .Defined(query.State, nameof(query.State))
             .ThrowIfInvalid();
 
         var visible = (await guard.VisibleRequestsAsync(user, ct)).AsNoTracking();

@@ -15,7 +15,7 @@ public sealed class RetryRequest(IPortalDb db, AccessGuard guard, TimeProvider t
     {
         var request = await db.LoadRequestAsync(command.RequestId, ct);
         await guard.RequireRoleAsync(user, "request.retry", ct, Roles.Operator, Roles.Administrator);
-        new Validation().Require(!string.IsNullOrWhiteSpace(command.Reason), nameof(command.Reason), "Say why you retry.").ThrowIfInvalid();
+        new Validation().Text(command.Reason, nameof(command.Reason), TextLimits.Reason, "Say why you retry.").ThrowIfInvalid();
         var before = request.Transitions.Count;
         try
         {

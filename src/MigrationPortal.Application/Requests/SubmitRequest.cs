@@ -70,21 +70,26 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
 
         var now = time.GetUtcNow();
         var check = new Validation();
-        check.Require(!string.IsNullOrWhiteSpace(command.Justification), nameof(command.Justification), "Say why this VM must move.");
-        check.Require(command.Justification is null || command.Justification.Length <= 2000, nameof(command.Justification), "Keep the justification under 2,000 characters.");
+        check.Text(command.Justification, nameof(command.Justification), TextLimits.Justification, "Say why this VM must move.")
+            .Text(command.TargetHostId, nameof(command.TargetHostId), TextLimits.ExternalId)
+            .Text(command.TargetDatastoreId, nameof(command.TargetDatastoreId), TextLimits.ExternalId)
+            .Defined<MigrationKind>(command.Kind, nameof(command.Kind))
+            .Defined<ScheduleMode>(command.ScheduleMode, nameof(command.ScheduleMode));
+        // An unknown kind, or an ID the database cannot hold, is reported above and not looked up below.
+        var kindKnown = Enum.IsDefined(command.Kind);
         check.Require(command.Kind != MigrationKind.CrossPlatform, nameof(command.Kind), "VMware to KVM conversion is not available yet.");
         check.Require(command.ScheduleMode != ScheduleMode.SpecificTime || command.NotBefore > now, nameof(command.NotBefore), "Choose a start time in the future.");
         check.Require(command.ScheduleMode != ScheduleMode.ChosenWindow || command.WindowId is not null, nameof(command.WindowId), "Choose a maintenance window.");
 
         var connection = await db.Connections.FirstAsync(c => c.Id == vm.ConnectionId, ct);
         InventoryRef? host = null;
-        if (command.Kind.MovesCompute())
+        if (kindKnown && command.Kind.MovesCompute())
         {
             if (string.IsNullOrWhiteSpace(command.TargetHostId))
             {
                 check.Add(nameof(command.TargetHostId), "Choose a target host.");
             }
-            else
+            else if (TextRules.Fits(command.TargetHostId, TextLimits.ExternalId))
             {
                 host = await db.Hosts.Where(h => h.ConnectionId == vm.ConnectionId && h.ExternalId == command.TargetHostId)
                     .Select(h => new InventoryRef(h.ExternalId, h.Name)).FirstOrDefaultAsync(ct);
@@ -94,13 +99,13 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
         }
 
         InventoryRef? datastore = null;
-        if (command.Kind.MovesStorage())
+        if (kindKnown && command.Kind.MovesStorage())
         {
             if (string.IsNullOrWhiteSpace(command.TargetDatastoreId))
             {
                 check.Add(nameof(command.TargetDatastoreId), "Choose a target datastore or pool.");
             }
-            else
+            else if (TextRules.Fits(command.TargetDatastoreId, TextLimits.ExternalId))
             {
                 datastore = await db.Datastores.Where(d => d.ConnectionId == vm.ConnectionId && d.ExternalId == command.TargetDatastoreId)
                     .Select(d => new InventoryRef(d.ExternalId, d.Name)).FirstOrDefaultAsync(ct);

@@ -30,8 +30,12 @@ public static class CalendarPeriodValidation
     public static async Task<WindowScope?> ValidateAsync(IPortalDb db, CalendarPeriodInput input, bool scopeRequired, CancellationToken ct)
     {
         var check = new Validation();
-        check.Require(!string.IsNullOrWhiteSpace(input.Name), nameof(input.Name), "Name it.");
-        check.Require(input.Name is null || input.Name.Trim().Length <= 200, nameof(input.Name), "Keep the name under 200 characters.");
+        check.Text(input.Name?.Trim(), nameof(input.Name), TextLimits.WindowName, "Name it.")
+            .Text(input.Expression, nameof(input.Expression), TextLimits.Expression)
+            .Text(input.TimeZoneId, nameof(input.TimeZoneId), TextLimits.TimeZoneId)
+            .Text(input.ScopeItem, nameof(input.ScopeItem), TextLimits.ExternalId)
+            .Defined<RecurrenceKind>(input.Recurrence, nameof(input.Recurrence))
+            .Defined(input.ScopeKind, nameof(input.ScopeKind));
         check.Require(input.LocalStart.Year >= 2000, nameof(input.LocalStart), "Enter the local start date and time.");
         check.Require(input.DurationMinutes > 0, nameof(input.DurationMinutes), "The duration must be longer than zero minutes.");
         check.Require(input.DurationMinutes <= 14 * 24 * 60, nameof(input.DurationMinutes), "A period lasts at most 14 days (20,160 minutes).");
@@ -52,6 +56,8 @@ public static class CalendarPeriodValidation
 
     private static async Task<WindowScope?> ResolveScopeAsync(IPortalDb db, CalendarPeriodInput input, bool scopeRequired, Validation check, CancellationToken ct)
     {
+        if (input.ScopeKind is { } unknown && !Enum.IsDefined(unknown)) return null;
+        if (!TextRules.Fits(input.ScopeItem, TextLimits.ExternalId)) return null;
         if (input.ScopeKind is not { } kind)
         {
             check.Require(!scopeRequired, nameof(input.ScopeKind), "Choose what the window covers: a connection, cluster, host or application.");

@@ -46,12 +46,17 @@ public sealed class GetCalendar(IPortalDb db, AccessGuard guard, ListMaintenance
             .ThrowIfInvalid();
         var periods = await windows.HandleAsync(user, new ListMaintenanceWindows.Query(), ct);
         var entries = new List<CalendarEntry>();
+        // One calendar query expands at most this many window and blackout occurrences in all, however many periods there are.
+        var budget = WindowSchedule.MaxOccurrencesPerQuery;
         foreach (var (list, kind) in new[] { (periods.Windows, CalendarEntryKind.Window), (periods.Blackouts, CalendarEntryKind.Blackout) })
         {
             foreach (var p in list.Where(p => p.Enabled))
             {
                 var schedule = new WindowSchedule(p.Recurrence, p.Expression, p.TimeZoneId, p.LocalStart, TimeSpan.FromMinutes(p.DurationMinutes));
-                entries.AddRange(schedule.Occurrences(from, to).Select(o => new CalendarEntry(kind,
+                if (budget <= 0) break;
+                var occurrences = schedule.Occurrences(from, to).Take(budget).ToList();
+                budget -= occurrences.Count;
+                entries.AddRange(occurrences.Select(o => new CalendarEntry(kind,
                     kind == CalendarEntryKind.Window ? $"Window: {p.Name}" : $"Blackout: {p.Name}", o.Start, o.End, $"Covers {p.ScopeText}.", p.Id)));
             }
         }

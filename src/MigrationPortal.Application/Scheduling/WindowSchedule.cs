@@ -1,4 +1,5 @@
 using Cronos;
+using Ical.Net;
 using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
 using MigrationPortal.Application.Common;
@@ -25,8 +26,23 @@ public sealed record WindowSchedule(RecurrenceKind Kind, string? Expression, str
     public static WindowSchedule Of(CalendarPeriod period) =>
         new(period.Recurrence, period.Expression, period.TimeZoneId, period.LocalStart, period.Duration);
 
-    /// <summary>Checks every field and throws one validation error naming each bad field.</summary>
-    public void Validate()
+    /// <summary>
+    /// The most occurrences one query expands for one window or blackout: an hourly window over the planner's 400-day
+    /// horizon (9,600) fits. A stored rule that opens more often (saved before <see cref="Validate"/> refused it) is cut
+    /// off here instead of expanding without end.
+    /// </summary>
+    public const int MaxOccurrencesPerQuery = 10_000;
+
+    /// <summary>Cron shorthands that open at most once an hour (Cronos also knows @every_minute and @every_second).</summary>
+    private static readonly string[] HourlyOrSlowerMacros = ["@hourly", "@daily", "@midnight", "@weekly", "@monthly", "@yearly", "@annually"];
+
+    /// <summary>
+    /// Checks every field and throws one validation error naming each bad field. A new or edited window or blackout may
+    /// open at most once an hour: a rule that opens every second or minute expands to millions of occurrences.
+    /// </summary>
+    public void Validate() => Check(forSave: true);
+
+    private void Check(bool forSave)
     {
         var check = new Validation();
         check.Require(Duration > TimeSpan.Zero, nameof(Duration), "A window must last longer than zero.");
@@ -37,9 +53,12 @@ public sealed record WindowSchedule(RecurrenceKind Kind, string? Expression, str
             case RecurrenceKind.Cron:
                 if (string.IsNullOrWhiteSpace(Expression) || !CronExpression.TryParse(Expression, out _))
                     check.Add(nameof(Expression), $"'{Expression}' is not a valid cron expression (five fields: minute hour day month weekday).");
+                else if (forSave && !CronAtMostHourly(Expression))
+                    check.Add(nameof(Expression), $"'{Expression}' opens more than once an hour; give the minute as one number (such as 0 22 * * 6), or use @hourly or slower.");
                 break;
             case RecurrenceKind.RRule:
-                if (!TryRule(out var problem)) check.Add(nameof(Expression), $"'{Expression}' is not a valid iCalendar RRULE: {problem}");
+                if (!TryRule(out var problem, out var pattern)) check.Add(nameof(Expression), $"'{Expression}' is not a valid iCalendar RRULE: {problem}");
+                else if (forSave && RuleMoreThanHourly(pattern!) is { } tooOften) check.Add(nameof(Expression), $"'{Expression}' {tooOften}");
                 break;
         }
 
@@ -49,7 +68,8 @@ public sealed record WindowSchedule(RecurrenceKind Kind, string? Expression, str
     /// <summary>Occurrences that are open at any moment in [from, to), in start order.</summary>
     public IEnumerable<TimeSlot> Occurrences(DateTimeOffset from, DateTimeOffset to)
     {
-        Validate();
+        // A stored rule is expanded as it is, however often it opens; the cap below bounds it.
+        Check(forSave: false);
         TryZone(out var zone);
         // Start looking one duration early, so a window already open at 'from' is included.
         var searchFrom = from - Duration;
@@ -59,23 +79,25 @@ public sealed record WindowSchedule(RecurrenceKind Kind, string? Expression, str
             RecurrenceKind.Cron => CronExpression.Parse(Expression!)
                 .GetOccurrences(searchFrom.UtcDateTime, to.UtcDateTime, zone!, fromInclusive: true, toInclusive: false)
                 .Select(d => new DateTimeOffset(d, TimeSpan.Zero)),
-            _ => RuleStarts(searchFrom, to),
+            _ => RuleStarts(searchFrom, to, zone!),
         };
+        var expanded = 0;
         foreach (var start in starts)
         {
-            if (start >= to) yield break;
+            if (start >= to || ++expanded > MaxOccurrencesPerQuery) yield break;
             var slot = new TimeSlot(start, start + Duration);
             if (slot.End > from) yield return slot;
         }
     }
 
-    private IEnumerable<DateTimeOffset> RuleStarts(DateTimeOffset from, DateTimeOffset to)
+    private IEnumerable<DateTimeOffset> RuleStarts(DateTimeOffset from, DateTimeOffset to, TimeZoneInfo zone)
     {
+        var rule = new RecurrencePattern(Expression!);
         var calendarEvent = new CalendarEvent
         {
-            DtStart = new CalDateTime(DateTime.SpecifyKind(LocalStart, DateTimeKind.Unspecified), TimeZoneId, true),
+            DtStart = new CalDateTime(DateTime.SpecifyKind(SeriesStartNear(rule, from, zone), DateTimeKind.Unspecified), TimeZoneId, true),
             Duration = Ical.Net.DataTypes.Duration.FromSeconds((int)Duration.TotalSeconds),
-            RecurrenceRule = new RecurrencePattern(Expression!),
+            RecurrenceRule = rule,
         };
         foreach (var occurrence in calendarEvent.GetOccurrences(new CalDateTime(from.UtcDateTime, "UTC", true)))
         {
@@ -83,6 +105,20 @@ public sealed record WindowSchedule(RecurrenceKind Kind, string? Expression, str
             if (start >= to) yield break;
             yield return start;
         }
+    }
+
+    /// <summary>
+    /// Where Ical.Net starts counting. It walks every occurrence from the series' start, so a stored every-second rule
+    /// that began a month ago cost millions of steps before the query's first. For such a rule (saved before they were
+    /// refused; no COUNT), the series is restarted a whole number of steps later, just before the query: same instants.
+    /// </summary>
+    private DateTime SeriesStartNear(RecurrencePattern rule, DateTimeOffset from, TimeZoneInfo zone)
+    {
+        if (rule.Frequency is not (FrequencyType.Secondly or FrequencyType.Minutely) || rule.Count is not null) return LocalStart;
+        var step = TimeSpan.FromSeconds(Math.Max(1, rule.Interval) * (rule.Frequency == FrequencyType.Secondly ? 1 : 60));
+        var fromLocal = TimeZoneInfo.ConvertTime(from, zone).DateTime - TimeSpan.FromHours(2); // a margin for a daylight-saving shift
+        if (fromLocal <= LocalStart) return LocalStart;
+        return LocalStart + step * Math.Floor((fromLocal - LocalStart) / step);
     }
 
     private bool TryZone(out TimeZoneInfo? zone)
@@ -93,9 +129,29 @@ public sealed record WindowSchedule(RecurrenceKind Kind, string? Expression, str
         return TimeZoneInfo.TryConvertIanaIdToWindowsId(TimeZoneId, out _) || TimeZoneId == "UTC";
     }
 
-    private bool TryRule(out string problem)
+    private static bool CronAtMostHourly(string expression)
+    {
+        var text = expression.Trim();
+        if (text.StartsWith('@')) return HourlyOrSlowerMacros.Contains(text, StringComparer.OrdinalIgnoreCase);
+        // Five fields (Cronos's standard format, minute first): one fixed minute opens at most once an hour.
+        var minute = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[0];
+        return minute.All(char.IsAsciiDigit);
+    }
+
+    /// <summary>Why the rule opens more than once an hour, or null when it does not.</summary>
+    private static string? RuleMoreThanHourly(RecurrencePattern pattern)
+    {
+        if (pattern.Frequency is FrequencyType.Secondly or FrequencyType.Minutely)
+            return "repeats every second or minute, more than once an hour; a window or blackout opens at most hourly (FREQ=HOURLY or slower).";
+        if (pattern.ByMinute.Count > 1 || pattern.BySecond.Count > 1)
+            return "lists several minutes or seconds (BYMINUTE, BYSECOND), so it opens more than once an hour; give one of each at most.";
+        return null;
+    }
+
+    private bool TryRule(out string problem, out RecurrencePattern? pattern)
     {
         problem = "";
+        pattern = null;
         if (string.IsNullOrWhiteSpace(Expression) || !Expression.Contains("FREQ=", StringComparison.OrdinalIgnoreCase))
         {
             problem = "it needs at least FREQ=..., for example FREQ=WEEKLY;BYDAY=SA.";
@@ -104,7 +160,7 @@ public sealed record WindowSchedule(RecurrenceKind Kind, string? Expression, str
 
         try
         {
-            _ = new RecurrencePattern(Expression);
+            pattern = new RecurrencePattern(Expression);
             return true;
         }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or NotSupportedException)

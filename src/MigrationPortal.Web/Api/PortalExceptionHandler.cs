@@ -17,7 +17,8 @@ public sealed class PortalExceptionHandler(IProblemDetailsService problems, ILog
         var (status, title, detail) = exception switch
         {
             ValidationFailedException v => (StatusCodes.Status400BadRequest, "The request is invalid.", v.Message),
-            BadHttpRequestException b => (StatusCodes.Status400BadRequest, "The request is invalid.", b.Message),
+            // A body or parameter that could not be read (415 for a body that is not JSON, 413 for one too large).
+            BadHttpRequestException b => (b.StatusCode, "The request is invalid.", ApiInput.Describe(b).Message),
             DomainException d => (StatusCodes.Status400BadRequest, "The request is invalid.", d.Message),
             ForbiddenException f => (StatusCodes.Status403Forbidden, "You are not allowed to do this.", f.Message),
             NotFoundException n => (StatusCodes.Status404NotFound, "Not found.", n.Message),
@@ -34,9 +35,18 @@ public sealed class PortalExceptionHandler(IProblemDetailsService problems, ILog
         }
 
         http.Response.StatusCode = status;
-        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Instance = http.Request.Path };
-        if (exception is ValidationFailedException invalid)
-            problem.Extensions["errors"] = invalid.Errors;
+        // 400s carry the failing fields in "errors" (ValidationProblemDetails), as the UI shows them beside each field.
+        IDictionary<string, string[]>? errors = exception switch
+        {
+            ValidationFailedException invalid => invalid.Errors.ToDictionary(),
+            BadHttpRequestException unreadable when ApiInput.Describe(unreadable) is var (field, message) => new Dictionary<string, string[]> { [field] = [message] },
+            _ => null,
+        };
+        var problem = errors is null ? new ProblemDetails() : new HttpValidationProblemDetails(errors);
+        problem.Status = status;
+        problem.Title = title;
+        problem.Detail = detail;
+        problem.Instance = http.Request.Path;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 }
