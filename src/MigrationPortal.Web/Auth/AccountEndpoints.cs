@@ -20,7 +20,11 @@ public static class AccountEndpoints
         app.MapPost("/account/login", async ([FromForm] string userName, [FromForm] string password, [FromForm] string? returnUrl,
             SignInManager<PortalAccount> signIn, IPasswordHasher<PortalAccount> hasher, HttpContext http) =>
         {
-            var user = await signIn.UserManager.FindByNameAsync(userName ?? "");
+            // A name no account can have (too long for the column, or with a NUL, which PostgreSQL refuses in a query) is never
+            // looked up: it is an unknown user, answered like any other, not a database fault.
+            var user = MigrationPortal.Application.Common.TextRules.Fits(userName, MigrationPortal.Application.Common.TextLimits.Name)
+                ? await signIn.UserManager.FindByNameAsync(userName ?? "")
+                : null;
             SignInResult result;
             if (user is null)
             {

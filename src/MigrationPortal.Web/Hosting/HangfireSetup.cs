@@ -41,6 +41,15 @@ public sealed class HangfireSettings
     /// </summary>
     public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// PostgreSQL only: how long a Hangfire lock row outlives the node that took it. Hangfire.PostgreSql's default is
+    /// 10 minutes, so a node killed during an inventory sync would make every run of that sync fail on the lock for that
+    /// long. Migration runs take no Hangfire lock (their exclusion is the portal's own lease); the locks left are the
+    /// inventory syncs' and Hangfire's own, all held for seconds, so a minute is ample. SQL Server's locks end with the
+    /// dead node's session.
+    /// </summary>
+    public TimeSpan DistributedLockTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Cron for the recurring inventory sync.</summary>
     public string InventorySyncCron { get; set; } = "*/15 * * * *";
 }
@@ -69,6 +78,7 @@ public static class HangfireSetup
                         QueuePollInterval = settings.QueuePollInterval, SchemaName = "hangfire",
                         // Its default is a fixed 30 minutes: a killed node's jobs would show "Processing" that long.
                         UseSlidingInvisibilityTimeout = true, InvisibilityTimeout = settings.InvisibilityTimeout,
+                        DistributedLockTimeout = settings.DistributedLockTimeout,
                     });
                     break;
                 default:

@@ -185,6 +185,21 @@ public abstract class BadInputTests<TFactory>(TFactory factory) where TFactory :
         Assert.InRange(name.Length, 10, 256);
     }
 
+    [Fact]
+    public async Task SignIn_AnswersLikeAnyFailedSignIn_WhenTheUserNameHoldsANul()
+    {
+        // PostgreSQL refuses NUL in a query parameter (22021): the lookup must not reach the database as a fault.
+        using var client = factory.ClientFor(null);
+        var page = await client.GetStringAsync("/login");
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["userName"] = "nul\0name", ["password"] = "whatever", ["returnUrl"] = "/", ["__RequestVerificationToken"] = token,
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("error=invalid", response.Headers.Location!.ToString());
+    }
+
     private static string Shorten(string text) => text.Length > 600 ? text[..600] + "…" : text;
 
     private static string Fill(string text, IReadOnlyDictionary<string, string> values) =>
