@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Batches;
 using MigrationPortal.Application.Common;
 using MigrationPortal.Application.Requests;
@@ -67,7 +68,7 @@ public abstract class OneActiveRequestPerVmTests(DatabaseProvider provider) : Da
         var first = await Portal.SubmitAsync(vm, target, ScheduleMode.AsSoonAsApproved);
         // Copy the row as another writer would insert it, bypassing every check in the application.
         var copy = await Portal.Db(db => db.Requests.AsNoTracking().SingleAsync(r => r.Id == first.Id));
-        await Assert.ThrowsAsync<DbUpdateException>(() => Portal.Db(async db =>
+        await Assert.ThrowsAsync<UniqueConstraintException>(() => Portal.Db(async db =>
         {
             var request = new MigrationRequest(copy.VmId, copy.VmName, copy.ConnectionId, copy.ApplicationId, copy.ApplicationName, copy.SourceHostName, copy.SourceDatastoreName,
                 copy.Kind, copy.Live, copy.Target, copy.Schedule, copy.Justification, copy.Options, PortalHarness.Requester.AsActor(), Portal.Time.GetUtcNow(), null, copy.IsDemo);
