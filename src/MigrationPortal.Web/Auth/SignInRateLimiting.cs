@@ -67,6 +67,15 @@ public static class SignInRateLimiting
     {
         app.Use(async (http, next) =>
         {
+            if (IsSignIn(http) && http.Features.Get<Microsoft.AspNetCore.Antiforgery.IAntiforgeryValidationFeature>() is { IsValid: false })
+            {
+                // The form's antiforgery token was missing or stale (a sign-in page left open for hours), or the form could
+                // not be read at all (ASP.NET Core refuses a NUL in a form value). Reading it now would throw; nothing was
+                // checked yet, so send the person back to a fresh sign-in form that says why.
+                http.Response.Redirect("/login?error=expired");
+                return;
+            }
+
             if (IsSignIn(http) && http.Request.HasFormContentType)
             {
                 try

@@ -89,13 +89,14 @@ public sealed class SignInRateLimitTests
         [Fact]
         public async Task SignIn_ShowsErrorPage_WhenFormIsMalformed()
         {
-            // The limiter reads the form first; a broken one must still end as the endpoint's bad request (the browser's error page), not a 500.
+            // The limiter reads the form first; a broken one (no antiforgery token can be read from it) must not end as a 500:
+            // the person is sent back to a fresh sign-in form that says why.
             using var client = factory.ClientFor(null);
             using var content = new StringContent("--x\r\nContent-Disposition: form-data; name=\"userName\"\r\n\r\nbob", System.Text.Encoding.ASCII);
             content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=x");
             using var response = await client.PostAsync("/account/login", content);
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-            Assert.Equal("/error", response.Headers.Location!.ToString());
+            Assert.Equal("/login?error=expired", response.Headers.Location!.ToString());
         }
 
         private async Task<int> CountThrottledAsync()
