@@ -44,6 +44,12 @@ public static class RequestTransitions
     /// <summary>States before anything is scheduled: the request waits for a decision or for dispatch.</summary>
     public static readonly IReadOnlySet<RequestState> Waiting = Set(Submitted, PendingApproval, Approved);
 
+    /// <summary>States that wait for an approver (or the policy) to decide.</summary>
+    public static readonly IReadOnlySet<RequestState> AwaitingDecision = Set(Submitted, PendingApproval);
+
+    /// <summary>States in which a request holds its concurrency slots (capacity leases).</summary>
+    public static readonly IReadOnlySet<RequestState> HoldingCapacity = Set(Scheduled, Running, Verifying);
+
     /// <summary>States in which a move has ended, either way, and may be rolled back.</summary>
     public static readonly IReadOnlySet<RequestState> Finished = Set(Succeeded, Failed);
 
