@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using MigrationPortal.Application.Admin;
 using MigrationPortal.Application.Approvals;
+using MigrationPortal.Application.Authorization;
 using MigrationPortal.Application.Common;
 using MigrationPortal.Application.Execution;
 using MigrationPortal.Application.Requests;
@@ -8,6 +9,7 @@ using MigrationPortal.Application.Tests.Infrastructure;
 using MigrationPortal.Domain.Approvals;
 using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Domain.Requests;
+using MigrationPortal.Infrastructure.Persistence;
 using static MigrationPortal.Application.Tests.Infrastructure.PortalHarness;
 
 namespace MigrationPortal.Application.Tests.Requests;
