@@ -13,6 +13,8 @@ public class RequestRulesTests
         Assert.Equal([RequestState.Running, RequestState.Verifying, RequestState.RollingBack], RequestTransitions.InFlight.Order());
         Assert.Equal([RequestState.Succeeded, RequestState.Failed], RequestTransitions.Finished.Order());
         Assert.Equal([RequestState.Submitted, RequestState.PendingApproval, RequestState.Approved], RequestTransitions.Waiting.Order());
+        Assert.Equal([RequestState.Submitted, RequestState.PendingApproval], RequestTransitions.AwaitingDecision.Order());
+        Assert.Equal([RequestState.Scheduled, RequestState.Running, RequestState.Verifying], RequestTransitions.HoldingCapacity.Order());
         Assert.Equal([RequestState.Rejected, RequestState.Expired, RequestState.Cancelled, RequestState.RolledBack], RequestTransitions.Terminal.Order());
         Assert.Equal([RequestState.Submitted, RequestState.PendingApproval, RequestState.Approved, RequestState.Scheduled, RequestState.Running,
             RequestState.Verifying, RequestState.RollingBack], RequestTransitions.Active.Order());
@@ -23,6 +25,8 @@ public class RequestRulesTests
     {
         Assert.Subset(RequestTransitions.Active.ToHashSet(), RequestTransitions.InFlight.ToHashSet());
         Assert.Subset(RequestTransitions.Active.ToHashSet(), RequestTransitions.Waiting.ToHashSet());
+        Assert.Subset(RequestTransitions.Waiting.ToHashSet(), RequestTransitions.AwaitingDecision.ToHashSet());
+        Assert.Subset(RequestTransitions.Active.ToHashSet(), RequestTransitions.HoldingCapacity.ToHashSet());
         Assert.Empty(RequestTransitions.Active.Intersect(RequestTransitions.Terminal));
         Assert.Empty(RequestTransitions.Active.Intersect(RequestTransitions.Finished));
         // Every active state can still move, and a finished one only by rolling back or retrying.
