@@ -51,7 +51,7 @@ echo "Per-host limit (vMotions per host, source and target together): $PER_HOST_
 
 # Three powered-on VMs on one source host, each to another host of its cluster.
 all_vms=$(api GET "/api/v1/vms?take=200")
-vms=$(jq -c --arg h "$SOURCE_HOST" '[.items[] | select(.hostExternalId == $h and .powerState == "poweredOn")] | .[:3]' <<<"$all_vms")
+vms=$(jq -c --arg h "$SOURCE_HOST" '[.items[] | select(.hostExternalId == $h and .powerState == "On")] | .[:3]' <<<"$all_vms")
 [[ $(jq length <<<"$vms") == 3 ]] || { echo "Fewer than 3 powered-on VMs on $SOURCE_HOST without active requests." >&2; exit 1; }
 connection=$(jq -r '.[0].connectionId' <<<"$vms")
 

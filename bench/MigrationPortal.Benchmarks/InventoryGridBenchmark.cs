@@ -96,7 +96,7 @@ internal static class InventoryGridBenchmark
             db.Vms.Add(new InventoryVm
             {
                 ConnectionId = connection.Id, ExternalId = $"vm-{i}", Name = $"vm-{i:00000}", HostExternalId = $"host-{i % 200}", HostName = $"host-{i % 200:000}",
-                ClusterName = $"cluster-{i % 20:00}", Datastores = $"ds-{i % 50:00}", PowerState = i % 10 == 0 ? "poweredOff" : "poweredOn",
+                ClusterName = $"cluster-{i % 20:00}", Datastores = $"ds-{i % 50:00}", PowerState = i % 10 == 0 ? PowerState.Off : PowerState.On,
                 Cpus = 2 + i % 8, MemoryMb = 2048L * (1 + i % 16), ProvisionedGb = 40 + i % 200, ApplicationId = apps[i % apps.Count].Id,
             });
         }

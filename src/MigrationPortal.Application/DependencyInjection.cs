@@ -23,6 +23,7 @@ public static class DependencyInjection
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Notifications.SmtpOptions>, Notifications.SmtpOptionsValidator>();
         services.TryAddSingleton<IRequestChangeNotifier, NoRequestChangeNotifier>();
         services.AddScoped<AccessGuard>();
+        services.AddScoped<RequestActionRules>();
         services.AddScoped<MigrationPlanner>();
         services.AddScoped<SubmitRequest>();
         services.AddScoped<GetRequest>();

@@ -8,6 +8,7 @@ using MigrationPortal.Application.Execution;
 using MigrationPortal.Application.Requests;
 using MigrationPortal.Domain.Requests;
 using static MigrationPortal.Libvirt.Tests.LabPortal;
+using MigrationPortal.Domain.Inventory;
 
 namespace MigrationPortal.Libvirt.Tests;
 
@@ -52,7 +53,7 @@ public sealed class LibvirtMigrationTests : IAsyncLifetime
         Assert.Equal(_lab.GuestUuid, vm.ExternalId);
         Assert.Equal(_lab.AUri, vm.HostExternalId);
         Assert.Equal("lab-a", vm.HostName);
-        Assert.Equal("poweredOn", vm.PowerState);
+        Assert.Equal(PowerState.On, vm.PowerState);
         Assert.Equal(128, vm.MemoryMb);
         Assert.Equal(1, vm.Cpus);
         Assert.Equal("images@lab-a", vm.Datastores);

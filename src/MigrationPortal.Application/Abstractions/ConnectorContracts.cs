@@ -1,4 +1,5 @@
 using MigrationPortal.Domain.Requests;
+using MigrationPortal.Domain.Inventory;
 
 namespace MigrationPortal.Application.Abstractions;
 
@@ -76,7 +77,7 @@ public sealed record SnapshotCleanup(bool Kept, string Description)
     public static SnapshotCleanup Retained(string description) => new(true, description);
 }
 
-public sealed record VmPlacement(string? HostId, string? HostName, IReadOnlyList<string> Datastores, string PowerState);
+public sealed record VmPlacement(string? HostId, string? HostName, IReadOnlyList<string> Datastores, PowerState PowerState);
 
 public sealed record InventorySnapshot(
     IReadOnlyList<ClusterInfo> Clusters,
@@ -89,11 +90,11 @@ public sealed record NetworkInfo(string ExternalId, string Name, IReadOnlyList<s
 
 public sealed record ClusterInfo(string ExternalId, string Name, string? Datacenter);
 
-public sealed record HostInfo(string ExternalId, string Name, string? ClusterName, string ConnectionState, string PowerState, bool InMaintenance, int CpuCores, long MemoryMb, long MemoryUsedMb);
+public sealed record HostInfo(string ExternalId, string Name, string? ClusterName, string ConnectionState, PowerState PowerState, bool InMaintenance, int CpuCores, long MemoryMb, long MemoryUsedMb);
 
 public sealed record DatastoreInfo(string ExternalId, string Name, long CapacityGb, long FreeGb, bool Accessible, IReadOnlyList<string> MountedOnHosts);
 
-public sealed record VmInfo(string ExternalId, string Name, string PowerState, string? HostExternalId, string? HostName, string? ClusterName, string? ResourcePool,
+public sealed record VmInfo(string ExternalId, string Name, PowerState PowerState, string? HostExternalId, string? HostName, string? ClusterName, string? ResourcePool,
     IReadOnlyList<string> Datastores, int Cpus, long MemoryMb, long ProvisionedGb, long UsedGb, string? ApplicationTag, string? MigrateEncryption,
     IReadOnlyList<string>? Networks = null, int SnapshotCount = 0, string? Disks = null);
 

@@ -36,16 +36,18 @@ public sealed class GetDashboard(IPortalDb db, AccessGuard guard, TimeProvider t
             awaiting = pending.Count(p => !p.Decided && (p.ApproverGroup is null || groups.Contains(p.ApproverGroup)));
         }
 
-        var active = Enum.GetValues<RequestState>().Where(RequestTransitions.IsActive).ToArray();
+        var active = RequestTransitions.Active.ToArray();
         var mine = await visible.CountAsync(r => r.RequesterId == user.Id && active.Contains(r.State), ct);
         var upcoming = await visible.Where(r => r.State == RequestState.Scheduled || r.State == RequestState.Approved).ToListAsync(ct);
-        var running = await visible.Where(r => r.State == RequestState.Running || r.State == RequestState.Verifying || r.State == RequestState.RollingBack).ToListAsync(ct);
+        var inFlight = RequestTransitions.InFlight.ToArray();
+        var running = await visible.Where(r => inFlight.Contains(r.State)).ToListAsync(ct);
         var runningIds = running.Select(r => r.Id).ToList();
         var progress = await db.Progress.AsNoTracking().Where(p => runningIds.Contains(p.RequestId)).ToDictionaryAsync(p => p.RequestId, ct);
         var failures = await visible.Where(r => r.State == RequestState.Failed).ToListAsync(ct);
 
         var since = time.GetUtcNow().AddDays(-7 * 8);
-        var finished = await visible.Where(r => (r.State == RequestState.Succeeded || r.State == RequestState.Failed || r.State == RequestState.Cancelled) && r.CompletedAt >= since)
+        var ended = RequestTransitions.Finished.Append(RequestState.Cancelled).ToArray();
+        var finished = await visible.Where(r => ended.Contains(r.State) && r.CompletedAt >= since)
             .Select(r => new { r.State, r.CompletedAt }).ToListAsync(ct);
         var perWeek = finished.Where(f => f.CompletedAt >= since)
             .GroupBy(f => ISOWeek.GetYear(f.CompletedAt!.Value.UtcDateTime) + "-W" + ISOWeek.GetWeekOfYear(f.CompletedAt!.Value.UtcDateTime).ToString("00", CultureInfo.InvariantCulture))

@@ -1,16 +1,17 @@
 using MigrationPortal.Domain.Requests;
+using MigrationPortal.Domain.Inventory;
 
 namespace MigrationPortal.Application.Evacuation;
 
 /// <summary>A host as the hosts list shows it, with how many VMs the portal believes still run on it.</summary>
-public sealed record HostSummary(Guid Id, string Name, string? ClusterName, Guid ConnectionId, string ConnectionName, bool IsDemo, string ConnectionState, string PowerState,
+public sealed record HostSummary(Guid Id, string Name, string? ClusterName, Guid ConnectionId, string ConnectionName, bool IsDemo, string ConnectionState, PowerState PowerState,
     bool InMaintenance, long MemoryMb, long MemoryUsedMb, int VmCount);
 
 /// <summary>One way to move a VM to one target host: compute only where the host mounts the VM's datastores, else with its storage.</summary>
 public sealed record EvacuationChoice(string TargetHostId, string TargetHostName, string? ClusterName, bool SameCluster, MigrationKind Kind, string? TargetDatastoreId, string? TargetDatastoreName);
 
 /// <summary>A VM on the host and the move proposed for it (null when no compatible host has room), with every compatible alternative.</summary>
-public sealed record EvacuationMove(Guid VmId, string VmName, string PowerState, long MemoryMb, long ProvisionedGb, string Datastores, bool Live,
+public sealed record EvacuationMove(Guid VmId, string VmName, PowerState PowerState, long MemoryMb, long ProvisionedGb, string Datastores, bool Live,
     EvacuationChoice? Proposed, IReadOnlyList<EvacuationChoice> Choices, string? Note);
 
 /// <summary>

@@ -13,7 +13,7 @@ namespace MigrationPortal.Application.Evacuation;
 /// </summary>
 internal static class HostPlacement
 {
-    public static bool CanTakeVms(InventoryHost h) => h.ConnectionState == "connected" && h.PowerState == "poweredOn" && !h.InMaintenance;
+    public static bool CanTakeVms(InventoryHost h) => h.ConnectionState == "connected" && h.PowerState == PowerState.On && !h.InMaintenance;
 
     public static bool MountsAll(InventoryVm vm, InventoryHost host, IReadOnlyList<InventoryDatastore> stores)
     {
@@ -40,7 +40,7 @@ internal static class HostPlacement
         if (evacuated.Count == 0) return [];
         var hosts = (await db.Hosts.AsNoTracking().Where(h => h.ConnectionId == connectionId).Select(h => new { h.Id, h.ExternalId, h.Name }).ToListAsync(ct))
             .Where(h => evacuated.Contains(h.Id.ToString())).ToList();
-        var active = Enum.GetValues<RequestState>().Where(RequestTransitions.IsActive).ToArray();
+        var active = RequestTransitions.Active.ToArray();
         var names = hosts.Select(h => h.Name).ToList();
         var leaving = await db.Requests.AsNoTracking()
             .Where(r => r.ConnectionId == connectionId && active.Contains(r.State) && r.SourceHostName != null && names.Contains(r.SourceHostName))
@@ -55,7 +55,7 @@ internal static class HostPlacement
     /// </summary>
     public static async Task<Dictionary<string, long>> CommittedMbAsync(IPortalDb db, Guid connectionId, CancellationToken ct)
     {
-        var active = Enum.GetValues<RequestState>().Where(RequestTransitions.IsActive).ToArray();
+        var active = RequestTransitions.Active.ToArray();
         var moves = await db.Requests.AsNoTracking()
             .Where(r => r.ConnectionId == connectionId && r.Target.HostId != null && (active.Contains(r.State) || r.State == RequestState.Succeeded))
             .Join(db.Vms, r => r.VmId, v => v.Id, (r, v) => new { TargetHostId = r.Target.HostId!, r.State, r.CompletedAt, v.MemoryMb, v.SyncedAt, v.HostExternalId })

@@ -60,7 +60,7 @@ public sealed class ProposeEvacuation(IPortalDb db, AccessGuard guard)
                 if (proposed.TargetDatastoreId is { } ds) disk[ds] += vm.ProvisionedGb;
             }
 
-            moves[vm.Id] = new EvacuationMove(vm.Id, vm.Name, vm.PowerState, vm.MemoryMb, vm.ProvisionedGb, vm.Datastores, vm.PowerState == "poweredOn",
+            moves[vm.Id] = new EvacuationMove(vm.Id, vm.Name, vm.PowerState, vm.MemoryMb, vm.ProvisionedGb, vm.Datastores, vm.PowerState == PowerState.On,
                 proposed, choices.OrderByDescending(c => c.SameCluster).ThenBy(c => c.TargetHostName).ToList(), note);
         }
 
@@ -91,5 +91,5 @@ public sealed class ProposeEvacuation(IPortalDb db, AccessGuard guard)
         return h.MemoryMb - h.MemoryUsedMb - committed.GetValueOrDefault(externalId);
     }
 
-    internal static RequestState[] SubmitRequestActiveStates() => Enum.GetValues<RequestState>().Where(RequestTransitions.IsActive).ToArray();
+    internal static RequestState[] SubmitRequestActiveStates() => RequestTransitions.Active.ToArray();
 }

@@ -6,6 +6,7 @@ using MigrationPortal.Application.Batches;
 using MigrationPortal.Application.Common;
 using MigrationPortal.Application.Requests;
 using MigrationPortal.Domain.Requests;
+using MigrationPortal.Domain.Inventory;
 
 namespace MigrationPortal.Application.Evacuation;
 
@@ -61,7 +62,7 @@ public sealed class SubmitEvacuation(IPortalDb db, AccessGuard guard, SubmitBatc
 
             if (!HostPlacement.CanTakeVms(target))
             {
-                check.Add($"Moves[{i}].TargetHostId", $"Host {target.Name} cannot take VMs now (it is {(target.InMaintenance ? "in maintenance" : $"{target.ConnectionState}, {target.PowerState}")}).");
+                check.Add($"Moves[{i}].TargetHostId", $"Host {target.Name} cannot take VMs now (it is {(target.InMaintenance ? "in maintenance" : $"{target.ConnectionState}, power {target.PowerState}")}).");
                 continue;
             }
 
@@ -91,7 +92,7 @@ public sealed class SubmitEvacuation(IPortalDb db, AccessGuard guard, SubmitBatc
 
         check.ThrowIfInvalid();
 
-        var items = moves.Select(m => new SubmitBatch.Item(m.VmId, m.Kind, onHost[m.VmId].PowerState == "poweredOn", m.TargetHostId,
+        var items = moves.Select(m => new SubmitBatch.Item(m.VmId, m.Kind, onHost[m.VmId].PowerState == PowerState.On, m.TargetHostId,
             m.Kind == MigrationKind.ComputeAndStorage ? m.TargetDatastoreId : null)).ToList();
         // Recorded in the batch's own transaction: if the batch is refused, this record goes with it.
         AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.HostEvacuationSubmitted, "InventoryHost", host.Id.ToString(),

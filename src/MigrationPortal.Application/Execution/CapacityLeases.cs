@@ -20,7 +20,7 @@ public sealed record ResourceDemand(string Resource, string Label, int Units, in
 public sealed class CapacityLeases(IPortalDb db)
 {
     /// <summary>States in which a request holds its slots.</summary>
-    public static readonly RequestState[] HoldingStates = [RequestState.Scheduled, RequestState.Running, RequestState.Verifying];
+    public static readonly RequestState[] HoldingStates = RequestTransitions.HoldingCapacity.ToArray();
 
     private ConcurrencyLimits? _limits;
 

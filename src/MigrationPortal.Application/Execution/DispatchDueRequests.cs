@@ -23,6 +23,8 @@ namespace MigrationPortal.Application.Execution;
 /// </summary>
 public sealed class DispatchDueRequests(IPortalDb db, TimeProvider time, IMigrationJobs jobs, StartPlanner planner, DurationEstimator estimator, CapacityLeases leases)
 {
+    private static readonly RequestState[] AwaitingDecision = RequestTransitions.AwaitingDecision.ToArray();
+
     private static readonly TimeSpan LostJobGrace = TimeSpan.FromMinutes(1);
 
     public async Task<int> HandleAsync(CancellationToken ct = default)
@@ -50,7 +52,7 @@ public sealed class DispatchDueRequests(IPortalDb db, TimeProvider time, IMigrat
         var request = await db.LoadRequestAsync(id, ct);
         if (request.State != RequestState.Approved) return false;
         // A batch moves together: none of its requests starts while another still waits for a decision.
-        if (request.BatchId is { } batch && await db.Requests.AnyAsync(r => r.BatchId == batch && (r.State == RequestState.Submitted || r.State == RequestState.PendingApproval), ct))
+        if (request.BatchId is { } batch && await db.Requests.AnyAsync(r => r.BatchId == batch && AwaitingDecision.Contains(r.State), ct))
             return await SaveWaitingAsync(request, "Waiting for every request of its batch to be decided.", null, null, now, ct);
 
         var vm = await db.Vms.AsNoTracking().FirstOrDefaultAsync(v => v.Id == request.VmId, ct);

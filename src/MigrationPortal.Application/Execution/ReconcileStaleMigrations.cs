@@ -20,7 +20,7 @@ public sealed class ReconcileStaleMigrations(IPortalDb db, TimeProvider time, IM
     public async Task<IReadOnlyList<Guid>> HandleAsync(CancellationToken ct = default)
     {
         var cutoff = time.GetUtcNow() - options.Value.StaleAfter;
-        var inFlight = new[] { RequestState.Running, RequestState.Verifying, RequestState.RollingBack };
+        var inFlight = RequestTransitions.InFlight.ToArray();
         // A Scheduled request holds a lease only once a run took it: a stale one means that run's node died before it started.
         var staleLeases = await db.RunLeases.Where(l => l.HeartbeatAt < cutoff)
             .Where(l => db.Requests.Any(r => r.Id == l.RequestId && (inFlight.Contains(r.State) || r.State == RequestState.Scheduled)))

@@ -2,10 +2,11 @@ using Microsoft.EntityFrameworkCore;
 using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Authorization;
 using MigrationPortal.Application.Common;
+using MigrationPortal.Domain.Inventory;
 
 namespace MigrationPortal.Application.Inventory;
 
-public sealed record VmView(Guid Id, Guid ConnectionId, string ConnectionName, bool IsDemo, string Name, string PowerState, string? HostExternalId, string? HostName, string? ClusterName,
+public sealed record VmView(Guid Id, Guid ConnectionId, string ConnectionName, bool IsDemo, string Name, PowerState PowerState, string? HostExternalId, string? HostName, string? ClusterName,
     string Datastores, int Cpus, long MemoryMb, long ProvisionedGb, Guid? ApplicationId, string? ApplicationName, string ConnectionKind = "");
 
 /// <summary>VMs the user may see (a requester: their applications' only), filtered, sorted and paged on the server.</summary>
@@ -26,6 +27,8 @@ public sealed class ListVms(IPortalDb db, AccessGuard guard)
             .Text(query.Datastore, nameof(query.Datastore), TextLimits.Filter)
             .Text(query.PowerState, nameof(query.PowerState), TextLimits.Filter)
             .Text(query.SortBy, nameof(query.SortBy), TextLimits.Filter)
+            .Require(string.IsNullOrWhiteSpace(query.PowerState) || ParsePower(query.PowerState) is not null, nameof(query.PowerState),
+                $"Power state is one of {string.Join(", ", Enum.GetNames<PowerState>())}.")
             .ThrowIfInvalid();
 
         var vms = (await guard.VisibleVmsAsync(user, ct)).AsNoTracking();
@@ -41,7 +44,7 @@ public sealed class ListVms(IPortalDb db, AccessGuard guard)
         if (!string.IsNullOrWhiteSpace(query.Host)) vms = vms.Where(v => v.HostName == query.Host);
         if (!string.IsNullOrWhiteSpace(query.Cluster)) vms = vms.Where(v => v.ClusterName == query.Cluster);
         if (!string.IsNullOrWhiteSpace(query.Datastore)) vms = vms.Where(v => v.Datastores.Contains(query.Datastore));
-        if (!string.IsNullOrWhiteSpace(query.PowerState)) vms = vms.Where(v => v.PowerState == query.PowerState);
+        if (ParsePower(query.PowerState) is { } power) vms = vms.Where(v => v.PowerState == power);
         if (query.ConnectionId is { } conn) vms = vms.Where(v => v.ConnectionId == conn);
 
         vms = (query.SortBy.ToLowerInvariant(), query.Descending) switch
@@ -69,4 +72,9 @@ public sealed class ListVms(IPortalDb db, AccessGuard guard)
             .ToListAsync(ct);
         return new PagedResult<VmView>(page, total);
     }
+
+    /// <summary>The filter takes the enum's name (as the API returns it), never a hypervisor's word or a number.</summary>
+    private static PowerState? ParsePower(string? text) =>
+        Enum.GetNames<PowerState>().FirstOrDefault(n => string.Equals(n, text?.Trim(), StringComparison.OrdinalIgnoreCase)) is { } name
+            ? Enum.Parse<PowerState>(name) : null;
 }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Authorization;
 using MigrationPortal.Application.Common;
+using MigrationPortal.Domain.Inventory;
 
 namespace MigrationPortal.Application.Requests;
 
@@ -27,7 +28,7 @@ public sealed class ListTargets(IPortalDb db, AccessGuard guard)
         return new TargetOptions(vm.Id, vm.Name, vm.HostName, vm.Datastores,
             hosts.Select(h =>
                 {
-                    var note = h.InMaintenance ? "in maintenance mode" : h.ConnectionState != "connected" ? h.ConnectionState : h.PowerState != "poweredOn" ? h.PowerState : null;
+                    var note = h.InMaintenance ? "in maintenance mode" : h.ConnectionState != "connected" ? h.ConnectionState : h.PowerState != PowerState.On ? $"power {h.PowerState}" : null;
                     return new HostOption(h.ExternalId, h.Name, h.ClusterName, h.ClusterName == vm.ClusterName, note is null, note, h.MemoryMb - h.MemoryUsedMb);
                 })
                 .OrderByDescending(h => h.SameCluster).ThenByDescending(h => h.Usable).ThenByDescending(h => h.FreeMemoryMb).ThenBy(h => h.Name).ToList(),

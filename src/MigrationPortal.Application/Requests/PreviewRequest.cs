@@ -58,7 +58,7 @@ public sealed class PreviewRequest(IPortalDb db, AccessGuard guard, MigrationPla
 
         if (!command.RequireEncryption && !connection.AllowUnencryptedMigration)
             findings.Add(new PrecheckFinding(FindingSeverity.Critical, "encryption-policy", $"Unencrypted migration is not allowed on connection '{connection.Name}'."));
-        var active = Enum.GetValues<RequestState>().Where(RequestTransitions.IsActive).ToArray();
+        var active = RequestTransitions.Active.ToArray();
         if (await db.Requests.AnyAsync(r => r.VmId == vm.Id && active.Contains(r.State), ct))
             findings.Add(new PrecheckFinding(FindingSeverity.Critical, "vm-busy", $"VM '{vm.Name}' already has an active migration request."));
 

@@ -55,7 +55,7 @@ public static class RequestLoading
     }
 
     /// <summary>The states in which a request claims its VM (<see cref="RequestTransitions.IsActive"/>).</summary>
-    public static readonly RequestState[] ActiveStates = Enum.GetValues<RequestState>().Where(RequestTransitions.IsActive).ToArray();
+    public static readonly RequestState[] ActiveStates = RequestTransitions.Active.ToArray();
 
     public static string ActiveRequestMessage(string vmName, Guid existingId, RequestState state) =>
         $"VM '{vmName}' already has an active migration request: {existingId} ({state}). Wait for it to finish or cancel it first.";

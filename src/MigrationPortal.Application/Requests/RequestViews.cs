@@ -33,6 +33,7 @@ public sealed record RequestDetails(
     IReadOnlyList<DecisionView> Decisions,
     IReadOnlyList<StepView> Steps,
     ProgressView? Progress,
+    AllowedActions Actions,
     int? EstimatedSeconds = null,
     string? EstimateBasis = null);
 
@@ -40,14 +41,14 @@ public static class RequestViewMapping
 {
     public static RequestSummary ToSummary(this MigrationRequest r) =>
         new(r.Id, r.VmName, r.ApplicationName, r.Kind, r.Live, r.State, r.Target.Describe(), r.RequesterName, r.CreatedAt, r.FailureReason, r.IsDemo, r.Version, r.BatchId,
-            r.State == RequestState.Approved ? r.QueueReason : null, r.State is RequestState.Approved or RequestState.PendingApproval or RequestState.Submitted ? r.PlannedStart : r.ScheduledFor);
+            r.State == RequestState.Approved ? r.QueueReason : null, RequestTransitions.Waiting.Contains(r.State) ? r.PlannedStart : r.ScheduledFor);
 
-    public static RequestDetails ToDetails(this MigrationRequest r, MigrationProgress? progress) =>
+    public static RequestDetails ToDetails(this MigrationRequest r, MigrationProgress? progress, AllowedActions actions) =>
         new(r.ToSummary(), r.Justification, r.SourceHostName, r.SourceDatastoreName, r.Options, r.Schedule, r.ScheduledFor,
             r.RequiredApprovals, r.ApproverGroup, r.PolicyReason, r.ExpiresAt, r.CancelRequested, r.EncryptionApplied,
             r.Transitions.OrderBy(t => t.At).ThenBy(t => t.Id).Select(t => new TransitionView(t.From, t.To, t.ActorName, t.At, t.Reason)).ToList(),
             r.Decisions.OrderBy(d => d.At).Select(d => new DecisionView(d.ApproverName, d.Verdict, d.Comment, d.At)).ToList(),
             r.Steps.OrderBy(s => s.Order).Select(s => new StepView(s.Name, s.Status, s.StartedAt, s.EndedAt, s.Message)).ToList(),
             progress is null ? null : new ProgressView(progress.Phase, progress.Percent, progress.BytesTransferred, progress.BytesTotal, progress.EtaSeconds, progress.UpdatedAt),
-            r.EstimatedSeconds, r.EstimateBasis);
+            actions, r.EstimatedSeconds, r.EstimateBasis);
 }

@@ -19,9 +19,6 @@ public sealed class RollBackRequest(IPortalDb db, AccessGuard guard, TimeProvide
         var request = await db.LoadRequestAsync(command.RequestId, ct);
         await guard.RequireRoleAsync(user, "request.rollback", ct, Roles.Operator, Roles.Administrator);
         new Validation().Text(command.Reason, nameof(command.Reason), TextLimits.Reason, "Say why you roll back.").ThrowIfInvalid();
-        // Only a finished move is rolled back; a running one is cancelled instead (the transition table alone would allow it).
-        if (request.State is not (Domain.Requests.RequestState.Succeeded or Domain.Requests.RequestState.Failed))
-            throw ValidationFailedException.For("State", $"Only a succeeded or failed request can be rolled back; this one is {request.State}. Cancel a running migration instead.");
         var before = request.Transitions.Count;
         try
         {

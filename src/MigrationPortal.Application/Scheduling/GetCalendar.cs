@@ -36,7 +36,7 @@ public sealed class GetCalendar(IPortalDb db, AccessGuard guard, ListMaintenance
     /// watched a window open (or reads last night's in Outlook) sees what happened in it, not an empty window.
     /// </summary>
     private static readonly RequestState[] Ended =
-        [RequestState.Succeeded, RequestState.Failed, RequestState.Cancelled, RequestState.RollingBack, RequestState.RolledBack];
+        [.. RequestTransitions.Finished, RequestState.Cancelled, RequestState.RollingBack, RequestState.RolledBack];
 
     public async Task<IReadOnlyList<CalendarEntry>> HandleAsync(PortalUser user, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
     {

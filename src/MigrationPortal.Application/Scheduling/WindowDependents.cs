@@ -16,7 +16,7 @@ namespace MigrationPortal.Application.Scheduling;
 /// </summary>
 public static class WindowDependents
 {
-    private static readonly RequestState[] Waiting = [RequestState.Submitted, RequestState.PendingApproval, RequestState.Approved];
+    private static readonly RequestState[] Waiting = RequestTransitions.Waiting.ToArray();
 
     /// <summary>Throws a validation error (field "Requests") listing the dependent requests, if there are any.</summary>
     public static async Task ThrowIfAnyAsync(IPortalDb db, MaintenanceWindow window, string action, CancellationToken ct)

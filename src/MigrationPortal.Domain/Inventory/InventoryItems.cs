@@ -20,7 +20,7 @@ public sealed class InventoryHost
     public string Name { get; set; } = "";
     public string? ClusterName { get; set; }
     public string ConnectionState { get; set; } = "connected";
-    public string PowerState { get; set; } = "poweredOn";
+    public PowerState PowerState { get; set; } = PowerState.On;
     public bool InMaintenance { get; set; }
     public int CpuCores { get; set; }
     public long MemoryMb { get; set; }
@@ -47,7 +47,7 @@ public sealed class InventoryVm
     public Guid ConnectionId { get; set; }
     public string ExternalId { get; set; } = "";
     public string Name { get; set; } = "";
-    public string PowerState { get; set; } = "poweredOn";
+    public PowerState PowerState { get; set; } = PowerState.On;
     public string? HostExternalId { get; set; }
     public string? HostName { get; set; }
     public string? ClusterName { get; set; }

@@ -282,14 +282,36 @@ public sealed class MigrationRequest
         CompletedAt = now;
     }
 
+    /// <summary>
+    /// Whether a cancel is possible now: a request not yet running is cancelled at once; a running one is asked to stop
+    /// (once). Verifying and rolling back cannot be cancelled: the VM has already moved.
+    /// </summary>
+    public bool CanCancel => State == RequestState.Running ? !CancelRequested : RequestTransitions.IsAllowed(State, RequestState.Cancelled);
+
+    /// <summary>Only a failed request is retried; the transition table alone would also let a pending one skip its approval.</summary>
+    public bool CanRetry => State == RequestState.Failed;
+
+    /// <summary>Only a finished move is rolled back; a running one is cancelled instead (the transition table alone would allow it).</summary>
+    public bool CanRollBack => RequestTransitions.Finished.Contains(State);
+
+    /// <summary>Whether this person may still approve or reject: the request waits for a decision, is not theirs, and they have not decided yet.</summary>
+    public bool CanBeDecidedBy(string personId) =>
+        State == RequestState.PendingApproval && personId != RequesterId && _decisions.All(d => d.ApproverId != personId);
+
     public void Retry(Actor actor, DateTimeOffset now, string reason)
     {
+        if (!CanRetry) throw new DomainException($"Only a failed request can be retried; this one is {State}.");
         Move(RequestState.Approved, actor, now, $"Retry: {reason}");
         FailureReason = null;
         CompletedAt = null;
     }
 
-    public void BeginRollback(Actor actor, DateTimeOffset now, string reason) => Move(RequestState.RollingBack, actor, now, reason);
+    public void BeginRollback(Actor actor, DateTimeOffset now, string reason)
+    {
+        if (!CanRollBack)
+            throw new DomainException($"Only a succeeded or failed request can be rolled back; this one is {State}. Cancel a running migration instead.");
+        Move(RequestState.RollingBack, actor, now, reason);
+    }
 
     public void CompleteRollback(DateTimeOffset now, string reason)
     {

@@ -17,8 +17,9 @@ public static class RequestTransitions
             [Approved] = Set(Scheduled, Running, Cancelled),
             // Scheduled -> Scheduled is a deferral to a later start (the window did not have room).
             [Scheduled] = Set(Scheduled, Running, Cancelled),
-            [Running] = Set(Verifying, Failed, Cancelled, RollingBack),
-            [Verifying] = Set(Succeeded, Failed, RollingBack),
+            // Only a finished move is rolled back (MigrationRequest.CanRollBack); a running one is cancelled instead.
+            [Running] = Set(Verifying, Failed, Cancelled),
+            [Verifying] = Set(Succeeded, Failed),
             [Succeeded] = Set(RollingBack),
             // A failed request may be retried (back to Approved, approvals stand) or rolled back by an operator.
             [Failed] = Set(Approved, RollingBack),
@@ -32,11 +33,31 @@ public static class RequestTransitions
     public static bool IsAllowed(RequestState from, RequestState to) => Allowed[from].Contains(to);
 
     /// <summary>States from which nothing more happens; the request is history.</summary>
-    public static bool IsTerminal(RequestState state) => Allowed[state].Count == 0;
+    public static readonly IReadOnlySet<RequestState> Terminal = Allowed.Where(a => a.Value.Count == 0).Select(a => a.Key).ToHashSet();
 
     /// <summary>States in which the request still claims its VM (a second request for it would conflict).</summary>
-    public static bool IsActive(RequestState state) =>
-        state is Submitted or PendingApproval or Approved or Scheduled or Running or Verifying or RollingBack;
+    public static readonly IReadOnlySet<RequestState> Active = Set(Submitted, PendingApproval, Approved, Scheduled, Running, Verifying, RollingBack);
+
+    /// <summary>States in which a job is acting on the VM right now: only an operator may stop it, and a stale one is reconciled.</summary>
+    public static readonly IReadOnlySet<RequestState> InFlight = Set(Running, Verifying, RollingBack);
+
+    /// <summary>States before anything is scheduled: the request waits for a decision or for dispatch.</summary>
+    public static readonly IReadOnlySet<RequestState> Waiting = Set(Submitted, PendingApproval, Approved);
+
+    /// <summary>States that wait for an approver (or the policy) to decide.</summary>
+    public static readonly IReadOnlySet<RequestState> AwaitingDecision = Set(Submitted, PendingApproval);
+
+    /// <summary>States in which a request holds its concurrency slots (capacity leases).</summary>
+    public static readonly IReadOnlySet<RequestState> HoldingCapacity = Set(Scheduled, Running, Verifying);
+
+    /// <summary>States in which a move has ended, either way, and may be rolled back.</summary>
+    public static readonly IReadOnlySet<RequestState> Finished = Set(Succeeded, Failed);
+
+    public static bool IsTerminal(RequestState state) => Terminal.Contains(state);
+
+    public static bool IsActive(RequestState state) => Active.Contains(state);
+
+    public static bool IsInFlight(RequestState state) => InFlight.Contains(state);
 
     private static IReadOnlySet<RequestState> Set(params RequestState[] states) => new HashSet<RequestState>(states);
 }

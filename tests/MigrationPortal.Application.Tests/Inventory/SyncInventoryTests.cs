@@ -57,7 +57,7 @@ public abstract class SyncInventoryTests(DatabaseProvider provider) : DatabaseTe
         // Rows written in bulk read back through EF with every value, and are found by key (the Guid is stored as EF stores it).
         var inserted = await Portal.Db(db => db.Vms.AsNoTracking().SingleAsync(v => v.ExternalId == "demo-vm-new-1"));
         Assert.Equal(inserted.Id, (await Portal.Db(db => db.Vms.AsNoTracking().SingleAsync(v => v.Id == inserted.Id))).Id);
-        Assert.Equal(("new-ledger-01", "poweredOff", 3, 6_144L, 80L, 40L, "ledger-new", "required"),
+        Assert.Equal(("new-ledger-01", PowerState.Off, 3, 6_144L, 80L, 40L, "ledger-new", "required"),
             (inserted.Name, inserted.PowerState, inserted.Cpus, inserted.MemoryMb, inserted.ProvisionedGb, inserted.UsedGb, inserted.ApplicationTag, inserted.MigrateEncryption));
         Assert.Equal(changed.HostName, inserted.HostName);
         Assert.Equal(changed.ClusterName, inserted.ClusterName);

@@ -90,7 +90,7 @@ public abstract class NotificationTests(DatabaseProvider provider) : DatabaseTes
     }
 
     protected async Task<InventoryVm> RequesterVmAsync(int index = 0) => await Portal.Db(db =>
-        db.Vms.Where(v => db.Applications.Any(a => a.Id == v.ApplicationId && a.Name == RequesterApp) && v.PowerState == "poweredOn")
+        db.Vms.Where(v => db.Applications.Any(a => a.Id == v.ApplicationId && a.Name == RequesterApp) && v.PowerState == PowerState.On)
             .OrderBy(v => v.Name).Skip(index).FirstAsync());
 
     protected async Task<RequestSummary> SubmitAsync(InventoryVm vm, bool encrypted = true)

@@ -19,7 +19,7 @@ public abstract class RequestLifecycleTests(DatabaseProvider provider) : Databas
     protected override TimeSpan DemoDuration => TimeSpan.FromSeconds(3);
 
     private async Task<InventoryVm> RequesterVmAsync() => await Portal.Db(db =>
-        db.Vms.Where(v => v.PowerState == "poweredOn" && db.Applications.Any(a => a.Id == v.ApplicationId && a.Name == RequesterApp)).OrderBy(v => v.Name).FirstAsync());
+        db.Vms.Where(v => v.PowerState == PowerState.On && db.Applications.Any(a => a.Id == v.ApplicationId && a.Name == RequesterApp)).OrderBy(v => v.Name).FirstAsync());
 
     private async Task<string> OtherHostInClusterAsync(InventoryVm vm) => await Portal.Db(db =>
         db.Hosts.Where(h => h.ClusterName == vm.ClusterName && h.ExternalId != vm.HostExternalId).OrderBy(h => h.Name).Select(h => h.ExternalId).FirstAsync());

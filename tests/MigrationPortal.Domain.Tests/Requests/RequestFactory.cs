@@ -48,7 +48,7 @@ internal static class RequestFactory
         r.Start(Now);
         if (state == RequestState.Running) return r;
         if (state == RequestState.Failed) { r.Fail(Now, "boom"); return r; }
-        if (state == RequestState.RollingBack) { r.BeginRollback(Approver1, Now, "undo"); return r; }
+        if (state == RequestState.RollingBack) { r.Fail(Now, "boom"); r.BeginRollback(Approver1, Now, "undo"); return r; }
         r.BeginVerify(Now);
         if (state == RequestState.Verifying) return r;
         r.Succeed(Now, "done");

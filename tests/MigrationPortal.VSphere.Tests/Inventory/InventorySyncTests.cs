@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Infrastructure.Connectors.VSphere;
 using MigrationPortal.VSphere.Tests.Lab;
+using MigrationPortal.Domain.Inventory;
 
 namespace MigrationPortal.VSphere.Tests.Inventory;
 
@@ -44,7 +45,7 @@ public sealed class InventorySyncTests
             Assert.Equal(simulator["id"]!.GetValue<string>(), vm.ExternalId);
             Assert.Equal(simulator["host"]!["name"]!.GetValue<string>(), vm.HostName);
             Assert.Equal(string.Join(',', await lab.DatastoresOfVmAsync(vm.Name)), vm.Datastores);
-            Assert.Equal("poweredOn", vm.PowerState);
+            Assert.Equal(PowerState.On, vm.PowerState);
             Assert.Equal("opportunistic", vm.MigrateEncryption);
             Assert.Equal("DC0_DVPG0", vm.Networks);
             Assert.Equal(0, vm.SnapshotCount);

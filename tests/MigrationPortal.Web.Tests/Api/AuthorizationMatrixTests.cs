@@ -109,6 +109,48 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         await cleanUp(response);
     }
 
+    [Fact]
+    public async Task GetRequest_ReturnsAllowedActionsByName_PerCaller()
+    {
+        await EnsureOwnershipAsync();
+        var id = await CreatePendingRequestAsync();
+        try
+        {
+            async Task<JsonElement> ActionsAsync(string caller)
+            {
+                using var client = factory.ClientFor(caller);
+                var body = await client.GetFromJsonAsync<JsonElement>($"/api/v1/requests/{id}");
+                return body.GetProperty("actions");
+            }
+
+            var requester = await ActionsAsync(Requester);
+            Assert.True(requester.GetProperty("cancel").GetBoolean());
+            Assert.False(requester.GetProperty("decide").GetBoolean());
+            var approver = await ActionsAsync(Approver);
+            Assert.True(approver.GetProperty("decide").GetBoolean());
+            Assert.False(approver.GetProperty("cancel").GetBoolean());
+            var auditor = await ActionsAsync(Auditor);
+            Assert.All(new[] { "cancel", "retry", "rollBack", "decide" }, name => Assert.False(auditor.GetProperty(name).GetBoolean()));
+        }
+        finally
+        {
+            await CancelQuietlyAsync(id);
+        }
+    }
+
+    [Fact]
+    public async Task ListVms_FiltersAndAnswersPowerStateByEnumName_AndRefusesHypervisorWords()
+    {
+        using var client = factory.ClientFor(Administrator);
+        var on = await client.GetFromJsonAsync<JsonElement>("/api/v1/vms?powerState=On&take=500");
+        var items = on.GetProperty("items").EnumerateArray().ToList();
+        Assert.NotEmpty(items);
+        Assert.All(items, v => Assert.Equal("On", v.GetProperty("powerState").GetString()));
+        using var refused = await client.GetAsync("/api/v1/vms?powerState=poweredOn");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("PowerState", await refused.Content.ReadAsStringAsync());
+    }
+
     /// <summary>Makes the resource each route needs (a fresh request, batch, connection or user) and says how to clean up after.</summary>
     private async Task<(string Url, Func<HttpResponseMessage, Task> CleanUp)> PrepareAsync(string method, string pattern)
     {

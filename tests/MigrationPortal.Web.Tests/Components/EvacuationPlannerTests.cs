@@ -3,6 +3,7 @@ using Bunit;
 using MigrationPortal.Application.Evacuation;
 using MigrationPortal.Domain.Requests;
 using MigrationPortal.Web.Components.Shared;
+using MigrationPortal.Domain.Inventory;
 
 namespace MigrationPortal.Web.Tests.Components;
 
@@ -20,11 +21,11 @@ public sealed class EvacuationPlannerTests : ComponentTestContext
         IReadOnlyList<EvacuationChoice> choices = [Same("t1"), Same("t2"), Other("t3")];
         var moves = new List<EvacuationMove>
         {
-            new(VmA, "vm-a", "poweredOn", 8192, 40, "ds-c1", true, Same("t1"), choices, null),
-            new(VmB, "vm-b", "poweredOn", 4096, 40, "ds-c1", true, Same("t2"), choices, null),
-            new(VmC, "vm-c", "poweredOff", 2048, 40, "ds-c1", false, Same("t2"), choices, null),
+            new(VmA, "vm-a", PowerState.On, 8192, 40, "ds-c1", true, Same("t1"), choices, null),
+            new(VmB, "vm-b", PowerState.On, 4096, 40, "ds-c1", true, Same("t2"), choices, null),
+            new(VmC, "vm-c", PowerState.Off, 2048, 40, "ds-c1", false, Same("t2"), choices, null),
         }.Take(vmCount).ToList();
-        return new EvacuationProposal(new HostSummary(Guid.NewGuid(), "h1", "C1", Guid.NewGuid(), "Demo", true, "connected", "poweredOn", false, 65536, 14336, vmCount),
+        return new EvacuationProposal(new HostSummary(Guid.NewGuid(), "h1", "C1", Guid.NewGuid(), "Demo", true, "connected", PowerState.On, false, 65536, 14336, vmCount),
             moves,
             [new("t1", "t1", "C1", 65536, 65536 - 12000, 8192), new("t2", "t2", "C1", 65536, 65536 - 8192, 6144), new("t3", "t3", "C2", 65536, 0, 0)],
             []);

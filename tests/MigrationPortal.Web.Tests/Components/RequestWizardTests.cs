@@ -7,6 +7,7 @@ using MigrationPortal.Application.Requests;
 using MigrationPortal.Domain.Approvals;
 using MigrationPortal.Domain.Requests;
 using MigrationPortal.Web.Components.Shared;
+using MigrationPortal.Domain.Inventory;
 
 namespace MigrationPortal.Web.Tests.Components;
 
@@ -14,7 +15,7 @@ public sealed class RequestWizardTests : ComponentTestContext
 {
     private sealed class FakeBackend : IRequestWizardBackend
     {
-        public static readonly VmView Vm = new(Guid.NewGuid(), Guid.NewGuid(), "Demo (simulated)", true, "demo-payments-01", "poweredOn", "h1", "esx-1", "C1", "ds-1", 2, 4096, 40, Guid.NewGuid(), "demo-payments");
+        public static readonly VmView Vm = new(Guid.NewGuid(), Guid.NewGuid(), "Demo (simulated)", true, "demo-payments-01", PowerState.On, "h1", "esx-1", "C1", "ds-1", 2, 4096, 40, Guid.NewGuid(), "demo-payments");
 
         public List<PrecheckFinding> Findings { get; } = [new(FindingSeverity.Advisory, "demo", "Demo connector: nothing real moves.")];
         public List<SubmitRequest.Command> Submitted { get; } = [];

@@ -39,7 +39,7 @@ public sealed class HangfireExecutionTests(HangfireWebFactory factory) : IClassF
             var app = await db.Applications.Include(a => a.Owners).FirstAsync(a => a.Name == "demo-webshop");
             app.AddOwner(OwnerKind.User, "u-rita");
             await db.SaveChangesAsync();
-            var vm = await db.Vms.Where(v => v.ApplicationId == app.Id && v.PowerState == "poweredOn").OrderBy(v => v.Name).FirstAsync();
+            var vm = await db.Vms.Where(v => v.ApplicationId == app.Id && v.PowerState == PowerState.On).OrderBy(v => v.Name).FirstAsync();
             vmId = vm.Id;
             target = await db.Hosts.Where(h => h.ClusterName == vm.ClusterName && h.ExternalId != vm.HostExternalId).Select(h => h.ExternalId).FirstAsync();
         }

@@ -159,7 +159,7 @@ public sealed class NodeCrashTests : IAsyncLifetime
         {
             foreach (var app in await db.Applications.Include(a => a.Owners).ToListAsync()) app.AddOwner(OwnerKind.User, Requester.Id);
             await db.SaveChangesAsync();
-            var vms = await db.Vms.Where(v => v.PowerState == "poweredOn").OrderBy(v => v.Name).Take(Requests).ToListAsync();
+            var vms = await db.Vms.Where(v => v.PowerState == PowerState.On).OrderBy(v => v.Name).Take(Requests).ToListAsync();
             var hosts = await db.Hosts.ToListAsync();
             return vms.Select(v => (v.Id, Target: hosts.First(h => h.ClusterName == v.ClusterName && h.ExternalId != v.HostExternalId).ExternalId)).ToList();
         });

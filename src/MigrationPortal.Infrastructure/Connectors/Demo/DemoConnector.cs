@@ -28,11 +28,11 @@ public sealed class DemoConnector(IDbContextFactory<PortalDbContext> dbFactory, 
         var hosts = DemoWorldShape.Hosts.ToDictionary(h => h.Id);
         return new InventorySnapshot(
             DemoWorldShape.Clusters.Select(c => new ClusterInfo(c, c, "Demo-Datacenter")).ToList(),
-            DemoWorldShape.Hosts.Select(h => new HostInfo(h.Id, h.Name, h.Cluster, "connected", "poweredOn", false, h.Cores, h.MemoryMb,
-                vms.Where(v => v.HostId == h.Id && v.PowerState == "poweredOn").Sum(v => v.MemoryMb))).ToList(),
+            DemoWorldShape.Hosts.Select(h => new HostInfo(h.Id, h.Name, h.Cluster, "connected", PowerState.On, false, h.Cores, h.MemoryMb,
+                vms.Where(v => v.HostId == h.Id && ToPortal(v.PowerState) == PowerState.On).Sum(v => v.MemoryMb))).ToList(),
             DemoWorldShape.Datastores.Select(d => new DatastoreInfo(d.Name, d.Name, d.CapacityGb, d.CapacityGb - vms.Where(v => v.Datastore == d.Name).Sum(v => v.DiskGb), true,
                 DemoWorldShape.Hosts.Where(h => h.Cluster == d.Cluster).Select(h => h.Name).ToList())).ToList(),
-            vms.Select(v => new VmInfo(v.Id, v.Name, v.PowerState, v.HostId, hosts[v.HostId].Name, hosts[v.HostId].Cluster, "Resources", [v.Datastore],
+            vms.Select(v => new VmInfo(v.Id, v.Name, ToPortal(v.PowerState), v.HostId, hosts[v.HostId].Name, hosts[v.HostId].Cluster, "Resources", [v.Datastore],
                 v.Cpus, v.MemoryMb, v.DiskGb, v.DiskGb / 2, v.Application, v.MigrateEncryption)).ToList());
     }
 
@@ -44,7 +44,7 @@ public sealed class DemoConnector(IDbContextFactory<PortalDbContext> dbFactory, 
         var targetHost = plan.Target.HostId is null ? null : DemoWorldShape.Hosts.FirstOrDefault(h => h.Id == plan.Target.HostId);
         if (plan.Target.HostId is not null && targetHost is null)
             findings.Add(new(FindingSeverity.Critical, "host-missing", $"Demo host '{plan.Target.HostId}' does not exist."));
-        if (plan.Live && vm.PowerState != "poweredOn")
+        if (plan.Live && ToPortal(vm.PowerState) != PowerState.On)
             findings.Add(new(FindingSeverity.Critical, "vm-powered-off", $"A live move needs the VM powered on; '{vm.Name}' is {vm.PowerState}."));
         var sourceCluster = DemoWorldShape.Hosts.First(h => h.Id == vm.HostId).Cluster;
         var targetStore = plan.Target.DatastoreName ?? vm.Datastore;
@@ -161,8 +161,8 @@ public sealed class DemoConnector(IDbContextFactory<PortalDbContext> dbFactory, 
         var placement = await LocateAsync(plan, ct);
         var hostOk = !plan.Kind.MovesCompute() || placement.HostId == plan.Target.HostId;
         var storeOk = !plan.Kind.MovesStorage() || placement.Datastores.Contains(plan.Target.DatastoreName);
-        return new VerificationResult(hostOk && storeOk && placement.PowerState != "unknown",
-            $"Demo: VM is on {placement.HostName}, datastore {string.Join(", ", placement.Datastores)}, {placement.PowerState}.");
+        return new VerificationResult(hostOk && storeOk && placement.PowerState != PowerState.Unknown,
+            $"Demo: VM is on {placement.HostName}, datastore {string.Join(", ", placement.Datastores)}, power {placement.PowerState}.");
     }
 
     public async Task<VmPlacement> LocateAsync(MigrationPlan plan, CancellationToken ct)
@@ -170,7 +170,7 @@ public sealed class DemoConnector(IDbContextFactory<PortalDbContext> dbFactory, 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var vm = await FindVmAsync(db, plan, ct);
         var host = DemoWorldShape.Hosts.First(h => h.Id == vm.HostId);
-        return new VmPlacement(host.Id, host.Name, [vm.Datastore], vm.PowerState);
+        return new VmPlacement(host.Id, host.Name, [vm.Datastore], ToPortal(vm.PowerState));
     }
 
     public async Task<string> RollbackAsync(MigrationPlan plan, CancellationToken ct)
@@ -221,4 +221,13 @@ public sealed class DemoConnector(IDbContextFactory<PortalDbContext> dbFactory, 
     private static async Task<DemoVm> FindVmAsync(PortalDbContext db, MigrationPlan plan, CancellationToken ct) =>
         await db.DemoVms.FirstOrDefaultAsync(v => v.Id == plan.VmExternalId, ct)
         ?? throw new ConnectorException("ManagedObjectNotFound", $"Demo VM '{plan.VmExternalId}' does not exist.");
+
+    /// <summary>The demo world speaks vSphere's words (it imitates a vCenter); this is where they become the portal's power state.</summary>
+    public static PowerState ToPortal(string demoPowerState) => demoPowerState switch
+    {
+        "poweredOn" => PowerState.On,
+        "poweredOff" => PowerState.Off,
+        "suspended" => PowerState.Suspended,
+        _ => PowerState.Unknown,
+    };
 }

@@ -95,7 +95,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
                         on.Add(hostname);
                     }
 
-                    var vm = new VmInfo(description.Uuid, description.Name, PowerState(state), uri, hostname, null, null,
+                    var vm = new VmInfo(description.Uuid, description.Name, LibvirtPowerStates.ToPortal(state), uri, hostname, null, null,
                         disks.Select(d => StoreOf(d.Disk, pools, hostname)).Distinct().ToList(),
                         description.Vcpus, description.MemoryBytes / MiB,
                         CeilingGb(disks.Sum(d => d.Volume?.CapacityBytes ?? 0)), CeilingGb(disks.Sum(d => d.Volume?.AllocationBytes ?? 0)),
@@ -108,7 +108,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
                 }
             }
 
-            hosts.Add(new HostInfo(uri, hostname, null, "connected", "poweredOn", false, node.Cpus, node.MemoryBytes / MiB,
+            hosts.Add(new HostInfo(uri, hostname, null, "connected", PowerState.On, false, node.Cpus, node.MemoryBytes / MiB,
                 Math.Max(usedMemory, node.MemoryBytes - node.FreeMemoryBytes) / MiB));
         }
 
@@ -141,7 +141,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
 
         var state = domain.State();
         if (plan.Live && state != DomainState.Running)
-            findings.Add(new(FindingSeverity.Critical, "vm-not-running", $"A live move needs the domain running; {plan.VmName} is {PowerState(state)}."));
+            findings.Add(new(FindingSeverity.Critical, "vm-not-running", $"A live move needs the domain running; {plan.VmName} is powered {LibvirtPowerStates.ToPortal(state)}."));
         if (state.IsActive() && domain.GetJobStats() is { Active: true })
             findings.Add(new(FindingSeverity.Critical, "job-active", $"{plan.VmName} already has a libvirt job running (another migration, backup or copy)."));
         // libvirt refuses to migrate a domain with snapshots ("cannot migrate domain with 1 snapshots"), and a storage move
@@ -357,7 +357,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         var problems = new List<string>();
         if (plan.Kind.MovesCompute() && placement.HostId != plan.Target.HostId) problems.Add($"it is on {placement.HostName ?? "no host"}, not {plan.Target.HostName}");
         if (plan.Kind.MovesStorage() && !placement.Datastores.Contains(plan.Target.DatastoreName)) problems.Add($"its disks are in {string.Join(", ", placement.Datastores)}, not {plan.Target.DatastoreName}");
-        if (plan.Live && placement.PowerState != "poweredOn") problems.Add($"it is {placement.PowerState}");
+        if (plan.Live && placement.PowerState != PowerState.On) problems.Add($"it is powered {placement.PowerState}");
         if (plan.Kind.MovesCompute() && plan.SourceHostId is { } sourceUri && sourceUri != plan.Target.HostId)
         {
             var leftover = await OnLibvirtThread(() =>
@@ -369,7 +369,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             if (leftover) problems.Add("it is still defined on the source host");
         }
 
-        var where = $"{plan.VmName} is {placement.PowerState} on {placement.HostName}, disks in {string.Join(", ", placement.Datastores)}";
+        var where = $"{plan.VmName} is powered {placement.PowerState} on {placement.HostName}, disks in {string.Join(", ", placement.Datastores)}";
         return problems.Count == 0
             ? new VerificationResult(true, where + (plan.Kind.MovesCompute() ? "; it is no longer defined on the source host." : "."))
             : new VerificationResult(false, $"{where}: {string.Join("; ", problems)}.");
@@ -388,12 +388,12 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             var description = DomainDescription.Parse(domain.Xml());
             var pools = host.ListPools();
             var hostname = session.Hostname(uri);
-            var placement = new VmPlacement(uri, hostname, description.Disks.Where(d => d.Device == "disk").Select(d => StoreOf(d, pools, hostname)).Distinct().ToList(), PowerState(state));
+            var placement = new VmPlacement(uri, hostname, description.Disks.Where(d => d.Device == "disk").Select(d => StoreOf(d, pools, hostname)).Distinct().ToList(), LibvirtPowerStates.ToPortal(state));
             if (state.IsActive()) return placement;
             inactive ??= placement;
         }
 
-        return inactive ?? new VmPlacement(null, null, [], "unknown");
+        return inactive ?? new VmPlacement(null, null, [], PowerState.Unknown);
     }, ct);
 
     public Task<string> RollbackAsync(MigrationPlan plan, CancellationToken ct) => OnLibvirtThread(() =>
@@ -931,13 +931,6 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
     private static string PoolName(MigrationTarget target) =>
         target.DatastoreId?.Split('#') is [_, var pool] ? pool
         : target.DatastoreName?.Split('@')[0] ?? throw new LibvirtException(LibvirtException.InvalidArg, 0, "The request names no target pool.", "storage");
-
-    private static string PowerState(DomainState state) => state switch
-    {
-        DomainState.Running or DomainState.Blocked => "poweredOn",
-        DomainState.Paused or DomainState.PmSuspended => "suspended",
-        _ => "poweredOff",
-    };
 
     private static long CeilingGb(long bytes) => (bytes + GiB - 1) / GiB;
 

@@ -138,3 +138,16 @@ internal sealed record JobStats(JobType Type, int? Operation, ulong? ElapsedMs, 
 {
     public bool Active => Type is JobType.Bounded or JobType.Unbounded;
 }
+
+/// <summary>libvirt's domain states (virDomainState), mapped to the portal's power state.</summary>
+internal static class LibvirtPowerStates
+{
+    public static MigrationPortal.Domain.Inventory.PowerState ToPortal(DomainState state) => state switch
+    {
+        DomainState.Running or DomainState.Blocked => MigrationPortal.Domain.Inventory.PowerState.On,
+        DomainState.Paused or DomainState.PmSuspended => MigrationPortal.Domain.Inventory.PowerState.Suspended,
+        DomainState.NoState => MigrationPortal.Domain.Inventory.PowerState.Unknown,
+        // Shut down, shut off and crashed: the domain runs nowhere.
+        _ => MigrationPortal.Domain.Inventory.PowerState.Off,
+    };
+}

@@ -77,7 +77,7 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
         var datastoreRefs = vm.RefsOf("datastore").Concat(targetDatastoreRef is { } t ? [t] : []).Distinct().ToList();
         var datastores = await client.RetrieveObjectsAsync(datastoreRefs, DatastorePaths, ct);
 
-        if (plan.Live && vm.String("runtime.powerState") != "poweredOn")
+        if (plan.Live && VSpherePowerStates.ToPortal(vm.String("runtime.powerState")) != PowerState.On)
             findings.Add(new(FindingSeverity.Critical, "vm-powered-off", $"A live move needs the VM powered on; '{vm.String("name")}' is {vm.String("runtime.powerState")}."));
 
         var targetHost = targetHostRef is { } thr ? hosts.GetValueOrDefault(thr) : null;
@@ -90,7 +90,7 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
             var name = targetHost.String("name");
             if (targetHost.String("runtime.connectionState") is { } cs && cs != "connected")
                 findings.Add(new(FindingSeverity.Critical, "host-disconnected", $"Target host {name} is {cs}, not connected."));
-            if (targetHost.String("runtime.powerState") is { } ps && ps != "poweredOn")
+            if (targetHost.String("runtime.powerState") is { } ps && VSpherePowerStates.ToPortal(ps) != PowerState.On)
                 findings.Add(new(FindingSeverity.Critical, "host-powered-off", $"Target host {name} is {ps}, not powered on."));
             if (targetHost.Bool("runtime.inMaintenanceMode"))
                 findings.Add(new(FindingSeverity.Critical, "host-maintenance", $"Target host {name} is in maintenance mode."));
@@ -290,8 +290,8 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
             if (elsewhere.Count > 0) problems.Add($"file(s) {string.Join(", ", elsewhere)} are not on {store}");
         }
 
-        if (placement.PowerState == "unknown") problems.Add("vCenter reports the VM's power state as unknown");
-        var where = $"runtime.host {placement.HostName}, datastore(s) {string.Join(", ", placement.Datastores)}, {DiskFiles(vm).Count()} disk(s), {placement.PowerState}";
+        if (placement.PowerState == PowerState.Unknown) problems.Add("vCenter reports the VM's power state as unknown");
+        var where = $"runtime.host {placement.HostName}, datastore(s) {string.Join(", ", placement.Datastores)}, {DiskFiles(vm).Count()} disk(s), power {placement.PowerState}";
         return problems.Count == 0
             ? new VerificationResult(true, $"vCenter reports {where}.")
             : new VerificationResult(false, $"vCenter reports {where}: {string.Join("; ", problems)}.");
@@ -402,7 +402,7 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
         var stores = vm.RefsOf("datastore");
         var names = await client.RetrieveObjectsAsync(stores.Concat(host is { } h ? [h] : []).ToList(), ["name"], ct);
         return new VmPlacement(host?.Value, host is { } hr ? names.GetValueOrDefault(hr)?.String("name") : null,
-            stores.Select(d => names.GetValueOrDefault(d)?.String("name") ?? d.Value).ToList(), vm.String("runtime.powerState") ?? "unknown");
+            stores.Select(d => names.GetValueOrDefault(d)?.String("name") ?? d.Value).ToList(), VSpherePowerStates.ToPortal(vm.String("runtime.powerState")));
     }
 
     private static async Task<string?> DatastoreIdByNameAsync(VimClient client, string name, CancellationToken ct)

@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Domain.Inventory;
 
 namespace MigrationPortal.Infrastructure.Connectors.VSphere;
 
@@ -102,7 +103,7 @@ public static class VSphereInventoryReader
         foreach (var h in hostObjects)
             clusterOfHost[h.Ref] = h.RefOf("parent") is { Type: "ClusterComputeResource" } parent ? names.GetValueOrDefault(parent) : null;
         var hosts = hostObjects.Select(h => new HostInfo(h.Ref.Value, h.String("name") ?? h.Ref.Value, clusterOfHost[h.Ref],
-                h.String("runtime.connectionState") ?? "unknown", h.String("runtime.powerState") ?? "unknown", h.Bool("runtime.inMaintenanceMode"),
+                h.String("runtime.connectionState") ?? "unknown", VSpherePowerStates.ToPortal(h.String("runtime.powerState")), h.Bool("runtime.inMaintenanceMode"),
                 h.Int("summary.hardware.numCpuCores"), h.Long("summary.hardware.memorySize") / (1024 * 1024), h.Long("summary.quickStats.overallMemoryUsage")))
             .OrderBy(h => h.Name, StringComparer.Ordinal).ToList();
 
@@ -130,7 +131,7 @@ public static class VSphereInventoryReader
             var host = v.RefOf("runtime.host");
             var committed = v.Long("summary.storage.committed");
             var uncommitted = v.Long("summary.storage.uncommitted");
-            vms.Add(new VmInfo(v.Ref.Value, v.String("name") ?? v.Ref.Value, v.String("runtime.powerState") ?? "unknown",
+            vms.Add(new VmInfo(v.Ref.Value, v.String("name") ?? v.Ref.Value, VSpherePowerStates.ToPortal(v.String("runtime.powerState")),
                 host?.Value, host is { } h ? HostName(h) : null, host is { } hc ? clusterOfHost.GetValueOrDefault(hc) : null,
                 v.RefOf("resourcePool") is { } pool ? names.GetValueOrDefault(pool) ?? pool.Value : null,
                 v.RefsOf("datastore").Select(d => names.GetValueOrDefault(d) ?? d.Value).ToList(),
