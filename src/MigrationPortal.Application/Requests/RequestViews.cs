@@ -34,7 +34,8 @@ public sealed record RequestDetails(
     IReadOnlyList<StepView> Steps,
     ProgressView? Progress,
     int? EstimatedSeconds = null,
-    string? EstimateBasis = null);
+    string? EstimateBasis = null,
+    string? CancelRefusal = null);
 
 public static class RequestViewMapping
 {
