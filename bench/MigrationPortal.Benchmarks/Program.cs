@@ -180,6 +180,8 @@ internal sealed class CountingStream : Stream
 
 internal sealed class NoJobs : MigrationPortal.Application.Abstractions.IMigrationJobs
 {
+    public void EnqueueSync(Guid connectionId) { }
+
     public void EnqueueRun(Guid requestId) { }
     public void NudgeDispatcher() { }
 }

@@ -231,6 +231,8 @@ static extern int Kill(int pid, int signal);
 
 internal sealed class NoJobs : IMigrationJobs
 {
+    public void EnqueueSync(Guid connectionId) { }
+
     public void EnqueueRun(Guid requestId)
     {
     }

@@ -29,6 +29,7 @@ public static class DependencyInjection
         services.AddScoped<GetRequest>();
         services.AddScoped<ListRequests>();
         services.AddScoped<CancelRequest>();
+        services.AddScoped<MigrationPortal.Application.Inventory.SyncNow>();
         services.AddScoped<DecideRequest>();
         services.AddScoped<ApproveRequest>();
         services.AddScoped<RejectRequest>();

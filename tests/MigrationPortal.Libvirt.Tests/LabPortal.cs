@@ -139,6 +139,8 @@ public sealed class LabPortal : IAsyncDisposable
 public sealed class RecordingJobs : IMigrationJobs
 {
     public System.Collections.Concurrent.ConcurrentQueue<Guid> Runs { get; } = new();
+    public void EnqueueSync(Guid connectionId) { }
+
 
     public void EnqueueRun(Guid requestId) => Runs.Enqueue(requestId);
 

@@ -64,7 +64,8 @@ public enum OperationStatus
 
 public sealed record OperationState(OperationStatus Status, string? Message);
 
-public sealed record VerificationResult(bool IsAtTarget, string Details);
+/// <summary>Whether the VM is where the plan put it; <paramref name="Placement"/> is where the hypervisor found it, when the check read it.</summary>
+public sealed record VerificationResult(bool IsAtTarget, string Details, VmPlacement? Placement = null);
 
 /// <summary>
 /// What the clean-up step did with the pre-migration snapshot: removed it (or found it already gone), or kept it because a
@@ -77,7 +78,8 @@ public sealed record SnapshotCleanup(bool Kept, string Description)
     public static SnapshotCleanup Retained(string description) => new(true, description);
 }
 
-public sealed record VmPlacement(string? HostId, string? HostName, IReadOnlyList<string> Datastores, PowerState PowerState);
+/// <summary>Where a VM runs; <paramref name="MigrateEncryption"/> is its migration-encryption setting where the hypervisor has one (vSphere's migrateEncryption).</summary>
+public sealed record VmPlacement(string? HostId, string? HostName, IReadOnlyList<string> Datastores, PowerState PowerState, string? MigrateEncryption = null);
 
 public sealed record InventorySnapshot(
     IReadOnlyList<ClusterInfo> Clusters,

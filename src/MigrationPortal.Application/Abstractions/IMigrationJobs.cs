@@ -8,4 +8,7 @@ public interface IMigrationJobs
 
     /// <summary>Asks the dispatcher to look for due requests now rather than at its next tick.</summary>
     void NudgeDispatcher();
+
+    /// <summary>Queues an inventory sync of one connection now (a new connection, or an Operator's "Sync now"), apart from its recurring job.</summary>
+    void EnqueueSync(Guid connectionId);
 }

@@ -12,7 +12,7 @@ namespace MigrationPortal.Application.Admin;
 /// An administrator adds a connection or edits one (ID given). The secret is encrypted before it is stored; on edit a
 /// null secret keeps the old one. The audit records what changed, never the secret itself.
 /// </summary>
-public sealed partial class SaveConnection(IPortalDb db, AccessGuard guard, ISecretProtector secrets, TimeProvider time)
+public sealed partial class SaveConnection(IPortalDb db, AccessGuard guard, ISecretProtector secrets, IMigrationJobs jobs, TimeProvider time)
 {
     /// <param name="Endpoint">vSphere: the SDK URL. libvirt: one URI per host (qemu+tls://, qemu+ssh:// or qemu+unix://), separated by spaces, commas or new lines.</param>
     /// <param name="ClientKeyPem">Write-only like <paramref name="Secret"/>: null keeps the stored key.</param>
@@ -96,7 +96,13 @@ public sealed partial class SaveConnection(IPortalDb db, AccessGuard guard, ISec
             unencryptedMigrationAllowed = connection.AllowUnencryptedMigration,
             encryptionPolicyChanged = policyChanged,
         });
+        if (created)
+            AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.InventorySyncRequested, "Connection", connection.Id.ToString(),
+                new { connection = connection.Name, reason = "first sync of a new connection" });
         await db.SaveChangesAsync(ct);
+        // A new connection is synced at once, not at the next cron tick (up to 15 minutes of an empty inventory); its
+        // recurring job is created by the next tick of the sync-inventory job. Queued only once the connection is saved.
+        if (created) jobs.EnqueueSync(connection.Id);
         return ConnectionView.From(connection);
     }
 

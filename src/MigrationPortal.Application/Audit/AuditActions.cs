@@ -32,6 +32,12 @@ public static class AuditActions
     /// </summary>
     public const string ChainAnomaly = "audit.chain-anomaly";
     public const string InventorySynced = "inventory.synced";
+
+    /// <summary>A sync was queued at once: by an Operator's "Sync now", or by the portal for a connection just added.</summary>
+    public const string InventorySyncRequested = "inventory.sync-requested";
+
+    /// <summary>The hypervisor refused a cancel of a running transfer as many times as the portal tries; details carry its reason.</summary>
+    public const string RequestCancelRefused = "request.cancel-refused";
     public const string UserCreated = "user.created";
     public const string ConnectionTested = "connection.tested";
     public const string CalendarFeedCreated = "calendar.feed-created";

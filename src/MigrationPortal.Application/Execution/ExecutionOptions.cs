@@ -26,6 +26,13 @@ public sealed class ExecutionOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How many times a running migration asks the hypervisor to cancel before it gives up and records the refusal (with the
+    /// hypervisor's reason) on the request and in the audit. The attempts are one cancel-poll apart.
+    /// </summary>
+    [Range(1, 20)]
+    public int CancelAttempts { get; set; } = 3;
+
     private static readonly string DefaultNode = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
 
     /// <summary>The name this process writes on its leases.</summary>

@@ -7,6 +7,7 @@ using MigrationPortal.Application.Common;
 using MigrationPortal.Application.Requests;
 using MigrationPortal.Domain.Common;
 using MigrationPortal.Domain.Requests;
+using MigrationPortal.Domain.Inventory;
 
 namespace MigrationPortal.Application.Execution;
 
@@ -248,7 +249,7 @@ public sealed class RunMigration(
                 case TransferResult.Succeeded:
                     if (outcome.Downtime is { } downtime)
                         await MutateAsync(r => r.RecordDowntime(downtime), ct, ("note", "transfer", $"The hypervisor reports a downtime of {downtime.TotalMilliseconds:0} ms at switch-over."));
-                    await EndStepAsync("transfer", StepStatus.Succeeded, outcome.Message, ct);
+                    await EndStepAsync("transfer", StepStatus.Succeeded, outcome.Message + (_cancelRefusal is null ? "" : $" Note: {_cancelRefusal}."), ct);
                     await MutateAsync(r => r.BeginVerify(time.GetUtcNow()), ct);
                     await VerifyAndFinishAsync(plan, ct);
                     break;
@@ -259,7 +260,8 @@ public sealed class RunMigration(
                     break;
                 default:
                     await EndStepAsync("transfer", StepStatus.Failed, outcome.Message, ct);
-                    await MutateAsync(r => r.Fail(time.GetUtcNow(), $"The transfer failed: {outcome.Message}"), ct);
+                    var note = await CancelNoteAsync(ct);
+                    await MutateAsync(r => r.Fail(time.GetUtcNow(), $"The transfer failed: {outcome.Message}{note}"), ct);
                     break;
             }
         }
@@ -276,8 +278,9 @@ public sealed class RunMigration(
         if (!plan.Options.RequireEncryption && !plan.Connection.AllowUnencryptedMigration)
             findings.Add(new PrecheckFinding(FindingSeverity.Critical, "encryption-policy",
                 $"Unencrypted migration is not allowed on connection '{plan.Connection.Name}': no administrator policy permits it."));
+        var inFlight = RequestTransitions.InFlight.ToArray();
         var active = await db.Requests.AnyAsync(r => r.VmId == db.Requests.Where(x => x.Id == plan.RequestId).Select(x => x.VmId).First()
-            && r.Id != plan.RequestId && (r.State == RequestState.Running || r.State == RequestState.Verifying || r.State == RequestState.RollingBack), ct);
+            && r.Id != plan.RequestId && inFlight.Contains(r.State), ct);
         if (active) findings.Add(new PrecheckFinding(FindingSeverity.Critical, "vm-busy", "Another migration of this VM is in progress."));
 
         var critical = findings.Where(f => f.Severity == FindingSeverity.Critical).ToList();
@@ -329,22 +332,33 @@ public sealed class RunMigration(
     {
         using var watchCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var lastWrite = DateTimeOffset.MinValue;
-        var cancelSent = false;
+        var maxAttempts = options.Value.CancelAttempts;
+        var cancelAttempts = 0;
+        var cancelAccepted = false;
 
         // A second loop, on its own DbContext, notices a cancel request made on any node (the lease keeper proves liveness).
+        // A cancel the hypervisor refuses (vCenter refuses one in some phases of a vMotion) is asked again, one poll later,
+        // up to ExecutionOptions.CancelAttempts times; each refusal is audited with the hypervisor's reason, and the last one
+        // is kept for the request's outcome, so the request never ends as if nobody had asked.
         var guardLoop = Task.Run(async () =>
         {
-            while (!watchCts.Token.IsCancellationRequested)
+            while (!watchCts.Token.IsCancellationRequested && !cancelAccepted && cancelAttempts < maxAttempts)
             {
                 try
                 {
                     await Task.Delay(PollInterval, time, watchCts.Token);
                     await using var probe = await dbFactory.CreateAsync(watchCts.Token);
                     var cancelRequested = await probe.Requests.Where(r => r.Id == plan.RequestId).Select(r => r.CancelRequested).FirstAsync(watchCts.Token);
-                    if (cancelRequested && !cancelSent)
+                    if (!cancelRequested) continue;
+                    cancelAttempts++;
+                    try
                     {
-                        cancelSent = true;
                         await connector.CancelTransferAsync(plan, operationId, watchCts.Token);
+                        cancelAccepted = true;
+                    }
+                    catch (ConnectorException e) when (!watchCts.IsCancellationRequested)
+                    {
+                        await RecordCancelRefusalAsync(plan, cancelAttempts, maxAttempts, e, watchCts.Token);
                     }
                 }
                 catch (OperationCanceledException) when (watchCts.IsCancellationRequested)
@@ -375,6 +389,37 @@ public sealed class RunMigration(
         }
     }
 
+    /// <summary>The last refusal of this run's cancel, once the portal has stopped asking ("cancel refused by … : …").</summary>
+    private string? _cancelRefusal;
+
+    private async Task RecordCancelRefusalAsync(MigrationPlan plan, int attempt, int maxAttempts, ConnectorException e, CancellationToken ct)
+    {
+        var refusedBy = HypervisorName(plan.Connection);
+        var reason = $"{e.FaultType}: {e.Message}";
+        var final = attempt >= maxAttempts;
+        var message = final
+            ? $"Cancel refused by {refusedBy}: {reason} (asked {attempt} times; the portal stopped asking and the transfer goes on)."
+            : $"Cancel attempt {attempt} of {maxAttempts} refused by {refusedBy}: {reason}; asking again.";
+        if (final) _cancelRefusal = $"cancel refused by {refusedBy}: {reason}";
+        logger.LogWarning("Request {RequestId}: {Message}", plan.RequestId, message);
+        // Its own unit of work: the runner's context belongs to the main flow, which is watching the transfer meanwhile.
+        await using var own = await dbFactory.CreateAsync(ct);
+        var request = await own.Requests.AsNoTracking().FirstAsync(r => r.Id == plan.RequestId, ct);
+        AuditLog.ForRequest(own, time.GetUtcNow(), Actor.System, final ? AuditActions.RequestCancelRefused : AuditActions.JobStep, request,
+            new { step = "transfer", status = final ? "cancel-refused" : "cancel-retry", message, refusedBy, reason, attempt, maxAttempts });
+        await own.SaveChangesAsync(ct);
+        notifier.RequestChanged(plan.RequestId);
+    }
+
+    /// <summary>The name an Operator knows the hypervisor by: the connection's name, and the endpoint's host when it has one.</summary>
+    private static string HypervisorName(ConnectionInfo connection)
+    {
+        var first = connection.Endpoint.Split([' ', ',', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        return first is not null && Uri.TryCreate(first, UriKind.Absolute, out var uri) && !string.IsNullOrEmpty(uri.Host) && uri.Host != connection.Name
+            ? $"{connection.Name} ({uri.Host})"
+            : connection.Name;
+    }
+
     private async Task VerifyAndFinishAsync(MigrationPlan plan, CancellationToken ct)
     {
         var connector = connectors.Resolve(plan.Connection.Kind);
@@ -390,14 +435,59 @@ public sealed class RunMigration(
             }
 
             await EndStepAsync("verify", StepStatus.Succeeded, verification.Details, ct);
+            await RecordNewPlacementAsync(connector, plan, verification, ct);
             await CleanUpSnapshotAsync(connector, plan with { SnapshotId = (await db.LoadRequestAsync(plan.RequestId, ct)).SnapshotId }, ct);
             await WriteProgressAsync(new TransferProgress("done", 100, null, null, TimeSpan.Zero), ct);
-            await MutateAsync(r => r.Succeed(time.GetUtcNow(), $"The VM runs at its target: {verification.Details}"), ct);
+            // A cancel that did not take effect is said in the outcome itself: the request succeeded, but not silently.
+            var note = await CancelNoteAsync(ct);
+            await MutateAsync(r => r.Succeed(time.GetUtcNow(), $"The VM runs at its target: {verification.Details}{note}"), ct);
         }
         catch (ConnectorException e)
         {
             await FailAsync($"{e.FaultType}: {e.Message}", ct);
         }
+    }
+
+    /// <summary>
+    /// The VM's inventory row takes the placement the hypervisor reports at verification (host, cluster, datastores,
+    /// power and migration encryption), so its page and the request wizard are right at once rather than after the next
+    /// sync. A fault here does not undo a finished move: the row is left for the next sync, and the run goes on.
+    /// </summary>
+    private async Task RecordNewPlacementAsync(IHypervisorConnector connector, MigrationPlan plan, VerificationResult verification, CancellationToken ct)
+    {
+        try
+        {
+            var placement = verification.Placement ?? await connector.LocateAsync(plan, ct);
+            var vmId = (await ReloadAsync(ct)).VmId;
+            var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, ct);
+            if (vm is null) return;
+            if (placement.HostId is { } hostId)
+            {
+                var host = await db.Hosts.AsNoTracking().Where(h => h.ConnectionId == vm.ConnectionId && h.ExternalId == hostId).Select(h => new { h.Name, h.ClusterName }).FirstOrDefaultAsync(ct);
+                vm.HostExternalId = hostId;
+                vm.HostName = placement.HostName ?? host?.Name ?? vm.HostName;
+                vm.ClusterName = host?.ClusterName ?? vm.ClusterName;
+            }
+
+            if (placement.Datastores.Count > 0) vm.Datastores = string.Join(',', placement.Datastores);
+            if (placement.MigrateEncryption is { } encryption) vm.MigrateEncryption = encryption;
+            if (placement.PowerState != PowerState.Unknown) vm.PowerState = placement.PowerState;
+            vm.SyncedAt = time.GetUtcNow();
+            await db.SaveChangesAsync(ct);
+        }
+        catch (ConnectorException e)
+        {
+            logger.LogWarning(e, "Request {RequestId}: the moved VM's new placement could not be read; its inventory row waits for the next sync.", _requestId);
+            db.DiscardChanges();
+        }
+    }
+
+    /// <summary>" Note: …" when a cancel was asked and did not take effect; empty otherwise.</summary>
+    private async Task<string> CancelNoteAsync(CancellationToken ct)
+    {
+        if (_cancelRefusal is not null) return $" Note: an Operator asked to cancel, but {_cancelRefusal}; the portal stopped asking.";
+        var request = await ReloadAsync(ct);
+        return request.CancelRequested ? " Note: an Operator asked to cancel, but the transfer finished before the cancel took effect." : "";
     }
 
     private async Task CleanUpSnapshotAsync(IHypervisorConnector connector, MigrationPlan plan, CancellationToken ct)

@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Application.Audit;
 using MigrationPortal.Application.Authorization;
 
 namespace MigrationPortal.Application.Requests;
@@ -15,6 +17,22 @@ public sealed class GetRequest(IPortalDb db, AccessGuard guard, RequestActionRul
         var request = await db.LoadRequestAsync(id, ct);
         await guard.RequireCanViewAsync(user, request, ct);
         var progress = await db.Progress.AsNoTracking().FirstOrDefaultAsync(p => p.RequestId == id, ct);
-        return request.ToDetails(progress, await rules.ForAsync(user, request, ct));
+        // A refused cancel lives in the audit trail (the hypervisor's reason included); the page shows the latest one.
+        var refusal = await db.AuditEvents.AsNoTracking().Where(e => e.RequestId == id && e.Action == AuditActions.RequestCancelRefused)
+            .OrderByDescending(e => e.Sequence).Select(e => e.Details).FirstOrDefaultAsync(ct);
+        return request.ToDetails(progress, await rules.ForAsync(user, request, ct)) with { CancelRefusal = refusal is null ? null : MessageOf(refusal) };
+    }
+
+    private static string MessageOf(string details)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(details);
+            return json.RootElement.TryGetProperty("message", out var message) && message.GetString() is { } text ? text : details;
+        }
+        catch (JsonException)
+        {
+            return details;
+        }
     }
 }

@@ -35,7 +35,8 @@ public sealed record RequestDetails(
     ProgressView? Progress,
     AllowedActions Actions,
     int? EstimatedSeconds = null,
-    string? EstimateBasis = null);
+    string? EstimateBasis = null,
+    string? CancelRefusal = null);
 
 public static class RequestViewMapping
 {

@@ -9,4 +9,6 @@ public sealed class HangfireMigrationJobs(IBackgroundJobClient client) : IMigrat
     public void EnqueueRun(Guid requestId) => client.Enqueue<PortalJobs>(j => j.RunMigrationAsync(requestId, CancellationToken.None));
 
     public void NudgeDispatcher() => client.Enqueue<PortalJobs>(j => j.DispatchAsync(CancellationToken.None));
+
+    public void EnqueueSync(Guid connectionId) => client.Enqueue<PortalJobs>(j => j.SyncConnectionAsync(connectionId, CancellationToken.None));
 }

@@ -48,6 +48,7 @@ public static class ApiEndpoints
         ("POST", "/api/v1/connections"),
         ("PUT", "/api/v1/connections/{id}"),
         ("POST", "/api/v1/connections/{id}/test"),
+        ("POST", "/api/v1/connections/{id}/sync"),
         ("GET", "/api/v1/applications"),
         ("PUT", "/api/v1/applications/{id}"),
         ("GET", "/api/v1/approval-rules"),
@@ -192,6 +193,13 @@ public static class ApiEndpoints
         api.MapPost("/connections/{id:guid}/test", async (Guid id, TestConnection useCase, HttpContext http, CancellationToken ct) =>
             Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), id, ct)))
             .WithName("TestConnection");
+
+        // "Sync now": queues the sync and answers 202; the connection's last sync time and error tell how it went.
+        api.MapPost("/connections/{id:guid}/sync", async (Guid id, SyncNow useCase, HttpContext http, CancellationToken ct) =>
+        {
+            var accepted = await useCase.HandleAsync(http.User.ToPortalUser(), id, ct);
+            return Results.Accepted($"/api/v1/connections", accepted);
+        }).WithName("SyncConnectionNow");
 
         api.MapGet("/applications", async (ListApplications useCase, HttpContext http, CancellationToken ct) =>
             Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))

@@ -18,10 +18,15 @@ public abstract class DatabaseTestBase(DatabaseProvider provider) : IAsyncLifeti
     /// <summary>Extra configuration for the harness, read before <see cref="InitializeAsync"/> starts it.</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>Registrations added after the portal's own (fakes behind an interface), read before <see cref="InitializeAsync"/> starts the harness.</summary>
+    protected virtual void ConfigureServices(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         (ConnectionString, _drop) = await TestDatabases.CreateAsync(Provider);
-        Portal = await PortalHarness.StartAsync(Provider, ConnectionString, DemoDuration, clock: Clock, settings: Settings);
+        Portal = await PortalHarness.StartAsync(Provider, ConnectionString, DemoDuration, clock: Clock, settings: Settings, configure: ConfigureServices);
     }
 
     public async Task DisposeAsync()

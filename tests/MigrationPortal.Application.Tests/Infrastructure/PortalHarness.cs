@@ -46,9 +46,10 @@ public sealed class PortalHarness : IAsyncDisposable
 
     public static PortalUser User(string id, string name, params string[] roles) => new(id, name, new HashSet<string>(roles), new HashSet<string>());
 
+    /// <param name="configure">Registrations a test adds after the portal's own, such as a fake connector under a kind's key.</param>
     /// <param name="settings">Extra configuration (for example the Smtp section), added over the harness's own.</param>
     public static async Task<PortalHarness> StartAsync(DatabaseProvider provider, string connectionString, TimeSpan? demoDuration = null, ShiftableTimeProvider? time = null,
-        TimeProvider? clock = null, IReadOnlyDictionary<string, string?>? settings = null)
+        TimeProvider? clock = null, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -69,6 +70,8 @@ public sealed class PortalHarness : IAsyncDisposable
         services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock ?? time));
         var jobs = new RecordingJobs();
         services.Replace(ServiceDescriptor.Singleton<IMigrationJobs>(jobs));
+        // Last, so a test's fakes (a connector that refuses a cancel) win over the real registrations.
+        configure?.Invoke(services);
         var provider_ = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         var harness = new PortalHarness(provider_, time, jobs, provider, connectionString);
         await harness.Scoped<DatabaseInitializer>(i => i.InitializeAsync());

@@ -7,9 +7,12 @@ namespace MigrationPortal.Application.Tests.Infrastructure;
 public sealed class RecordingJobs : IMigrationJobs
 {
     public ConcurrentQueue<Guid> Runs { get; } = new();
+    public ConcurrentQueue<Guid> Syncs { get; } = new();
     public int DispatcherNudges;
 
     public void EnqueueRun(Guid requestId) => Runs.Enqueue(requestId);
 
     public void NudgeDispatcher() => Interlocked.Increment(ref DispatcherNudges);
+
+    public void EnqueueSync(Guid connectionId) => Syncs.Enqueue(connectionId);
 }

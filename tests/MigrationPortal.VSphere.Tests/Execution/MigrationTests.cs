@@ -145,6 +145,31 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public async Task Cancel_RefusedByVCenterEveryTime_IsAskedThreeTimes_AndTheRequestSaysSo()
+    {
+        // vCenter refuses CancelTask (a SOAP fault) until the fault is removed; the vMotion runs on to its end.
+        await using var session = await LabSession.StartAsync(TimeSpan.FromSeconds(8));
+        var (lab, portal) = (session.Lab, session.Portal);
+        var target = await OtherHostInClusterAsync(lab, Vm);
+        var request = await portal.SubmitAsync(Vm, MigrationKind.Compute, target, null, snapshot: false);
+        await lab.ConfigureAsync(new() { ["methodDurations"] = new System.Text.Json.Nodes.JsonObject { ["ReconfigVM_Task"] = "100ms" } });
+        await lab.InjectFaultAsync("CancelTask", "InvalidState", "The operation is not allowed in the current state.", count: -1);
+
+        var run = portal.RunAsync(request.Id);
+        await VSpherePortal.WaitUntilAsync(async () => (await portal.RequestAsync(request.Id)).OperationId is not null);
+        await portal.Scoped<CancelRequest, RequestSummary>(u => u.HandleAsync(VSpherePortal.Operator, new CancelRequest.Command(request.Id, "Wrong target")));
+        await run.WaitAsync(TimeSpan.FromSeconds(40));
+
+        var details = await portal.GetAsync(request.Id);
+        Assert.Equal(3, await lab.CallsAsync("CancelTask"));
+        Assert.Equal(RequestState.Succeeded, details.Summary.State);
+        Assert.Contains("cancel refused by", details.Transitions[^1].Reason);
+        Assert.Contains("The operation is not allowed in the current state.", details.Transitions[^1].Reason);
+        Assert.Contains("InvalidState", details.CancelRefusal);
+        Assert.Equal(target, await lab.HostOfVmAsync(Vm));
+    }
+
+    [Fact]
     public async Task HostEntersMaintenanceAfterApproval_PrecheckBlocks_AndNoRelocateIsCalled()
     {
         await using var session = await LabSession.StartAsync(TimeSpan.FromMilliseconds(300));

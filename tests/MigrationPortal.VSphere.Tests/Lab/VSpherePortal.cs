@@ -155,6 +155,8 @@ public sealed class VSpherePortal : IAsyncDisposable
 public sealed class RecordingJobs : IMigrationJobs
 {
     public ConcurrentQueue<Guid> Runs { get; } = new();
+    public void EnqueueSync(Guid connectionId) { }
+
 
     public void EnqueueRun(Guid requestId) => Runs.Enqueue(requestId);
 

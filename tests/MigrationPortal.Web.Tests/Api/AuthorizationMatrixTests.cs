@@ -58,6 +58,7 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         [("POST", "/api/v1/connections")] = Row(403, 403, 403, 403, 201, 403),
         [("PUT", "/api/v1/connections/{id}")] = Row(403, 403, 403, 403, 200, 403),
         [("POST", "/api/v1/connections/{id}/test")] = Row(403, 403, 403, 403, 200, 403),
+        [("POST", "/api/v1/connections/{id}/sync")] = Row(403, 403, 403, 202, 202, 403),
         [("GET", "/api/v1/applications")] = Row(200, 200, 200, 200, 200, 200),
         [("PUT", "/api/v1/applications/{id}")] = Row(403, 403, 403, 403, 204, 403),
         [("GET", "/api/v1/approval-rules")] = Row(403, 403, 200, 403, 200, 200),
@@ -201,6 +202,7 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
             case "/api/v1/vms/sync/{connectionId}":
                 return (pattern.Replace("{connectionId}", (await DemoConnectionIdAsync()).ToString()), nothing);
             case "/api/v1/connections/{id}/test":
+            case "/api/v1/connections/{id}/sync":
                 return (pattern.Replace("{id}", (await DemoConnectionIdAsync()).ToString()), nothing);
             case "/api/v1/connections/{id}":
                 return (pattern.Replace("{id}", (await CreateVSphereConnectionAsync()).ToString()), nothing);

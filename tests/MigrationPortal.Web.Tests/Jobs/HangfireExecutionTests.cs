@@ -68,6 +68,42 @@ public sealed class HangfireExecutionTests(HangfireWebFactory factory) : IClassF
     }
 
     [Fact]
+    public async Task SyncNow_Answers202AndHangfireRunsTheSync_ForOperator_AndRefusesRequester()
+    {
+        Guid connectionId;
+        DateTimeOffset? before;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            var demo = await db.Connections.FirstAsync(c => c.Kind == ConnectionKinds.Demo);
+            connectionId = demo.Id;
+            before = demo.LastSyncedAt;
+        }
+
+        using var requester = factory.ClientFor(Requester);
+        using (var refused = await requester.PostAsync($"/api/v1/connections/{connectionId}/sync", null))
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+
+        using var operatorClient = factory.ClientFor("u-olga|Olga|Operator");
+        using var accepted = await operatorClient.PostAsync($"/api/v1/connections/{connectionId}/sync", null);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+
+        // The queued job, not the HTTP call, syncs: wait for the connection's last sync time to move past the request's time.
+        var requestedAt = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("requestedAt").GetDateTimeOffset();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        DateTimeOffset? synced;
+        do
+        {
+            await Task.Delay(250);
+            await using var scope = factory.Services.CreateAsyncScope();
+            synced = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Connections.AsNoTracking().Where(c => c.Id == connectionId).Select(c => c.LastSyncedAt).FirstAsync();
+        }
+        while (!(synced >= requestedAt) && watch.Elapsed < TimeSpan.FromSeconds(60));
+
+        Assert.True(synced >= requestedAt, $"LastSyncedAt {synced:O} (before: {before:O}) should be at or after the Sync now at {requestedAt:O}");
+    }
+
+    [Fact]
     public async Task InventorySyncJob_KeepsOneRecurringJobPerHypervisorConnection_AndDropsItWithTheConnection()
     {
         var connection = new Connection("vc-recurring", ConnectionKinds.VSphere, "https://vcenter.invalid/sdk", "svc");

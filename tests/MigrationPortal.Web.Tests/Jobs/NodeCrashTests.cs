@@ -218,6 +218,8 @@ public sealed class NodeCrashTests : IAsyncLifetime
 
     private sealed class NoJobs : IMigrationJobs
     {
+        public void EnqueueSync(Guid connectionId) { }
+
         public void EnqueueRun(Guid requestId) { }
 
         public void NudgeDispatcher() { }

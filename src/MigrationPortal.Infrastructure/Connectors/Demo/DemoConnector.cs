@@ -162,7 +162,7 @@ public sealed class DemoConnector(IDbContextFactory<PortalDbContext> dbFactory, 
         var hostOk = !plan.Kind.MovesCompute() || placement.HostId == plan.Target.HostId;
         var storeOk = !plan.Kind.MovesStorage() || placement.Datastores.Contains(plan.Target.DatastoreName);
         return new VerificationResult(hostOk && storeOk && placement.PowerState != PowerState.Unknown,
-            $"Demo: VM is on {placement.HostName}, datastore {string.Join(", ", placement.Datastores)}, power {placement.PowerState}.");
+            $"Demo: VM is on {placement.HostName}, datastore {string.Join(", ", placement.Datastores)}, power {placement.PowerState}.", placement);
     }
 
     public async Task<VmPlacement> LocateAsync(MigrationPlan plan, CancellationToken ct)
@@ -170,7 +170,7 @@ public sealed class DemoConnector(IDbContextFactory<PortalDbContext> dbFactory, 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var vm = await FindVmAsync(db, plan, ct);
         var host = DemoWorldShape.Hosts.First(h => h.Id == vm.HostId);
-        return new VmPlacement(host.Id, host.Name, [vm.Datastore], ToPortal(vm.PowerState));
+        return new VmPlacement(host.Id, host.Name, [vm.Datastore], ToPortal(vm.PowerState), vm.MigrateEncryption);
     }
 
     public async Task<string> RollbackAsync(MigrationPlan plan, CancellationToken ct)

@@ -371,7 +371,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
 
         var where = $"{plan.VmName} is powered {placement.PowerState} on {placement.HostName}, disks in {string.Join(", ", placement.Datastores)}";
         return problems.Count == 0
-            ? new VerificationResult(true, where + (plan.Kind.MovesCompute() ? "; it is no longer defined on the source host." : "."))
+            ? new VerificationResult(true, where + (plan.Kind.MovesCompute() ? "; it is no longer defined on the source host." : "."), placement)
             : new VerificationResult(false, $"{where}: {string.Join("; ", problems)}.");
     }
 

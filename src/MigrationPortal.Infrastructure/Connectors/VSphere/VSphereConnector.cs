@@ -293,14 +293,14 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
         if (placement.PowerState == PowerState.Unknown) problems.Add("vCenter reports the VM's power state as unknown");
         var where = $"runtime.host {placement.HostName}, datastore(s) {string.Join(", ", placement.Datastores)}, {DiskFiles(vm).Count()} disk(s), power {placement.PowerState}";
         return problems.Count == 0
-            ? new VerificationResult(true, $"vCenter reports {where}.")
+            ? new VerificationResult(true, $"vCenter reports {where}.", placement)
             : new VerificationResult(false, $"vCenter reports {where}: {string.Join("; ", problems)}.");
     }
 
     public async Task<VmPlacement> LocateAsync(MigrationPlan plan, CancellationToken ct)
     {
         var client = await ClientAsync(plan.Connection, ct);
-        var vm = await client.RetrieveObjectAsync(VmRef(plan), ["runtime.host", "datastore", "runtime.powerState"], ct);
+        var vm = await client.RetrieveObjectAsync(VmRef(plan), ["runtime.host", "datastore", "runtime.powerState", "config.migrateEncryption"], ct);
         return await PlacementAsync(client, vm, ct);
     }
 
@@ -402,7 +402,7 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
         var stores = vm.RefsOf("datastore");
         var names = await client.RetrieveObjectsAsync(stores.Concat(host is { } h ? [h] : []).ToList(), ["name"], ct);
         return new VmPlacement(host?.Value, host is { } hr ? names.GetValueOrDefault(hr)?.String("name") : null,
-            stores.Select(d => names.GetValueOrDefault(d)?.String("name") ?? d.Value).ToList(), VSpherePowerStates.ToPortal(vm.String("runtime.powerState")));
+            stores.Select(d => names.GetValueOrDefault(d)?.String("name") ?? d.Value).ToList(), VSpherePowerStates.ToPortal(vm.String("runtime.powerState")), vm.String("config.migrateEncryption"));
     }
 
     private static async Task<string?> DatastoreIdByNameAsync(VimClient client, string name, CancellationToken ct)

@@ -232,6 +232,10 @@ public sealed class VimClient : IAsyncDisposable
         }
         catch (VimFaultException e) when (e.Is("InvalidState"))
         {
+            // vCenter answers InvalidState both for a task that has already ended and for one it will not cancel (not
+            // cancelable, or in a phase such as a vMotion's switch-over). Only the first is harmless: a refusal of a task
+            // that still runs goes up to the portal, which asks again and then records the refusal with this reason.
+            if (!(await GetTaskInfoAsync(task, ct)).IsFinished) throw;
             _logger.LogInformation("Task {Task} had already ended when cancel was asked.", task.Value);
         }
     }
