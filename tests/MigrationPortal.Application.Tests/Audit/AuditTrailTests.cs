@@ -156,6 +156,7 @@ public abstract class AuditTrailTests(DatabaseProvider provider) : DatabaseTestB
     {
         await WriteEventsAsync(20);
         using var stop = new CancellationTokenSource();
+        var batchesWritten = 0;
         var writers = Enumerable.Range(0, 3).Select(w => Task.Run(async () =>
         {
             var batches = 0;
@@ -163,15 +164,20 @@ public abstract class AuditTrailTests(DatabaseProvider provider) : DatabaseTestB
             {
                 await WriteEventsAsync(1 + batches % 3, $"writer {w}");
                 batches++;
+                Interlocked.Increment(ref batchesWritten);
             }
 
             return batches;
         })).ToArray();
 
+        // Verify at least 40 times, and keep verifying until the writers have really written alongside (on a loaded
+        // machine the first verifications can finish before a writer's first commit), within a bound.
         var verdicts = new List<ChainVerification>();
+        var elapsed = System.Diagnostics.Stopwatch.StartNew(); // a bound on the test itself, not product time
         try
         {
-            for (var i = 0; i < 40; i++) verdicts.Add(await VerifyAsync());
+            while (Volatile.Read(ref batchesWritten) == 0 && elapsed.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(10);
+            while ((verdicts.Count < 40 || Volatile.Read(ref batchesWritten) < 10) && elapsed.Elapsed < TimeSpan.FromSeconds(60)) verdicts.Add(await VerifyAsync());
         }
         finally
         {
