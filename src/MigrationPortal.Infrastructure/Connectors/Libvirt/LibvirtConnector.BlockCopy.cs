@@ -14,8 +14,8 @@ public sealed partial class LibvirtConnector
         var connection = session.ConnectOwned(hostUri);
         try
         {
-            var pool = connection.FindPool(poolName, refresh: true) ?? throw new LibvirtException(LibvirtException.NoStoragePool, 0, $"Pool {poolName} is not on {session.Hostname(hostUri)}.", "block copy");
-            var targetPath = pool.Path ?? throw new LibvirtException(LibvirtException.OperationInvalid, 0, $"Pool {poolName} has no target path (only directory-like pools can take a block copy).", "block copy");
+            var pool = connection.FindPool(poolName, refresh: true) ?? throw new LibvirtException(LibvirtException.NoStoragePool, LibvirtException.FromNone, $"Pool {poolName} is not on {session.Hostname(hostUri)}.", "block copy");
+            var targetPath = pool.Path ?? throw new LibvirtException(LibvirtException.OperationInvalid, LibvirtException.FromNone, $"Pool {poolName} has no target path (only directory-like pools can take a block copy).", "block copy");
             var operationId = new LibvirtOperation(LibvirtOperation.BlockCopy, hostUri, poolName, plan.VmExternalId).ToString();
             var job = _jobs.Add(operationId, new LibvirtRunningJob());
             job.Start($"libvirt blockcopy {plan.VmName}", running =>
@@ -117,10 +117,10 @@ public sealed partial class LibvirtConnector
             if (running.CancelRequested)
             {
                 if (domain.BlockJob(disk) is not null) domain.BlockJobAbort(disk, 0);
-                throw new LibvirtException(LibvirtException.OperationAborted, 0, "operation aborted: block copy cancelled; the disk stays where it was.", "virDomainBlockJobAbort", domain.Host);
+                throw new LibvirtException(LibvirtException.OperationAborted, LibvirtException.FromNone, "operation aborted: block copy cancelled; the disk stays where it was.", "virDomainBlockJobAbort", domain.Host);
             }
 
-            var job = domain.BlockJob(disk) ?? throw new LibvirtException(LibvirtException.OperationAborted, 0, $"The block copy of {disk} ended before the pivot (it was aborted).", "virDomainGetBlockJobInfo", domain.Host);
+            var job = domain.BlockJob(disk) ?? throw new LibvirtException(LibvirtException.OperationAborted, LibvirtException.FromNone, $"The block copy of {disk} ended before the pivot (it was aborted).", "virDomainGetBlockJobInfo", domain.Host);
             if (job.End > 0 && job.Cur == job.End)
             {
                 try

@@ -14,7 +14,7 @@ public sealed partial class LibvirtConnector
         var host = session.Connect(hostUri);
         using var domain = host.RequireDomain(plan.VmExternalId);
         var disks = DomainDescription.Parse(domain.Xml()).FileDisks.ToList();
-        if (disks.Count == 0) throw new LibvirtException(LibvirtException.OperationInvalid, 0, $"{plan.VmName} has no file disk to back up.", "backup");
+        if (disks.Count == 0) throw new LibvirtException(LibvirtException.OperationInvalid, LibvirtException.FromNone, $"{plan.VmName} has no file disk to back up.", "backup");
         var suffix = plan.RequestId.ToString("N")[..12];
         var targets = disks.Select(d => (Disk: d, Path: Path.Combine(Path.GetDirectoryName(d.Source!)!, $"{Path.GetFileNameWithoutExtension(d.Source)}.backup-{suffix}.qcow2"))).ToList();
         var xml = $"<domainbackup mode='push'><disks>{string.Concat(targets.Select(t =>
@@ -30,14 +30,14 @@ public sealed partial class LibvirtConnector
 
         var done = domain.GetJobStats(LibvirtDomain.JobStatsCompleted | LibvirtDomain.JobStatsKeepCompleted);
         if (done.Type != JobType.Completed)
-            throw new LibvirtException(LibvirtException.OperationInvalid, 0, $"The disk backup did not complete: {done.ErrorMessage ?? done.Type.ToString()}.", "backup", host.Host);
+            throw new LibvirtException(LibvirtException.OperationInvalid, LibvirtException.FromNone, $"The disk backup did not complete: {done.ErrorMessage ?? done.Type.ToString()}.", "backup", host.Host);
         return "disk-backup|" + Uri.EscapeDataString(hostUri) + "|" + string.Join(';', targets.Select(t => Uri.EscapeDataString(t.Path)));
     }, ct);
 
     public Task<SnapshotCleanup> RemoveSnapshotAsync(MigrationPlan plan, string snapshotId, CancellationToken ct) => OnLibvirtThread(() =>
     {
         var parts = snapshotId.Split('|');
-        if (parts.Length != 3 || parts[0] != "disk-backup") throw new LibvirtException(LibvirtException.InvalidArg, 0, $"'{snapshotId}' is not a disk backup of this portal.", "remove backup");
+        if (parts.Length != 3 || parts[0] != "disk-backup") throw new LibvirtException(LibvirtException.InvalidArg, LibvirtException.FromNone, $"'{snapshotId}' is not a disk backup of this portal.", "remove backup");
         using var session = new LibvirtSession(plan.Connection);
         var host = session.Connect(Uri.UnescapeDataString(parts[1]));
         var missing = new List<string>();

@@ -12,8 +12,8 @@ public sealed partial class LibvirtConnector
     private string StartMigration(MigrationPlan plan, CancellationToken ct)
     {
         using var session = new LibvirtSession(plan.Connection);
-        var sourceUri = plan.SourceHostId ?? throw new LibvirtException(LibvirtException.InvalidArg, 0, "The request does not record the source host.", "migrate");
-        var targetUri = plan.Target.HostId ?? throw new LibvirtException(LibvirtException.InvalidArg, 0, "A compute move needs a target host.", "migrate");
+        var sourceUri = plan.SourceHostId ?? throw new LibvirtException(LibvirtException.InvalidArg, LibvirtException.FromNone, "The request does not record the source host.", "migrate");
+        var targetUri = plan.Target.HostId ?? throw new LibvirtException(LibvirtException.InvalidArg, LibvirtException.FromNone, "A compute move needs a target host.", "migrate");
         var peer = session.PeerUri(targetUri);
         // The source daemon verifies the destination with the hosts' own PKI; opening it here checks its pin too,
         // so a compute-only move is refused like any other when the destination's certificate is not the pinned one.
@@ -197,7 +197,7 @@ public sealed partial class LibvirtConnector
 
     private static Dictionary<string, string> DiskMoves(LibvirtConnection target, DomainDescription description, MigrationTarget to)
     {
-        var pool = target.FindPool(PoolName(to), refresh: true) ?? throw new LibvirtException(LibvirtException.NoStoragePool, 0, $"Pool {PoolName(to)} is not on the destination.", "migrate", target.Host);
+        var pool = target.FindPool(PoolName(to), refresh: true) ?? throw new LibvirtException(LibvirtException.NoStoragePool, LibvirtException.FromNone, $"Pool {PoolName(to)} is not on the destination.", "migrate", target.Host);
         var moves = new Dictionary<string, string>(StringComparer.Ordinal);
         if (pool.Path is null) return moves;
         foreach (var disk in description.FileDisks.Where(d => Path.GetDirectoryName(d.Source) != pool.Path))

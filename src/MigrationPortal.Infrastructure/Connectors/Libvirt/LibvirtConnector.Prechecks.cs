@@ -172,7 +172,7 @@ public sealed partial class LibvirtConnector
                 {
                     // Against what the destination's hypervisor can provide for this domain (TCG, KVM, machine type),
                     // not the bare host CPU: virConnectCompareCPU would call a TCG guest's qemu64 incompatible.
-                    int result;
+                    CpuCompareResult result;
                     string api;
                     try
                     {
@@ -185,9 +185,9 @@ public sealed partial class LibvirtConnector
                         api = "virConnectCompareCPU";
                     }
 
-                    return result == 0
+                    return result == CpuCompareResult.Incompatible
                         ? new(FindingSeverity.Critical, "cpu", $"{hostname} cannot provide the domain's CPU model {description.CpuModel} ({api}: incompatible).")
-                        : new(FindingSeverity.Advisory, "cpu", $"{hostname} provides CPU model {description.CpuModel} ({api}: {(result == 1 ? "identical" : "superset")}).");
+                        : new(FindingSeverity.Advisory, "cpu", $"{hostname} provides CPU model {description.CpuModel} ({api}: {(result == CpuCompareResult.Identical ? "identical" : "superset")}).");
                 }
                 catch (LibvirtException e)
                 {

@@ -191,7 +191,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         if (plan.Kind == MigrationKind.Storage)
         {
             var sourcePool = plan.SourceDatastoreName?.Split(',')[0].Split('@')[0]
-                ?? throw new LibvirtException(LibvirtException.InvalidArg, 0, "The request does not record the source pool.", "rollback");
+                ?? throw new LibvirtException(LibvirtException.InvalidArg, LibvirtException.FromNone, "The request does not record the source pool.", "rollback");
             var back = plan with { Target = plan.Target with { DatastoreId = DatastoreId(plan.SourceHostId!, sourcePool), DatastoreName = sourcePool } };
             var id = StartBlockCopy(back);
             var job = _jobs.Find(id)!;
@@ -202,7 +202,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
 
         // Moves the domain back where it came from, with the same flags (TLS unless the plan turned encryption off).
         var placement = LocateAsync(plan, ct).GetAwaiter().GetResult();
-        if (placement.HostId is null) throw new LibvirtException(LibvirtException.NoDomain, 0, $"{plan.VmName} is on none of the connection's hosts.", "rollback");
+        if (placement.HostId is null) throw new LibvirtException(LibvirtException.NoDomain, LibvirtException.FromNone, $"{plan.VmName} is on none of the connection's hosts.", "rollback");
         if (placement.HostId == plan.SourceHostId) return $"{plan.VmName} is already on {placement.HostName}; nothing to move back.";
         // Back to the source host and, for a move with storage, into the pool the disks came from.
         var sourcePoolName = plan.SourceDatastoreName?.Split(',')[0].Split('@')[0];
@@ -269,7 +269,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
 
     private static string PoolName(MigrationTarget target) =>
         target.DatastoreId?.Split('#') is [_, var pool] ? pool
-        : target.DatastoreName?.Split('@')[0] ?? throw new LibvirtException(LibvirtException.InvalidArg, 0, "The request names no target pool.", "storage");
+        : target.DatastoreName?.Split('@')[0] ?? throw new LibvirtException(LibvirtException.InvalidArg, LibvirtException.FromNone, "The request names no target pool.", "storage");
 
     private static string Escape(string text) => System.Security.SecurityElement.Escape(text);
 
