@@ -12,9 +12,6 @@ namespace MigrationPortal.Infrastructure.Connectors.Libvirt;
 /// </summary>
 internal sealed class LibvirtConnection : IDisposable
 {
-    /// <summary>virStoragePoolState VIR_STORAGE_POOL_RUNNING.</summary>
-    private const int StoragePoolRunning = 2;
-
     private static int _quieted;
     private readonly ConnectHandle _handle;
 
@@ -248,7 +245,7 @@ internal sealed class LibvirtConnection : IDisposable
         var path = xml.Root?.Element("target")?.Element("path")?.Value;
         var type = xml.Root?.Attribute("type")?.Value ?? "";
         var uuid = xml.Root?.Element("uuid")?.Value ?? "";
-        return new PoolFacts(name, uuid, type, path, info.State == StoragePoolRunning, (long)info.Capacity, (long)info.Available);
+        return new PoolFacts(name, uuid, type, path, (StoragePoolState)info.State == StoragePoolState.Running, (long)info.Capacity, (long)info.Available);
     }
 
     internal static string TakeString(nint pointer, string operation, string? host)
@@ -297,4 +294,14 @@ internal enum CpuCompareResult
     Incompatible = 0,
     Identical = 1,
     Superset = 2,
+}
+
+/// <summary>virStoragePoolState.</summary>
+internal enum StoragePoolState
+{
+    Inactive = 0,
+    Building = 1,
+    Running = 2,
+    Degraded = 3,
+    Inaccessible = 4,
 }

@@ -13,6 +13,8 @@ namespace MigrationPortal.Infrastructure.Connectors.Libvirt;
 /// A compute move is a peer-to-peer live migration (virDomainMigrateToURI3) encrypted with TLS unless the plan turned
 /// encryption off; a storage move within a host is a block copy to the target pool followed by a pivot.
 /// Every libvirt call runs on a dedicated thread: they block on the network, a migration for its whole length.
+/// This file is the <see cref="IHypervisorConnector"/> facade (connection test, transfer watch, cancel, verify, rollback);
+/// each concern behind it is a part of its own: Inventory, Prechecks, DiskBackup, LiveMigration and BlockCopy.
 /// </summary>
 public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<LibvirtOptions> options, TimeProvider time, ILogger<LibvirtConnector> logger) : IHypervisorConnector
 {

@@ -13,6 +13,8 @@ namespace MigrationPortal.Infrastructure.Connectors.VSphere;
 /// session cookie, signs in again once when vCenter says NotAuthenticated, follows tasks with WaitForUpdatesEx (polling
 /// when that is unavailable), and turns SOAP and task faults into <see cref="VimFaultException"/>. It never logs a request
 /// body, so the password sent by Login cannot reach a log.
+/// This file is the session and the SOAP transport; reading properties (Properties), the task watcher (Tasks) and the
+/// vAPI REST client (Rest) are parts of their own.
 /// </summary>
 public sealed partial class VimClient : IAsyncDisposable
 {
