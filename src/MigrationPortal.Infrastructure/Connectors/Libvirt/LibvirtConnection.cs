@@ -12,9 +12,6 @@ namespace MigrationPortal.Infrastructure.Connectors.Libvirt;
 /// </summary>
 internal sealed class LibvirtConnection : IDisposable
 {
-    /// <summary>virStoragePoolState VIR_STORAGE_POOL_RUNNING.</summary>
-    private const int StoragePoolRunning = 2;
-
     private static int _quieted;
     private readonly ConnectHandle _handle;
 
@@ -80,21 +77,21 @@ internal sealed class LibvirtConnection : IDisposable
         return new NodeFacts(model, (int)info.Cpus, (long)info.MemoryKiB * 1024, (long)free);
     }
 
-    /// <summary>virConnectCompareCPU: -1 error, 0 incompatible, 1 identical, 2 superset.</summary>
-    public int CompareCpu(string cpuXml)
+    /// <summary>virConnectCompareCPU; an error (-1) throws.</summary>
+    public CpuCompareResult CompareCpu(string cpuXml)
     {
         var result = LibvirtNative.virConnectCompareCPU(_handle, cpuXml, 0);
-        return result < 0 ? throw LibvirtException.FromLastError("virConnectCompareCPU", Host) : result;
+        return result < 0 ? throw LibvirtException.FromLastError("virConnectCompareCPU", Host) : (CpuCompareResult)result;
     }
 
     /// <summary>
     /// virConnectCompareHypervisorCPU: whether this host's hypervisor (QEMU, with the domain's virtualization type,
     /// emulator, architecture and machine type) can provide the CPU; same results as <see cref="CompareCpu"/>.
     /// </summary>
-    public int CompareHypervisorCpu(string? emulator, string? arch, string? machine, string? virtType, string cpuXml)
+    public CpuCompareResult CompareHypervisorCpu(string? emulator, string? arch, string? machine, string? virtType, string cpuXml)
     {
         var result = LibvirtNative.virConnectCompareHypervisorCPU(_handle, emulator, arch, machine, virtType, cpuXml, 0);
-        return result < 0 ? throw LibvirtException.FromLastError("virConnectCompareHypervisorCPU", Host) : result;
+        return result < 0 ? throw LibvirtException.FromLastError("virConnectCompareHypervisorCPU", Host) : (CpuCompareResult)result;
     }
 
     public IReadOnlyList<LibvirtDomain> ListDomains()
@@ -115,7 +112,7 @@ internal sealed class LibvirtConnection : IDisposable
     }
 
     public LibvirtDomain RequireDomain(string uuid) =>
-        FindDomain(uuid) ?? throw new LibvirtException(LibvirtException.NoDomain, 0, $"Domain not found: no domain with UUID {uuid}.", "virDomainLookupByUUIDString", Host);
+        FindDomain(uuid) ?? throw new LibvirtException(LibvirtException.NoDomain, LibvirtException.FromNone, $"Domain not found: no domain with UUID {uuid}.", "virDomainLookupByUUIDString", Host);
 
     public LibvirtDomain DefineDomain(string xml)
     {
@@ -248,7 +245,7 @@ internal sealed class LibvirtConnection : IDisposable
         var path = xml.Root?.Element("target")?.Element("path")?.Value;
         var type = xml.Root?.Attribute("type")?.Value ?? "";
         var uuid = xml.Root?.Element("uuid")?.Value ?? "";
-        return new PoolFacts(name, uuid, type, path, info.State == StoragePoolRunning, (long)info.Capacity, (long)info.Available);
+        return new PoolFacts(name, uuid, type, path, (StoragePoolState)info.State == StoragePoolState.Running, (long)info.Capacity, (long)info.Available);
     }
 
     internal static string TakeString(nint pointer, string operation, string? host)
@@ -290,3 +287,21 @@ internal sealed record NodeFacts(string CpuModel, int Cpus, long MemoryBytes, lo
 internal sealed record PoolFacts(string Name, string Uuid, string Type, string? Path, bool Running, long CapacityBytes, long AvailableBytes);
 
 internal sealed record VolumeFacts(string Path, long CapacityBytes, long AllocationBytes);
+
+/// <summary>virCPUCompareResult (VIR_CPU_COMPARE_ERROR, -1, is thrown as a <see cref="LibvirtException"/> instead).</summary>
+internal enum CpuCompareResult
+{
+    Incompatible = 0,
+    Identical = 1,
+    Superset = 2,
+}
+
+/// <summary>virStoragePoolState.</summary>
+internal enum StoragePoolState
+{
+    Inactive = 0,
+    Building = 1,
+    Running = 2,
+    Degraded = 3,
+    Inaccessible = 4,
+}

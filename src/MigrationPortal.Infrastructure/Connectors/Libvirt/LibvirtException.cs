@@ -15,6 +15,12 @@ namespace MigrationPortal.Infrastructure.Connectors.Libvirt;
 public sealed class LibvirtException(int code, int errorDomain, string message, string operation, string? host = null)
     : ConnectorException($"libvirt:{CodeName(code)}", host is null ? message : $"{host}: {message}")
 {
+    /// <summary>VIR_FROM_NONE: the error domain of an error the portal raises itself rather than reads from libvirt.</summary>
+    public const int FromNone = 0;
+
+    /// <summary>VIR_ERR_OK: no error was recorded.</summary>
+    public const int Ok = 0;
+
     /// <summary>VIR_ERR_OPERATION_ABORTED: a job was cancelled (virDomainAbortJob).</summary>
     public const int OperationAborted = 78;
 
@@ -51,6 +57,10 @@ public sealed class LibvirtException(int code, int errorDomain, string message, 
     /// <summary>VIR_ERR_OPERATION_UNSUPPORTED.</summary>
     public const int OperationUnsupported = 84;
 
+    /// <summary>VIR_ERR_OPERATION_FAILED, VIR_ERR_AUTH_FAILED, VIR_ERR_CONFIG_UNSUPPORTED, VIR_ERR_OPERATION_TIMEOUT,
+    /// VIR_ERR_ARGUMENT_UNSUPPORTED, VIR_ERR_MIGRATE_UNSAFE: named in the fault type only.</summary>
+    public const int OperationFailed = 9, AuthFailed = 45, ConfigUnsupported = 67, OperationTimeout = 68, ArgumentUnsupported = 74, MigrateUnsafe = 81;
+
     public int Code { get; } = code;
 
     /// <summary>The host the failing call went to ("lab-b (qemu+tls://10.0.0.2/system)"), or null when no host was involved.</summary>
@@ -68,31 +78,31 @@ public sealed class LibvirtException(int code, int errorDomain, string message, 
         var domain = LibvirtNative.virGetLastErrorDomain();
         var text = Marshal.PtrToStringUTF8(LibvirtNative.virGetLastErrorMessage());
         LibvirtNative.virResetLastError();
-        if (string.IsNullOrWhiteSpace(text) || code == 0) text = $"{operation} failed without an error message from libvirt.";
+        if (string.IsNullOrWhiteSpace(text) || code == Ok) text = $"{operation} failed without an error message from libvirt.";
         return new LibvirtException(code, domain, text!, operation, host);
     }
 
     private static string CodeName(int code) => code switch
     {
-        1 => "INTERNAL_ERROR",
-        3 => "NO_SUPPORT",
-        8 => "INVALID_ARG",
-        9 => "OPERATION_FAILED",
-        38 => "SYSTEM_ERROR",
-        42 => "NO_DOMAIN",
-        45 => "AUTH_FAILED",
-        49 => "NO_STORAGE_POOL",
-        50 => "NO_STORAGE_VOL",
-        55 => "OPERATION_INVALID",
-        39 => "RPC",
-        40 => "GNUTLS_ERROR",
-        67 => "CONFIG_UNSUPPORTED",
-        68 => "OPERATION_TIMEOUT",
-        74 => "ARGUMENT_UNSUPPORTED",
-        78 => "OPERATION_ABORTED",
-        81 => "MIGRATE_UNSAFE",
-        83 => "BLOCK_COPY_ACTIVE",
-        84 => "OPERATION_UNSUPPORTED",
+        InternalError => "INTERNAL_ERROR",
+        NoSupport => "NO_SUPPORT",
+        InvalidArg => "INVALID_ARG",
+        OperationFailed => "OPERATION_FAILED",
+        SystemError => "SYSTEM_ERROR",
+        NoDomain => "NO_DOMAIN",
+        AuthFailed => "AUTH_FAILED",
+        NoStoragePool => "NO_STORAGE_POOL",
+        NoStorageVol => "NO_STORAGE_VOL",
+        OperationInvalid => "OPERATION_INVALID",
+        Rpc => "RPC",
+        TlsError => "GNUTLS_ERROR",
+        ConfigUnsupported => "CONFIG_UNSUPPORTED",
+        OperationTimeout => "OPERATION_TIMEOUT",
+        ArgumentUnsupported => "ARGUMENT_UNSUPPORTED",
+        OperationAborted => "OPERATION_ABORTED",
+        MigrateUnsafe => "MIGRATE_UNSAFE",
+        BlockCopyActive => "BLOCK_COPY_ACTIVE",
+        OperationUnsupported => "OPERATION_UNSUPPORTED",
         _ => code.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

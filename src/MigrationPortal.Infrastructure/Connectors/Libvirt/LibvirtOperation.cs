@@ -16,7 +16,7 @@ internal sealed record LibvirtOperation(string Kind, string SourceUri, string Ta
     {
         var parts = id.Split('|');
         if (parts.Length != 4 || parts[0] is not (Migrate or BlockCopy))
-            throw new LibvirtException(LibvirtException.InvalidArg, 0, $"'{id}' is not a libvirt operation ID of this portal.", "parse operation");
+            throw new LibvirtException(LibvirtException.InvalidArg, LibvirtException.FromNone, $"'{id}' is not a libvirt operation ID of this portal.", "parse operation");
         return new LibvirtOperation(parts[0], Uri.UnescapeDataString(parts[1]), Uri.UnescapeDataString(parts[2]), parts[3]);
     }
 }

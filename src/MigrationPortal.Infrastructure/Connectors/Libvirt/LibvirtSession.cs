@@ -26,7 +26,7 @@ internal sealed class LibvirtSession : IDisposable
         var hosts = LibvirtEndpoint.Parse(connection.Endpoint, connection.PinnedThumbprint);
         HostUris = hosts.Select(h => h.Uri).ToList();
         _pins = hosts.Where(h => h.Pin is not null && h.IsTls).ToDictionary(h => h.Uri, h => h.Pin!, StringComparer.Ordinal);
-        if (HostUris.Count == 0) throw new LibvirtException(LibvirtException.InvalidArg, 0, $"Connection '{connection.Name}' names no libvirt host URI.", "connection");
+        if (HostUris.Count == 0) throw new LibvirtException(LibvirtException.InvalidArg, LibvirtException.FromNone, $"Connection '{connection.Name}' names no libvirt host URI.", "connection");
         if (connection.CaCertificatePem is not null || connection.ClientCertificatePem is not null)
         {
             // libvirt runs on Linux; the 0700/0600 modes below are what keeps the private key private.
@@ -80,7 +80,7 @@ internal sealed class LibvirtSession : IDisposable
         var presented = TlsCertificateProbe.ReadThumbprintAsync(uri, _connection.CaCertificatePem, _connection.ClientCertificatePem, _connection.ClientKeyPem, CancellationToken.None)
             .GetAwaiter().GetResult();
         if (!string.Equals(presented, pin, StringComparison.OrdinalIgnoreCase))
-            throw new LibvirtException(LibvirtException.TlsError, 0,
+            throw new LibvirtException(LibvirtException.TlsError, LibvirtException.FromNone,
                 $"The certificate of {uri.Host} ({hostUri}) has SHA-256 thumbprint {presented}, not the pinned {pin}; the portal does not connect to it.", "certificate pin");
     }
 

@@ -28,7 +28,7 @@ internal static class TlsCertificateProbe
         }
         catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
-            throw new LibvirtException(LibvirtException.TlsError, 0, $"Cannot reach {hostUri.Host} for its TLS certificate: {e.Message}", "TLS connect");
+            throw new LibvirtException(LibvirtException.TlsError, LibvirtException.FromNone, $"Cannot reach {hostUri.Host} for its TLS certificate: {e.Message}", "TLS connect");
         }
 
         string? failure = null;
@@ -53,10 +53,10 @@ internal static class TlsCertificateProbe
         }
         catch (Exception e) when (e is AuthenticationException or IOException)
         {
-            throw new LibvirtException(LibvirtException.TlsError, 0, $"TLS to {hostUri.Host}: {failure ?? e.Message}", "TLS handshake");
+            throw new LibvirtException(LibvirtException.TlsError, LibvirtException.FromNone, $"TLS to {hostUri.Host}: {failure ?? e.Message}", "TLS handshake");
         }
 
-        var remote = tls.RemoteCertificate ?? throw new LibvirtException(LibvirtException.TlsError, 0, "The host sent no certificate.", "TLS handshake");
+        var remote = tls.RemoteCertificate ?? throw new LibvirtException(LibvirtException.TlsError, LibvirtException.FromNone, "The host sent no certificate.", "TLS handshake");
         return Convert.ToHexString(SHA256.HashData(remote.GetRawCertData()));
 
         bool Fail(string why)
