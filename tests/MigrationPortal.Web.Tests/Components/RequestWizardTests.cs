@@ -100,7 +100,8 @@ public sealed class RequestWizardTests : ComponentTestContext
     private static void TypeAndLeave(IRenderedComponent<RequestWizard> cut, string testId, string text) =>
         cut.Find($"[data-testid={testId}] input, input[data-testid={testId}]").Change(text);
 
-    private static string SafetyCopyLabel(IRenderedComponent<RequestWizard> cut) => cut.Find("[data-testid=take-snapshot]").TextContent.Trim();
+    private static string SafetyCopyLabel(IRenderedComponent<RequestWizard> cut) =>
+        cut.FindComponents<MudSwitch<bool>>().Single(s => Equals(s.Instance.UserAttributes.GetValueOrDefault("data-testid"), "take-snapshot")).Find("*").TextContent.Trim();
 
     /// <summary>From the first step with the VM chosen, through kind (compute) and target (h2), to the schedule step.</summary>
     private static async Task ToSchedule(IRenderedComponent<RequestWizard> cut, params Guid[] vms)
