@@ -1,5 +1,9 @@
 using MigrationPortal.Application.Scheduling;
+using System.Globalization;
+using AngleSharp.Dom;
 using Bunit;
+using Microsoft.AspNetCore.Components.Web;
+using MudBlazor;
 using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Common;
 using MigrationPortal.Application.Inventory;
@@ -57,38 +61,82 @@ public sealed class RequestWizardTests : ComponentTestContext
         return (cut, backend, opened);
     }
 
-    // Calling the component's methods directly (not through a click) does not re-render by itself.
-    private static async Task Next(IRenderedComponent<RequestWizard> cut)
+    // The tests drive the wizard as a user does: through its inputs (found by data-testid) and its buttons.
+    private static int StepOf(IRenderedComponent<RequestWizard> cut) => int.Parse(cut.Find("[data-testid=wizard]").GetAttribute("data-step")!, CultureInfo.InvariantCulture);
+
+    private static Task Next(IRenderedComponent<RequestWizard> cut) => cut.Find("button[data-testid=next]").ClickAsync(new MouseEventArgs());
+
+    private static Task Back(IRenderedComponent<RequestWizard> cut) => cut.Find("button[data-testid=back]").ClickAsync(new MouseEventArgs());
+
+    private static Task Submit(IRenderedComponent<RequestWizard> cut) => cut.Find("button[data-testid=submit]").ClickAsync(new MouseEventArgs());
+
+    /// <summary>Picks an option of the select with that data-testid (in a multi-select, toggles it), as a click on the option does.</summary>
+    private static Task Choose<T>(IRenderedComponent<RequestWizard> cut, string testId, T value)
     {
-        await cut.InvokeAsync(() => cut.Instance.NextAsync());
-        cut.Render();
+        var select = cut.FindComponents<MudSelect<T>>().Single(s => Equals(s.Instance.UserAttributes.GetValueOrDefault("data-testid"), testId));
+        return cut.InvokeAsync(() => select.Instance.SelectOption(value));
     }
 
-    private static async Task Submit(IRenderedComponent<RequestWizard> cut)
+    private static readonly Dictionary<ScheduleMode, string> ScheduleLabels = new()
     {
-        await cut.InvokeAsync(() => cut.Instance.SubmitAsync());
-        cut.Render();
+        [ScheduleMode.AsSoonAsApproved] = "As soon as approved",
+        [ScheduleMode.NextWindow] = "Next maintenance window",
+        [ScheduleMode.ChosenWindow] = "In a window I choose",
+        [ScheduleMode.SpecificTime] = "At a specific time",
+    };
+
+    private static IElement ScheduleRadio(IRenderedComponent<RequestWizard> cut, ScheduleMode mode) =>
+        cut.FindComponents<MudRadio<ScheduleMode>>().Single(r => r.Find("*").TextContent.Trim().StartsWith(ScheduleLabels[mode], StringComparison.Ordinal)).Find("input");
+
+    /// <summary>Clicks the schedule radio button with that mode's label.</summary>
+    private static void Pick(IRenderedComponent<RequestWizard> cut, ScheduleMode mode) => ScheduleRadio(cut, mode).Click();
+
+    private static ScheduleMode Picked(IRenderedComponent<RequestWizard> cut) =>
+        ScheduleLabels.Keys.Single(mode => ScheduleRadio(cut, mode).HasAttribute("checked"));
+
+    private static void Type(IRenderedComponent<RequestWizard> cut, string testId, string text) =>
+        cut.Find($"[data-testid={testId}] input, input[data-testid={testId}], [data-testid={testId}] textarea, textarea[data-testid={testId}]").Input(text);
+
+    private static void TypeAndLeave(IRenderedComponent<RequestWizard> cut, string testId, string text) =>
+        cut.Find($"[data-testid={testId}] input, input[data-testid={testId}]").Change(text);
+
+    private static string SafetyCopyLabel(IRenderedComponent<RequestWizard> cut) =>
+        cut.FindComponents<MudSwitch<bool>>().Single(s => Equals(s.Instance.UserAttributes.GetValueOrDefault("data-testid"), "take-snapshot")).Find("*").TextContent.Trim();
+
+    /// <summary>From the first step with the VM chosen, through kind (compute) and target (h2), to the schedule step.</summary>
+    private static async Task ToSchedule(IRenderedComponent<RequestWizard> cut, params Guid[] vms)
+    {
+        foreach (var vm in vms) await Choose(cut, "vm-select", vm);
+        await Next(cut);
+        await Next(cut);
+        await Choose<string>(cut, "host-select", "h2");
+        await Next(cut);
     }
 
-    private static void Set(IRenderedComponent<RequestWizard> cut, Action<RequestWizard> change)
+    /// <summary>From the schedule step (as it is) through justification to the review.</summary>
+    private static async Task ToReview(IRenderedComponent<RequestWizard> cut, string justification = "why")
     {
-        change(cut.Instance);
-        cut.Render();
+        await Next(cut);
+        Type(cut, "justification", justification);
+        await Next(cut);
     }
 
     [Fact]
-    public void SafetyCopyLabel_SaysSnapshotForVSphere_DiskBackupForKvm_AndBothWhenMixed()
+    public async Task SafetyCopyLabel_SaysSnapshotForVSphere_DiskBackupForKvm_AndBothWhenMixed()
     {
         var kvm = FakeBackend.Vm with { Id = Guid.NewGuid(), Name = "kvm-guest", IsDemo = false, ConnectionKind = "libvirt" };
         var vcenter = FakeBackend.Vm with { Id = Guid.NewGuid(), Name = "vc-guest", IsDemo = false, ConnectionKind = "vsphere" };
         var (cut, _, _) = RenderWizard(kvm, vcenter);
 
-        Set(cut, w => w.SelectedVms = [vcenter.Id]);
-        Assert.Equal("Take a snapshot first", cut.Instance.SafetyCopyLabel);
-        Set(cut, w => w.SelectedVms = [kvm.Id]);
-        Assert.Equal("Back up the disks first (a copy of each disk)", cut.Instance.SafetyCopyLabel);
-        Set(cut, w => w.SelectedVms = [kvm.Id, vcenter.Id]);
-        Assert.Equal("Take a snapshot (vSphere) or a disk backup copy (KVM) first", cut.Instance.SafetyCopyLabel);
+        await ToSchedule(cut, vcenter.Id);
+        Assert.Equal("Take a snapshot first", SafetyCopyLabel(cut));
+        for (var i = 0; i < 3; i++) await Back(cut);
+        await Choose(cut, "vm-select", vcenter.Id);
+        await ToSchedule(cut, kvm.Id);
+        Assert.Equal("Back up the disks first (a copy of each disk)", SafetyCopyLabel(cut));
+        for (var i = 0; i < 3; i++) await Back(cut);
+        await ToSchedule(cut, vcenter.Id);
+        Assert.Equal("Take a snapshot (vSphere) or a disk backup copy (KVM) first", SafetyCopyLabel(cut));
     }
 
     [Fact]
@@ -96,28 +144,29 @@ public sealed class RequestWizardTests : ComponentTestContext
     {
         var (cut, _, _) = RenderWizard();
         await Next(cut);
-        Assert.Equal(0, cut.Instance.Step);
+        Assert.Equal(0, StepOf(cut));
         Assert.Contains("Choose at least one VM.", cut.Markup);
 
-        Set(cut, w => w.SelectedVms = [FakeBackend.Vm.Id]);
+        await Choose(cut, "vm-select", FakeBackend.Vm.Id);
         await Next(cut);
-        Assert.Equal(1, cut.Instance.Step);
+        Assert.Equal(1, StepOf(cut));
         await Next(cut);
         await Next(cut);
-        Assert.Equal(2, cut.Instance.Step);
+        Assert.Equal(2, StepOf(cut));
         Assert.Contains("Choose a target host.", cut.Markup);
 
-        Set(cut, w => w.TargetHostId = "h2");
+        await Choose<string>(cut, "host-select", "h2");
         await Next(cut);
-        Set(cut, w => { w.ScheduleMode = ScheduleMode.SpecificTime; w.NotBeforeText = "2001-01-01 00:00"; });
+        Pick(cut, ScheduleMode.SpecificTime);
+        TypeAndLeave(cut, "not-before", "2001-01-01 00:00");
         await Next(cut);
-        Assert.Equal(3, cut.Instance.Step);
+        Assert.Equal(3, StepOf(cut));
         Assert.Contains("Choose a start time in the future.", cut.Markup);
 
-        Set(cut, w => w.ScheduleMode = ScheduleMode.AsSoonAsApproved);
+        Pick(cut, ScheduleMode.AsSoonAsApproved);
         await Next(cut);
         await Next(cut);
-        Assert.Equal(4, cut.Instance.Step);
+        Assert.Equal(4, StepOf(cut));
         Assert.Contains("Say why these VMs must move.", cut.Markup);
     }
 
@@ -126,19 +175,13 @@ public sealed class RequestWizardTests : ComponentTestContext
     {
         var (cut, backend, opened) = RenderWizard();
         backend.Findings.Add(new PrecheckFinding(FindingSeverity.Warning, "has-snapshot", "The VM already has a snapshot."));
-        Set(cut, w => w.SelectedVms = [FakeBackend.Vm.Id]);
-        await Next(cut);
-        await Next(cut);
-        Set(cut, w => w.TargetHostId = "h2");
-        await Next(cut);
-        await Next(cut);
-        Set(cut, w => w.Justification = "Host firmware upgrade");
-        await Next(cut);
+        await ToSchedule(cut, FakeBackend.Vm.Id);
+        await ToReview(cut, "Host firmware upgrade");
 
-        Assert.Equal(5, cut.Instance.Step);
+        Assert.Equal(5, StepOf(cut));
         Assert.Contains("requires 2 approval(s)", cut.Find("[data-testid=approval-path]").TextContent);
         Assert.True(cut.Find("button[data-testid=submit]").HasAttribute("disabled"));
-        Set(cut, w => w.AcceptWarnings = true);
+        cut.Find("[data-testid=accept-warnings] input, input[data-testid=accept-warnings]").Change(true);
         Assert.False(cut.Find("button[data-testid=submit]").HasAttribute("disabled"));
 
         await Submit(cut);
@@ -157,23 +200,19 @@ public sealed class RequestWizardTests : ComponentTestContext
             new DateTime(2026, 1, 1, 22, 0, 0), 120, MigrationPortal.Domain.Scheduling.WindowScopeKind.Connection, Guid.NewGuid(), "x", "Demo", true, "Olga", start,
             [new TimeSlot(start, start.AddHours(2))]));
         backend.PlannedStart = start;
-        Set(cut, w => { w.SelectedVms = [FakeBackend.Vm.Id]; w.TargetHostId = "h2"; w.Justification = "why"; });
-        await Next(cut);
-        await Next(cut);
-        await Next(cut);
+        await ToSchedule(cut, FakeBackend.Vm.Id);
 
-        Assert.Equal(3, cut.Instance.Step);
+        Assert.Equal(3, StepOf(cut));
         Assert.Contains("moves only inside one of those windows", cut.Find("[data-testid=window-required]").TextContent);
-        Assert.Equal(ScheduleMode.NextWindow, cut.Instance.ScheduleMode);
-        Set(cut, w => w.ScheduleMode = ScheduleMode.ChosenWindow);
+        Assert.Equal(ScheduleMode.NextWindow, Picked(cut));
+        Pick(cut, ScheduleMode.ChosenWindow);
         await Next(cut);
-        Assert.Equal(3, cut.Instance.Step);
+        Assert.Equal(3, StepOf(cut));
         Assert.Contains("Choose a window.", cut.Markup);
 
-        Set(cut, w => w.WindowId = backend.Windows[0].Id);
-        await Next(cut);
-        await Next(cut);
-        Assert.Equal(5, cut.Instance.Step);
+        await Choose<Guid?>(cut, "window-select", backend.Windows[0].Id);
+        await ToReview(cut);
+        Assert.Equal(5, StepOf(cut));
         Assert.Contains("2026-03-28 21:00 UTC", cut.Find("[data-testid=planned-start]").TextContent);
         Assert.Contains("3 min", cut.Find("[data-testid=estimate]").TextContent);
         await Submit(cut);
@@ -186,8 +225,8 @@ public sealed class RequestWizardTests : ComponentTestContext
     {
         var (cut, backend, _) = RenderWizard();
         backend.Findings.Add(new PrecheckFinding(FindingSeverity.Critical, "host-maintenance", "Host esx-2 is in maintenance mode."));
-        Set(cut, w => { w.SelectedVms = [FakeBackend.Vm.Id]; w.TargetHostId = "h2"; w.Justification = "why"; });
-        for (var i = 0; i < 5; i++) await Next(cut);
+        await ToSchedule(cut, FakeBackend.Vm.Id);
+        await ToReview(cut);
         Assert.NotNull(cut.Find("[data-testid=blocked]"));
         Assert.True(cut.Find("button[data-testid=submit]").HasAttribute("disabled"));
     }
@@ -197,10 +236,10 @@ public sealed class RequestWizardTests : ComponentTestContext
     {
         var (cut, backend, opened) = RenderWizard();
         backend.RejectWith = ValidationFailedException.For("TargetHostId", "That host is not in this VM's inventory.");
-        Set(cut, w => { w.SelectedVms = [FakeBackend.Vm.Id]; w.TargetHostId = "h2"; w.Justification = "why"; });
-        for (var i = 0; i < 5; i++) await Next(cut);
+        await ToSchedule(cut, FakeBackend.Vm.Id);
+        await ToReview(cut);
         await Submit(cut);
-        Assert.Equal(2, cut.Instance.Step);
+        Assert.Equal(2, StepOf(cut));
         Assert.Contains("That host is not in this VM's inventory.", cut.Markup);
         Assert.Empty(opened);
     }

@@ -1,0 +1,100 @@
+using System.Globalization;
+using MigrationPortal.Application.Common;
+using MigrationPortal.Application.Inventory;
+using MigrationPortal.Application.Requests;
+using MigrationPortal.Domain.Inventory;
+using MigrationPortal.Domain.Requests;
+
+namespace MigrationPortal.Web.Components.Wizard;
+
+/// <summary>
+/// The request being drafted in the wizard: what the user has entered so far, the field errors shown beside the inputs,
+/// and each step's own checks. The server checks everything again on submit; its field errors land in <see cref="Errors"/> too.
+/// </summary>
+public sealed class RequestDraft
+{
+    public IReadOnlyCollection<Guid> SelectedVms { get; set; } = [];
+    public MigrationKind Kind { get; set; } = MigrationKind.Compute;
+    public bool Live { get; set; } = true;
+    public string? TargetHostId { get; set; }
+    public string? TargetDatastoreId { get; set; }
+    public ScheduleMode ScheduleMode { get; set; } = ScheduleMode.AsSoonAsApproved;
+    public string? NotBeforeText { get; set; }
+    public Guid? WindowId { get; set; }
+    public bool TakeSnapshot { get; set; } = true;
+    public bool RequireEncryption { get; set; } = true;
+    public string? Justification { get; set; }
+    public bool AcceptWarnings { get; set; }
+
+    /// <summary>Field name to message, shown beside the field.</summary>
+    public Dictionary<string, string> Errors { get; } = [];
+
+    public bool HasError(string field) => Errors.ContainsKey(field);
+
+    public string? ErrorFor(string field) => Errors.GetValueOrDefault(field);
+
+    /// <summary>Checks the fields a step shows; false (with messages in <see cref="Errors"/>) when the step may not be left forward.</summary>
+    public bool Check(WizardStep step, DateTimeOffset now)
+    {
+        Errors.Clear();
+        switch (step)
+        {
+            case WizardStep.Vms when SelectedVms.Count == 0:
+                Errors["VmId"] = "Choose at least one VM.";
+                break;
+            case WizardStep.Target:
+                if (Kind.MovesCompute() && string.IsNullOrEmpty(TargetHostId)) Errors["TargetHostId"] = "Choose a target host.";
+                if (Kind.MovesStorage() && string.IsNullOrEmpty(TargetDatastoreId)) Errors["TargetDatastoreId"] = "Choose a target datastore.";
+                break;
+            case WizardStep.Schedule when ScheduleMode == ScheduleMode.ChosenWindow && WindowId is null:
+                Errors["WindowId"] = "Choose a window.";
+                break;
+            case WizardStep.Schedule when ScheduleMode == ScheduleMode.SpecificTime:
+                if (ParseNotBefore() is not { } at) Errors["NotBefore"] = "Give the start time as yyyy-MM-dd HH:mm (UTC).";
+                else if (at <= now) Errors["NotBefore"] = "Choose a start time in the future.";
+                break;
+            case WizardStep.Justification:
+                // The same rule as the use case (length and NUL), so the step shows what submitting would refuse.
+                var justification = new Validation().Text(Justification, "Justification", TextLimits.Justification, "Say why these VMs must move.");
+                if (justification.HasErrors) Errors["Justification"] = string.Join(" ", justification.Errors["Justification"]);
+                break;
+        }
+
+        return Errors.Count == 0;
+    }
+
+    /// <summary>Puts the server's field errors beside their fields; returns the first step that shows one (or <paramref name="current"/>).</summary>
+    public WizardStep TakeServerErrors(ValidationFailedException e, WizardStep current)
+    {
+        foreach (var (field, messages) in e.Errors) Errors[field.Contains('.') ? field[(field.LastIndexOf('.') + 1)..] : field] = string.Join(" ", messages);
+        return Errors.Keys.Select(WizardSteps.StepOf).DefaultIfEmpty(current).Min();
+    }
+
+    public DateTimeOffset? ParseNotBefore() =>
+        DateTimeOffset.TryParseExact(NotBeforeText, "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+
+    /// <summary>One submit command per chosen VM; fields the kind or schedule mode does not use are left out.</summary>
+    public List<SubmitRequest.Command> Commands() => SelectedVms.Select(vm => new SubmitRequest.Command(vm, Kind, Live,
+        Kind.MovesCompute() ? TargetHostId : null, Kind.MovesStorage() ? TargetDatastoreId : null, Justification ?? "",
+        ScheduleMode, ScheduleMode == ScheduleMode.SpecificTime ? ParseNotBefore() : null, TakeSnapshot, RequireEncryption,
+        WindowId: ScheduleMode == ScheduleMode.ChosenWindow ? WindowId : null)).ToList();
+
+    public string BatchName => $"{Justification?.Trim()} ({SelectedVms.Count} VMs)";
+
+    /// <summary>
+    /// What "snapshot first" means for the chosen VMs' hypervisors: vCenter takes a VM snapshot; libvirt takes a backup copy
+    /// of each file disk (a libvirt snapshot's metadata would not follow the domain to another host).
+    /// </summary>
+    public string SafetyCopyLabel(IEnumerable<VmView> known)
+    {
+        var kinds = known.Where(v => SelectedVms.Contains(v.Id)).Select(v => v.ConnectionKind).Distinct().ToList();
+        var libvirt = kinds.Contains(ConnectionKinds.Libvirt);
+        var snapshotting = kinds.Any(k => k != ConnectionKinds.Libvirt);
+        return (libvirt, snapshotting) switch
+        {
+            (true, false) => "Back up the disks first (a copy of each disk)",
+            (true, true) => "Take a snapshot (vSphere) or a disk backup copy (KVM) first",
+            _ => "Take a snapshot first",
+        };
+    }
+}
