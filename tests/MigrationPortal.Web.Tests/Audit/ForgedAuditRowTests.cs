@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MigrationPortal.Application.Abstractions;
@@ -14,7 +13,7 @@ namespace MigrationPortal.Web.Tests.Audit;
 /// A row forged past the audit chain head (valid hash, written in SQL) must not lock the portal: sign-in still works,
 /// verification still reports the row, and the audit page alerts an auditor.
 /// </summary>
-public sealed partial class ForgedAuditRowTests(PortalWebFactory factory) : IClassFixture<PortalWebFactory>
+public sealed class ForgedAuditRowTests(PortalWebFactory factory) : IClassFixture<PortalWebFactory>
 {
     private const string Auditor = "u-aldo|Aldo Auditor|Auditor";
 
@@ -42,7 +41,7 @@ public sealed partial class ForgedAuditRowTests(PortalWebFactory factory) : ICla
         }
 
         using var client = factory.ClientFor(null);
-        using (var signIn = await PostLoginAsync(client, userName, "Correct-horse-42"))
+        using (var signIn = await MigrationPortal.Web.Tests.Auth.SignInForm.PostAsync(client, userName, "Correct-horse-42"))
         {
             Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
             Assert.Equal("/requests", signIn.Headers.Location!.ToString());
@@ -61,18 +60,4 @@ public sealed partial class ForgedAuditRowTests(PortalWebFactory factory) : ICla
         Assert.Contains("data-testid=\"chain-alert\"", page);
         Assert.Contains($"Audit rows {forged}-{forged} were found past the recorded chain head", page);
     }
-
-    private static async Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string userName, string password)
-    {
-        var page = await client.GetStringAsync("/login?returnUrl=%2Frequests");
-        var token = Token().Match(page).Groups[1].Value;
-        Assert.False(string.IsNullOrEmpty(token), "The sign-in page carries no antiforgery token.");
-        return await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["userName"] = userName, ["password"] = password, ["returnUrl"] = "/requests", ["__RequestVerificationToken"] = token,
-        }));
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex Token();
 }
