@@ -17,9 +17,14 @@ public sealed record ConnectionInfo(Guid Id, string Name, string Kind, string En
     public override string ToString() => $"ConnectionInfo {{ Id = {Id}, Name = {Name}, Kind = {Kind}, Endpoint = {Endpoint} }}";
 }
 
+/// <summary>
+/// The connector's view of one request. <paramref name="Source"/> is the connection the VM leaves and
+/// <paramref name="Destination"/> the one it arrives at; for a move within one connection they are the same.
+/// </summary>
 public sealed record MigrationPlan(
     Guid RequestId,
-    ConnectionInfo Connection,
+    ConnectionInfo Source,
+    ConnectionInfo Destination,
     string VmExternalId,
     string VmName,
     MigrationKind Kind,
@@ -63,6 +68,44 @@ public enum OperationStatus
 }
 
 public sealed record OperationState(OperationStatus Status, string? Message);
+
+public enum OperationLookupResult
+{
+    /// <summary>The hypervisor holds a transfer of this VM started after the intent; its ID is adopted.</summary>
+    Found,
+
+    /// <summary>The hypervisor can say for sure that no such transfer started: starting one now is not a second start.</summary>
+    NotFound,
+
+    /// <summary>The hypervisor cannot say (its records do not reach back, or it could not be asked): an Operator decides.</summary>
+    Unknown,
+}
+
+/// <summary>The answer to "did a transfer of this request start?", with the evidence in the hypervisor's own words.</summary>
+public sealed record OperationLookup(OperationLookupResult Result, string? OperationId, string Message)
+{
+    public static OperationLookup Found(string operationId, string message) => new(OperationLookupResult.Found, operationId, message);
+
+    public static OperationLookup NotFound(string message) => new(OperationLookupResult.NotFound, null, message);
+
+    public static OperationLookup Unknown(string message) => new(OperationLookupResult.Unknown, null, message);
+}
+
+/// <summary>How a move ended, for the clean-up steps that run on every ending.</summary>
+public enum MoveEnding
+{
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+/// <summary>What a clean-up did: removed what it found (or found nothing), or kept it per a retention setting; said as it stands on the step.</summary>
+public sealed record CleanupReport(bool Kept, string Description)
+{
+    public static CleanupReport Removed(string description) => new(false, description);
+
+    public static CleanupReport Retained(string description) => new(true, description);
+}
 
 /// <summary>Whether the VM is where the plan put it; <paramref name="Placement"/> is where the hypervisor found it, when the check read it.</summary>
 public sealed record VerificationResult(bool IsAtTarget, string Details, VmPlacement? Placement = null);

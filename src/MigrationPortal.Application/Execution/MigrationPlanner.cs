@@ -30,7 +30,8 @@ public sealed class MigrationPlanner(IPortalDb db, ISecretProtector secrets)
         // sync, and a rollback must move it back to where it was, not to where it is.
         var sourceHostId = request.SourceHostName is null ? null
             : await db.Hosts.AsNoTracking().Where(h => h.ConnectionId == request.ConnectionId && h.Name == request.SourceHostName).Select(h => h.ExternalId).FirstOrDefaultAsync(ct);
-        return new MigrationPlan(request.Id, connection, vm.ExternalId, vm.Name, request.Kind, request.Live,
+        var destination = request.Target.ConnectionId == request.ConnectionId || request.Target.ConnectionId == Guid.Empty ? connection : await ConnectionInfoAsync(request.Target.ConnectionId, ct);
+        return new MigrationPlan(request.Id, connection, destination, vm.ExternalId, vm.Name, request.Kind, request.Live,
             sourceHostId ?? vm.HostExternalId, request.SourceDatastoreName, request.Target, request.Options, request.SnapshotId);
     }
 }

@@ -184,7 +184,7 @@ public sealed class RunMigration(
     private async Task ReconcileRunningAsync(MigrationRequest request, CancellationToken ct)
     {
         var plan = await RequirePlanAsync(ct);
-        var connector = connectors.Resolve(plan.Connection.Kind);
+        var connector = connectors.Resolve(plan.Source.Kind);
         if (request.OperationId is null)
         {
             // The previous run stopped before it started a transfer, so nothing was issued: run the itinerary again.
@@ -226,7 +226,7 @@ public sealed class RunMigration(
     private async Task RunItineraryAsync(string? resumeOperation, CancellationToken ct)
     {
         var plan = await RequirePlanAsync(ct);
-        var connector = connectors.Resolve(plan.Connection.Kind);
+        var connector = connectors.Resolve(plan.Source.Kind);
         try
         {
             if (resumeOperation is null)
@@ -275,9 +275,9 @@ public sealed class RunMigration(
     {
         await StartStepAsync("precheck", ct);
         var findings = new List<PrecheckFinding>(await connector.PrecheckAsync(plan, ct));
-        if (!plan.Options.RequireEncryption && !plan.Connection.AllowUnencryptedMigration)
+        if (!plan.Options.RequireEncryption && !plan.Source.AllowUnencryptedMigration)
             findings.Add(new PrecheckFinding(FindingSeverity.Critical, "encryption-policy",
-                $"Unencrypted migration is not allowed on connection '{plan.Connection.Name}': no administrator policy permits it."));
+                $"Unencrypted migration is not allowed on connection '{plan.Source.Name}': no administrator policy permits it."));
         var inFlight = RequestTransitions.InFlight.ToArray();
         var active = await db.Requests.AnyAsync(r => r.VmId == db.Requests.Where(x => x.Id == plan.RequestId).Select(x => x.VmId).First()
             && r.Id != plan.RequestId && inFlight.Contains(r.State), ct);
@@ -321,7 +321,7 @@ public sealed class RunMigration(
         }
         else
         {
-            description = $"Not encrypted: the requester turned encryption off and connection '{plan.Connection.Name}' has an administrator policy allowing it.";
+            description = $"Not encrypted: the requester turned encryption off and connection '{plan.Source.Name}' has an administrator policy allowing it.";
         }
 
         await MutateAsync(r => r.RecordEncryption(description), ct);
@@ -394,7 +394,7 @@ public sealed class RunMigration(
 
     private async Task RecordCancelRefusalAsync(MigrationPlan plan, int attempt, int maxAttempts, ConnectorException e, CancellationToken ct)
     {
-        var refusedBy = HypervisorName(plan.Connection);
+        var refusedBy = HypervisorName(plan.Source);
         var reason = $"{e.FaultType}: {e.Message}";
         var final = attempt >= maxAttempts;
         var message = final
@@ -422,7 +422,7 @@ public sealed class RunMigration(
 
     private async Task VerifyAndFinishAsync(MigrationPlan plan, CancellationToken ct)
     {
-        var connector = connectors.Resolve(plan.Connection.Kind);
+        var connector = connectors.Resolve(plan.Source.Kind);
         try
         {
             await StartStepAsync("verify", ct);
@@ -518,7 +518,7 @@ public sealed class RunMigration(
         var plan = await RequirePlanAsync(ct);
         try
         {
-            var result = await connectors.Resolve(plan.Connection.Kind).RollbackAsync(plan, ct);
+            var result = await connectors.Resolve(plan.Source.Kind).RollbackAsync(plan, ct);
             await MutateAsync(r => r.CompleteRollback(time.GetUtcNow(), result), ct);
         }
         catch (ConnectorException e)

@@ -18,9 +18,9 @@ public sealed class CheckRequest(IPortalDb db, AccessGuard guard, MigrationPlann
         {
             var plan = await planner.PlanAsync(request, ct);
             if (plan is null) return [new PrecheckFinding(FindingSeverity.Critical, "vm-gone", "The VM is no longer in the inventory.")];
-            var findings = (await connectors.Resolve(plan.Connection.Kind).PrecheckAsync(plan, ct)).ToList();
-            if (!plan.Options.RequireEncryption && !plan.Connection.AllowUnencryptedMigration)
-                findings.Add(new PrecheckFinding(FindingSeverity.Critical, "encryption-policy", $"Unencrypted migration is not allowed on connection '{plan.Connection.Name}'."));
+            var findings = (await connectors.Resolve(plan.Source.Kind).PrecheckAsync(plan, ct)).ToList();
+            if (!plan.Options.RequireEncryption && !plan.Source.AllowUnencryptedMigration)
+                findings.Add(new PrecheckFinding(FindingSeverity.Critical, "encryption-policy", $"Unencrypted migration is not allowed on connection '{plan.Source.Name}'."));
             return findings.OrderByDescending(f => f.Severity).ToList();
         }
         catch (ConnectorException e)

@@ -42,7 +42,7 @@ public sealed class PreviewRequest(IPortalDb db, AccessGuard guard, MigrationPla
 
         var host = command.TargetHostId is null ? null : await db.Hosts.AsNoTracking().FirstOrDefaultAsync(h => h.ConnectionId == vm.ConnectionId && h.ExternalId == command.TargetHostId, ct);
         var store = command.TargetDatastoreId is null ? null : await db.Datastores.AsNoTracking().FirstOrDefaultAsync(d => d.ConnectionId == vm.ConnectionId && d.ExternalId == command.TargetDatastoreId, ct);
-        var plan = new MigrationPlan(Guid.Empty, connection, vm.ExternalId, vm.Name, command.Kind, command.Live, vm.HostExternalId, vm.Datastores,
+        var plan = new MigrationPlan(Guid.Empty, connection, connection, vm.ExternalId, vm.Name, command.Kind, command.Live, vm.HostExternalId, vm.Datastores,
             new MigrationTarget(vm.ConnectionId, host?.ExternalId, host?.Name, store?.ExternalId, store?.Name, null),
             new MigrationOptions(command.TakeSnapshot, command.RequireEncryption), null);
 

@@ -199,6 +199,8 @@ public sealed class CancelRefusingConnector(DemoConnector demo, CancelRefusals r
     public Task<VerificationResult> VerifyAsync(MigrationPlan plan, CancellationToken ct) => demo.VerifyAsync(plan, ct);
     public Task<VmPlacement> LocateAsync(MigrationPlan plan, CancellationToken ct) => demo.LocateAsync(plan, ct);
     public Task<string> RollbackAsync(MigrationPlan plan, CancellationToken ct) => demo.RollbackAsync(plan, ct);
+    public Task<OperationLookup> FindOperationAsync(MigrationPlan plan, DateTimeOffset startedAfter, CancellationToken ct) => demo.FindOperationAsync(plan, startedAfter, ct);
+    public Task<CleanupReport> RemoveLeftoversAsync(MigrationPlan plan, MoveEnding ending, CancellationToken ct) => demo.RemoveLeftoversAsync(plan, ending, ct);
 }
 
 public sealed class SqliteCancelRefusalAndPlacementTests() : CancelRefusalAndPlacementTests(DatabaseProvider.Sqlite);

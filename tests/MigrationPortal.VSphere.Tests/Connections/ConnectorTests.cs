@@ -29,7 +29,7 @@ public sealed class ConnectorTests
             datastoreId = (await connector.CollectInventoryAsync(info, default)).Datastores.Single(d => d.Name == datastore).ExternalId;
         }
 
-        return new MigrationPlan(Guid.NewGuid(), info, vm["id"]!.GetValue<string>(), Vm, kind, true, vm["host"]!["id"]!.GetValue<string>(), "LocalDS_0",
+        return new MigrationPlan(Guid.NewGuid(), info, info, vm["id"]!.GetValue<string>(), Vm, kind, true, vm["host"]!["id"]!.GetValue<string>(), "LocalDS_0",
             new MigrationTarget(info.Id, hostId, host, datastoreId, datastore, null), new MigrationOptions(), null);
     }
 

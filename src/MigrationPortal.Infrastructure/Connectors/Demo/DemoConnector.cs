@@ -156,6 +156,25 @@ public sealed class DemoConnector(IDbContextFactory<PortalDbContext> dbFactory, 
         };
     }
 
+    public async Task<OperationLookup> FindOperationAsync(MigrationPlan plan, DateTimeOffset startedAfter, CancellationToken ct)
+    {
+        // The demo's task table is its whole record of transfers, so "none" is a sure answer here.
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var vm = await FindVmAsync(db, plan, ct);
+        var tasks = await db.DemoTasks.AsNoTracking().Where(t => t.VmId == vm.Id).ToListAsync(ct);
+        var started = tasks.Where(t => t.StartedAt >= startedAfter).OrderBy(t => t.StartedAt).ToList();
+        return started.Count switch
+        {
+            0 => OperationLookup.NotFound($"Demo: no transfer of {plan.VmName} started since {startedAfter:u}."),
+            1 => OperationLookup.Found(started[0].Id, $"Demo: transfer {started[0].Id} of {plan.VmName} started at {started[0].StartedAt:u}."),
+            _ => OperationLookup.Unknown($"Demo: {started.Count} transfers of {plan.VmName} started since {startedAfter:u}; which one is this request's is not certain."),
+        };
+    }
+
+    public Task<CleanupReport> RemoveLeftoversAsync(MigrationPlan plan, MoveEnding ending, CancellationToken ct) =>
+        // The simulated move keeps one copy of each disk, so nothing can be left behind.
+        Task.FromResult(CleanupReport.Removed("Demo: a simulated move leaves no disk files behind."));
+
     public async Task<VerificationResult> VerifyAsync(MigrationPlan plan, CancellationToken ct)
     {
         var placement = await LocateAsync(plan, ct);

@@ -8,7 +8,7 @@ public sealed partial class LibvirtConnector
 {
     private string StartBlockCopy(MigrationPlan plan)
     {
-        using var session = new LibvirtSession(plan.Connection);
+        using var session = new LibvirtSession(plan.Source);
         var hostUri = plan.SourceHostId ?? session.HostUris[0];
         var poolName = PoolName(plan.Target);
         var connection = session.ConnectOwned(hostUri);

@@ -9,7 +9,7 @@ public sealed partial class LibvirtConnector
     public Task<string> CreateSnapshotAsync(MigrationPlan plan, CancellationToken ct) => OnLibvirtThread(() =>
     {
         // A disk backup copy, not a libvirt snapshot: libvirt refuses to migrate a domain that has snapshots.
-        using var session = new LibvirtSession(plan.Connection);
+        using var session = new LibvirtSession(plan.Source);
         var hostUri = plan.SourceHostId ?? session.HostUris[0];
         var host = session.Connect(hostUri);
         using var domain = host.RequireDomain(plan.VmExternalId);
@@ -38,7 +38,7 @@ public sealed partial class LibvirtConnector
     {
         var parts = snapshotId.Split('|');
         if (parts.Length != 3 || parts[0] != "disk-backup") throw new LibvirtException(LibvirtException.InvalidArg, LibvirtException.FromNone, $"'{snapshotId}' is not a disk backup of this portal.", "remove backup");
-        using var session = new LibvirtSession(plan.Connection);
+        using var session = new LibvirtSession(plan.Source);
         var host = session.Connect(Uri.UnescapeDataString(parts[1]));
         var missing = new List<string>();
         foreach (var path in parts[2].Split(';').Select(Uri.UnescapeDataString))

@@ -62,7 +62,7 @@ public sealed partial class LibvirtConnector
 
     public Task<VmPlacement> LocateAsync(MigrationPlan plan, CancellationToken ct) => OnLibvirtThread(() =>
     {
-        using var session = new LibvirtSession(plan.Connection);
+        using var session = new LibvirtSession(plan.Source);
         VmPlacement? inactive = null;
         foreach (var uri in session.HostUris)
         {

@@ -11,7 +11,7 @@ public sealed partial class LibvirtConnector
 {
     private string StartMigration(MigrationPlan plan, CancellationToken ct)
     {
-        using var session = new LibvirtSession(plan.Connection);
+        using var session = new LibvirtSession(plan.Source);
         var sourceUri = plan.SourceHostId ?? throw new LibvirtException(LibvirtException.InvalidArg, LibvirtException.FromNone, "The request does not record the source host.", "migrate");
         var targetUri = plan.Target.HostId ?? throw new LibvirtException(LibvirtException.InvalidArg, LibvirtException.FromNone, "A compute move needs a target host.", "migrate");
         var peer = session.PeerUri(targetUri);

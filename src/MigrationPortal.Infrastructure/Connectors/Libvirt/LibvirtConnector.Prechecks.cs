@@ -9,7 +9,7 @@ public sealed partial class LibvirtConnector
     public Task<IReadOnlyList<PrecheckFinding>> PrecheckAsync(MigrationPlan plan, CancellationToken ct) => OnLibvirtThread<IReadOnlyList<PrecheckFinding>>(() =>
     {
         var findings = new List<PrecheckFinding>();
-        using var session = new LibvirtSession(plan.Connection);
+        using var session = new LibvirtSession(plan.Source);
         var sourceUri = plan.SourceHostId ?? session.HostUris[0];
         LibvirtConnection source;
         try

@@ -69,7 +69,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
 
     public Task<string> EnforceEncryptionAsync(MigrationPlan plan, CancellationToken ct) => OnLibvirtThread(() =>
     {
-        using var session = new LibvirtSession(plan.Connection);
+        using var session = new LibvirtSession(plan.Source);
         if (plan.Kind == MigrationKind.Storage)
             return "Storage move within one host: the block copy never leaves the host, so there is no network stream to encrypt.";
         var peer = session.PeerUri(plan.Target.HostId!);
@@ -86,7 +86,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         var operation = LibvirtOperation.Parse(operationId);
         var job = _jobs.Find(operationId);
         // One session for the whole watch, so a TLS host is not shaken hands with on every poll.
-        using var session = new LibvirtSession(plan.Connection);
+        using var session = new LibvirtSession(plan.Source);
         var failedPolls = 0;
         // A cancelled token means this process is going away: the job belongs to libvirt and carries on, and the
         // request is reconciled from libvirt's state later (RunMigration never issues it twice). Cancel aborts it.
@@ -125,7 +125,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
     {
         var operation = LibvirtOperation.Parse(operationId);
         _jobs.Find(operationId)?.RequestCancel();
-        using var session = new LibvirtSession(plan.Connection);
+        using var session = new LibvirtSession(plan.Source);
         using var domain = session.Connect(operation.SourceUri).FindDomain(operation.DomainUuid);
         if (domain is null) return false;
         if (operation.Kind == LibvirtOperation.Migrate)
@@ -152,7 +152,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
     {
         var operation = LibvirtOperation.Parse(operationId);
         if (_jobs.Find(operationId) is { Completion.IsCompleted: false }) return new OperationState(OperationStatus.Running, "running in this process");
-        using var session = new LibvirtSession(plan.Connection);
+        using var session = new LibvirtSession(plan.Source);
         var poll = Poll(plan, operation, session);
         if (poll.Outcome is null) return new OperationState(OperationStatus.Running, poll.Progress?.Phase);
         return poll.Outcome.Result switch
@@ -162,6 +162,13 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             _ => new OperationState(OperationStatus.Failed, poll.Outcome.Message),
         };
     }, ct);
+
+    public Task<OperationLookup> FindOperationAsync(MigrationPlan plan, DateTimeOffset startedAfter, CancellationToken ct) =>
+        // Until the task history is read, the answer is "cannot say", which makes the portal stop rather than start twice.
+        Task.FromResult(OperationLookup.Unknown("libvirt: the portal does not yet read the hypervisor's task history, so it cannot tell whether the transfer started."));
+
+    public Task<CleanupReport> RemoveLeftoversAsync(MigrationPlan plan, MoveEnding ending, CancellationToken ct) =>
+        Task.FromResult(CleanupReport.Retained("libvirt: disk files left behind by the move are not looked for yet; check the source and destination pools."));
 
     public async Task<VerificationResult> VerifyAsync(MigrationPlan plan, CancellationToken ct)
     {
@@ -174,7 +181,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         {
             var leftover = await OnLibvirtThread(() =>
             {
-                using var session = new LibvirtSession(plan.Connection);
+                using var session = new LibvirtSession(plan.Source);
                 using var domain = session.Connect(sourceUri).FindDomain(plan.VmExternalId);
                 return domain is not null;
             }, ct);
@@ -189,7 +196,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
 
     public Task<string> RollbackAsync(MigrationPlan plan, CancellationToken ct) => OnLibvirtThread(() =>
     {
-        using var session = new LibvirtSession(plan.Connection);
+        using var session = new LibvirtSession(plan.Source);
         if (plan.Kind == MigrationKind.Storage)
         {
             var sourcePool = plan.SourceDatastoreName?.Split(',')[0].Split('@')[0]
@@ -255,7 +262,7 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
         if (operation.Kind == LibvirtOperation.BlockCopy) return TransferOutcome.Success(description);
         return await OnLibvirtThread(() =>
         {
-            using var session = new LibvirtSession(plan.Connection);
+            using var session = new LibvirtSession(plan.Source);
             using var there = session.Connect(operation.Target).FindDomain(operation.DomainUuid);
             var stats = there?.GetJobStats(LibvirtDomain.JobStatsCompleted | LibvirtDomain.JobStatsKeepCompleted);
             var downtime = stats?.DowntimeMs is { } ms ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null;

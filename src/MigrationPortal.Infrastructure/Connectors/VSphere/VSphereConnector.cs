@@ -57,7 +57,7 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
 
     public async Task<IReadOnlyList<PrecheckFinding>> PrecheckAsync(MigrationPlan plan, CancellationToken ct)
     {
-        var client = await ClientAsync(plan.Connection, ct);
+        var client = await ClientAsync(plan.Source, ct);
         var findings = new List<PrecheckFinding>();
         VimObject vm;
         try
@@ -154,7 +154,7 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
 
     public async Task<string> CreateSnapshotAsync(MigrationPlan plan, CancellationToken ct)
     {
-        var client = await ClientAsync(plan.Connection, ct);
+        var client = await ClientAsync(plan.Source, ct);
         var info = await client.RunTaskAsync("CreateSnapshot_Task", VmRef(plan), ct,
             Vim.E("name", $"migrationportal-{plan.RequestId:N}"),
             Vim.E("description", $"Taken by MigrationPortal before migration request {plan.RequestId}."),
@@ -172,7 +172,7 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
                 $"Snapshot {snapshotId} of {plan.VmName} kept per retention policy (VSphere:RemoveSnapshotAfterSuccess is false); remove it in vCenter when it is no longer needed.");
         }
 
-        var client = await ClientAsync(plan.Connection, ct);
+        var client = await ClientAsync(plan.Source, ct);
         try
         {
             await client.RunTaskAsync("RemoveSnapshot_Task", new MoRef("VirtualMachineSnapshot", snapshotId), ct, Vim.E("removeChildren", "false"), Vim.E("consolidate", "true"));
@@ -188,7 +188,7 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
 
     public async Task<string> EnforceEncryptionAsync(MigrationPlan plan, CancellationToken ct)
     {
-        var client = await ClientAsync(plan.Connection, ct);
+        var client = await ClientAsync(plan.Source, ct);
         var vmRef = VmRef(plan);
         var vm = await client.RetrieveObjectAsync(vmRef, ["config.migrateEncryption", "runtime.host"], ct);
         var before = vm.String("config.migrateEncryption") ?? "unset";
@@ -212,7 +212,7 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
 
     public async Task<string> StartTransferAsync(MigrationPlan plan, CancellationToken ct)
     {
-        var client = await ClientAsync(plan.Connection, ct);
+        var client = await ClientAsync(plan.Source, ct);
         var spec = await RelocateSpecAsync(client, plan, plan.Kind.MovesCompute() ? plan.Target.HostId : null, plan.Kind.MovesStorage() ? plan.Target.DatastoreId : null, plan.Target.PoolId, ct);
         var task = await client.StartTaskAsync("RelocateVM_Task", VmRef(plan), ct, spec, Vim.E("priority", "defaultPriority"));
         return task.Value;
@@ -220,7 +220,7 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
 
     public async Task<TransferOutcome> WatchTransferAsync(MigrationPlan plan, string operationId, Func<TransferProgress, Task> onProgress, CancellationToken ct)
     {
-        var client = await ClientAsync(plan.Connection, ct);
+        var client = await ClientAsync(plan.Source, ct);
         var phase = plan.Kind switch
         {
             MigrationKind.Compute => "vMotion",
@@ -246,13 +246,13 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
 
     public async Task CancelTransferAsync(MigrationPlan plan, string operationId, CancellationToken ct)
     {
-        var client = await ClientAsync(plan.Connection, ct);
+        var client = await ClientAsync(plan.Source, ct);
         await client.CancelTaskAsync(new MoRef("Task", operationId), ct);
     }
 
     public async Task<OperationState> GetOperationStateAsync(MigrationPlan plan, string operationId, CancellationToken ct)
     {
-        var client = await ClientAsync(plan.Connection, ct);
+        var client = await ClientAsync(plan.Source, ct);
         VimTaskInfo info;
         try
         {
@@ -272,9 +272,16 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
         };
     }
 
+    public Task<OperationLookup> FindOperationAsync(MigrationPlan plan, DateTimeOffset startedAfter, CancellationToken ct) =>
+        // Until the task history is read, the answer is "cannot say", which makes the portal stop rather than start twice.
+        Task.FromResult(OperationLookup.Unknown("vCenter: the portal does not yet read the hypervisor's task history, so it cannot tell whether the transfer started."));
+
+    public Task<CleanupReport> RemoveLeftoversAsync(MigrationPlan plan, MoveEnding ending, CancellationToken ct) =>
+        Task.FromResult(CleanupReport.Removed("vCenter moves a VM's disk files itself and removes the source copies; nothing is left behind."));
+
     public async Task<VerificationResult> VerifyAsync(MigrationPlan plan, CancellationToken ct)
     {
-        var client = await ClientAsync(plan.Connection, ct);
+        var client = await ClientAsync(plan.Source, ct);
         var vm = await client.RetrieveObjectAsync(VmRef(plan), VmPaths, ct);
         var placement = await PlacementAsync(client, vm, ct);
         var problems = new List<string>();
@@ -299,7 +306,7 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
 
     public async Task<VmPlacement> LocateAsync(MigrationPlan plan, CancellationToken ct)
     {
-        var client = await ClientAsync(plan.Connection, ct);
+        var client = await ClientAsync(plan.Source, ct);
         var vm = await client.RetrieveObjectAsync(VmRef(plan), ["runtime.host", "datastore", "runtime.powerState", "config.migrateEncryption"], ct);
         return await PlacementAsync(client, vm, ct);
     }
@@ -310,7 +317,7 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
     /// </summary>
     public async Task<string> RollbackAsync(MigrationPlan plan, CancellationToken ct)
     {
-        var client = await ClientAsync(plan.Connection, ct);
+        var client = await ClientAsync(plan.Source, ct);
         var vmRef = VmRef(plan);
         var vm = await client.RetrieveObjectAsync(vmRef, ["runtime.host", "datastore"], ct);
         var current = await PlacementAsync(client, vm, ct);
