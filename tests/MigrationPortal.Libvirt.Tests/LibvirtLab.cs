@@ -224,19 +224,9 @@ public sealed partial class LibvirtLab
         File.Delete(CaBackup);
     }
 
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        // The system clock on purpose: the lab's daemons and guest run on real time, not on a test's fake clock.
-        var clock = TimeProvider.System;
-        var until = clock.GetUtcNow() + timeout;
-        while (clock.GetUtcNow() < until)
-        {
-            if (await condition()) return;
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}.");
-    }
+    /// <summary>Waits on the lab's state (see <see cref="Eventually"/>; the limit is real time, as the lab's daemons and guest run on it).</summary>
+    public static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
+        Eventually.TrueAsync(condition, timeout, what, TimeSpan.FromMilliseconds(200));
 
     [GeneratedRegex(@"<disk type='file' device='disk'>\s*<driver[^>]*>\s*<source file='([^']+)'")]
     private static partial Regex DiskSource();

@@ -152,13 +152,7 @@ public abstract class CancelRefusalAndPlacementTests(DatabaseProvider provider) 
             new SubmitRequest.Command(vm.Id, kind, true, target, store, "Host firmware upgrade", TakeSnapshot: false)));
         await Portal.Scoped<DispatchDueRequests>(d => d.HandleAsync());
         var run = Portal.Scoped<RunMigration>(r => r.HandleAsync(submitted.Id));
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while ((await Portal.Db(db => db.Requests.AsNoTracking().FirstAsync(r => r.Id == submitted.Id))).OperationId is null)
-        {
-            if (run.IsCompleted) await run; // surfaces the run's own failure
-            if (waited.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException("The transfer did not start within 30 s.");
-            await Task.Delay(100);
-        }
+        await Portal.WaitForOperationIdAsync(submitted.Id, run); // a run that ended first surfaces its own failure
 
         return (submitted.Id, vm, run);
     }

@@ -119,7 +119,7 @@ public abstract class RunLeaseTests(DatabaseProvider provider) : DatabaseTestBas
         Portal = await RestartAsync(TimeSpan.FromSeconds(30), new Dictionary<string, string?> { ["Execution:HeartbeatInterval"] = "00:00:00.200", ["Execution:StaleAfter"] = "00:00:01" });
         var id = await ScheduledRequestAsync();
         var run = Portal.Scoped<RunMigration>(r => r.HandleAsync(id));
-        await WaitUntilAsync(() => Portal.Db(db => db.Requests.AnyAsync(r => r.Id == id && r.OperationId != null)));
+        await Portal.WaitForOperationIdAsync(id, run);
 
         // Another node takes the request over (as if this one had hung past the stale limit).
         var other = Guid.NewGuid();
@@ -151,16 +151,6 @@ public abstract class RunLeaseTests(DatabaseProvider provider) : DatabaseTestBas
     {
         await Portal.DisposeAsync();
         return await PortalHarness.StartAsync(Provider, ConnectionString, demoDuration, settings: settings);
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var elapsed = System.Diagnostics.Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (elapsed.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException("The condition did not hold within 30 s.");
-            await Task.Delay(50);
-        }
     }
 
     private sealed class NodeDiedException() : Exception("The node died.");

@@ -47,7 +47,7 @@ public class SchemaDriftTests
     public async Task DbScript_AppliesTwice_ToEmptyDatabase(DatabaseProvider provider, string file)
     {
         var script = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "db", file));
-        var (connectionString, drop) = await Infrastructure.TestDatabases.CreateAsync(provider);
+        var (connectionString, drop) = await TestDatabases.CreateAsync(provider);
         try
         {
             for (var run = 1; run <= 2; run++)

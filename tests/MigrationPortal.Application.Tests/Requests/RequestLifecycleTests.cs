@@ -125,7 +125,7 @@ public abstract class RequestLifecycleTests(DatabaseProvider provider) : Databas
         var submitted = await SubmitComputeMoveAsync(vm);
         await Portal.Scoped<DispatchDueRequests>(d => d.HandleAsync());
         var run = Portal.Scoped<RunMigration>(r => r.HandleAsync(submitted.Id));
-        await WaitUntilAsync(async () => (await Portal.Db(db => db.Requests.FirstAsync(r => r.Id == submitted.Id))).OperationId is not null);
+        await Portal.WaitForOperationIdAsync(submitted.Id, run);
 
         await Assert.ThrowsAsync<ForbiddenException>(() => Portal.Scoped<CancelRequest, RequestSummary>(u => u.HandleAsync(Requester, new CancelRequest.Command(submitted.Id, "stop"))));
         var afterCancel = await Portal.Scoped<CancelRequest, RequestSummary>(u => u.HandleAsync(Operator, new CancelRequest.Command(submitted.Id, "Wrong target")));
@@ -148,7 +148,7 @@ public abstract class RequestLifecycleTests(DatabaseProvider provider) : Databas
 
         using var processDeath = new CancellationTokenSource();
         var run = Portal.Scoped<RunMigration>(r => r.HandleAsync(submitted.Id, processDeath.Token));
-        await WaitUntilAsync(async () => (await Portal.Db(db => db.Requests.FirstAsync(r => r.Id == submitted.Id))).OperationId is not null);
+        await Portal.WaitForOperationIdAsync(submitted.Id, run);
         await processDeath.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         Assert.Equal(RequestState.Running, (await GetAsync(submitted.Id)).Summary.State);
@@ -250,17 +250,6 @@ public abstract class RequestLifecycleTests(DatabaseProvider provider) : Databas
         await Portal.DisposeAsync();
         if (advance is { } by) time.Advance(by);
         return await PortalHarness.StartAsync(Provider, ConnectionString, duration, time);
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        // Waits on state, with a wall-clock cap measured by a stopwatch (the harness's clock may be shifted).
-        var elapsed = System.Diagnostics.Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (elapsed.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException("The condition did not hold within 30 s.");
-            await Task.Delay(100);
-        }
     }
 }
 

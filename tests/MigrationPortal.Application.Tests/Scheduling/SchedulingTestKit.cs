@@ -45,9 +45,6 @@ internal static class SchedulingTestKit
         portal.Scoped<SubmitRequest, RequestSummary>(u => u.HandleAsync(PortalHarness.Requester,
             new SubmitRequest.Command(vm.Id, MigrationKind.Compute, true, targetHostId, null, "Scheduled test move", mode, notBefore, WindowId: windowId)));
 
-    public static Task<MigrationRequest> RequestAsync(this PortalHarness portal, Guid id) =>
-        portal.Db(db => db.Requests.AsNoTracking().FirstAsync(r => r.Id == id));
-
     /// <summary>
     /// Adds <paramref name="count"/> VMs beside <paramref name="template"/> (same host, cluster, datastores, application) both
     /// to the portal's inventory and to the demo hypervisor's world, so the real run job (<see cref="MigrationPortal.Application.Execution.RunMigration"/>)

@@ -31,7 +31,7 @@ public sealed class MigrationTests
 
         var run = portal.RunAsync(request.Id);
         // While the relocate task runs: the VM must already require encrypted vMotion and carry the pre-migration snapshot.
-        await VSpherePortal.WaitUntilAsync(async () => (await portal.RequestAsync(request.Id)).OperationId is not null);
+        await portal.WaitForOperationIdAsync(request.Id, run);
         var during = await lab.VmAsync(Vm);
         Assert.Equal("required", during["migrateEncryption"]!.GetValue<string>());
         Assert.Equal(1, during["snapshots"]!.GetValue<int>());
@@ -133,7 +133,7 @@ public sealed class MigrationTests
         await lab.ConfigureAsync(new() { ["methodDurations"] = new System.Text.Json.Nodes.JsonObject { ["ReconfigVM_Task"] = "100ms" } });
 
         var run = portal.RunAsync(request.Id);
-        await VSpherePortal.WaitUntilAsync(async () => (await portal.RequestAsync(request.Id)).OperationId is not null);
+        await portal.WaitForOperationIdAsync(request.Id, run);
         await portal.Scoped<CancelRequest, RequestSummary>(u => u.HandleAsync(VSpherePortal.Operator, new CancelRequest.Command(request.Id, "Wrong target")));
         await run.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -156,7 +156,7 @@ public sealed class MigrationTests
         await lab.InjectFaultAsync("CancelTask", "InvalidState", "The operation is not allowed in the current state.", count: -1);
 
         var run = portal.RunAsync(request.Id);
-        await VSpherePortal.WaitUntilAsync(async () => (await portal.RequestAsync(request.Id)).OperationId is not null);
+        await portal.WaitForOperationIdAsync(request.Id, run);
         await portal.Scoped<CancelRequest, RequestSummary>(u => u.HandleAsync(VSpherePortal.Operator, new CancelRequest.Command(request.Id, "Wrong target")));
         await run.WaitAsync(TimeSpan.FromSeconds(40));
 
@@ -218,7 +218,7 @@ public sealed class MigrationTests
         await lab.ResetCallsAsync();
 
         var run = portal.RunAsync(request.Id);
-        await VSpherePortal.WaitUntilAsync(async () => (await portal.RequestAsync(request.Id)).OperationId is not null);
+        await portal.WaitForOperationIdAsync(request.Id, run);
         Assert.True(await lab.ExpireSessionsAsync() >= 1);
         await run.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -239,7 +239,7 @@ public sealed class MigrationTests
 
         using var processDeath = new CancellationTokenSource();
         var run = portal.RunAsync(request.Id, processDeath.Token);
-        await VSpherePortal.WaitUntilAsync(async () => (await portal.RequestAsync(request.Id)).OperationId is not null);
+        await portal.WaitForOperationIdAsync(request.Id, run);
         await processDeath.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         Assert.Equal(RequestState.Running, (await portal.RequestAsync(request.Id)).State);
@@ -248,7 +248,7 @@ public sealed class MigrationTests
         var time = portal.Time;
         portal.OwnsDatabase = false; // the restarted portal takes the database over
         await portal.DisposeAsync();
-        await VSpherePortal.WaitUntilAsync(async () => await lab.HostOfVmAsync(Vm) == target, TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(async () => await lab.HostOfVmAsync(Vm) == target, TimeSpan.FromSeconds(20), $"the simulator to place {Vm} on {target}");
         time.Advance(ReconcileStaleMigrations.StaleAfter + TimeSpan.FromSeconds(5));
         session.Portal = portal = await VSpherePortal.StartAsync(portal.DatabaseFile, time);
         portal.OwnsDatabase = true;

@@ -53,16 +53,12 @@ public sealed class HangfireExecutionTests(HangfireWebFactory factory) : IClassF
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
 
-        // Wait on state, not time: poll the request as the browser would, up to a generous cap.
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        string state;
-        do
-        {
-            await Task.Delay(250);
-            var details = await requester.GetFromJsonAsync<JsonElement>($"/api/v1/requests/{id}");
-            state = details.GetProperty("summary").GetProperty("state").GetString()!;
-        }
-        while (state is not ("Succeeded" or "Failed" or "Cancelled") && watch.Elapsed < TimeSpan.FromSeconds(90));
+        // Wait on state, not time: poll the request as the browser would, up to a generous cap, until it ends.
+        var state = await Eventually.ValueAsync(async () =>
+            {
+                var details = await requester.GetFromJsonAsync<JsonElement>($"/api/v1/requests/{id}");
+                return details.GetProperty("summary").GetProperty("state").GetString()!;
+            }, s => s is "Succeeded" or "Failed" or "Cancelled", TimeSpan.FromSeconds(90), $"request {id} to end", TimeSpan.FromMilliseconds(250));
 
         Assert.Equal("Succeeded", state);
     }
@@ -90,15 +86,11 @@ public sealed class HangfireExecutionTests(HangfireWebFactory factory) : IClassF
 
         // The queued job, not the HTTP call, syncs: wait for the connection's last sync time to move past the request's time.
         var requestedAt = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("requestedAt").GetDateTimeOffset();
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        DateTimeOffset? synced;
-        do
-        {
-            await Task.Delay(250);
-            await using var scope = factory.Services.CreateAsyncScope();
-            synced = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Connections.AsNoTracking().Where(c => c.Id == connectionId).Select(c => c.LastSyncedAt).FirstAsync();
-        }
-        while (!(synced >= requestedAt) && watch.Elapsed < TimeSpan.FromSeconds(60));
+        var synced = await Eventually.ValueAsync(async () =>
+            {
+                await using var scope = factory.Services.CreateAsyncScope();
+                return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Connections.AsNoTracking().Where(c => c.Id == connectionId).Select(c => c.LastSyncedAt).FirstAsync();
+            }, s => s >= requestedAt, TimeSpan.FromSeconds(60), $"the queued sync to set LastSyncedAt at or after {requestedAt:O}", TimeSpan.FromMilliseconds(250));
 
         Assert.True(synced >= requestedAt, $"LastSyncedAt {synced:O} (before: {before:O}) should be at or after the Sync now at {requestedAt:O}");
     }

@@ -3,12 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using MigrationPortal.Application;
-using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Admin;
 using MigrationPortal.Application.Authorization;
 using MigrationPortal.Application.Requests;
@@ -16,7 +10,6 @@ using MigrationPortal.Application.Scheduling;
 using MigrationPortal.Domain.Approvals;
 using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Domain.Requests;
-using MigrationPortal.Infrastructure;
 using MigrationPortal.Infrastructure.Persistence;
 using Npgsql;
 
@@ -33,41 +26,26 @@ public sealed class NodeCrashTests : IAsyncLifetime
 {
     private const int Requests = 32;
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
-    private static readonly PortalUser Admin = new("u-adam", "Adam Admin", new HashSet<string> { Roles.Administrator }, new HashSet<string>());
-    private static readonly PortalUser Requester = new("u-rita", "Rita Requester", new HashSet<string> { Roles.Requester }, new HashSet<string>());
+    private static readonly PortalUser Admin = TestUsers.Admin;
+    private static readonly PortalUser Requester = TestUsers.Requester;
 
     private readonly List<PortalNode> _nodes = [];
-    private string _server = "";
-    private string _database = "";
     private string _connectionString = "";
-    private ServiceProvider? _client;
+    private Func<Task>? _drop;
+    private TestPortal? _client;
 
     public async Task InitializeAsync()
     {
-        _server = Environment.GetEnvironmentVariable("MIGRATIONPORTAL_TEST_POSTGRES") is { Length: > 0 } server
-            ? server
-            : throw new InvalidOperationException("MIGRATIONPORTAL_TEST_POSTGRES is not set: run the tests through scripts/test.sh, which starts PostgreSQL.");
-        _database = $"mp_crash_{Guid.NewGuid():N}";
-        await using (var admin = new NpgsqlConnection(_server))
-        {
-            await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", admin);
-            await create.ExecuteNonQueryAsync();
-        }
-
+        (var database, _drop) = await TestDatabases.CreateAsync(DatabaseProvider.PostgreSql);
         // Each node gets a bounded pool, so two nodes and this test fit in the CI server's connection limit.
-        _connectionString = new NpgsqlConnectionStringBuilder(_server) { Database = _database, MaxPoolSize = 60 }.ConnectionString;
+        _connectionString = new NpgsqlConnectionStringBuilder(database) { MaxPoolSize = 60 }.ConnectionString;
     }
 
     public async Task DisposeAsync()
     {
         foreach (var node in _nodes) node.Dispose();
         if (_client is not null) await _client.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(_server);
-        await admin.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", admin);
-        await drop.ExecuteNonQueryAsync();
+        if (_drop is not null) await _drop();
     }
 
     [Fact]
@@ -75,12 +53,12 @@ public sealed class NodeCrashTests : IAsyncLifetime
     {
         var nodeA = await StartNodeAsync("node-a");
         await StartNodeAsync("node-b");
-        _client = Client();
+        _client = await ClientAsync();
         var ids = await SubmitMigrationsAsync();
 
         // All in flight: every request is Running with its transfer started, and each run holds its lease.
-        await EventuallyAsync(TimeSpan.FromSeconds(90), async () => await CountAsync(db => db.Requests.CountAsync(r => ids.Contains(r.Id) && r.State == RequestState.Running && r.OperationId != null)) == Requests
-            && await CountAsync(db => db.RunLeases.CountAsync(l => ids.Contains(l.RequestId))) == Requests, "every request running under a lease");
+        await EventuallyAsync(async () => await CountAsync(db => db.Requests.CountAsync(r => ids.Contains(r.Id) && r.State == RequestState.Running && r.OperationId != null)) == Requests
+            && await CountAsync(db => db.RunLeases.CountAsync(l => ids.Contains(l.RequestId))) == Requests, TimeSpan.FromSeconds(90), "every request running under a lease");
 
         nodeA.Kill();
         var killedAt = DateTimeOffset.UtcNow;
@@ -88,8 +66,8 @@ public sealed class NodeCrashTests : IAsyncLifetime
             .Select(l => l.RequestId).ToListAsync());
         Assert.True(heldByA.Count > 0, "The killed node held no request at the kill; the test proves nothing. " + Logs());
 
-        await EventuallyAsync(TimeSpan.FromSeconds(150), async () => await CountAsync(db => db.Requests.CountAsync(r => ids.Contains(r.Id) && r.State == RequestState.Succeeded)) == Requests,
-            "every request Succeeded");
+        await EventuallyAsync(async () => await CountAsync(db => db.Requests.CountAsync(r => ids.Contains(r.Id) && r.State == RequestState.Succeeded)) == Requests,
+            TimeSpan.FromSeconds(150), "every request Succeeded");
 
         // Each transfer started exactly once: one demo hypervisor task and one "Transfer started" audit event per request.
         var vmExternalIds = await Query(db => db.Requests.Where(r => ids.Contains(r.Id)).Join(db.Vms, r => r.VmId, v => v.Id, (r, v) => v.ExternalId).ToListAsync());
@@ -109,8 +87,8 @@ public sealed class NodeCrashTests : IAsyncLifetime
         Console.WriteLine($"[NodeCrashTests] node-a held {heldByA.Count} of {Requests}; resumed after {resumedAfter.Values.Min()!.Value.TotalSeconds:0.0}–{resumedAfter.Values.Max()!.Value.TotalSeconds:0.0} s.");
 
         // Hangfire: nothing Failed, and the dead node's jobs do not stay "Processing" (a live node fetches them again).
-        await EventuallyAsync(TimeSpan.FromSeconds(90), async () => await HangfireCountAsync("statename = 'Processing' AND invocationdata::text LIKE '%RunMigrationAsync%'") == 0,
-            "no run job left Processing");
+        await EventuallyAsync(async () => await HangfireCountAsync("statename = 'Processing' AND invocationdata::text LIKE '%RunMigrationAsync%'") == 0,
+            TimeSpan.FromSeconds(90), "no run job left Processing");
         Assert.Equal(0, await HangfireCountAsync("statename = 'Failed'"));
     }
 
@@ -134,22 +112,12 @@ public sealed class NodeCrashTests : IAsyncLifetime
         return node;
     }
 
-    /// <summary>The test's own use of the portal: the real use cases on the shared database, with no job queue of its own.</summary>
-    private ServiceProvider Client()
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "PostgreSql",
-            ["Database:ConnectionString"] = _connectionString,
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
-        services.AddPortalInfrastructure(configuration);
-        services.AddPortalUseCases();
-        services.Replace(ServiceDescriptor.Singleton<IMigrationJobs, NoJobs>());
-        return services.BuildServiceProvider();
-    }
+    /// <summary>
+    /// The test's own use of the portal: the real use cases on the database the nodes set up (so it does not initialise it
+    /// itself), with a recorder for a job queue (its jobs are the nodes' to run, never its own).
+    /// </summary>
+    private Task<TestPortal> ClientAsync() =>
+        TestPortal.StartAsync(new TestPortalOptions(DatabaseProvider.PostgreSql, _connectionString) { InitializeDatabase = false });
 
     private async Task<List<Guid>> SubmitMigrationsAsync()
     {
@@ -167,9 +135,8 @@ public sealed class NodeCrashTests : IAsyncLifetime
         var ids = new List<Guid>();
         foreach (var (vmId, target) in moves)
         {
-            await using var scope = _client!.CreateAsyncScope();
-            var summary = await scope.ServiceProvider.GetRequiredService<SubmitRequest>().HandleAsync(Requester,
-                new SubmitRequest.Command(vmId, MigrationKind.Compute, true, target, null, "Node crash test", TakeSnapshot: false));
+            var summary = await _client!.RunAs(Requester).SendAsync<SubmitRequest, RequestSummary>((u, user) => u.HandleAsync(user,
+                new SubmitRequest.Command(vmId, MigrationKind.Compute, true, target, null, "Node crash test", TakeSnapshot: false)));
             Assert.Equal(RequestState.Approved, summary.State);
             ids.Add(summary.Id);
         }
@@ -177,17 +144,9 @@ public sealed class NodeCrashTests : IAsyncLifetime
         return ids;
     }
 
-    private async Task Scoped<T>(Func<T, Task> action) where T : notnull
-    {
-        await using var scope = _client!.CreateAsyncScope();
-        await action(scope.ServiceProvider.GetRequiredService<T>());
-    }
+    private Task Scoped<T>(Func<T, Task> action) where T : notnull => _client!.Scoped(action);
 
-    private async Task<TResult> Query<TResult>(Func<PortalDbContext, Task<TResult>> query)
-    {
-        await using var scope = _client!.CreateAsyncScope();
-        return await query(scope.ServiceProvider.GetRequiredService<PortalDbContext>());
-    }
+    private Task<TResult> Query<TResult>(Func<PortalDbContext, Task<TResult>> query) => _client!.Db(query);
 
     private Task<int> CountAsync(Func<PortalDbContext, Task<int>> query) => Query(query);
 
@@ -199,31 +158,15 @@ public sealed class NodeCrashTests : IAsyncLifetime
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private async Task EventuallyAsync(TimeSpan limit, Func<Task<bool>> condition, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!await condition())
+    /// <summary><see cref="Eventually"/>, with the requests' states and the nodes' last log lines in the message on timeout.</summary>
+    private Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan limit, string what) =>
+        Eventually.TrueAsync(condition, limit, what, TimeSpan.FromMilliseconds(250), async () =>
         {
-            if (watch.Elapsed > limit)
-            {
-                var states = await Query(db => db.Requests.GroupBy(r => r.State).Select(g => new { g.Key, Count = g.Count() }).ToListAsync());
-                Assert.Fail($"Not reached within {limit.TotalSeconds} s: {what}. Requests: {string.Join(", ", states.Select(s => $"{s.Key} {s.Count}"))}. {Logs()}");
-            }
-
-            await Task.Delay(250);
-        }
-    }
+            var states = await Query(db => db.Requests.GroupBy(r => r.State).Select(g => new { g.Key, Count = g.Count() }).ToListAsync());
+            return $"Requests: {string.Join(", ", states.Select(s => $"{s.Key} {s.Count}"))}. {Logs()}";
+        });
 
     private string Logs() => string.Join("\n", _nodes.Select(n => n.Tail()));
-
-    private sealed class NoJobs : IMigrationJobs
-    {
-        public void EnqueueSync(Guid connectionId) { }
-
-        public void EnqueueRun(Guid requestId) { }
-
-        public void NudgeDispatcher() { }
-    }
 
     /// <summary>One portal process: the built MigrationPortal.Web.dll run by the dotnet host, on a free loopback port.</summary>
     private sealed class PortalNode : IDisposable
@@ -268,26 +211,19 @@ public sealed class NodeCrashTests : IAsyncLifetime
         public async Task WaitReadyAsync(TimeSpan limit)
         {
             using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(5) };
-            var watch = Stopwatch.StartNew();
-            while (watch.Elapsed < limit)
+            await Eventually.TrueAsync(async () =>
             {
                 if (_process.HasExited) throw new InvalidOperationException($"{_name} exited with {_process.ExitCode}. {Tail()}");
                 try
                 {
                     using var response = await http.GetAsync("login");
-                    if (response.StatusCode == HttpStatusCode.OK) return;
+                    return response.StatusCode == HttpStatusCode.OK;
                 }
-                catch (HttpRequestException)
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
+                    return false; // not listening yet, or still starting up
                 }
-                catch (TaskCanceledException)
-                {
-                }
-
-                await Task.Delay(250);
-            }
-
-            throw new TimeoutException($"{_name} did not answer within {limit.TotalSeconds} s. {Tail()}");
+            }, limit, $"{_name} to answer GET /login", TimeSpan.FromMilliseconds(250), () => Task.FromResult(Tail()));
         }
 
         /// <summary>SIGKILL: no shutdown, no lease released, Hangfire's jobs left as they were.</summary>

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using MigrationPortal.Application.Abstractions;
 
-namespace MigrationPortal.Application.Tests.Infrastructure;
+namespace MigrationPortal.Testing;
 
-/// <summary>Stands in for Hangfire in use-case tests: records what would be queued, and the test runs the job itself.</summary>
+/// <summary>Stands in for Hangfire: records what would be queued, and the test runs the job itself.</summary>
 public sealed class RecordingJobs : IMigrationJobs
 {
     public ConcurrentQueue<Guid> Runs { get; } = new();

@@ -1,7 +1,8 @@
-using Npgsql;
+using Microsoft.Data.Sqlite;
 using MigrationPortal.Infrastructure.Persistence;
+using Npgsql;
 
-namespace MigrationPortal.Application.Tests.Infrastructure;
+namespace MigrationPortal.Testing;
 
 /// <summary>
 /// A fresh, empty database per test: a temporary SQLite file, or a new database on the PostgreSQL server that
@@ -17,16 +18,13 @@ public static class TestDatabases
         {
             case DatabaseProvider.Sqlite:
                 var file = Path.Combine(Path.GetTempPath(), $"mp-test-{Guid.NewGuid():N}.db");
-                return ($"Data Source={file};Default Timeout=30", () =>
+                return (SqliteConnectionString(file), () =>
                 {
-                    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-                    foreach (var f in new[] { file, file + "-wal", file + "-shm" }) File.Delete(f);
+                    DeleteSqliteFile(file);
                     return Task.CompletedTask;
                 });
             case DatabaseProvider.PostgreSql:
-                var server = Environment.GetEnvironmentVariable(PostgresVariable);
-                if (string.IsNullOrWhiteSpace(server))
-                    throw new InvalidOperationException($"{PostgresVariable} is not set: run the tests through scripts/test.sh, which starts PostgreSQL.");
+                var server = PostgresServer();
                 var name = $"mp_test_{Guid.NewGuid():N}";
                 await using (var admin = new NpgsqlConnection(server))
                 {
@@ -47,5 +45,22 @@ public static class TestDatabases
             default:
                 throw new NotSupportedException($"No test server for {provider} on these machines.");
         }
+    }
+
+    /// <summary>The PostgreSQL server's connection string from <see cref="PostgresVariable"/>; throws when it is not set.</summary>
+    public static string PostgresServer() =>
+        Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } server && !string.IsNullOrWhiteSpace(server)
+            ? server
+            : throw new InvalidOperationException($"{PostgresVariable} is not set: run the tests through scripts/test.sh, which starts PostgreSQL.");
+
+    /// <summary>The portal's connection string for a SQLite file (a 30 s busy timeout, as the web host sets).</summary>
+    public static string SqliteConnectionString(string file) => $"Data Source={file};Default Timeout=30";
+
+    /// <summary>Deletes a SQLite file and its WAL companions (after the last portal on it is disposed).</summary>
+    public static void DeleteSqliteFile(string file)
+    {
+        // Pooled connections keep the file open; let go of them first.
+        SqliteConnection.ClearAllPools();
+        foreach (var f in new[] { file, file + "-wal", file + "-shm" }) File.Delete(f);
     }
 }
