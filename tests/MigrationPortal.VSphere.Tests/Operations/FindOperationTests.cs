@@ -65,6 +65,27 @@ public sealed class FindOperationTests
     }
 
     [Fact]
+    public async Task StartTransfer_ReturnsTheRunningTaskAfterTheHold_WhenTheLabHoldsTheReply()
+    {
+        await using var lab = await VcsimLab.StartAsync(taskDuration: TimeSpan.FromSeconds(5));
+        var info = Info(lab);
+        var plan = await PlanAsync(lab, info);
+        await lab.DelayReplyAsync("RelocateVM_Task", TimeSpan.FromSeconds(2), Vm);
+        await using var connector = Connector();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var start = connector.StartTransferAsync(plan, default);
+        while ((await lab.VmAsync(Vm))["busyTask"] is null && clock.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(50);
+        var runningBeforeReply = (await lab.VmAsync(Vm))["busyTask"]!.GetValue<string>();
+        Assert.False(start.IsCompleted); // the task runs while its reply is still held
+        var started = await start;
+
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.9), $"the reply came after {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.Equal(runningBeforeReply, started);
+        Assert.Equal(1, await lab.CallsAsync("RelocateVM_Task"));
+    }
+
+    [Fact]
     public async Task FindOperation_ReturnsTheSameIdAsStartTransfer_WhenTheReplyArrived()
     {
         await using var lab = await VcsimLab.StartAsync(taskDuration: TimeSpan.FromSeconds(1));
