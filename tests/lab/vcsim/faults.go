@@ -23,18 +23,23 @@ type injectedFault struct {
 	At           string          `json:"at,omitempty"`           // "task" (default for *_Task) or "call" (SOAP fault)
 	AfterPercent int             `json:"afterPercent,omitempty"` // task faults: fail once progress reaches this
 	Delay        string          `json:"delay,omitempty"`        // delay the call by this duration first (Go syntax, "1500ms")
+	DelayReply   string          `json:"delayReply,omitempty"`   // run the call at once, then hold its reply this long (Go syntax, "30s")
 
-	delay     time.Duration
-	faultType string
-	at        string
+	delay      time.Duration
+	delayReply time.Duration
+	faultType  string
+	at         string
 }
 
 func (f *injectedFault) validate() error {
 	if f.Method == "" {
 		return fmt.Errorf("method is required")
 	}
-	if f.Fault == "" && f.Delay == "" {
-		return fmt.Errorf("fault or delay is required")
+	if f.Fault == "" && f.Delay == "" && f.DelayReply == "" {
+		return fmt.Errorf("fault, delay or delayReply is required")
+	}
+	if f.Fault != "" && f.DelayReply != "" {
+		return fmt.Errorf("delayReply holds the reply of a call that runs normally; it cannot be combined with fault")
 	}
 	if f.Count == 0 {
 		f.Count = 1
@@ -45,6 +50,13 @@ func (f *injectedFault) validate() error {
 			return fmt.Errorf("delay: %v", err)
 		}
 		f.delay = d
+	}
+	if f.DelayReply != "" {
+		d, err := time.ParseDuration(f.DelayReply)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("delayReply: a positive Go duration such as \"30s\" is required")
+		}
+		f.delayReply = d
 	}
 	if f.Fault != "" {
 		f.faultType = f.Fault

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -225,7 +226,9 @@ func (f *frontHandler) serveSDK(w http.ResponseWriter, r *http.Request) bool {
 	}
 	countCall(call.Method)
 
+	var holdReply time.Duration
 	if inj := lab.matchFault(call, r); inj != nil {
+		holdReply = inj.delayReply
 		if inj.delay > 0 {
 			select {
 			case <-time.After(inj.delay):
@@ -255,8 +258,48 @@ func (f *frontHandler) serveSDK(w http.ResponseWriter, r *http.Request) bool {
 			}
 		}
 	}
+	if holdReply > 0 {
+		f.serveWithHeldReply(w, r, call, holdReply)
+		return true
+	}
 	return false
 }
+
+// serveWithHeldReply runs the call now (a *_Task method creates its task, which
+// starts running and shows in TaskManager.recentTask at once) but holds the
+// reply back: the situation of a client whose start call reached vCenter while
+// the answer, with the task id, never came back to it (it gave up waiting, or
+// its process died). The call runs on a context of its own, so a client that
+// hangs up does not undo it; the reply is then dropped.
+func (f *frontHandler) serveWithHeldReply(w http.ResponseWriter, r *http.Request, call callInfo, hold time.Duration) {
+	rec := &heldReply{header: http.Header{}, status: http.StatusOK}
+	f.next.ServeHTTP(rec, r.WithContext(context.Background()))
+	log.Printf("vcsim-lab: %s ran; holding its reply for %s", call.Method, hold)
+	select {
+	case <-time.After(hold):
+	case <-r.Context().Done():
+		log.Printf("vcsim-lab: the client of %s hung up while its reply was held; the reply is dropped", call.Method)
+		return
+	case <-lab.stop:
+		return
+	}
+	for k, v := range rec.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.status)
+	_, _ = w.Write(rec.body.Bytes())
+}
+
+// heldReply records a response so that it can be sent later.
+type heldReply struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (h *heldReply) Header() http.Header         { return h.header }
+func (h *heldReply) WriteHeader(status int)      { h.status = status }
+func (h *heldReply) Write(b []byte) (int, error) { return h.body.Write(b) }
 
 func rewriteThis(body []byte, c callInfo, newType string) ([]byte, bool) {
 	if c.thisEnd <= c.thisStart || c.thisEnd > int64(len(body)) {

@@ -272,9 +272,27 @@ public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvi
         };
     }
 
-    public Task<OperationLookup> FindOperationAsync(MigrationPlan plan, DateTimeOffset startedAfter, CancellationToken ct) =>
-        // Until the task history is read, the answer is "cannot say", which makes the portal stop rather than start twice.
-        Task.FromResult(OperationLookup.Unknown("vCenter: the portal does not yet read the hypervisor's task history, so it cannot tell whether the transfer started."));
+    /// <summary>
+    /// Looks for the RelocateVM_Task (or MigrateVM_Task) of this VM queued since the intent in vCenter's recent tasks; the
+    /// ID found is the task's, as <see cref="StartTransferAsync"/> returns it. A history that cannot be read is "unknown",
+    /// never "not found": the portal then stops instead of starting a second transfer.
+    /// </summary>
+    public async Task<OperationLookup> FindOperationAsync(MigrationPlan plan, DateTimeOffset startedAfter, CancellationToken ct)
+    {
+        var where = $"'{plan.Source.Name}' ({(Uri.TryCreate(plan.Source.Endpoint, UriKind.Absolute, out var endpoint) ? endpoint.Authority : plan.Source.Endpoint)})";
+        try
+        {
+            var client = await ClientAsync(plan.Source, ct);
+            var lookup = await VSphereTaskHistory.FindTransferAsync(client, where, VmRef(plan), plan.VmName, startedAfter, _options, time, ct);
+            logger.LogInformation("Transfer lookup for {Vm} since {Intent:o}: {Result}. {Message}", plan.VmName, startedAfter, lookup.Result, lookup.Message);
+            return lookup;
+        }
+        catch (ConnectorException e)
+        {
+            logger.LogWarning("Transfer lookup for {Vm} failed: {Fault}: {Message}", plan.VmName, e.FaultType, e.Message);
+            return OperationLookup.Unknown($"vCenter {where} could not be asked for its recent tasks: {e.FaultType}: {e.Message}");
+        }
+    }
 
     public Task<CleanupReport> RemoveLeftoversAsync(MigrationPlan plan, MoveEnding ending, CancellationToken ct) =>
         Task.FromResult(CleanupReport.Removed("vCenter moves a VM's disk files itself and removes the source copies; nothing is left behind."));

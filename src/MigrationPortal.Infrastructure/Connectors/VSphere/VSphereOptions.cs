@@ -44,6 +44,24 @@ public sealed class VSphereOptions
     [Range(0, 1_000_000)]
     public int InventoryPageSize { get; set; }
 
+    /// <summary>
+    /// When a run finds a recorded transfer intent but no task ID, it looks for the task in vCenter's recent tasks, queued
+    /// at or after the intent. The intent is moved onto vCenter's clock with the offset measured by ServiceInstance.CurrentTime
+    /// at lookup time; this tolerance widens the search backwards for what that measurement cannot see (clocks drifting or
+    /// being stepped between the intent and the lookup). Larger values risk counting an earlier, unrelated move of the same
+    /// VM (then the answer is "cannot tell", never a wrong adoption of two); default 5 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan TaskLookupClockTolerance { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How old an intent may be (by vCenter's clock) for "no task in the recent tasks" to mean "no transfer started".
+    /// vCenter drops finished tasks from its recent tasks after about 10 minutes; the default of 5 minutes keeps a margin.
+    /// An older intent with no task found is reported as unknown, for an Operator to decide.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan TaskHistoryWindow { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The vim25 version named in SOAPAction. 6.5 is understood by vCenter 6.5 to 8.</summary>
     [Required]
     public string ApiVersion { get; set; } = "6.5";

@@ -220,7 +220,7 @@ public sealed partial class VimClient : IAsyncDisposable
 
 /// <summary>The parts of ServiceContent the connector uses.</summary>
 public sealed record VimServiceContent(MoRef RootFolder, MoRef PropertyCollector, MoRef ViewManager, MoRef SessionManager, MoRef? CustomFieldsManager,
-    string FullName, string ApiVersion, string InstanceUuid)
+    string FullName, string ApiVersion, string InstanceUuid, MoRef? TaskManager = null)
 {
     internal static VimServiceContent Parse(XElement content)
     {
@@ -228,6 +228,7 @@ public sealed record VimServiceContent(MoRef RootFolder, MoRef PropertyCollector
         var about = content.Child("about");
         return new VimServiceContent(Required("rootFolder"), Required("propertyCollector"), Required("viewManager"), Required("sessionManager"),
             content.Child("customFieldsManager") is { } cfm ? MoRef.Parse(cfm) : null,
-            about?.ChildValue("fullName") ?? "vCenter", about?.ChildValue("apiVersion") ?? "", about?.ChildValue("instanceUuid") ?? "");
+            about?.ChildValue("fullName") ?? "vCenter", about?.ChildValue("apiVersion") ?? "", about?.ChildValue("instanceUuid") ?? "",
+            content.Child("taskManager") is { } tm ? MoRef.Parse(tm) : null);
     }
 }

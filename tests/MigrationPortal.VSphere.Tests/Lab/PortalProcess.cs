@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace MigrationPortal.VSphere.Tests.Lab;
+
+/// <summary>
+/// One real portal process: the built MigrationPortal.Web.dll run by the dotnet host on a free loopback port, with its
+/// Hangfire workers on. <see cref="Kill"/> is SIGKILL: no shutdown, no lease released, an HTTP call in flight simply dies.
+/// (The same shape as the process in MigrationPortal.Web.Tests' NodeCrashTests, with the settings a vCenter run needs.)
+/// </summary>
+public sealed class PortalProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private PortalProcess(string name, Process process, Uri url)
+    {
+        Name = name;
+        _process = process;
+        Url = url;
+    }
+
+    public string Name { get; }
+    public Uri Url { get; }
+
+    /// <summary>Starts a node on PostgreSQL with fast queue polling, a dispatcher every 2 s and the lease settings at their defaults.</summary>
+    public static async Task<PortalProcess> StartAsync(string name, string postgresConnectionString, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Database__Provider"] = "PostgreSql",
+            ["Database__ConnectionString"] = postgresConnectionString,
+            ["Demo__Enabled"] = "false",
+            ["Execution__NodeName"] = name,
+            ["Hangfire__WorkerCount"] = "4",
+            ["Hangfire__QueuePollInterval"] = "00:00:00.500",
+            ["Hangfire__SchedulePollingInterval"] = "00:00:01",
+            ["Hangfire__DispatcherCron"] = "*/2 * * * * *",
+            // Shorter than the 1-minute default only to keep the test brief; the lease settings stay at their defaults.
+            ["Hangfire__InvisibilityTimeout"] = "00:00:30",
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>()) settings[key] = value;
+
+        var web = WebAssemblyPath();
+        var port = FreePort();
+        var info = new ProcessStartInfo("dotnet", [web])
+        {
+            WorkingDirectory = Path.GetDirectoryName(web)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        info.Environment["Logging__LogLevel__MigrationPortal"] = "Information";
+        foreach (var (key, value) in settings) info.Environment[key] = value;
+        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start.");
+        var node = new PortalProcess(name, process, new Uri($"http://127.0.0.1:{port}/"));
+        process.OutputDataReceived += (_, e) => node.Record(e.Data);
+        process.ErrorDataReceived += (_, e) => node.Record(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await node.WaitReadyAsync(TimeSpan.FromSeconds(90));
+        }
+        catch
+        {
+            node.Dispose();
+            throw;
+        }
+
+        return node;
+    }
+
+    private async Task WaitReadyAsync(TimeSpan limit)
+    {
+        using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(5) };
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < limit)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"{Name} exited with {_process.ExitCode}. {Tail()}");
+            try
+            {
+                using var response = await http.GetAsync("login");
+                if (response.StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"{Name} did not answer within {limit.TotalSeconds} s. {Tail()}");
+    }
+
+    /// <summary>SIGKILL.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(10_000);
+    }
+
+    public string Tail(int lines = 60) => $"--- {Name} (last lines) ---\n" + string.Join("\n", _output.TakeLast(lines));
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) Kill();
+        _process.Dispose();
+    }
+
+    private void Record(string? line)
+    {
+        if (line is null) return;
+        _output.Enqueue(line);
+        while (_output.Count > 600) _output.TryDequeue(out _);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The web project's own build output (same configuration as this test), where its appsettings and runtimeconfig live.</summary>
+    private static string WebAssemblyPath()
+    {
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = testBin.Name;
+        var configuration = testBin.Parent!.Name;
+        var root = testBin;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "MigrationPortal.sln"))) root = root.Parent;
+        if (root is null) throw new InvalidOperationException("MigrationPortal.sln not found above the test folder.");
+        var path = Path.Combine(root.FullName, "src", "MigrationPortal.Web", "bin", configuration, framework, "MigrationPortal.Web.dll");
+        return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is missing: build the solution first.");
+    }
+}
