@@ -1,4 +1,5 @@
 using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Infrastructure.Connectors.Libvirt;
 
 namespace MigrationPortal.Libvirt.Tests;
 
@@ -105,6 +106,48 @@ public sealed class LibvirtFindOperationTests : IAsyncLifetime
         Assert.Contains("running on lab-b", found.Message);
         Assert.Equal(OperationStatus.Succeeded, (await asker.GetOperationStateAsync(plan, found.OperationId!, CancellationToken.None)).Status);
     }
+
+    [Fact]
+    public async Task FindOperation_ReturnsNotFound_WhenTheStartWasInterruptedAfterTheMarkBeforeLibvirtBeganIt()
+    {
+        // The process died between writing its mark and libvirt's migrate call: the mark names the disk libvirt would
+        // have pre-created on B, and it is not there. The clean-up then finds nothing of the move's to remove either.
+        var lab = new LabConnector(_lab);
+        var plan = lab.Plan(_lab.AUri, "images", _lab.BUri, "images");
+        var intent = TimeProvider.System.GetUtcNow();
+        var operation = new LibvirtOperation(LibvirtOperation.Migrate, _lab.AUri, _lab.BUri, _lab.GuestUuid).ToString();
+        using (var host = LibvirtConnection.Open(_lab.AUri))
+        using (var domain = host.RequireDomain(_lab.GuestUuid))
+            new TransferMark(plan.RequestId, operation, TimeProvider.System.GetUtcNow(), [_lab.GuestDisk]).WriteTo(domain);
+
+        var lookup = await lab.Connector.FindOperationAsync(plan, intent, CancellationToken.None);
+        var cleanup = await lab.Connector.RemoveLeftoversAsync(plan, MoveEnding.Failed, CancellationToken.None);
+
+        Assert.True(lookup.Result == OperationLookupResult.NotFound, lookup.Message);
+        Assert.Contains("interrupted before libvirt began it", lookup.Message);
+        Assert.Contains($"never pre-created {_lab.GuestDisk}", lookup.Message);
+        Assert.StartsWith("Nothing left behind on lab-b", cleanup.Description);
+        Assert.Contains(">payments<", await _lab.VirshAsync(_lab.AUri, "metadata", _lab.Guest, ApplicationTagNamespace)); // the application tag is untouched
+    }
+
+    [Fact]
+    public async Task FindOperation_IsUnknown_WhenAMarkedMoveThatCreatesNoFileLeftNoOtherTrace()
+    {
+        // A compute-only move on shared storage pre-creates nothing, and libvirt 9 keeps no record of a failed migration.
+        var lab = new LabConnector(_lab);
+        var plan = lab.Plan(_lab.AUri, "images", _lab.BUri, "images");
+        var intent = TimeProvider.System.GetUtcNow();
+        using (var host = LibvirtConnection.Open(_lab.AUri))
+        using (var domain = host.RequireDomain(_lab.GuestUuid))
+            new TransferMark(plan.RequestId, new LibvirtOperation(LibvirtOperation.Migrate, _lab.AUri, _lab.BUri, _lab.GuestUuid).ToString(), TimeProvider.System.GetUtcNow(), []).WriteTo(domain);
+
+        var lookup = await lab.Connector.FindOperationAsync(plan, intent, CancellationToken.None);
+
+        Assert.True(lookup.Result == OperationLookupResult.Unknown, lookup.Message);
+        Assert.Contains("cannot tell whether it began", lookup.Message);
+    }
+
+    private const string ApplicationTagNamespace = "urn:migrationportal:1";
 
     [Fact]
     public async Task FindOperation_IsUnknownNamingTheHost_WhenTheDestinationCannotBeReached()
