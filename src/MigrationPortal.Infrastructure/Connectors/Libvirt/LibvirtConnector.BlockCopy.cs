@@ -17,6 +17,12 @@ public sealed partial class LibvirtConnector
             var pool = connection.FindPool(poolName, refresh: true) ?? throw new LibvirtException(LibvirtException.NoStoragePool, LibvirtException.FromNone, $"Pool {poolName} is not on {session.Hostname(hostUri)}.", "block copy");
             var targetPath = pool.Path ?? throw new LibvirtException(LibvirtException.OperationInvalid, LibvirtException.FromNone, $"Pool {poolName} has no target path (only directory-like pools can take a block copy).", "block copy");
             var operationId = new LibvirtOperation(LibvirtOperation.BlockCopy, hostUri, poolName, plan.VmExternalId).ToString();
+            using (var marked = connection.RequireDomain(plan.VmExternalId))
+            {
+                var creates = DomainDescription.Parse(marked.Xml()).FileDisks.Where(d => Path.GetDirectoryName(d.Source) != targetPath)
+                    .Select(d => Path.Combine(targetPath, Path.GetFileName(d.Source!))).Where(path => connection.FindVolume(path) is null).ToList();
+                new TransferMark(plan.RequestId, operationId, _time.GetUtcNow(), creates).WriteTo(marked);
+            }
             var job = _jobs.Add(operationId, new LibvirtRunningJob());
             job.Start($"libvirt blockcopy {plan.VmName}", running =>
             {
@@ -102,8 +108,10 @@ public sealed partial class LibvirtConnector
                 ways[^1] += " (the portal rewrote the persistent definition)";
             }
 
-            // The copy is now the disk; the original is removed so a storage move frees its pool, as a move should.
-            if (!connection.DeleteVolume(disk.Source!)) _logger.LogWarning("{Path} is in no pool; left in place after the copy.", disk.Source);
+            // The copy is now the disk; the original is removed so a storage move frees its pool, as a move should, unless
+            // Libvirt:LeftoverDisks keeps it (the clean-up step then reports it as kept).
+            if (Settings.LeftoverDisks == LeftoverDisks.Keep) ways[^1] += $" ({disk.Source} kept: Libvirt:LeftoverDisks is Keep)";
+            else if (!connection.DeleteVolume(disk.Source!)) _logger.LogWarning("{Path} is in no pool; left in place after the copy.", disk.Source);
         }
 
         connection.FindPool(poolName, refresh: true);

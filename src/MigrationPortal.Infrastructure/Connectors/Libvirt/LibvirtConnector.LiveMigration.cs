@@ -27,12 +27,16 @@ public sealed partial class LibvirtConnector
             if (plan.Live) flags |= LibvirtDomain.MigrateLive;
             if (plan.Options.RequireEncryption) flags |= LibvirtDomain.MigrateTls;
             if (Settings.AutoConverge) flags |= LibvirtDomain.MigrateAutoConverge;
+            var moves = plan.Kind.MovesStorage() ? DiskMoves(session.Connect(targetUri), DomainDescription.Parse(domain.Xml()), plan.Target) : new Dictionary<string, string>();
+            var operationId = new LibvirtOperation(LibvirtOperation.Migrate, sourceUri, targetUri, plan.VmExternalId).ToString();
+            // Marked before the destination XML is read from the domain, so the mark travels with it (FindOperationAsync).
+            var creates = plan.Kind.MovesStorage() ? WillCreate(session.Connect(targetUri), DomainDescription.Parse(domain.Xml()), moves) : [];
+            new TransferMark(plan.RequestId, operationId, _time.GetUtcNow(), creates).WriteTo(domain);
             var parameters = new TypedParameters();
             if (Settings.BandwidthMiBps is { } bandwidth) parameters.Add("bandwidth", (ulong)bandwidth);
             if (plan.Kind.MovesStorage())
             {
                 flags |= LibvirtDomain.MigrateNonSharedDisk;
-                var moves = DiskMoves(session.Connect(targetUri), DomainDescription.Parse(domain.Xml()), plan.Target);
                 if (moves.Count > 0)
                 {
                     // The target pool lives at another path: libvirt pre-creates and writes the disks where the destination XML says.
@@ -42,7 +46,6 @@ public sealed partial class LibvirtConnector
             }
 
             if (Settings.MaxDowntimeMs is { } downtime) domain.SetMaxDowntime(TimeSpan.FromMilliseconds(downtime));
-            var operationId = new LibvirtOperation(LibvirtOperation.Migrate, sourceUri, targetUri, plan.VmExternalId).ToString();
             var job = _jobs.Add(operationId, new LibvirtRunningJob());
             var migrating = domain;
             domain = null; // the thread owns it now
@@ -194,6 +197,10 @@ public sealed partial class LibvirtConnector
             + (stats.AutoConvergeThrottle is { } throttle and > 0 ? $", guest throttled {throttle}%" : "");
         return new TransferProgress(phase, total == 0 ? 0 : Math.Min(99.9, 100.0 * done / total), done, total, eta);
     }
+
+    /// <summary>The destination paths of the disks a storage copy writes that the destination does not hold yet: libvirt pre-creates these.</summary>
+    private static List<string> WillCreate(LibvirtConnection target, DomainDescription description, IReadOnlyDictionary<string, string> moves) =>
+        description.FileDisks.Select(d => moves.TryGetValue(d.Source!, out var moved) ? moved : d.Source!).Where(path => !target.FileExists(path)).ToList();
 
     private static Dictionary<string, string> DiskMoves(LibvirtConnection target, DomainDescription description, MigrationTarget to)
     {

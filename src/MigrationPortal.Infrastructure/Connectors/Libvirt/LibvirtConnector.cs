@@ -14,7 +14,8 @@ namespace MigrationPortal.Infrastructure.Connectors.Libvirt;
 /// encryption off; a storage move within a host is a block copy to the target pool followed by a pivot.
 /// Every libvirt call runs on a dedicated thread: they block on the network, a migration for its whole length.
 /// This file is the <see cref="IHypervisorConnector"/> facade (connection test, transfer watch, cancel, verify, rollback);
-/// each concern behind it is a part of its own: Inventory, Prechecks, DiskBackup, LiveMigration and BlockCopy.
+/// each concern behind it is a part of its own: Inventory, Prechecks, DiskBackup, LiveMigration, BlockCopy, FindOperation
+/// (reconciling from a recorded intent) and Leftovers (disk files a storage move leaves behind).
 /// </summary>
 public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<LibvirtOptions> options, TimeProvider time, ILogger<LibvirtConnector> logger) : IHypervisorConnector
 {
@@ -162,13 +163,6 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
             _ => new OperationState(OperationStatus.Failed, poll.Outcome.Message),
         };
     }, ct);
-
-    public Task<OperationLookup> FindOperationAsync(MigrationPlan plan, DateTimeOffset startedAfter, CancellationToken ct) =>
-        // Until the task history is read, the answer is "cannot say", which makes the portal stop rather than start twice.
-        Task.FromResult(OperationLookup.Unknown("libvirt: the portal does not yet read the hypervisor's task history, so it cannot tell whether the transfer started."));
-
-    public Task<CleanupReport> RemoveLeftoversAsync(MigrationPlan plan, MoveEnding ending, CancellationToken ct) =>
-        Task.FromResult(CleanupReport.Retained("libvirt: disk files left behind by the move are not looked for yet; check the source and destination pools."));
 
     public async Task<VerificationResult> VerifyAsync(MigrationPlan plan, CancellationToken ct)
     {

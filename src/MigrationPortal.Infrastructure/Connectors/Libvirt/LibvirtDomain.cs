@@ -79,6 +79,23 @@ internal sealed class LibvirtDomain(DomainHandle handle, string host) : IDisposa
 
     public void AbortJob() => Check(LibvirtNative.virDomainAbortJob(handle), "virDomainAbortJob", host);
 
+    // virDomainMetadataType / virDomainModificationImpact
+    private const int MetadataElement = 2;
+    public const uint AffectCurrent = 0, AffectLive = 1, AffectConfig = 2;
+
+    /// <summary>virDomainSetMetadata with an element of its own namespace: replaces that namespace's element, no other.</summary>
+    public void SetMetadata(string xml, string key, string namespaceUri, uint flags) =>
+        Check(LibvirtNative.virDomainSetMetadata(handle, MetadataElement, xml, key, namespaceUri, flags), "virDomainSetMetadata", host);
+
+    /// <summary>The domain's metadata element in this namespace (live definition when running), or null when it has none.</summary>
+    public string? Metadata(string namespaceUri)
+    {
+        var pointer = LibvirtNative.virDomainGetMetadata(handle, MetadataElement, namespaceUri, AffectCurrent);
+        if (pointer != 0) return TakeString(pointer, "virDomainGetMetadata", host);
+        var error = LibvirtException.FromLastError("virDomainGetMetadata", host);
+        return error.Code == LibvirtException.NoDomainMetadata ? null : throw error;
+    }
+
     public void BeginBackup(string backupXml) => Check(LibvirtNative.virDomainBackupBegin(handle, backupXml, 0, 0), "virDomainBackupBegin", host);
 
     public void BlockCopy(string disk, string destinationXml, uint flags) =>
@@ -132,11 +149,29 @@ internal enum JobType
     Cancelled = 5,
 }
 
+/// <summary>virDomainJobOperation: what a domain job does (VIR_DOMAIN_JOB_OPERATION in the job statistics).</summary>
+internal enum JobOperation
+{
+    Unknown = 0,
+    Start = 1,
+    Save = 2,
+    Restore = 3,
+    MigrationIn = 4,
+    MigrationOut = 5,
+    Snapshot = 6,
+    SnapshotRevert = 7,
+    Dump = 8,
+    Backup = 9,
+    SnapshotDelete = 10,
+}
+
 /// <summary>The fields of virDomainGetJobStats the portal uses; sizes in bytes, times in milliseconds, rates in bytes/s.</summary>
 internal sealed record JobStats(JobType Type, int? Operation, ulong? ElapsedMs, ulong? RemainingMs, ulong? DataTotal, ulong? DataProcessed, ulong? DataRemaining,
     ulong? MemoryBps, ulong? DiskBps, ulong? MemoryDirtyRate, ulong? MemoryIteration, ulong? DowntimeMs, ulong? DiskTotal, ulong? DiskProcessed, int? AutoConvergeThrottle, string? ErrorMessage)
 {
     public bool Active => Type is JobType.Bounded or JobType.Unbounded;
+
+    public JobOperation Kind => Operation is { } op ? (JobOperation)op : JobOperation.Unknown;
 }
 
 /// <summary>libvirt's domain states (virDomainState), mapped to the portal's power state.</summary>

@@ -51,6 +51,9 @@ public sealed class LibvirtException(int code, int errorDomain, string message, 
     /// <summary>VIR_ERR_RPC: the connection to a daemon failed.</summary>
     public const int Rpc = 39;
 
+    /// <summary>VIR_ERR_NO_DOMAIN_METADATA: the domain has no metadata element in the namespace asked for.</summary>
+    public const int NoDomainMetadata = 80;
+
     /// <summary>VIR_ERR_BLOCK_COPY_ACTIVE: a block copy is not ready to pivot yet.</summary>
     public const int BlockCopyActive = 83;
 
@@ -102,6 +105,7 @@ public sealed class LibvirtException(int code, int errorDomain, string message, 
         OperationAborted => "OPERATION_ABORTED",
         MigrateUnsafe => "MIGRATE_UNSAFE",
         BlockCopyActive => "BLOCK_COPY_ACTIVE",
+        NoDomainMetadata => "NO_DOMAIN_METADATA",
         OperationUnsupported => "OPERATION_UNSUPPORTED",
         _ => code.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };

@@ -30,6 +30,13 @@ public sealed class LibvirtOptions
     /// </summary>
     public BlockCopyWay BlockCopyWay { get; set; } = BlockCopyWay.TransientJob;
 
+    /// <summary>
+    /// What the clean-up step does with the disk files a storage move leaves behind: the source copy after a move that
+    /// succeeded, the copy libvirt pre-created on the destination for one that failed or was cancelled. <see cref="LeftoverDisks.Remove"/>
+    /// (the default) deletes them through libvirt's storage volume API; <see cref="LeftoverDisks.Keep"/> leaves them and says so.
+    /// </summary>
+    public LeftoverDisks LeftoverDisks { get; set; } = LeftoverDisks.Remove;
+
     /// <summary>How often a running job's statistics are read for progress.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 }
@@ -38,4 +45,10 @@ public enum BlockCopyWay
 {
     TransientJob,
     Redefine,
+}
+
+public enum LeftoverDisks
+{
+    Remove,
+    Keep,
 }

@@ -111,6 +111,13 @@ internal static partial class LibvirtNative
     [LibraryImport(Lib)]
     internal static partial int virDomainAbortJob(DomainHandle domain);
 
+    // --- metadata (the portal's transfer mark) -------------------------------------------------------------------
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int virDomainSetMetadata(DomainHandle domain, int type, string? metadata, string? key, string uri, uint flags);
+
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint virDomainGetMetadata(DomainHandle domain, int type, string uri, uint flags); // char*, caller frees
+
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int virDomainBackupBegin(DomainHandle domain, string backupXml, nint checkpointXml, uint flags);
 
