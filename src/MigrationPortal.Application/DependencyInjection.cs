@@ -58,7 +58,6 @@ public static class DependencyInjection
         services.AddOptions<ExecutionOptions>().BindConfiguration(ExecutionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ExecutionOptions>, ExecutionOptionsValidator>();
         services.AddScoped<RunLeases>();
-        services.AddScoped<RunJournal>();
         services.AddScoped<MigrationPrechecks>();
         services.AddItinerary();
         services.AddScoped<RunMigration>();

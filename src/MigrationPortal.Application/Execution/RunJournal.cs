@@ -11,9 +11,9 @@ namespace MigrationPortal.Application.Execution;
 
 /// <summary>
 /// How one run writes down what it does to its request: each change is applied to a freshly loaded request and saved with
-/// its audit events, steps start and end on their rows, and progress goes to its own table. Scoped to one run.
+/// its audit events, steps start and end on their rows, and progress goes to its own table. One per run, made by the runner.
 /// </summary>
-public sealed class RunJournal(IPortalDb db, IPortalDbFactory dbFactory, TimeProvider time, IRequestChangeNotifier notifier, ILogger<RunJournal> logger)
+public sealed class RunJournal(IPortalDb db, IPortalDbFactory dbFactory, TimeProvider time, IRequestChangeNotifier notifier, ILogger logger)
 {
     private Guid _requestId;
 

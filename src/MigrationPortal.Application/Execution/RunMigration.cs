@@ -21,15 +21,18 @@ namespace MigrationPortal.Application.Execution;
 /// </summary>
 public sealed class RunMigration(
     IPortalDb db,
+    IPortalDbFactory dbFactory,
     MigrationPlanner planner,
     IConnectorResolver connectors,
     ItineraryCatalog itineraries,
-    RunJournal journal,
     TimeProvider time,
+    IRequestChangeNotifier notifier,
     RunLeases leases,
     IOptions<ExecutionOptions> options,
     ILogger<RunMigration> logger)
 {
+    private readonly RunJournal _journal = new(db, dbFactory, time, notifier, logger);
+
     /// <summary>How often the runner looks for a cancel request made on any node (<see cref="TransferStep.PollInterval"/>).</summary>
     public static TimeSpan PollInterval
     {
@@ -52,7 +55,7 @@ public sealed class RunMigration(
     public async Task HandleAsync(Guid requestId, CancellationToken ct = default)
     {
         _requestId = requestId;
-        journal.Begin(requestId);
+        _journal.Begin(requestId);
         var state = await db.Requests.AsNoTracking().Where(r => r.Id == requestId).Select(r => (RequestState?)r.State).FirstOrDefaultAsync(ct);
         if (state is not { } current || !Runnable.Contains(current))
         {
@@ -172,7 +175,7 @@ public sealed class RunMigration(
     {
         try
         {
-            await journal.MutateAsync(r => r.Start(time.GetUtcNow()), ct);
+            await _journal.MutateAsync(r => r.Start(time.GetUtcNow()), ct);
             return true;
         }
         catch (Exception e) when (e is DomainException or ConflictException)
@@ -190,8 +193,8 @@ public sealed class RunMigration(
     {
         var plan = await RequirePlanAsync(ct);
         var itinerary = itineraries.For(plan);
-        var context = new StepContext(plan, connectors.Resolve(plan.Source.Kind), connectors.Resolve(plan.Destination.Kind), journal, ct);
-        var request = await journal.ReloadAsync(ct);
+        var context = new StepContext(plan, connectors.Resolve(plan.Source.Kind), connectors.Resolve(plan.Destination.Kind), _journal, ct);
+        var request = await _journal.ReloadAsync(ct);
         MoveEnding? ending = null;
         string? reason = null;
         var announced = !resumed;
@@ -212,7 +215,7 @@ public sealed class RunMigration(
             if (!announced)
             {
                 announced = true;
-                await journal.AuditAsync("reconcile", $"Resuming at step {step.Name} after an interruption.", ct);
+                await _journal.AuditAsync("reconcile", $"Resuming at step {step.Name} after an interruption.", ct);
             }
 
             // The cancel guard: a cancel asked for before anything moves stops the run here, before the step starts.
@@ -227,11 +230,11 @@ public sealed class RunMigration(
             if (outcome.NeedsAttention)
             {
                 // Not ended, not cleaned up: a transfer may be running that the portal cannot see. An Operator checks again.
-                await journal.MutateAsync(r => r.RequireAttention(time.GetUtcNow(), outcome.Message), ct, ("needs-attention", step.Name, outcome.Message));
+                await _journal.MutateAsync(r => r.RequireAttention(time.GetUtcNow(), outcome.Message), ct, ("needs-attention", step.Name, outcome.Message));
                 return;
             }
 
-            await journal.EndStepAsync(step.Name, outcome.Status, outcome.Message, ct);
+            await _journal.EndStepAsync(step.Name, outcome.Status, outcome.Message, ct);
             if (outcome.Ends is { } ended)
             {
                 ending = ended;
@@ -240,7 +243,7 @@ public sealed class RunMigration(
             }
 
             if (outcome.Reason is not null) reason = outcome.Reason;
-            request = await journal.ReloadAsync(ct);
+            request = await _journal.ReloadAsync(ct);
         }
 
         context.Ending = ending ?? MoveEnding.Succeeded;
@@ -254,7 +257,7 @@ public sealed class RunMigration(
         try
         {
             if (reconcile) return await step.ReconcileAsync(context);
-            await journal.StartStepAsync(step.Name, context.Cancellation);
+            await _journal.StartStepAsync(step.Name, context.Cancellation);
             return await step.RunAsync(context);
         }
         catch (ConnectorException e)
@@ -270,15 +273,15 @@ public sealed class RunMigration(
     /// </summary>
     private async Task CleanUpAsync(ChosenItinerary itinerary, StepContext context, CancellationToken ct)
     {
-        var request = await journal.ReloadAsync(ct);
+        var request = await _journal.ReloadAsync(ct);
         foreach (var step in itinerary.CleanUpSteps)
         {
             var row = request.FindStep(step.Name);
             if (row?.Status is StepStatus.Succeeded or StepStatus.Skipped or StepStatus.Failed) continue;
             if (!step.AppliesTo(context.Plan)) continue;
             var outcome = await RunStepAsync(step, context, reconcile: row?.Status is StepStatus.Running);
-            await journal.EndStepAsync(step.Name, outcome.Status, outcome.Message, ct);
-            request = await journal.ReloadAsync(ct);
+            await _journal.EndStepAsync(step.Name, outcome.Status, outcome.Message, ct);
+            request = await _journal.ReloadAsync(ct);
         }
     }
 
@@ -290,14 +293,14 @@ public sealed class RunMigration(
             case MoveEnding.Succeeded:
                 // A cancel that did not take effect is said in the outcome itself: the request succeeded, but not silently.
                 var note = await CancelNoteAsync(context);
-                if ((await journal.ReloadAsync(ct)).State == RequestState.Running) await journal.MutateAsync(r => r.BeginVerify(now), ct);
-                await journal.MutateAsync(r => r.Succeed(now, (reason ?? "Every step of the itinerary finished.") + note), ct);
+                if ((await _journal.ReloadAsync(ct)).State == RequestState.Running) await _journal.MutateAsync(r => r.BeginVerify(now), ct);
+                await _journal.MutateAsync(r => r.Succeed(now, (reason ?? "Every step of the itinerary finished.") + note), ct);
                 return;
             case MoveEnding.Cancelled:
-                await journal.MutateAsync(r => r.ConfirmCancelled(now, reason ?? "Cancelled."), ct);
+                await _journal.MutateAsync(r => r.ConfirmCancelled(now, reason ?? "Cancelled."), ct);
                 return;
             default:
-                await journal.MutateAsync(r => r.Fail(now, reason ?? "The itinerary failed."), ct);
+                await _journal.MutateAsync(r => r.Fail(now, reason ?? "The itinerary failed."), ct);
                 return;
         }
     }
@@ -316,22 +319,22 @@ public sealed class RunMigration(
         try
         {
             var result = await connectors.Resolve(plan.Source.Kind).RollbackAsync(plan, ct);
-            await journal.MutateAsync(r => r.CompleteRollback(time.GetUtcNow(), result), ct);
+            await _journal.MutateAsync(r => r.CompleteRollback(time.GetUtcNow(), result), ct);
         }
         catch (ConnectorException e)
         {
-            await journal.MutateAsync(r => r.FailRollback(time.GetUtcNow(), $"Rollback failed: {e.FaultType}: {e.Message}"), ct);
+            await _journal.MutateAsync(r => r.FailRollback(time.GetUtcNow(), $"Rollback failed: {e.FaultType}: {e.Message}"), ct);
         }
     }
 
     private async Task<MigrationPlan> RequirePlanAsync(CancellationToken ct)
     {
-        var request = await journal.ReloadAsync(ct);
+        var request = await _journal.ReloadAsync(ct);
         var plan = await planner.PlanAsync(request, ct);
         if (plan is not null) return plan;
-        await journal.MutateAsync(r => r.Fail(time.GetUtcNow(), "The VM is no longer in the inventory."), ct);
+        await _journal.MutateAsync(r => r.Fail(time.GetUtcNow(), "The VM is no longer in the inventory."), ct);
         throw new ConnectorException("NotFound", "The VM is no longer in the inventory.");
     }
 
-    private Task AuditAsync(string step, string message, CancellationToken ct) => journal.AuditAsync(step, message, ct);
+    private Task AuditAsync(string step, string message, CancellationToken ct) => _journal.AuditAsync(step, message, ct);
 }

@@ -19,17 +19,8 @@ namespace MigrationPortal.Application.Tests.Execution;
 /// snapshot is removed or kept per retention and the step says which, and leftovers are asked about with the ending.
 /// Before, a failed move left its clean-up step Pending and its snapshot on the hypervisor.
 /// </summary>
-public abstract class CleanUpOnEveryEndingTests(DatabaseProvider provider) : DatabaseTestBase(provider)
+public abstract class CleanUpOnEveryEndingTests(DatabaseProvider provider) : ScriptedRunTestBase(provider)
 {
-    protected readonly HypervisorScript Script = new();
-
-    protected override void ConfigureServices(IServiceCollection services)
-    {
-        services.AddSingleton(Script);
-        services.AddScoped<DemoConnector>();
-        services.AddKeyedScoped<IHypervisorConnector, ScriptedConnector>(ConnectionKinds.Demo);
-    }
-
     [Fact]
     public async Task RunMigration_RemovesTheSnapshotAndEndsCleanUp_WhenTheTransferFailsToStart()
     {
@@ -113,22 +104,6 @@ public abstract class CleanUpOnEveryEndingTests(DatabaseProvider provider) : Dat
         // The snapshot is recorded on the request, and gone from the hypervisor.
         Assert.NotNull(stored.SnapshotId);
         Assert.Null(Portal.Db(db => db.DemoVms.AsNoTracking().Where(d => d.Id == vm.ExternalId).Select(d => d.SnapshotId).FirstAsync()).GetAwaiter().GetResult());
-    }
-
-    protected Task<MigrationRequest> LoadAsync(Guid request) =>
-        Portal.Db(db => db.Requests.AsNoTracking().Include(r => r.Steps).SingleAsync(r => r.Id == request));
-
-    /// <summary>Submits an auto-approved compute move of one of Rita's powered-on VMs and dispatches it (Scheduled, due now).</summary>
-    protected async Task<(Guid Request, InventoryVm Vm)> SubmitAndDispatchAsync(bool takeSnapshot)
-    {
-        await Portal.Scoped<SetApprovalRules>(u => u.HandleAsync(PortalHarness.Admin, [new SetApprovalRules.Rule("all auto", ApprovalOutcome.AutoApprove)]));
-        var vm = await Portal.Db(db => db.Vms.AsNoTracking()
-            .Where(v => v.PowerState == PowerState.On && db.Applications.Any(a => a.Id == v.ApplicationId && a.Name == RequesterApp)).OrderBy(v => v.Name).FirstAsync());
-        var target = await Portal.Db(db => db.Hosts.Where(h => h.ClusterName == vm.ClusterName && h.ExternalId != vm.HostExternalId).OrderBy(h => h.Name).Select(h => h.ExternalId).FirstAsync());
-        var submitted = await Portal.Scoped<SubmitRequest, RequestSummary>(u => u.HandleAsync(Requester,
-            new SubmitRequest.Command(vm.Id, MigrationKind.Compute, true, target, null, "Host firmware upgrade", TakeSnapshot: takeSnapshot)));
-        await Portal.Scoped<DispatchDueRequests>(d => d.HandleAsync());
-        return (submitted.Id, vm);
     }
 }
 
