@@ -211,7 +211,12 @@ public sealed class RunMigration(
                 break;
             }
 
-            if (!step.AppliesTo(context.Plan)) continue;
+            if (!step.AppliesTo(context.Plan))
+            {
+                await SkipNotApplyingAsync(step, row, ct);
+                continue;
+            }
+
             if (!announced)
             {
                 announced = true;
@@ -251,6 +256,15 @@ public sealed class RunMigration(
         await FinishAsync(context.Ending, reason, context, ct);
     }
 
+    /// <summary>
+    /// A step that does not apply leaves no row, except where an older release made one Pending at submission: that row
+    /// ends Skipped, so a finished request shows no step still waiting.
+    /// </summary>
+    private async Task SkipNotApplyingAsync(IItineraryStep step, MigrationStep? row, CancellationToken ct)
+    {
+        if (row is not null) await _journal.EndStepAsync(step.Name, StepStatus.Skipped, "Not part of this move.", ct);
+    }
+
     /// <summary>Runs (or reconciles) one step; a hypervisor fault ends the step Failed with the hypervisor's words.</summary>
     private async Task<StepOutcome> RunStepAsync(IItineraryStep step, StepContext context, bool reconcile)
     {
@@ -278,7 +292,12 @@ public sealed class RunMigration(
         {
             var row = request.FindStep(step.Name);
             if (row?.Status is StepStatus.Succeeded or StepStatus.Skipped or StepStatus.Failed) continue;
-            if (!step.AppliesTo(context.Plan)) continue;
+            if (!step.AppliesTo(context.Plan))
+            {
+                await SkipNotApplyingAsync(step, row, ct);
+                continue;
+            }
+
             var outcome = await RunStepAsync(step, context, reconcile: row?.Status is StepStatus.Running);
             await _journal.EndStepAsync(step.Name, outcome.Status, outcome.Message, ct);
             request = await _journal.ReloadAsync(ct);
