@@ -58,7 +58,10 @@ public static class DependencyInjection
         services.AddOptions<ExecutionOptions>().BindConfiguration(ExecutionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ExecutionOptions>, ExecutionOptionsValidator>();
         services.AddScoped<RunLeases>();
+        services.AddScoped<MigrationPrechecks>();
+        services.AddItinerary();
         services.AddScoped<RunMigration>();
+        services.AddScoped<RecheckRequest>();
         services.AddScoped<ReconcileStaleMigrations>();
         services.AddScoped<SetApprovalRules>();
         services.AddScoped<SetApplicationOwners>();
@@ -86,6 +89,24 @@ public static class DependencyInjection
         services.AddScoped<Evacuation.SubmitEvacuation>();
         services.AddScoped<Notifications.SendNotifications>();
         services.AddScoped<Notifications.RememberContact>();
+        return services;
+    }
+
+    /// <summary>
+    /// The itinerary's steps and the definitions that order them. A new itinerary (a conversion between kinds, say) is one
+    /// more <see cref="Execution.Itinerary.ItineraryDefinition"/> and its new steps, registered here or by the module that brings them.
+    /// </summary>
+    public static IServiceCollection AddItinerary(this IServiceCollection services)
+    {
+        services.AddScoped<Execution.Itinerary.IItineraryStep, Execution.Itinerary.PrecheckStep>();
+        services.AddScoped<Execution.Itinerary.IItineraryStep, Execution.Itinerary.SnapshotStep>();
+        services.AddScoped<Execution.Itinerary.IItineraryStep, Execution.Itinerary.EnforceEncryptionStep>();
+        services.AddScoped<Execution.Itinerary.IItineraryStep, Execution.Itinerary.TransferStep>();
+        services.AddScoped<Execution.Itinerary.IItineraryStep, Execution.Itinerary.VerifyStep>();
+        services.AddScoped<Execution.Itinerary.IItineraryStep, Execution.Itinerary.SnapshotCleanUpStep>();
+        services.AddScoped<Execution.Itinerary.IItineraryStep, Execution.Itinerary.LeftoversCleanUpStep>();
+        services.AddSingleton(Execution.Itinerary.ItineraryDefinition.WithinOneConnection);
+        services.AddScoped<Execution.Itinerary.ItineraryCatalog>();
         return services;
     }
 }

@@ -21,16 +21,30 @@ public sealed class MigrationPlanner(IPortalDb db, ISecretProtector secrets)
             connection.CaCertificatePem, connection.ClientCertificatePem,
             connection.ProtectedClientKey is null ? null : secrets.Unprotect(connection.ProtectedClientKey));
 
-    public async Task<MigrationPlan?> PlanAsync(MigrationRequest request, CancellationToken ct)
+    /// <summary>
+    /// The plan as a page shows it: no secret is decrypted (which itinerary applies depends only on kinds and options).
+    /// </summary>
+    public Task<MigrationPlan?> DescribeAsync(MigrationRequest request, CancellationToken ct) => PlanAsync(request, withSecrets: false, ct);
+
+    public Task<MigrationPlan?> PlanAsync(MigrationRequest request, CancellationToken ct) => PlanAsync(request, withSecrets: true, ct);
+
+    private async Task<ConnectionInfo> ConnectionInfoAsync(Guid connectionId, bool withSecrets, CancellationToken ct)
+    {
+        if (withSecrets) return await ConnectionInfoAsync(connectionId, ct);
+        var c = await db.Connections.AsNoTracking().FirstAsync(c => c.Id == connectionId, ct);
+        return new ConnectionInfo(c.Id, c.Name, c.Kind, c.Endpoint, c.Username, null, c.PinnedThumbprint, c.AllowUnencryptedMigration);
+    }
+
+    private async Task<MigrationPlan?> PlanAsync(MigrationRequest request, bool withSecrets, CancellationToken ct)
     {
         var vm = await db.Vms.AsNoTracking().FirstOrDefaultAsync(v => v.Id == request.VmId, ct);
         if (vm is null) return null;
-        var connection = await ConnectionInfoAsync(request.ConnectionId, ct);
+        var connection = await ConnectionInfoAsync(request.ConnectionId, withSecrets, ct);
         // The source is the host the request recorded at submission: the VM's inventory row follows the VM at the next
         // sync, and a rollback must move it back to where it was, not to where it is.
         var sourceHostId = request.SourceHostName is null ? null
             : await db.Hosts.AsNoTracking().Where(h => h.ConnectionId == request.ConnectionId && h.Name == request.SourceHostName).Select(h => h.ExternalId).FirstOrDefaultAsync(ct);
-        var destination = request.Target.ConnectionId == request.ConnectionId || request.Target.ConnectionId == Guid.Empty ? connection : await ConnectionInfoAsync(request.Target.ConnectionId, ct);
+        var destination = request.Target.ConnectionId == request.ConnectionId || request.Target.ConnectionId == Guid.Empty ? connection : await ConnectionInfoAsync(request.Target.ConnectionId, withSecrets, ct);
         return new MigrationPlan(request.Id, connection, destination, vm.ExternalId, vm.Name, request.Kind, request.Live,
             sourceHostId ?? vm.HostExternalId, request.SourceDatastoreName, request.Target, request.Options, request.SnapshotId);
     }

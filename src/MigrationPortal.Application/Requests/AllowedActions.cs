@@ -5,14 +5,14 @@ using MigrationPortal.Domain.Requests;
 namespace MigrationPortal.Application.Requests;
 
 /// <summary>What the current user may do to one request right now. Pages and API clients show these; they do not work them out.</summary>
-public sealed record AllowedActions(bool Cancel, bool Retry, bool RollBack, bool Decide)
+public sealed record AllowedActions(bool Cancel, bool Retry, bool RollBack, bool Decide, bool Recheck = false)
 {
     public static readonly AllowedActions None = new(false, false, false, false);
 }
 
 /// <summary>
 /// The one statement of who may act on a request: the role rules that <see cref="CancelRequest"/>, <see cref="RetryRequest"/>,
-/// <see cref="RollBackRequest"/> and the decision use case enforce, combined with the aggregate's own state rules
+/// <see cref="RollBackRequest"/>, <see cref="RecheckRequest"/> and the decision use case enforce, combined with the aggregate's own state rules
 /// (<see cref="MigrationRequest.CanCancel"/>, <see cref="MigrationRequest.CanRetry"/>, <see cref="MigrationRequest.CanRollBack"/>,
 /// <see cref="MigrationRequest.CanBeDecidedBy"/>).
 /// </summary>
@@ -33,6 +33,7 @@ public sealed class RequestActionRules(AccessGuard guard)
             Cancel: request.CanCancel && MayCancelIn(user, request.State),
             Retry: request.CanRetry && IsOperator(user),
             RollBack: request.CanRollBack && IsOperator(user),
-            Decide: decide);
+            Decide: decide,
+            Recheck: request.CanRecheck && IsOperator(user));
     }
 }

@@ -8,7 +8,7 @@ namespace MigrationPortal.Application.Requests;
 /// Runs the connector's prechecks for a saved request as things stand now, for approvers deciding on it. Read-only: findings,
 /// never changes. The run job repeats them at start, when they decide.
 /// </summary>
-public sealed class CheckRequest(IPortalDb db, AccessGuard guard, MigrationPlanner planner, IConnectorResolver connectors)
+public sealed class CheckRequest(IPortalDb db, AccessGuard guard, MigrationPlanner planner, MigrationPrechecks prechecks)
 {
     public async Task<IReadOnlyList<PrecheckFinding>> HandleAsync(PortalUser user, Guid requestId, CancellationToken ct = default)
     {
@@ -18,14 +18,7 @@ public sealed class CheckRequest(IPortalDb db, AccessGuard guard, MigrationPlann
         {
             var plan = await planner.PlanAsync(request, ct);
             if (plan is null) return [new PrecheckFinding(FindingSeverity.Critical, "vm-gone", "The VM is no longer in the inventory.")];
-            var findings = (await connectors.Resolve(plan.Source.Kind).PrecheckAsync(plan, ct)).ToList();
-            if (!plan.Options.RequireEncryption && !plan.Source.AllowUnencryptedMigration)
-                findings.Add(new PrecheckFinding(FindingSeverity.Critical, "encryption-policy", $"Unencrypted migration is not allowed on connection '{plan.Source.Name}'."));
-            return findings.OrderByDescending(f => f.Severity).ToList();
-        }
-        catch (ConnectorException e)
-        {
-            return [new PrecheckFinding(FindingSeverity.Critical, e.FaultType, e.Message)];
+            return await prechecks.CheckAsync(plan, request.VmId, faultsAsFindings: true, ct);
         }
         catch (Exception e) when (e is InvalidOperationException or System.Security.Cryptography.CryptographicException)
         {

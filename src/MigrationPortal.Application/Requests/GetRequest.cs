@@ -3,6 +3,9 @@ using Microsoft.EntityFrameworkCore;
 using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Audit;
 using MigrationPortal.Application.Authorization;
+using MigrationPortal.Application.Execution;
+using MigrationPortal.Application.Execution.Itinerary;
+using MigrationPortal.Domain.Requests;
 
 namespace MigrationPortal.Application.Requests;
 
@@ -10,7 +13,7 @@ namespace MigrationPortal.Application.Requests;
 /// One request with its timeline, decisions, itinerary and live progress, and the actions the caller may take on it now.
 /// 404 if unknown, 403 if not the user's.
 /// </summary>
-public sealed class GetRequest(IPortalDb db, AccessGuard guard, RequestActionRules rules)
+public sealed class GetRequest(IPortalDb db, AccessGuard guard, RequestActionRules rules, MigrationPlanner planner, ItineraryCatalog itineraries)
 {
     public async Task<RequestDetails> HandleAsync(PortalUser user, Guid id, CancellationToken ct = default)
     {
@@ -20,7 +23,18 @@ public sealed class GetRequest(IPortalDb db, AccessGuard guard, RequestActionRul
         // A refused cancel lives in the audit trail (the hypervisor's reason included); the page shows the latest one.
         var refusal = await db.AuditEvents.AsNoTracking().Where(e => e.RequestId == id && e.Action == AuditActions.RequestCancelRefused)
             .OrderByDescending(e => e.Sequence).Select(e => e.Details).FirstOrDefaultAsync(ct);
-        return request.ToDetails(progress, await rules.ForAsync(user, request, ct)) with { CancelRefusal = refusal is null ? null : MessageOf(refusal) };
+        return request.ToDetails(progress, await rules.ForAsync(user, request, ct), await UpcomingStepsAsync(request, ct)) with { CancelRefusal = refusal is null ? null : MessageOf(refusal) };
+    }
+
+    /// <summary>
+    /// The steps still ahead of a request that can still run, in its itinerary's order: a step's row is made only when it
+    /// starts, so the timeline shows the rest as Pending from the itinerary itself, never from stored rows.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> UpcomingStepsAsync(MigrationRequest request, CancellationToken ct)
+    {
+        if (!RequestTransitions.IsActive(request.State) && request.State != RequestState.Draft) return [];
+        var plan = await planner.DescribeAsync(request, ct);
+        return plan is null ? [] : itineraries.For(plan).All.Where(s => s.AppliesTo(plan)).Select(s => s.Name).ToList();
     }
 
     private static string MessageOf(string details)

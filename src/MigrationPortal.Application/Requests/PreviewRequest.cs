@@ -22,7 +22,7 @@ public sealed record RequestPreview(IReadOnlyList<PrecheckFinding> Findings, App
 /// the policy will require, and when it would start (its window, or as soon as approved) with the duration estimate and its
 /// basis. Nothing is saved; a Critical finding (including a schedule that cannot be met) blocks submission in the UI.
 /// </summary>
-public sealed class PreviewRequest(IPortalDb db, AccessGuard guard, MigrationPlanner planner, IConnectorResolver connectors,
+public sealed class PreviewRequest(IPortalDb db, AccessGuard guard, MigrationPlanner planner, MigrationPrechecks prechecks,
     StartPlanner startPlanner, DurationEstimator estimator, TimeProvider time)
 {
     public async Task<RequestPreview> HandleAsync(PortalUser user, SubmitRequest.Command command, CancellationToken ct = default)
@@ -46,21 +46,7 @@ public sealed class PreviewRequest(IPortalDb db, AccessGuard guard, MigrationPla
             new MigrationTarget(vm.ConnectionId, host?.ExternalId, host?.Name, store?.ExternalId, store?.Name, null),
             new MigrationOptions(command.TakeSnapshot, command.RequireEncryption), null);
 
-        var findings = new List<PrecheckFinding>();
-        try
-        {
-            findings.AddRange(await connectors.Resolve(connection.Kind).PrecheckAsync(plan, ct));
-        }
-        catch (ConnectorException e)
-        {
-            findings.Add(new PrecheckFinding(FindingSeverity.Critical, e.FaultType, e.Message));
-        }
-
-        if (!command.RequireEncryption && !connection.AllowUnencryptedMigration)
-            findings.Add(new PrecheckFinding(FindingSeverity.Critical, "encryption-policy", $"Unencrypted migration is not allowed on connection '{connection.Name}'."));
-        var active = RequestTransitions.Active.ToArray();
-        if (await db.Requests.AnyAsync(r => r.VmId == vm.Id && active.Contains(r.State), ct))
-            findings.Add(new PrecheckFinding(FindingSeverity.Critical, "vm-busy", $"VM '{vm.Name}' already has an active migration request."));
+        var findings = (await prechecks.CheckAsync(plan, vm.Id, faultsAsFindings: true, ct)).ToList();
 
         var app = vm.ApplicationId is null ? null : await db.Applications.AsNoTracking().FirstOrDefaultAsync(a => a.Id == vm.ApplicationId, ct);
         var rules = await db.ApprovalRules.AsNoTracking().ToListAsync(ct);

@@ -36,7 +36,8 @@ public sealed record RequestDetails(
     AllowedActions Actions,
     int? EstimatedSeconds = null,
     string? EstimateBasis = null,
-    string? CancelRefusal = null);
+    string? CancelRefusal = null,
+    string? AttentionReason = null);
 
 public static class RequestViewMapping
 {
@@ -44,12 +45,14 @@ public static class RequestViewMapping
         new(r.Id, r.VmName, r.ApplicationName, r.Kind, r.Live, r.State, r.Target.Describe(), r.RequesterName, r.CreatedAt, r.FailureReason, r.IsDemo, r.Version, r.BatchId,
             r.State == RequestState.Approved ? r.QueueReason : null, RequestTransitions.Waiting.Contains(r.State) ? r.PlannedStart : r.ScheduledFor);
 
-    public static RequestDetails ToDetails(this MigrationRequest r, MigrationProgress? progress, AllowedActions actions) =>
+    /// <param name="upcoming">The itinerary's steps that have not started yet, shown Pending; computed from the itinerary, not stored.</param>
+    public static RequestDetails ToDetails(this MigrationRequest r, MigrationProgress? progress, AllowedActions actions, IReadOnlyList<string>? upcoming = null) =>
         new(r.ToSummary(), r.Justification, r.SourceHostName, r.SourceDatastoreName, r.Options, r.Schedule, r.ScheduledFor,
             r.RequiredApprovals, r.ApproverGroup, r.PolicyReason, r.ExpiresAt, r.CancelRequested, r.EncryptionApplied,
             r.Transitions.OrderBy(t => t.At).ThenBy(t => t.Id).Select(t => new TransitionView(t.From, t.To, t.ActorName, t.At, t.Reason)).ToList(),
             r.Decisions.OrderBy(d => d.At).Select(d => new DecisionView(d.ApproverName, d.Verdict, d.Comment, d.At)).ToList(),
-            r.Steps.OrderBy(s => s.Order).Select(s => new StepView(s.Name, s.Status, s.StartedAt, s.EndedAt, s.Message)).ToList(),
+            r.Steps.OrderBy(s => s.Order).Select(s => new StepView(s.Name, s.Status, s.StartedAt, s.EndedAt, s.Message))
+                .Concat((upcoming ?? []).Where(name => r.Steps.All(s => s.Name != name)).Select(name => new StepView(name, StepStatus.Pending, null, null, null))).ToList(),
             progress is null ? null : new ProgressView(progress.Phase, progress.Percent, progress.BytesTransferred, progress.BytesTotal, progress.EtaSeconds, progress.UpdatedAt),
-            actions, r.EstimatedSeconds, r.EstimateBasis);
+            actions, r.EstimatedSeconds, r.EstimateBasis, AttentionReason: r.AttentionReason);
 }

@@ -10,8 +10,6 @@ namespace MigrationPortal.Domain.Requests;
 /// </summary>
 public sealed class MigrationRequest
 {
-    public static readonly IReadOnlyList<string> ItineraryStepNames = ["precheck", "snapshot", "enforce-encryption", "transfer", "verify", "clean-up"];
-
     private readonly List<Transition> _transitions = [];
     private readonly List<Decision> _decisions = [];
     private readonly List<MigrationStep> _steps = [];
@@ -48,7 +46,8 @@ public sealed class MigrationRequest
         IsDemo = isDemo;
         CreatedAt = now;
         State = RequestState.Draft;
-        for (var i = 0; i < ItineraryStepNames.Count; i++) _steps.Add(new MigrationStep(ItineraryStepNames[i], i));
+        // No step rows yet: each is made when its step starts (ItinerarySteps), so a release that changes the itinerary
+        // never finds rows it does not know, or misses rows it needs, on a request already in flight.
     }
 
     public Guid Id { get; private set; }
@@ -82,6 +81,15 @@ public sealed class MigrationRequest
 
     /// <summary>The hypervisor's handle for the running transfer (vCenter task ID, libvirt job); kept so a restarted node can reconcile.</summary>
     public string? OperationId { get; private set; }
+
+    /// <summary>
+    /// When this run decided to start the transfer, saved before the start call. Found without an <see cref="OperationId"/>,
+    /// it means the start call may have reached the hypervisor: the run asks the hypervisor before it starts anything.
+    /// </summary>
+    public DateTimeOffset? TransferIntentAt { get; private set; }
+
+    /// <summary>Why the request waits for an Operator (<see cref="RequestState.NeedsAttention"/>); null otherwise.</summary>
+    public string? AttentionReason { get; private set; }
     public string? SnapshotId { get; private set; }
     public bool CancelRequested { get; private set; }
     public string? EncryptionApplied { get; private set; }
@@ -198,20 +206,36 @@ public sealed class MigrationRequest
         StartedAt = now;
         FailureReason = null;
         OperationId = null;
+        TransferIntentAt = null;
+        AttentionReason = null;
         CancelRequested = false;
-        foreach (var step in _steps) step.Reset();
+        // A retry runs the whole itinerary again: the last attempt's rows go (its audit events stay).
+        _steps.Clear();
     }
 
+    /// <summary>Starts a step, making its row when it has none (rows are made as steps start, in the order they run).</summary>
     public void StartStep(string name, DateTimeOffset now)
     {
         RequireState(RequestState.Running, RequestState.Verifying, RequestState.RollingBack);
-        Step(name).Start(now);
+        StepOrNew(name).Start(now);
         Touch();
     }
 
     public void EndStep(string name, StepStatus status, DateTimeOffset now, string? message = null)
     {
-        Step(name).End(status, now, message);
+        StepOrNew(name).End(status, now, message);
+        Touch();
+    }
+
+    /// <summary>The step's row, if it has started (or is one of the Pending rows made at submission by older releases).</summary>
+    public MigrationStep? FindStep(string name) => _steps.FirstOrDefault(s => s.Name == name);
+
+    /// <summary>Saved before the transfer's start call, so a run that finds it without an operation ID asks the hypervisor first.</summary>
+    public void RecordTransferIntent(DateTimeOffset now)
+    {
+        RequireState(RequestState.Running);
+        if (OperationId is not null) throw new DomainException($"The transfer already runs as operation {OperationId}.");
+        TransferIntentAt = now;
         Touch();
     }
 
@@ -221,6 +245,26 @@ public sealed class MigrationRequest
         OperationId = operationId;
         Touch();
     }
+
+    /// <summary>
+    /// The run cannot tell whether the hypervisor started the transfer, so it stops rather than start a second one. The
+    /// request keeps its VM and its capacity until an Operator has looked (<see cref="Recheck"/>).
+    /// </summary>
+    public void RequireAttention(DateTimeOffset now, string reason)
+    {
+        Move(RequestState.NeedsAttention, Actor.System, now, reason);
+        AttentionReason = reason;
+    }
+
+    /// <summary>An Operator asks the run to ask the hypervisor again; the run resumes where it stopped.</summary>
+    public void Recheck(Actor actor, DateTimeOffset now, string reason)
+    {
+        if (!CanRecheck) throw new DomainException($"Only a request that needs attention can be checked again; this one is {State}.");
+        Move(RequestState.Running, actor, now, $"Check again: {reason}");
+        AttentionReason = null;
+    }
+
+    public bool CanRecheck => State == RequestState.NeedsAttention;
 
     public void RecordSnapshot(string? snapshotId)
     {
@@ -338,8 +382,14 @@ public sealed class MigrationRequest
         if (!states.Contains(State)) throw new DomainException($"The request is {State}; this needs it to be {string.Join(" or ", states)}.");
     }
 
-    private MigrationStep Step(string name) =>
-        _steps.FirstOrDefault(s => s.Name == name) ?? throw new DomainException($"Unknown itinerary step '{name}'.");
+    private MigrationStep StepOrNew(string name)
+    {
+        if (FindStep(name) is { } step) return step;
+        if (string.IsNullOrWhiteSpace(name)) throw new DomainException("A step needs a name.");
+        step = new MigrationStep(name, _steps.Count == 0 ? 0 : _steps.Max(s => s.Order) + 1);
+        _steps.Add(step);
+        return step;
+    }
 
     private void Move(RequestState to, Actor actor, DateTimeOffset now, string reason)
     {

@@ -29,14 +29,6 @@ public sealed class MigrationStep
     public DateTimeOffset? EndedAt { get; private set; }
     public string? Message { get; private set; }
 
-    internal void Reset()
-    {
-        Status = StepStatus.Pending;
-        StartedAt = null;
-        EndedAt = null;
-        Message = null;
-    }
-
     internal void Start(DateTimeOffset at)
     {
         Status = StepStatus.Running;

@@ -16,4 +16,7 @@ public enum RequestState
     Cancelled,
     RollingBack,
     RolledBack,
+
+    /// <summary>The run stopped because the hypervisor could not say whether the transfer started; an Operator checks again.</summary>
+    NeedsAttention,
 }

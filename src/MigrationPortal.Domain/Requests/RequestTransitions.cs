@@ -18,7 +18,10 @@ public static class RequestTransitions
             // Scheduled -> Scheduled is a deferral to a later start (the window did not have room).
             [Scheduled] = Set(Scheduled, Running, Cancelled),
             // Only a finished move is rolled back (MigrationRequest.CanRollBack); a running one is cancelled instead.
-            [Running] = Set(Verifying, Failed, Cancelled),
+            // NeedsAttention: the run could not tell whether the transfer started and stopped rather than start it twice.
+            [Running] = Set(Verifying, Failed, Cancelled, NeedsAttention),
+            // Only back to Running ("Check again"): the run asks the hypervisor once more. Until it knows, nothing else is truthful.
+            [NeedsAttention] = Set(Running),
             [Verifying] = Set(Succeeded, Failed),
             [Succeeded] = Set(RollingBack),
             // A failed request may be retried (back to Approved, approvals stand) or rolled back by an operator.
@@ -36,7 +39,7 @@ public static class RequestTransitions
     public static readonly IReadOnlySet<RequestState> Terminal = Allowed.Where(a => a.Value.Count == 0).Select(a => a.Key).ToHashSet();
 
     /// <summary>States in which the request still claims its VM (a second request for it would conflict).</summary>
-    public static readonly IReadOnlySet<RequestState> Active = Set(Submitted, PendingApproval, Approved, Scheduled, Running, Verifying, RollingBack);
+    public static readonly IReadOnlySet<RequestState> Active = Set(Submitted, PendingApproval, Approved, Scheduled, Running, Verifying, RollingBack, NeedsAttention);
 
     /// <summary>States in which a job is acting on the VM right now: only an operator may stop it, and a stale one is reconciled.</summary>
     public static readonly IReadOnlySet<RequestState> InFlight = Set(Running, Verifying, RollingBack);
@@ -47,8 +50,11 @@ public static class RequestTransitions
     /// <summary>States that wait for an approver (or the policy) to decide.</summary>
     public static readonly IReadOnlySet<RequestState> AwaitingDecision = Set(Submitted, PendingApproval);
 
-    /// <summary>States in which a request holds its concurrency slots (capacity leases).</summary>
-    public static readonly IReadOnlySet<RequestState> HoldingCapacity = Set(Scheduled, Running, Verifying);
+    /// <summary>
+    /// States in which a request holds its concurrency slots (capacity leases). NeedsAttention keeps them: a transfer may be
+    /// running on the hypervisor that the portal cannot see.
+    /// </summary>
+    public static readonly IReadOnlySet<RequestState> HoldingCapacity = Set(Scheduled, Running, Verifying, NeedsAttention);
 
     /// <summary>States in which a move has ended, either way, and may be rolled back.</summary>
     public static readonly IReadOnlySet<RequestState> Finished = Set(Succeeded, Failed);

@@ -32,6 +32,7 @@ internal sealed class MigrationRequestConfiguration : IEntityTypeConfiguration<M
         b.Property(r => r.SnapshotId).HasMaxLength(512);
         b.Property(r => r.EstimateBasis).HasMaxLength(1000);
         b.Property(r => r.QueueReason).HasMaxLength(1000);
+        b.Property(r => r.AttentionReason).HasMaxLength(2000);
         b.OwnsOne(r => r.Target, t =>
         {
             t.Property(x => x.ConnectionId).HasColumnName("TargetConnectionId");

@@ -882,6 +882,10 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<string>("AttentionReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.Property<Guid?>("BatchId")
                         .HasColumnType("uuid");
 
@@ -983,6 +987,9 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<DateTimeOffset?>("TransferIntentAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("integer");
@@ -1007,7 +1014,7 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
 
                     b.HasIndex(new[] { "VmId" }, "IX_Requests_VmId_Active")
                         .IsUnique()
-                        .HasFilter("\"State\" IN ('Submitted', 'PendingApproval', 'Approved', 'Scheduled', 'Running', 'Verifying', 'RollingBack')");
+                        .HasFilter("\"State\" IN ('Submitted', 'PendingApproval', 'Approved', 'Scheduled', 'Running', 'Verifying', 'RollingBack', 'NeedsAttention')");
 
                     b.ToTable("Requests");
                 });

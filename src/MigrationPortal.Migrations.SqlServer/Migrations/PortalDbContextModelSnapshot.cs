@@ -883,6 +883,10 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
 
+                    b.Property<string>("AttentionReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
                     b.Property<Guid?>("BatchId")
                         .HasColumnType("uniqueidentifier");
 
@@ -984,6 +988,9 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
 
+                    b.Property<DateTimeOffset?>("TransferIntentAt")
+                        .HasColumnType("datetimeoffset");
+
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("int");
@@ -1008,7 +1015,7 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
 
                     b.HasIndex(new[] { "VmId" }, "IX_Requests_VmId_Active")
                         .IsUnique()
-                        .HasFilter("[State] IN ('Submitted', 'PendingApproval', 'Approved', 'Scheduled', 'Running', 'Verifying', 'RollingBack')");
+                        .HasFilter("[State] IN ('Submitted', 'PendingApproval', 'Approved', 'Scheduled', 'Running', 'Verifying', 'RollingBack', 'NeedsAttention')");
 
                     b.ToTable("Requests");
                 });

@@ -865,6 +865,10 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("AttentionReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid?>("BatchId")
                         .HasColumnType("TEXT");
 
@@ -966,6 +970,9 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("TransferIntentAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
@@ -990,7 +997,7 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
 
                     b.HasIndex(new[] { "VmId" }, "IX_Requests_VmId_Active")
                         .IsUnique()
-                        .HasFilter("\"State\" IN ('Submitted', 'PendingApproval', 'Approved', 'Scheduled', 'Running', 'Verifying', 'RollingBack')");
+                        .HasFilter("\"State\" IN ('Submitted', 'PendingApproval', 'Approved', 'Scheduled', 'Running', 'Verifying', 'RollingBack', 'NeedsAttention')");
 
                     b.ToTable("Requests");
                 });

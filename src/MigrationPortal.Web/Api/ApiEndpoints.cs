@@ -38,6 +38,7 @@ public static class ApiEndpoints
         ("POST", "/api/v1/audit/verify"),
         ("POST", "/api/v1/requests/{id}/retry"),
         ("POST", "/api/v1/requests/{id}/rollback"),
+        ("POST", "/api/v1/requests/{id}/recheck"),
         ("POST", "/api/v1/batches"),
         ("POST", "/api/v1/batches/{id}/approve"),
         ("POST", "/api/v1/batches/{id}/reject"),
@@ -147,6 +148,11 @@ public static class ApiEndpoints
         api.MapPost("/requests/{id:guid}/rollback", async (Guid id, CancelBody body, RollBackRequest useCase, HttpContext http, CancellationToken ct) =>
             Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new RollBackRequest.Command(id, body.Reason ?? ""), ct)))
             .WithName("RollBackRequest");
+
+        // "Check again" on a request that needs attention: the run asks the hypervisor once more whether its transfer started.
+        api.MapPost("/requests/{id:guid}/recheck", async (Guid id, CancelBody body, RecheckRequest useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new RecheckRequest.Command(id, body.Reason ?? ""), ct)))
+            .WithName("RecheckRequest");
 
         api.MapPost("/batches", async (SubmitBatch.Command command, SubmitBatch useCase, HttpContext http, CancellationToken ct) =>
         {

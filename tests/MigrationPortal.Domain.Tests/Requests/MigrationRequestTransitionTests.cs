@@ -120,7 +120,10 @@ public class MigrationRequestTransitionTests
             case RequestState.Rejected: r.Reject(Approver1, "no", Now); break;
             case RequestState.Expired: r.Expire(Now.AddDays(30)); break;
             case RequestState.Scheduled: r.ScheduleFor(Now, Actor.System, Now, "due"); break;
-            case RequestState.Running: r.Start(Now); break;
+            case RequestState.Running:
+                if (r.State == RequestState.NeedsAttention) { r.Recheck(Approver1, Now, "looked"); break; }
+                r.Start(Now); break;
+            case RequestState.NeedsAttention: r.RequireAttention(Now, "the hypervisor could not say"); break;
             case RequestState.Verifying: r.BeginVerify(Now); break;
             case RequestState.Succeeded: r.Succeed(Now, "done"); break;
             case RequestState.Failed:

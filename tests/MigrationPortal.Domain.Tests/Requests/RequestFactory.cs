@@ -47,6 +47,7 @@ internal static class RequestFactory
         if (state == RequestState.Scheduled) { r.ScheduleFor(Now, Actor.System, Now, "due"); return r; }
         r.Start(Now);
         if (state == RequestState.Running) return r;
+        if (state == RequestState.NeedsAttention) { r.RequireAttention(Now, "the hypervisor could not say"); return r; }
         if (state == RequestState.Failed) { r.Fail(Now, "boom"); return r; }
         if (state == RequestState.RollingBack) { r.Fail(Now, "boom"); r.BeginRollback(Approver1, Now, "undo"); return r; }
         r.BeginVerify(Now);

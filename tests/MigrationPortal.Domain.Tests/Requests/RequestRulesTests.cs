@@ -14,10 +14,10 @@ public class RequestRulesTests
         Assert.Equal([RequestState.Succeeded, RequestState.Failed], RequestTransitions.Finished.Order());
         Assert.Equal([RequestState.Submitted, RequestState.PendingApproval, RequestState.Approved], RequestTransitions.Waiting.Order());
         Assert.Equal([RequestState.Submitted, RequestState.PendingApproval], RequestTransitions.AwaitingDecision.Order());
-        Assert.Equal([RequestState.Scheduled, RequestState.Running, RequestState.Verifying], RequestTransitions.HoldingCapacity.Order());
+        Assert.Equal([RequestState.Scheduled, RequestState.Running, RequestState.Verifying, RequestState.NeedsAttention], RequestTransitions.HoldingCapacity.Order());
         Assert.Equal([RequestState.Rejected, RequestState.Expired, RequestState.Cancelled, RequestState.RolledBack], RequestTransitions.Terminal.Order());
         Assert.Equal([RequestState.Submitted, RequestState.PendingApproval, RequestState.Approved, RequestState.Scheduled, RequestState.Running,
-            RequestState.Verifying, RequestState.RollingBack], RequestTransitions.Active.Order());
+            RequestState.Verifying, RequestState.RollingBack, RequestState.NeedsAttention], RequestTransitions.Active.Order());
     }
 
     [Fact]

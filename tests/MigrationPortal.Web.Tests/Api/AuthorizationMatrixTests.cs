@@ -48,6 +48,7 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         [("POST", "/api/v1/audit/verify")] = Row(403, 403, 403, 403, 200, 200),
         [("POST", "/api/v1/requests/{id}/retry")] = Row(403, 403, 403, 200, 200, 403),
         [("POST", "/api/v1/requests/{id}/rollback")] = Row(403, 403, 403, 200, 200, 403),
+        [("POST", "/api/v1/requests/{id}/recheck")] = Row(403, 403, 403, 200, 200, 403),
         [("POST", "/api/v1/batches")] = Row(201, 403, 403, 403, 201, 403),
         [("POST", "/api/v1/batches/{id}/approve")] = Row(403, 403, 200, 403, 403, 403),
         [("POST", "/api/v1/batches/{id}/reject")] = Row(403, 403, 200, 403, 403, 403),
@@ -162,6 +163,12 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
             {
                 var id = await CreatePendingRequestAsync();
                 await FailRequestAsync(id);
+                return (pattern.Replace("{id}", id.ToString()), _ => FinishQuietlyAsync(id));
+            }
+            case "/api/v1/requests/{id}/recheck":
+            {
+                var id = await CreatePendingRequestAsync();
+                await NeedAttentionAsync(id);
                 return (pattern.Replace("{id}", id.ToString()), _ => FinishQuietlyAsync(id));
             }
             case var p when p.StartsWith("/api/v1/requests/{id}"):
@@ -451,7 +458,20 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         await db.SaveChangesAsync();
     }
 
-    /// <summary>Ends whatever a retry or rollback started, so the VM is free for the next case.</summary>
+    /// <summary>A running request whose run could not tell whether its transfer started (issue 11 §3).</summary>
+    private async Task NeedAttentionAsync(Guid id)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var request = await db.LoadRequestAsync(id, default);
+        var now = TimeProvider.System.GetUtcNow();
+        request.Approve(new MigrationPortal.Domain.Common.Actor("u-anna", "Anna"), "ok", now);
+        request.Start(now);
+        request.RequireAttention(now, "matrix test: the hypervisor could not say");
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>Ends whatever a retry, rollback or recheck started, so the VM is free for the next case.</summary>
     private async Task FinishQuietlyAsync(Guid id)
     {
         await using var scope = factory.Services.CreateAsyncScope();
@@ -460,6 +480,8 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         var now = TimeProvider.System.GetUtcNow();
         if (request.State == MigrationPortal.Domain.Requests.RequestState.RollingBack) request.CompleteRollback(now, "test clean-up");
         else if (request.State == MigrationPortal.Domain.Requests.RequestState.Approved) request.Cancel(new MigrationPortal.Domain.Common.Actor("u-adam", "Adam"), now, "test clean-up");
+        else if (request.State == MigrationPortal.Domain.Requests.RequestState.NeedsAttention) { request.Recheck(new MigrationPortal.Domain.Common.Actor("u-adam", "Adam"), now, "test clean-up"); request.Fail(now, "test clean-up"); }
+        else if (request.State == MigrationPortal.Domain.Requests.RequestState.Running) request.Fail(now, "test clean-up");
         await db.SaveChangesAsync();
     }
 
