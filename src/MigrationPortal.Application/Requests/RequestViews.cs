@@ -36,7 +36,8 @@ public sealed record RequestDetails(
     AllowedActions Actions,
     int? EstimatedSeconds = null,
     string? EstimateBasis = null,
-    string? CancelRefusal = null);
+    string? CancelRefusal = null,
+    string? SafetyCopy = null);
 
 public static class RequestViewMapping
 {
