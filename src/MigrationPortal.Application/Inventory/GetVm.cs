@@ -19,7 +19,7 @@ public sealed class GetVm(IPortalDb db, AccessGuard guard)
             await guard.DenyAsync(user, "vm.view", "InventoryVm", id.ToString(), AccessGuard.NotYourVm, ct);
         var connection = await db.Connections.AsNoTracking().Where(c => c.Id == vm.ConnectionId).Select(c => new { c.Name, c.Kind }).FirstAsync(ct);
         var appName = vm.ApplicationId is null ? null : await db.Applications.Where(a => a.Id == vm.ApplicationId).Select(a => a.Name).FirstOrDefaultAsync(ct);
-        var view = new VmView(vm.Id, vm.ConnectionId, connection.Name, connection.IsDemo, vm.Name, vm.PowerState,
+        var view = new VmView(vm.Id, vm.ConnectionId, connection.Name, connection.Kind == MigrationPortal.Domain.Inventory.ConnectionKinds.Demo, vm.Name, vm.PowerState,
             vm.HostExternalId, vm.HostName, vm.ClusterName, vm.Datastores, vm.Cpus, vm.MemoryMb, vm.ProvisionedGb, vm.ApplicationId, appName, connection.Kind);
         // History through the same visibility as GetRequest: a VM moved to another application does not reveal the old one's requests.
         var requests = await (await guard.VisibleRequestsAsync(user, ct)).AsNoTracking().Where(r => r.VmId == id).OrderByDescending(r => r.CreatedAt).Take(100).ToListAsync(ct);

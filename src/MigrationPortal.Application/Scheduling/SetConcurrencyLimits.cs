@@ -38,15 +38,15 @@ public sealed class SetConcurrencyLimits(IPortalDb db, AccessGuard guard, IConne
 
         foreach (var duplicate in limits.GroupBy(l => LimitField.Of(l.Kind, l.Resource)).Where(g => g.Count() > 1))
             check.Add(duplicate.Key, "This limit is named twice; name it once.");
-        check.ThrowIfInvalid();
 
         var rows = await db.ConcurrencyLimits.ToListAsync(ct);
         var table = new LimitTable(rows, kinds);
-        // A kind's cross-field rules (a cost within its budget) are checked on the values the save would leave in force.
-        foreach (var kind in limits.Select(l => l.Kind).Distinct())
+        // A kind's cross-field rules (a cost within its budget) are checked on the values the save would leave in force,
+        // in the same pass, so every problem is shown at once.
+        foreach (var kind in limits.Select(l => l.Kind).Distinct().Where(k => kinds.Find(k) is not null))
         {
             var values = table.ValuesOf(kind);
-            foreach (var limit in limits.Where(l => l.Kind == kind)) values[limit.Resource] = limit.Value;
+            foreach (var limit in limits.Where(l => l.Kind == kind && values.ContainsKey(l.Resource))) values[limit.Resource] = limit.Value;
             var rules = new Validation();
             kinds.Find(kind)?.ValidateLimits(values, rules);
             foreach (var (resource, messages) in rules.Errors)
