@@ -136,19 +136,13 @@ CREATE TABLE IF NOT EXISTS "Clusters" (
 );
 
 
-CREATE TABLE IF NOT EXISTS "ConcurrencyLimits" (
-    "Id" INTEGER NOT NULL CONSTRAINT "PK_ConcurrencyLimits" PRIMARY KEY,
-    "VSphereMigrationsPerHost" INTEGER NOT NULL,
-    "VSphereStorageMigrationsPerHost" INTEGER NOT NULL,
-    "KvmOutgoingPerHost" INTEGER NOT NULL,
-    "KvmIncomingPerHost" INTEGER NOT NULL,
-    "DatastoreBudget" INTEGER NOT NULL,
-    "ComputeMigrationDatastoreCost" INTEGER NOT NULL,
-    "StorageMigrationDatastoreCost" INTEGER NOT NULL,
-    "PerConnection" INTEGER NOT NULL,
-    "Global" INTEGER NOT NULL,
+CREATE TABLE IF NOT EXISTS "ConcurrencyLimitValues" (
+    "Kind" TEXT NOT NULL,
+    "Resource" TEXT NOT NULL,
+    "Value" INTEGER NOT NULL,
     "UpdatedBy" TEXT NOT NULL,
-    "UpdatedAt" INTEGER NULL
+    "UpdatedAt" INTEGER NOT NULL,
+    CONSTRAINT "PK_ConcurrencyLimitValues" PRIMARY KEY ("Kind", "Resource")
 );
 
 
@@ -597,5 +591,7 @@ INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261125215909_Notifications', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261203095247_RunLeasesAndOneActiveRequestPerVm', '10.0.15');
+INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261203125548_ConcurrencyLimitRows', '10.0.15');
 
 COMMIT;
