@@ -46,6 +46,10 @@ public sealed partial class SaveConnection(IPortalDb db, AccessGuard guard, ISec
         var creatable = kinds.All.Where(d => d.AdministratorsAddConnections).Select(d => d.Kind).ToList();
         check.Require(descriptor is not null, nameof(command.Kind), $"Choose one of the installed kinds: {string.Join(", ", creatable)}.");
         check.Require(connection is null || connection.Kind == command.Kind, nameof(command.Kind), "A connection's kind cannot change; add a new connection instead.");
+        // With no kind to ask, the one rule every kind shares still holds: an endpoint is an absolute URI (or several).
+        if (descriptor is null)
+            check.Require(EndpointTokens(command.Endpoint).Count > 0 && EndpointTokens(command.Endpoint).All(t => Uri.TryCreate(t, UriKind.Absolute, out _)), nameof(command.Endpoint),
+                "Give the endpoint as an absolute URI, such as https://vcenter.example/sdk; its form depends on the kind.");
         if (descriptor is not null && !descriptor.AdministratorsAddConnections)
             check.Add(nameof(command.Kind), $"{descriptor.DisplayName} connections are created by the portal itself; choose one of: {string.Join(", ", creatable)}.");
         else if (descriptor is not null)

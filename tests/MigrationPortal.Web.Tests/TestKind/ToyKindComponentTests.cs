@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using AngleSharp.Dom;
 using Bunit;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Web;
@@ -77,16 +76,18 @@ public sealed class ToyKindComponentTests : BunitContext, IClassFixture<ToyKindW
         var kind = cut.FindComponents<MudSelect<string>>().Single(s => Equals(s.Instance.UserAttributes.GetValueOrDefault("data-testid"), "connection-kind"));
         await cut.InvokeAsync(() => kind.Instance.SelectOption(ToyDescriptor.KindName));
 
-        IElement Field(string name) => cut.Find($"[data-testid=connection-{name}]");
-        Assert.Contains("Toy box address", Field("Endpoint").TextContent);
-        Assert.Contains("Keeper name", Field("Username").TextContent);
+        // A field's data-testid lands on its input; its label, help and error are around it, in the component's markup.
+        string Field(string name) => cut.FindComponents<MudTextField<string>>()
+            .Single(f => Equals(f.Instance.UserAttributes.GetValueOrDefault("data-testid"), $"connection-{name}")).Markup;
+        Assert.Contains("Toy box address", Field("Endpoint"));
+        Assert.Contains("Keeper name", Field("Username"));
         // The toy kind asks for no password, pin or certificate, so the form shows none.
         Assert.Empty(cut.FindAll("[data-testid=connection-Secret], [data-testid=connection-PinnedThumbprint], [data-testid=connection-CaCertificatePem]"));
 
-        cut.Find("[data-testid=connection-Endpoint] input").Change("https://nursery.example");
+        cut.Find("input[data-testid=connection-Endpoint], [data-testid=connection-Endpoint] input").Change("https://nursery.example");
         await cut.FindAll("button").Single(b => b.TextContent.Contains("Save connection", StringComparison.Ordinal)).ClickAsync(new MouseEventArgs());
 
-        cut.WaitForAssertion(() => Assert.Contains("A toy box address starts with toy://, such as toy://nursery.", Field("Endpoint").TextContent));
+        cut.WaitForAssertion(() => Assert.Contains("A toy box address starts with toy://, such as toy://nursery.", Field("Endpoint")));
     }
 
     protected override void Dispose(bool disposing)

@@ -102,7 +102,11 @@ public sealed class ToyKindEndToEndTests(ToyKindWebFactory factory) : IClassFixt
             "one toy moving and the other queued");
         var waiting = queued.Single(d => StateOf(d) != "Running").GetProperty("summary").GetProperty("queueReason").GetString();
         Assert.Matches(@"^Queued: waiting for toy pen pen-[12] \(1/1 in use\)\.$", waiting);
+        // The running one reaches its transfer (after its photocopy) and is held there; the queued one never starts one.
+        await EventuallyAsync(() => Task.FromResult(world.TransfersStarted), n => n >= 1, "the first toy's transfer");
+        await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.Equal(1, world.TransfersStarted);
+        Assert.Single(await Task.WhenAll(ids.Select(id => DetailsAsync(requester, id))), d => StateOf(d) == "Running");
 
         world.OpenGate();
         var finished = await EventuallyAsync(async () => await Task.WhenAll(ids.Select(id => DetailsAsync(requester, id))),

@@ -88,8 +88,9 @@ public sealed class RequestDraft
     /// </summary>
     public string SafetyCopyLabel(IEnumerable<VmView> known, IConnectorKinds kinds)
     {
-        var wordings = known.Where(v => SelectedVms.Contains(v.Id)).Select(v => v.ConnectionKind).Distinct()
-            .Select(k => kinds.Find(k)?.SafetyCopy).OfType<SafetyCopyWording>().ToList();
+        // In the registry's order, so the wording does not change with the order the VMs were picked in.
+        var chosen = known.Where(v => SelectedVms.Contains(v.Id)).Select(v => v.ConnectionKind).ToHashSet();
+        var wordings = kinds.All.Where(k => chosen.Contains(k.Kind)).Select(k => k.SafetyCopy).ToList();
         if (wordings.Count == 0) return "Take a safety copy first";
         var labels = wordings.Select(w => w.SwitchLabel).Distinct().ToList();
         return labels.Count == 1 ? labels[0] : $"Take {string.Join(" or ", wordings.Select(w => w.Noun).Distinct())} first";
