@@ -1047,37 +1047,149 @@ START TRANSACTION;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125243_TransferIntentAndNeedsAttention') THEN
-    DROP INDEX "IX_Requests_VmId_Active";
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
+    CREATE TABLE "ConcurrencyLimitValues" (
+        "Kind" character varying(32) NOT NULL,
+        "Resource" character varying(64) NOT NULL,
+        "Value" integer NOT NULL,
+        "UpdatedBy" character varying(256) NOT NULL,
+        "UpdatedAt" timestamp with time zone NOT NULL,
+        CONSTRAINT "PK_ConcurrencyLimitValues" PRIMARY KEY ("Kind", "Resource")
+    );
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125243_TransferIntentAndNeedsAttention') THEN
-    ALTER TABLE "Requests" ADD "AttentionReason" character varying(2000);
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'vsphere', 'host', "VSphereMigrationsPerHost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125243_TransferIntentAndNeedsAttention') THEN
-    ALTER TABLE "Requests" ADD "TransferIntentAt" timestamp with time zone;
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'vsphere', 'host-storage', "VSphereStorageMigrationsPerHost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125243_TransferIntentAndNeedsAttention') THEN
-    CREATE UNIQUE INDEX "IX_Requests_VmId_Active" ON "Requests" ("VmId") WHERE "State" IN ('Submitted', 'PendingApproval', 'Approved', 'Scheduled', 'Running', 'Verifying', 'RollingBack', 'NeedsAttention');
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'vsphere', 'datastore-budget', "DatastoreBudget", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125243_TransferIntentAndNeedsAttention') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'vsphere', 'datastore-cost-compute', "ComputeMigrationDatastoreCost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'vsphere', 'datastore-cost-storage', "StorageMigrationDatastoreCost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'demo', 'host', "VSphereMigrationsPerHost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'demo', 'host-storage', "VSphereStorageMigrationsPerHost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'demo', 'datastore-budget', "DatastoreBudget", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'demo', 'datastore-cost-compute', "ComputeMigrationDatastoreCost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'demo', 'datastore-cost-storage', "StorageMigrationDatastoreCost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'libvirt', 'host-out', "KvmOutgoingPerHost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'libvirt', 'host-in', "KvmIncomingPerHost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'libvirt', 'datastore-budget', "DatastoreBudget", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'libvirt', 'datastore-cost-compute', "ComputeMigrationDatastoreCost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'libvirt', 'datastore-cost-storage', "StorageMigrationDatastoreCost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'portal', 'global', "Global", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'portal', 'per-connection', "PerConnection", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
+    DROP TABLE "ConcurrencyLimits";
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
     INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-    VALUES ('20261203125243_TransferIntentAndNeedsAttention', '10.0.15');
+    VALUES ('20261203125733_ConcurrencyLimitRows', '10.0.15');
     END IF;
 END $EF$;
 COMMIT;

@@ -136,19 +136,13 @@ CREATE TABLE IF NOT EXISTS "Clusters" (
 );
 
 
-CREATE TABLE IF NOT EXISTS "ConcurrencyLimits" (
-    "Id" INTEGER NOT NULL CONSTRAINT "PK_ConcurrencyLimits" PRIMARY KEY,
-    "VSphereMigrationsPerHost" INTEGER NOT NULL,
-    "VSphereStorageMigrationsPerHost" INTEGER NOT NULL,
-    "KvmOutgoingPerHost" INTEGER NOT NULL,
-    "KvmIncomingPerHost" INTEGER NOT NULL,
-    "DatastoreBudget" INTEGER NOT NULL,
-    "ComputeMigrationDatastoreCost" INTEGER NOT NULL,
-    "StorageMigrationDatastoreCost" INTEGER NOT NULL,
-    "PerConnection" INTEGER NOT NULL,
-    "Global" INTEGER NOT NULL,
+CREATE TABLE IF NOT EXISTS "ConcurrencyLimitValues" (
+    "Kind" TEXT NOT NULL,
+    "Resource" TEXT NOT NULL,
+    "Value" INTEGER NOT NULL,
     "UpdatedBy" TEXT NOT NULL,
-    "UpdatedAt" INTEGER NULL
+    "UpdatedAt" INTEGER NOT NULL,
+    CONSTRAINT "PK_ConcurrencyLimitValues" PRIMARY KEY ("Kind", "Resource")
 );
 
 
@@ -330,8 +324,6 @@ CREATE TABLE IF NOT EXISTS "Requests" (
     "ExpiresAt" INTEGER NULL,
     "ScheduledFor" INTEGER NULL,
     "OperationId" TEXT NULL,
-    "TransferIntentAt" INTEGER NULL,
-    "AttentionReason" TEXT NULL,
     "SnapshotId" TEXT NULL,
     "CancelRequested" INTEGER NOT NULL,
     "EncryptionApplied" TEXT NULL,
@@ -569,7 +561,7 @@ CREATE INDEX IF NOT EXISTS "IX_Requests_State" ON "Requests" ("State");
 CREATE INDEX IF NOT EXISTS "IX_Requests_VmId" ON "Requests" ("VmId");
 
 
-CREATE UNIQUE INDEX IF NOT EXISTS "IX_Requests_VmId_Active" ON "Requests" ("VmId") WHERE "State" IN ('Submitted', 'PendingApproval', 'Approved', 'Scheduled', 'Running', 'Verifying', 'RollingBack', 'NeedsAttention');
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_Requests_VmId_Active" ON "Requests" ("VmId") WHERE "State" IN ('Submitted', 'PendingApproval', 'Approved', 'Scheduled', 'Running', 'Verifying', 'RollingBack');
 
 
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_RequestSteps_RequestId_Name" ON "RequestSteps" ("RequestId", "Name");
@@ -600,6 +592,6 @@ VALUES ('20261125215909_Notifications', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261203095247_RunLeasesAndOneActiveRequestPerVm', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261203125124_TransferIntentAndNeedsAttention', '10.0.15');
+VALUES ('20261203125548_ConcurrencyLimitRows', '10.0.15');
 
 COMMIT;

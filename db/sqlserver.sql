@@ -1150,43 +1150,170 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261203125200_TransferIntentAndNeedsAttention'
+    WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
 )
 BEGIN
-    DROP INDEX [IX_Requests_VmId_Active] ON [Requests];
+    CREATE TABLE [ConcurrencyLimitValues] (
+        [Kind] nvarchar(32) NOT NULL,
+        [Resource] nvarchar(64) NOT NULL,
+        [Value] int NOT NULL,
+        [UpdatedBy] nvarchar(256) NOT NULL,
+        [UpdatedAt] datetimeoffset NOT NULL,
+        CONSTRAINT [PK_ConcurrencyLimitValues] PRIMARY KEY ([Kind], [Resource])
+    );
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261203125200_TransferIntentAndNeedsAttention'
+    WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
 )
 BEGIN
-    ALTER TABLE [Requests] ADD [AttentionReason] nvarchar(2000) NULL;
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'vsphere', 'host', "VSphereMigrationsPerHost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261203125200_TransferIntentAndNeedsAttention'
+    WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
 )
 BEGIN
-    ALTER TABLE [Requests] ADD [TransferIntentAt] datetimeoffset NULL;
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'vsphere', 'host-storage', "VSphereStorageMigrationsPerHost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261203125200_TransferIntentAndNeedsAttention'
+    WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
 )
 BEGIN
-    EXEC(N'CREATE UNIQUE INDEX [IX_Requests_VmId_Active] ON [Requests] ([VmId]) WHERE [State] IN (''Submitted'', ''PendingApproval'', ''Approved'', ''Scheduled'', ''Running'', ''Verifying'', ''RollingBack'', ''NeedsAttention'')');
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'vsphere', 'datastore-budget', "DatastoreBudget", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261203125200_TransferIntentAndNeedsAttention'
+    WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
+)
+BEGIN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'vsphere', 'datastore-cost-compute', "ComputeMigrationDatastoreCost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
+)
+BEGIN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'vsphere', 'datastore-cost-storage', "StorageMigrationDatastoreCost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
+)
+BEGIN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'demo', 'host', "VSphereMigrationsPerHost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
+)
+BEGIN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'demo', 'host-storage', "VSphereStorageMigrationsPerHost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
+)
+BEGIN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'demo', 'datastore-budget', "DatastoreBudget", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
+)
+BEGIN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'demo', 'datastore-cost-compute', "ComputeMigrationDatastoreCost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
+)
+BEGIN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'demo', 'datastore-cost-storage', "StorageMigrationDatastoreCost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
+)
+BEGIN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'libvirt', 'host-out', "KvmOutgoingPerHost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
+)
+BEGIN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'libvirt', 'host-in', "KvmIncomingPerHost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
+)
+BEGIN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'libvirt', 'datastore-budget', "DatastoreBudget", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
+)
+BEGIN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'libvirt', 'datastore-cost-compute', "ComputeMigrationDatastoreCost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
+)
+BEGIN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'libvirt', 'datastore-cost-storage', "StorageMigrationDatastoreCost", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
+)
+BEGIN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'portal', 'global', "Global", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
+)
+BEGIN
+    INSERT INTO "ConcurrencyLimitValues" ("Kind", "Resource", "Value", "UpdatedBy", "UpdatedAt") SELECT 'portal', 'per-connection', "PerConnection", "UpdatedBy", "UpdatedAt" FROM "ConcurrencyLimits" WHERE "UpdatedAt" IS NOT NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
+)
+BEGIN
+    DROP TABLE [ConcurrencyLimits];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
 )
 BEGIN
     INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261203125200_TransferIntentAndNeedsAttention', N'10.0.15');
+    VALUES (N'20261203125638_ConcurrencyLimitRows', N'10.0.15');
 END;
 
 COMMIT;

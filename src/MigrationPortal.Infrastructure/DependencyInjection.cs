@@ -38,11 +38,11 @@ public static class DependencyInjection
 
         services.AddOptions<VSphereOptions>().Bind(configuration.GetSection(VSphereOptions.Section)).ValidateDataAnnotations()
             .Validate(o => o.RequestTimeout > o.WaitForUpdatesMaxWait, "VSphere:RequestTimeout must exceed VSphere:WaitForUpdatesMaxWait.").ValidateOnStart();
-        services.AddKeyedScoped<IHypervisorConnector, DemoConnector>(ConnectionKinds.Demo);
-        services.AddKeyedScoped<IHypervisorConnector, VSphereConnector>(ConnectionKinds.VSphere);
+        services.AddConnectorKind<DemoConnector, DemoDescriptor>(ConnectionKinds.Demo);
+        services.AddConnectorKind<VSphereConnector, VSphereDescriptor>(ConnectionKinds.VSphere);
         services.AddOptions<LibvirtOptions>().Bind(configuration.GetSection(LibvirtOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LibvirtJobRegistry>();
-        services.AddKeyedScoped<IHypervisorConnector, LibvirtConnector>(ConnectionKinds.Libvirt);
+        services.AddConnectorKind<LibvirtConnector, LibvirtDescriptor>(ConnectionKinds.Libvirt);
         services.AddScoped<IConnectorResolver, ConnectorResolver>();
         services.AddScoped<IMigrationJobs, HangfireMigrationJobs>();
         services.AddScoped<PortalJobs>();

@@ -28,7 +28,7 @@ public interface IPortalDb : IAsyncDisposable
     DbSet<UserGroupMembership> GroupMemberships { get; }
     DbSet<MaintenanceWindow> MaintenanceWindows { get; }
     DbSet<Blackout> Blackouts { get; }
-    DbSet<ConcurrencyLimits> ConcurrencyLimits { get; }
+    DbSet<ConcurrencyLimit> ConcurrencyLimits { get; }
     DbSet<CapacitySlot> CapacitySlots { get; }
     DbSet<Execution.RunLease> RunLeases { get; }
     DbSet<CalendarFeed> CalendarFeeds { get; }

@@ -12,9 +12,9 @@ namespace MigrationPortal.Application.Admin;
 /// An administrator adds a connection or edits one (ID given). The secret is encrypted before it is stored; on edit a
 /// null secret keeps the old one. The audit records what changed, never the secret itself.
 /// </summary>
-public sealed partial class SaveConnection(IPortalDb db, AccessGuard guard, ISecretProtector secrets, IMigrationJobs jobs, TimeProvider time)
+public sealed partial class SaveConnection(IPortalDb db, AccessGuard guard, ISecretProtector secrets, IMigrationJobs jobs, IConnectorKinds kinds, TimeProvider time)
 {
-    /// <param name="Endpoint">vSphere: the SDK URL. libvirt: one URI per host (qemu+tls://, qemu+ssh:// or qemu+unix://), separated by spaces, commas or new lines.</param>
+    /// <param name="Endpoint">In the form the kind's descriptor asks for (a vCenter SDK URL, one libvirt URI per host ...).</param>
     /// <param name="ClientKeyPem">Write-only like <paramref name="Secret"/>: null keeps the stored key.</param>
     public sealed record Command(Guid? Id, string Name, string Kind, string Endpoint, string? Username, string? Secret, string? PinnedThumbprint, bool AllowUnencryptedMigration,
         string? CaCertificatePem = null, string? ClientCertificatePem = null, string? ClientKeyPem = null);
@@ -41,30 +41,28 @@ public sealed partial class SaveConnection(IPortalDb db, AccessGuard guard, ISec
             .Text(command.CaCertificatePem, nameof(command.CaCertificatePem), TextLimits.Pem)
             .Text(command.ClientCertificatePem, nameof(command.ClientCertificatePem), TextLimits.Pem)
             .Text(command.ClientKeyPem, nameof(command.ClientKeyPem), TextLimits.Secret);
-        check.Require(command.Kind is ConnectionKinds.VSphere or ConnectionKinds.Libvirt, nameof(command.Kind), "Choose vsphere or libvirt; the demo connection is created by the portal itself.");
+        // What the endpoint looks like, and which inputs a kind needs, is the kind's own knowledge: its descriptor says.
+        var descriptor = kinds.Find(command.Kind);
+        var creatable = kinds.All.Where(d => d.AdministratorsAddConnections).Select(d => d.Kind).ToList();
+        check.Require(descriptor is not null, nameof(command.Kind), $"Choose one of the installed kinds: {string.Join(", ", creatable)}.");
         check.Require(connection is null || connection.Kind == command.Kind, nameof(command.Kind), "A connection's kind cannot change; add a new connection instead.");
-        if (command.Kind == ConnectionKinds.Libvirt)
+        // With no kind to ask, the one rule every kind shares still holds: an endpoint is an absolute URI (or several).
+        if (descriptor is null)
+            check.Require(EndpointTokens(command.Endpoint).Count > 0 && EndpointTokens(command.Endpoint).All(t => Uri.TryCreate(t, UriKind.Absolute, out _)), nameof(command.Endpoint),
+                "Give the endpoint as an absolute URI, such as https://vcenter.example/sdk; its form depends on the kind.");
+        if (descriptor is not null && !descriptor.AdministratorsAddConnections)
+            check.Add(nameof(command.Kind), $"{descriptor.DisplayName} connections are created by the portal itself; choose one of: {string.Join(", ", creatable)}.");
+        else if (descriptor is not null)
         {
-            var uris = EndpointUris(command.Endpoint);
-            check.Require(uris.Count > 0 && uris.All(u => Uri.TryCreate(u, UriKind.Absolute, out var parsed) && parsed.Scheme.StartsWith("qemu", StringComparison.Ordinal)),
-                nameof(command.Endpoint), "Give one libvirt URI per host, such as qemu+tls://kvm1.example/system qemu+tls://kvm2.example/system.");
-            // Each qemu+tls host has its own certificate, so each may carry its own pin (…/system#sha256=<thumbprint>).
-            var pinProblem = LibvirtEndpoint.PinProblem(command.Endpoint, command.PinnedThumbprint);
-            check.Require(pinProblem is null, nameof(command.Endpoint), pinProblem ?? "");
-            check.Require(command.PinnedThumbprint is null || uris.Any(u => new LibvirtEndpoint.Host(u, null).IsTls), nameof(command.PinnedThumbprint),
-                "Only a qemu+tls host has a certificate to pin, and this connection has none.");
-            check.Require(string.IsNullOrWhiteSpace(command.CaCertificatePem) || PemCertificates.Parse(command.CaCertificatePem), nameof(command.CaCertificatePem),
-                "Paste the CA certificate in PEM form (-----BEGIN CERTIFICATE----- ...); this text is not a certificate that can be read.");
-            check.Require(string.IsNullOrWhiteSpace(command.ClientCertificatePem) || PemCertificates.Parse(command.ClientCertificatePem), nameof(command.ClientCertificatePem),
-                "Paste the client certificate in PEM form (-----BEGIN CERTIFICATE----- ...); this text is not a certificate that can be read.");
-            check.Require(command.ClientKeyPem is null || command.ClientKeyPem.Contains("PRIVATE KEY", StringComparison.Ordinal), nameof(command.ClientKeyPem), "Paste the client private key in PEM form.");
+            var input = new ConnectionFormInput(command.Endpoint, command.Username, command.Secret, command.PinnedThumbprint, command.CaCertificatePem,
+                command.ClientCertificatePem, command.ClientKeyPem, connection is null);
+            // A required write-only field (a password) may stay empty on edit: empty keeps the stored value.
+            // The endpoint's own message (with an example) says more than "required", so the descriptor checks it whatever it holds.
+            foreach (var field in descriptor.Fields.Where(f => f.Required && f.Input != ConnectionInput.Endpoint && string.IsNullOrWhiteSpace(input[f.Input]) && !(f.WriteOnly && connection is not null)))
+                check.Add(field.Name, $"Enter the {field.Label.ToLowerInvariant()}.");
+            descriptor.ValidateConnection(input, check);
         }
-        else
-        {
-            check.Require(Uri.TryCreate(command.Endpoint, UriKind.Absolute, out var endpoint), nameof(command.Endpoint), "Give the endpoint as a URL, such as https://vcenter.example/sdk.");
-            if (endpoint is not null && command.Kind == ConnectionKinds.VSphere)
-                check.Require(endpoint.Scheme == Uri.UriSchemeHttps, nameof(command.Endpoint), "vCenter is reached over https only.");
-        }
+
         check.Require(command.PinnedThumbprint is null || Thumbprint().IsMatch(command.PinnedThumbprint), nameof(command.PinnedThumbprint), "A SHA-256 thumbprint is 32 hexadecimal bytes, with or without colons.");
         var name = command.Name?.Trim() ?? "";
         if (TextRules.Fits(name, TextLimits.Name))

@@ -2,12 +2,10 @@ using Microsoft.EntityFrameworkCore;
 using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Domain.Requests;
+using MigrationPortal.Application.Scheduling;
 using MigrationPortal.Domain.Scheduling;
 
 namespace MigrationPortal.Application.Execution;
-
-/// <summary>One limited resource a migration needs: how many units, out of how many.</summary>
-public sealed record ResourceDemand(string Resource, string Label, int Units, int Limit);
 
 /// <summary>
 /// The concurrency limits as a database-backed semaphore shared by every portal node. A migration about to start claims
@@ -17,57 +15,33 @@ public sealed record ResourceDemand(string Resource, string Label, int Units, in
 /// nodes claiming the same unit make the second save fail on the key instead of exceeding the limit. Rows are deleted once
 /// the request no longer runs.
 /// </summary>
-public sealed class CapacityLeases(IPortalDb db)
+public sealed class CapacityLeases(IPortalDb db, IConnectorKinds kinds)
 {
     /// <summary>States in which a request holds its slots.</summary>
     public static readonly RequestState[] HoldingStates = RequestTransitions.HoldingCapacity.ToArray();
 
-    private ConcurrencyLimits? _limits;
+    private LimitTable? _limits;
 
-    public async Task<ConcurrencyLimits> LimitsAsync(CancellationToken ct) =>
-        _limits ??= await db.ConcurrencyLimits.AsNoTracking().FirstOrDefaultAsync(ct) ?? ConcurrencyLimits.Defaults();
+    public async Task<LimitTable> LimitsAsync(CancellationToken ct) =>
+        _limits ??= new LimitTable(await db.ConcurrencyLimits.AsNoTracking().ToListAsync(ct), kinds);
 
     /// <summary>Frees the slots of requests that finished, failed, were cancelled or vanished, whichever node ran them.</summary>
     public Task<int> ReleaseFinishedAsync(CancellationToken ct) =>
         db.CapacitySlots.Where(s => !db.Requests.Any(r => r.Id == s.RequestId && HoldingStates.Contains(r.State))).ExecuteDeleteAsync(ct);
 
-    public static IReadOnlyList<ResourceDemand> DemandsOf(MigrationRequest request, InventoryVm? vm, Connection connection, ConcurrencyLimits limits)
+    /// <summary>
+    /// What a move takes: the portal-wide and per-connection slots, and whatever its kind's descriptor says it takes on hosts
+    /// and datastores, against that kind's limit rows.
+    /// </summary>
+    public IReadOnlyList<ResourceDemand> DemandsOf(MigrationRequest request, InventoryVm? vm, Connection connection, LimitTable limits)
     {
-        var c = connection.Id;
         var demands = new List<ResourceDemand>
         {
-            new("global", "the portal-wide limit", 1, limits.Global),
-            new($"connection:{c}", $"connection {connection.Name}", 1, limits.PerConnection),
+            new("global", "the portal-wide limit", 1, limits.Value(PortalLimits.Kind, PortalLimits.Global)),
+            new($"connection:{connection.Id}", $"connection {connection.Name}", 1, limits.Value(PortalLimits.Kind, PortalLimits.PerConnection)),
         };
-        var sourceHost = vm?.HostExternalId;
-        var sourceName = request.SourceHostName ?? sourceHost;
-        var kvm = connection.Kind == ConnectionKinds.Libvirt;
-        if (request.Kind.MovesCompute())
-        {
-            if (kvm)
-            {
-                if (sourceHost is not null) demands.Add(new($"host-out:{c}:{sourceHost}", $"host {sourceName} (outgoing)", 1, limits.KvmOutgoingPerHost));
-                if (request.Target.HostId is { } target) demands.Add(new($"host-in:{c}:{target}", $"host {request.Target.HostName ?? target} (incoming)", 1, limits.KvmIncomingPerHost));
-            }
-            else
-            {
-                // vSphere's per-host vMotion limit counts a host's outgoing and incoming migrations together.
-                if (sourceHost is not null) demands.Add(new($"host:{c}:{sourceHost}", $"host {sourceName}", 1, limits.VSphereMigrationsPerHost));
-                if (request.Target.HostId is { } target) demands.Add(new($"host:{c}:{target}", $"host {request.Target.HostName ?? target}", 1, limits.VSphereMigrationsPerHost));
-            }
-        }
-
-        if (request.Kind.MovesStorage() && sourceHost is not null)
-        {
-            demands.Add(kvm
-                ? new($"host-out:{c}:{sourceHost}", $"host {sourceName} (outgoing)", 1, limits.KvmOutgoingPerHost)
-                : new($"host-storage:{c}:{sourceHost}", $"host {sourceName} (Storage vMotion)", 1, limits.VSphereStorageMigrationsPerHost));
-        }
-
-        var cost = request.Kind.MovesStorage() ? limits.StorageMigrationDatastoreCost : limits.ComputeMigrationDatastoreCost;
-        var stores = (request.SourceDatastoreName ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        if (request.Target.DatastoreName is { } targetStore) stores.Add(targetStore);
-        demands.AddRange(stores.Distinct().Select(s => new ResourceDemand($"datastore:{c}:{s}", $"datastore {s}", cost, limits.DatastoreBudget)));
+        var kind = connection.Kind;
+        demands.AddRange(kinds.Get(kind).DemandsOf(new MoveDemand(request, vm, connection), resource => limits.Value(kind, resource)));
 
         // A resource named twice (the same host as source and target of a storage move) is one demand of the summed units.
         return demands.GroupBy(d => d.Resource).Select(g => g.First() with { Units = g.Sum(d => d.Units) }).ToList();

@@ -13,7 +13,7 @@ namespace MigrationPortal.Application.Requests;
 /// One request with its timeline, decisions, itinerary and live progress, and the actions the caller may take on it now.
 /// 404 if unknown, 403 if not the user's.
 /// </summary>
-public sealed class GetRequest(IPortalDb db, AccessGuard guard, RequestActionRules rules, MigrationPlanner planner, ItineraryCatalog itineraries)
+public sealed class GetRequest(IPortalDb db, AccessGuard guard, RequestActionRules rules, MigrationPlanner planner, ItineraryCatalog itineraries, IConnectorKinds kinds)
 {
     public async Task<RequestDetails> HandleAsync(PortalUser user, Guid id, CancellationToken ct = default)
     {
@@ -23,7 +23,13 @@ public sealed class GetRequest(IPortalDb db, AccessGuard guard, RequestActionRul
         // A refused cancel lives in the audit trail (the hypervisor's reason included); the page shows the latest one.
         var refusal = await db.AuditEvents.AsNoTracking().Where(e => e.RequestId == id && e.Action == AuditActions.RequestCancelRefused)
             .OrderByDescending(e => e.Sequence).Select(e => e.Details).FirstOrDefaultAsync(ct);
-        return request.ToDetails(progress, await rules.ForAsync(user, request, ct), await UpcomingStepsAsync(request, ct)) with { CancelRefusal = refusal is null ? null : MessageOf(refusal) };
+        // The safety copy is called what the source's kind calls it (a snapshot, a backup copy of each disk ...).
+        var kind = await db.Connections.AsNoTracking().Where(c => c.Id == request.ConnectionId).Select(c => c.Kind).FirstOrDefaultAsync(ct);
+        return request.ToDetails(progress, await rules.ForAsync(user, request, ct), await UpcomingStepsAsync(request, ct)) with
+        {
+            CancelRefusal = refusal is null ? null : MessageOf(refusal),
+            SafetyCopy = kinds.Find(kind)?.SafetyCopy.Explanation,
+        };
     }
 
     /// <summary>

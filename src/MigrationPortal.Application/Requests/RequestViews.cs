@@ -37,7 +37,8 @@ public sealed record RequestDetails(
     int? EstimatedSeconds = null,
     string? EstimateBasis = null,
     string? CancelRefusal = null,
-    string? AttentionReason = null);
+    string? AttentionReason = null,
+    string? SafetyCopy = null);
 
 public static class RequestViewMapping
 {

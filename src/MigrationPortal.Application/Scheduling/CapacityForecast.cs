@@ -1,3 +1,4 @@
+using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Execution;
 
 namespace MigrationPortal.Application.Scheduling;

@@ -98,7 +98,7 @@ public sealed class GetCalendar(IPortalDb db, AccessGuard guard, ListMaintenance
         var limits = await leases.LimitsAsync(ct);
         var items = active.Where(r => connections.ContainsKey(r.ConnectionId)).Select(r =>
         {
-            var demands = CapacityLeases.DemandsOf(r, vms.GetValueOrDefault(r.VmId), connections[r.ConnectionId], limits);
+            var demands = leases.DemandsOf(r, vms.GetValueOrDefault(r.VmId), connections[r.ConnectionId], limits);
             var estimate = TimeSpan.FromSeconds(Math.Max(60, r.EstimatedSeconds ?? 60));
             if (CapacityLeases.HoldingStates.Contains(r.State))
             {

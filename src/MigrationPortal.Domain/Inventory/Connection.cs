@@ -1,13 +1,21 @@
 namespace MigrationPortal.Domain.Inventory;
 
-/// <summary>Connector kinds; a connection's kind picks the connector that serves it.</summary>
+/// <summary>
+/// The connector kinds the portal ships; a connection's kind picks the connector that serves it. The kinds installed are
+/// the registered connectors (the Application's <c>IConnectorKinds</c>), so a kind added by a plug-in needs no change here.
+/// </summary>
 public static class ConnectionKinds
 {
     public const string Demo = "demo";
     public const string VSphere = "vsphere";
     public const string Libvirt = "libvirt";
 
-    public static readonly IReadOnlyList<string> All = [Demo, VSphere, Libvirt];
+    /// <summary>The longest kind the database stores.</summary>
+    public const int MaxLength = 32;
+
+    /// <summary>A kind is a short lower-case key: letters, digits and hyphens.</summary>
+    public static bool IsWellFormed(string? kind) =>
+        !string.IsNullOrEmpty(kind) && kind.Length <= MaxLength && kind.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
 }
 
 /// <summary>
@@ -20,7 +28,7 @@ public sealed class Connection
 
     public Connection(string name, string kind, string endpoint, string? username = null)
     {
-        if (!ConnectionKinds.All.Contains(kind)) throw new ArgumentException($"Unknown connection kind '{kind}'.", nameof(kind));
+        if (!ConnectionKinds.IsWellFormed(kind)) throw new ArgumentException($"'{kind}' is not a connection kind.", nameof(kind));
         Id = Guid.NewGuid();
         Name = name;
         Kind = kind;

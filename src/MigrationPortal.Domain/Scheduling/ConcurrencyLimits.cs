@@ -3,43 +3,33 @@ using MigrationPortal.Domain.Common;
 namespace MigrationPortal.Domain.Scheduling;
 
 /// <summary>
-/// How many migrations may run at once, edited by Administrators; one row. The defaults are vSphere's own limits
-/// (8 vMotions and 2 Storage vMotions per host; a datastore budget of 128 where a vMotion costs 1 and a Storage vMotion 16)
-/// and the usual KVM stack's (2 outgoing and 2 incoming live migrations per host). The demo connector simulates vSphere.
+/// One concurrency limit (or cost) an Administrator set, keyed by (kind, resource): the connection kind that defines it
+/// ("vsphere", "libvirt", or "portal" for the portal-wide ones) and its resource within the kind ("host", "datastore-budget").
+/// A limit without a row has its kind's default, so a new kind needs no schema change and no seed.
 /// </summary>
-public sealed class ConcurrencyLimits
+public sealed class ConcurrencyLimit
 {
-    public const int SingletonId = 1;
+    public const int Maximum = 10_000;
 
-    public int Id { get; private set; } = SingletonId;
-    public int VSphereMigrationsPerHost { get; private set; } = 8;
-    public int VSphereStorageMigrationsPerHost { get; private set; } = 2;
-    public int KvmOutgoingPerHost { get; private set; } = 2;
-    public int KvmIncomingPerHost { get; private set; } = 2;
-    public int DatastoreBudget { get; private set; } = 128;
-    public int ComputeMigrationDatastoreCost { get; private set; } = 1;
-    public int StorageMigrationDatastoreCost { get; private set; } = 16;
-    public int PerConnection { get; private set; } = 32;
-    public int Global { get; private set; } = 64;
-    public string UpdatedBy { get; private set; } = "";
-    public DateTimeOffset? UpdatedAt { get; private set; }
+    private ConcurrencyLimit() { }
 
-    public static ConcurrencyLimits Defaults() => new();
-
-    public void Set(int vSphereMigrationsPerHost, int vSphereStorageMigrationsPerHost, int kvmOutgoingPerHost, int kvmIncomingPerHost,
-        int datastoreBudget, int computeCost, int storageCost, int perConnection, int global, Actor actor, DateTimeOffset now)
+    public ConcurrencyLimit(string kind, string resource, int value, Actor actor, DateTimeOffset now)
     {
-        if (new[] { vSphereMigrationsPerHost, vSphereStorageMigrationsPerHost, kvmOutgoingPerHost, kvmIncomingPerHost, datastoreBudget, computeCost, storageCost, perConnection, global }.Any(v => v < 1))
-            throw new DomainException("Every limit and cost is at least 1.");
-        VSphereMigrationsPerHost = vSphereMigrationsPerHost;
-        VSphereStorageMigrationsPerHost = vSphereStorageMigrationsPerHost;
-        KvmOutgoingPerHost = kvmOutgoingPerHost;
-        KvmIncomingPerHost = kvmIncomingPerHost;
-        DatastoreBudget = datastoreBudget;
-        ComputeMigrationDatastoreCost = computeCost;
-        StorageMigrationDatastoreCost = storageCost;
-        PerConnection = perConnection;
-        Global = global;
+        Kind = kind;
+        Resource = resource;
+        Set(value, actor, now);
+    }
+
+    public string Kind { get; private set; } = "";
+    public string Resource { get; private set; } = "";
+    public int Value { get; private set; }
+    public string UpdatedBy { get; private set; } = "";
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public void Set(int value, Actor actor, DateTimeOffset now)
+    {
+        if (value is < 1 or > Maximum) throw new DomainException($"A limit or cost is a whole number from 1 to {Maximum:N0}.");
+        Value = value;
         UpdatedBy = actor.Name;
         UpdatedAt = now;
     }

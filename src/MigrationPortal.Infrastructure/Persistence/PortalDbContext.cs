@@ -50,7 +50,7 @@ public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalD
     public DbSet<UserGroupMembership> GroupMemberships => Set<UserGroupMembership>();
     public DbSet<MaintenanceWindow> MaintenanceWindows => Set<MaintenanceWindow>();
     public DbSet<Blackout> Blackouts => Set<Blackout>();
-    public DbSet<ConcurrencyLimits> ConcurrencyLimits => Set<ConcurrencyLimits>();
+    public DbSet<ConcurrencyLimit> ConcurrencyLimits => Set<ConcurrencyLimit>();
     public DbSet<CapacitySlot> CapacitySlots => Set<CapacitySlot>();
     public DbSet<MigrationPortal.Application.Execution.RunLease> RunLeases => Set<MigrationPortal.Application.Execution.RunLease>();
     public DbSet<CalendarFeed> CalendarFeeds => Set<CalendarFeed>();

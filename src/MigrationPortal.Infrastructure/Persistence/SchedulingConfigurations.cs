@@ -44,12 +44,15 @@ internal sealed class BlackoutConfiguration : IEntityTypeConfiguration<Blackout>
     public void Configure(EntityTypeBuilder<Blackout> b) => CalendarPeriodMapping.Map(b, "Blackouts");
 }
 
-internal sealed class ConcurrencyLimitsConfiguration : IEntityTypeConfiguration<ConcurrencyLimits>
+internal sealed class ConcurrencyLimitConfiguration : IEntityTypeConfiguration<ConcurrencyLimit>
 {
-    public void Configure(EntityTypeBuilder<ConcurrencyLimits> b)
+    public void Configure(EntityTypeBuilder<ConcurrencyLimit> b)
     {
-        b.HasKey(l => l.Id);
-        b.Property(l => l.Id).ValueGeneratedNever();
+        // One row per (kind, resource): a kind's limits are rows, not columns, so a new kind needs no schema change.
+        b.ToTable("ConcurrencyLimitValues");
+        b.HasKey(l => new { l.Kind, l.Resource });
+        b.Property(l => l.Kind).HasMaxLength(32);
+        b.Property(l => l.Resource).HasMaxLength(64);
         b.Property(l => l.UpdatedBy).HasMaxLength(256);
     }
 }

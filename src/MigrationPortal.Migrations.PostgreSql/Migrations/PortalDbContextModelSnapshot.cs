@@ -1230,33 +1230,17 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                     b.ToTable("CapacitySlots");
                 });
 
-            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.ConcurrencyLimits", b =>
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.ConcurrencyLimit", b =>
                 {
-                    b.Property<int>("Id")
-                        .HasColumnType("integer");
+                    b.Property<string>("Kind")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
 
-                    b.Property<int>("ComputeMigrationDatastoreCost")
-                        .HasColumnType("integer");
+                    b.Property<string>("Resource")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
-                    b.Property<int>("DatastoreBudget")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("Global")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("KvmIncomingPerHost")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("KvmOutgoingPerHost")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("PerConnection")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("StorageMigrationDatastoreCost")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTimeOffset?>("UpdatedAt")
+                    b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("UpdatedBy")
@@ -1264,15 +1248,12 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
-                    b.Property<int>("VSphereMigrationsPerHost")
+                    b.Property<int>("Value")
                         .HasColumnType("integer");
 
-                    b.Property<int>("VSphereStorageMigrationsPerHost")
-                        .HasColumnType("integer");
+                    b.HasKey("Kind", "Resource");
 
-                    b.HasKey("Id");
-
-                    b.ToTable("ConcurrencyLimits");
+                    b.ToTable("ConcurrencyLimitValues", (string)null);
                 });
 
             modelBuilder.Entity("MigrationPortal.Domain.Scheduling.MaintenanceWindow", b =>

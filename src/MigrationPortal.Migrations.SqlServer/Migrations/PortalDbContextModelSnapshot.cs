@@ -1231,33 +1231,17 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                     b.ToTable("CapacitySlots");
                 });
 
-            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.ConcurrencyLimits", b =>
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.ConcurrencyLimit", b =>
                 {
-                    b.Property<int>("Id")
-                        .HasColumnType("int");
+                    b.Property<string>("Kind")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
 
-                    b.Property<int>("ComputeMigrationDatastoreCost")
-                        .HasColumnType("int");
+                    b.Property<string>("Resource")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
 
-                    b.Property<int>("DatastoreBudget")
-                        .HasColumnType("int");
-
-                    b.Property<int>("Global")
-                        .HasColumnType("int");
-
-                    b.Property<int>("KvmIncomingPerHost")
-                        .HasColumnType("int");
-
-                    b.Property<int>("KvmOutgoingPerHost")
-                        .HasColumnType("int");
-
-                    b.Property<int>("PerConnection")
-                        .HasColumnType("int");
-
-                    b.Property<int>("StorageMigrationDatastoreCost")
-                        .HasColumnType("int");
-
-                    b.Property<DateTimeOffset?>("UpdatedAt")
+                    b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("datetimeoffset");
 
                     b.Property<string>("UpdatedBy")
@@ -1265,15 +1249,12 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
 
-                    b.Property<int>("VSphereMigrationsPerHost")
+                    b.Property<int>("Value")
                         .HasColumnType("int");
 
-                    b.Property<int>("VSphereStorageMigrationsPerHost")
-                        .HasColumnType("int");
+                    b.HasKey("Kind", "Resource");
 
-                    b.HasKey("Id");
-
-                    b.ToTable("ConcurrencyLimits");
+                    b.ToTable("ConcurrencyLimitValues", (string)null);
                 });
 
             modelBuilder.Entity("MigrationPortal.Domain.Scheduling.MaintenanceWindow", b =>

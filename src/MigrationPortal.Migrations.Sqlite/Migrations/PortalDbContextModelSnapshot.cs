@@ -1209,33 +1209,17 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                     b.ToTable("CapacitySlots");
                 });
 
-            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.ConcurrencyLimits", b =>
+            modelBuilder.Entity("MigrationPortal.Domain.Scheduling.ConcurrencyLimit", b =>
                 {
-                    b.Property<int>("Id")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("Kind")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
 
-                    b.Property<int>("ComputeMigrationDatastoreCost")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("Resource")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
 
-                    b.Property<int>("DatastoreBudget")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Global")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("KvmIncomingPerHost")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("KvmOutgoingPerHost")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("PerConnection")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("StorageMigrationDatastoreCost")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("UpdatedAt")
+                    b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("UpdatedBy")
@@ -1243,15 +1227,12 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("VSphereMigrationsPerHost")
+                    b.Property<int>("Value")
                         .HasColumnType("INTEGER");
 
-                    b.Property<int>("VSphereStorageMigrationsPerHost")
-                        .HasColumnType("INTEGER");
+                    b.HasKey("Kind", "Resource");
 
-                    b.HasKey("Id");
-
-                    b.ToTable("ConcurrencyLimits");
+                    b.ToTable("ConcurrencyLimitValues", (string)null);
                 });
 
             modelBuilder.Entity("MigrationPortal.Domain.Scheduling.MaintenanceWindow", b =>

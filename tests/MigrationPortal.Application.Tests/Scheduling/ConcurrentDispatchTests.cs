@@ -28,7 +28,7 @@ public sealed class PostgreSqlConcurrentDispatchTests() : DatabaseTestBase(Datab
     {
         await Portal.AutoApproveEverythingAsync();
         await Portal.Scoped<MigrationPortal.Application.Scheduling.SetConcurrencyLimits, MigrationPortal.Application.Scheduling.ConcurrencyLimitsView>(u =>
-            u.HandleAsync(PortalHarness.Admin, new(PerHostLimit, 2, 2, 2, 128, 1, 16, 32, 64)));
+            u.HandleAsync(PortalHarness.Admin, new([new("demo", "host", PerHostLimit)])));
         var (template, target) = await Portal.RequesterVmAsync();
         var vms = await Portal.AddDemoVmsAsync(template, "race", Requests, 1024);
         var ids = new List<Guid>();

@@ -85,17 +85,20 @@ public abstract class SchedulingAdministrationTests(DatabaseProvider provider) :
     public async Task SetLimits_IsForAdministrators_ValidatesAndPersists()
     {
         var defaults = await Portal.Scoped<GetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(Operator));
-        Assert.Equal((8, 2, 2, 2, 128, 1, 16), (defaults.VSphereMigrationsPerHost, defaults.VSphereStorageMigrationsPerHost, defaults.KvmOutgoingPerHost,
-            defaults.KvmIncomingPerHost, defaults.DatastoreBudget, defaults.ComputeMigrationDatastoreCost, defaults.StorageMigrationDatastoreCost));
-        var command = new SetConcurrencyLimits.Command(4, 1, 2, 2, 128, 1, 16, 10, 20);
+        Assert.Equal((8, 2, 2, 2, 128, 1, 16), (defaults.Value("vsphere", "host"), defaults.Value("vsphere", "host-storage"), defaults.Value("libvirt", "host-out"),
+            defaults.Value("libvirt", "host-in"), defaults.Value("vsphere", "datastore-budget"), defaults.Value("vsphere", "datastore-cost-compute"), defaults.Value("vsphere", "datastore-cost-storage")));
+        static SetConcurrencyLimits.Command Limits(int perHost, int storageCost) => new([
+            new("vsphere", "host", perHost), new("vsphere", "host-storage", 1), new("vsphere", "datastore-cost-storage", storageCost),
+            new("portal", "per-connection", 10), new("portal", "global", 20)]);
+        var command = Limits(4, 16);
         await Assert.ThrowsAsync<ForbiddenException>(() => Portal.Scoped<SetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(Operator, command)));
-        var bad = await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<SetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(PortalHarness.Admin, command with { VSphereMigrationsPerHost = 0, StorageMigrationDatastoreCost = 200 })));
-        Assert.True(bad.Errors.ContainsKey("VSphereMigrationsPerHost"));
-        Assert.True(bad.Errors.ContainsKey("StorageMigrationDatastoreCost"));
+        var bad = await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<SetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(PortalHarness.Admin, Limits(0, 200))));
+        Assert.True(bad.Errors.ContainsKey("vsphere.host"));
+        Assert.True(bad.Errors.ContainsKey("vsphere.datastore-cost-storage"));
         await Portal.Scoped<SetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(PortalHarness.Admin, command));
         var stored = await Portal.Scoped<GetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(Auditor));
-        Assert.Equal(4, stored.VSphereMigrationsPerHost);
-        Assert.Equal(PortalHarness.Admin.Name, stored.UpdatedBy);
+        Assert.Equal(4, stored.Value("vsphere", "host"));
+        Assert.Equal(PortalHarness.Admin.Name, stored.Kinds.Single(k => k.Kind == "vsphere").Limits.Single(l => l.Resource == "host").UpdatedBy);
     }
 
     [Fact]

@@ -234,7 +234,7 @@ public abstract class WindowDispatchTests(DatabaseProvider provider) : DatabaseT
         MoveTo(SaturdayBeforeSpringForward);
         await Portal.AutoApproveEverythingAsync();
         await Portal.AddConnectionWindowAsync("nightly", RecurrenceKind.RRule, "FREQ=DAILY", "Europe/Berlin", new DateTime(2026, 3, 1, 22, 0, 0), 240);
-        await Portal.Scoped<SetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(PortalHarness.Admin, new(2, 2, 2, 2, 128, 1, 16, 32, 64)));
+        await Portal.Scoped<SetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(PortalHarness.Admin, new([new("demo", "host", 2)])));
         var (template, target) = await Portal.RequesterVmAsync();
         var vms = await Portal.AddDemoVmsAsync(template, "cal", 3, 1024);
         var ids = new List<Guid>();
@@ -254,7 +254,7 @@ public abstract class WindowDispatchTests(DatabaseProvider provider) : DatabaseT
         Assert.DoesNotContain("expected to start", entries[0].Detail + entries[1].Detail);
 
         // With the limit raised, all three fit at the window's start again.
-        await Portal.Scoped<SetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(PortalHarness.Admin, new(8, 2, 2, 2, 128, 1, 16, 32, 64)));
+        await Portal.Scoped<SetConcurrencyLimits, ConcurrencyLimitsView>(u => u.HandleAsync(PortalHarness.Admin, new([new("demo", "host", 8)])));
         var raised = await Portal.Scoped<GetCalendar, IReadOnlyList<CalendarEntry>>(u => u.HandleAsync(Requester, Utc(3, 28, 0), Utc(3, 29, 0)));
         Assert.All(ids, id => Assert.Equal(Utc(3, 28, 21), Assert.Single(raised, e => e.RequestId == id).Start));
     }

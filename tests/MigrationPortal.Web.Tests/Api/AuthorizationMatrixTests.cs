@@ -289,8 +289,7 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         ("DELETE", _) => client.DeleteAsync(url),
         ("PUT", "/api/v1/concurrency-limits") => client.PutAsJsonAsync(url, new
         {
-            vSphereMigrationsPerHost = 8, vSphereStorageMigrationsPerHost = 2, kvmOutgoingPerHost = 2, kvmIncomingPerHost = 2,
-            datastoreBudget = 128, computeMigrationDatastoreCost = 1, storageMigrationDatastoreCost = 16, perConnection = 32, global = 64,
+            limits = new[] { new { kind = "vsphere", resource = "host", value = 8 }, new { kind = "portal", resource = "global", value = 64 } },
         }),
         ("POST", "/api/v1/users") => client.PostAsJsonAsync(url, new { userName = $"user-{Guid.NewGuid():N}", displayName = "Matrix", password = "Correct-horse-42", roles = new[] { "Requester" } }),
         ("PUT", var u) when u.EndsWith("/password") => client.PutAsJsonAsync(url, new { newPassword = "Another-horse-43" }),

@@ -122,7 +122,10 @@ public abstract class BadInputTests<TFactory>(TFactory factory) where TFactory :
         ["blackout edit: FREQ=SECONDLY"] = (Administrator, "PUT", "/api/v1/blackouts/{blackout}", """{"name":"bs","recurrence":"RRule","expression":"FREQ=SECONDLY","timeZoneId":"UTC","localStart":"2026-01-01T22:00:00","durationMinutes":1,"enabled":false}""", "Expression"),
 
         ["limits: malformed"] = (Administrator, "PUT", "/api/v1/concurrency-limits", Malformed, "*"),
-        ["limits: global is text"] = (Administrator, "PUT", "/api/v1/concurrency-limits", """{"global":"many"}""", "Global"),
+        ["limits: global is text"] = (Administrator, "PUT", "/api/v1/concurrency-limits", """{"limits":[{"kind":"portal","resource":"global","value":"many"}]}""", "Limits[0].Value"),
+        ["limits: unknown kind"] = (Administrator, "PUT", "/api/v1/concurrency-limits", """{"limits":[{"kind":"hyperv","resource":"host","value":2}]}""", "hyperv.host~not an installed connection kind"),
+        ["limits: unknown resource"] = (Administrator, "PUT", "/api/v1/concurrency-limits", """{"limits":[{"kind":"vsphere","resource":"host-out","value":2}]}""", "vsphere.host-out~has no limit"),
+        ["limits: negative"] = (Administrator, "PUT", "/api/v1/concurrency-limits", """{"limits":[{"kind":"portal","resource":"global","value":-3}]}""", "portal.global~from 1 to"),
         ["vm application: not a GUID"] = (Administrator, "PUT", "/api/v1/vms/{vm}/application", """{"applicationId":"payments"}""", "ApplicationId"),
         ["vm application: malformed"] = (Administrator, "PUT", "/api/v1/vms/{vm}/application", Malformed, "*"),
 

@@ -1,5 +1,9 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
+using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Infrastructure.Connectors.Demo;
+using MigrationPortal.Infrastructure.Connectors.Libvirt;
+using MigrationPortal.Infrastructure.Connectors.VSphere;
 using MudBlazor;
 using MudBlazor.Services;
 
@@ -11,6 +15,8 @@ public abstract class ComponentTestContext : BunitContext
     protected ComponentTestContext()
     {
         Services.AddMudServices();
+        // The shipped kinds' descriptors, as the portal registers them: pages take names, fields and wording from them.
+        Services.AddSingleton<IConnectorKinds>(new ConnectorKinds([new DemoDescriptor(), new VSphereDescriptor(), new LibvirtDescriptor()]));
         JSInterop.Mode = JSRuntimeMode.Loose;
         Render<MudPopoverProvider>();
     }

@@ -121,7 +121,7 @@ public sealed class NodeCrashTests : IAsyncLifetime
 
     private async Task<List<Guid>> SubmitMigrationsAsync()
     {
-        await Scoped<SetConcurrencyLimits>(u => u.HandleAsync(Admin, new(64, 8, 8, 8, 1024, 1, 16, 64, 64)));
+        await Scoped<SetConcurrencyLimits>(u => u.HandleAsync(Admin, new([new("demo", "host", 64), new("demo", "host-storage", 8), new("demo", "datastore-budget", 1024), new("portal", "per-connection", 64), new("portal", "global", 64)])));
         await Scoped<SetApprovalRules>(u => u.HandleAsync(Admin, [new SetApprovalRules.Rule("all auto", ApprovalOutcome.AutoApprove)]));
         var moves = await Query(async db =>
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Common;
 using MigrationPortal.Application.Inventory;
 using MigrationPortal.Application.Requests;
@@ -82,19 +83,16 @@ public sealed class RequestDraft
     public string BatchName => $"{Justification?.Trim()} ({SelectedVms.Count} VMs)";
 
     /// <summary>
-    /// What "snapshot first" means for the chosen VMs' hypervisors: vCenter takes a VM snapshot; libvirt takes a backup copy
-    /// of each file disk (a libvirt snapshot's metadata would not follow the domain to another host).
+    /// What "safety copy first" means for the chosen VMs' hypervisors, in each kind's own words (a snapshot, a backup copy of
+    /// each disk ...); when the chosen VMs' kinds call it differently, each is named.
     /// </summary>
-    public string SafetyCopyLabel(IEnumerable<VmView> known)
+    public string SafetyCopyLabel(IEnumerable<VmView> known, IConnectorKinds kinds)
     {
-        var kinds = known.Where(v => SelectedVms.Contains(v.Id)).Select(v => v.ConnectionKind).Distinct().ToList();
-        var libvirt = kinds.Contains(ConnectionKinds.Libvirt);
-        var snapshotting = kinds.Any(k => k != ConnectionKinds.Libvirt);
-        return (libvirt, snapshotting) switch
-        {
-            (true, false) => "Back up the disks first (a copy of each disk)",
-            (true, true) => "Take a snapshot (vSphere) or a disk backup copy (KVM) first",
-            _ => "Take a snapshot first",
-        };
+        // In the registry's order, so the wording does not change with the order the VMs were picked in.
+        var chosen = known.Where(v => SelectedVms.Contains(v.Id)).Select(v => v.ConnectionKind).ToHashSet();
+        var wordings = kinds.All.Where(k => chosen.Contains(k.Kind)).Select(k => k.SafetyCopy).ToList();
+        if (wordings.Count == 0) return "Take a safety copy first";
+        var labels = wordings.Select(w => w.SwitchLabel).Distinct().ToList();
+        return labels.Count == 1 ? labels[0] : $"Take {string.Join(" or ", wordings.Select(w => w.Noun).Distinct())} first";
     }
 }
