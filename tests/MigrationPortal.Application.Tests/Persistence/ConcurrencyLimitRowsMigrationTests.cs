@@ -18,7 +18,7 @@ public sealed class ConcurrencyLimitRowsMigrationTests
     [InlineData(DatabaseProvider.PostgreSql)]
     public async Task Migrate_CopiesSavedLimitColumnsIntoRows_WhenAnAdministratorHadSavedThem(DatabaseProvider provider)
     {
-        var (connectionString, drop) = await Infrastructure.TestDatabases.CreateAsync(provider);
+        var (connectionString, drop) = await TestDatabases.CreateAsync(provider);
         try
         {
             await using var db = new PortalDbContext(PortalDbContextOptions.For(provider, connectionString));
@@ -28,10 +28,12 @@ public sealed class ConcurrencyLimitRowsMigrationTests
             await migrator.MigrateAsync(migrations[rows - 1]);
 
             var savedAt = provider == DatabaseProvider.Sqlite ? "0" : "'2026-12-01T10:00:00Z'";
-            await db.Database.ExecuteSqlRawAsync(
+            // The saved-at literal differs per provider; everything else is fixed text, so nothing here comes from input.
+            var insert =
                 "INSERT INTO \"ConcurrencyLimits\" (\"Id\", \"VSphereMigrationsPerHost\", \"VSphereStorageMigrationsPerHost\", \"KvmOutgoingPerHost\", \"KvmIncomingPerHost\", " +
                 "\"DatastoreBudget\", \"ComputeMigrationDatastoreCost\", \"StorageMigrationDatastoreCost\", \"PerConnection\", \"Global\", \"UpdatedBy\", \"UpdatedAt\") " +
-                $"VALUES (1, 3, 1, 5, 6, 100, 2, 20, 10, 40, 'Adam', {savedAt})");
+                $"VALUES (1, 3, 1, 5, 6, 100, 2, 20, 10, 40, 'Adam', {savedAt})";
+            await db.Database.ExecuteSqlRawAsync(insert);
             await migrator.MigrateAsync();
 
             var stored = (await db.Database.SqlQueryRaw<Row>("SELECT \"Kind\", \"Resource\", \"Value\", \"UpdatedBy\" FROM \"ConcurrencyLimitValues\"").ToListAsync())
