@@ -1047,6 +1047,45 @@ START TRANSACTION;
 
 DO $EF$
 BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125243_TransferIntentAndNeedsAttention') THEN
+    DROP INDEX "IX_Requests_VmId_Active";
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125243_TransferIntentAndNeedsAttention') THEN
+    ALTER TABLE "Requests" ADD "AttentionReason" character varying(2000);
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125243_TransferIntentAndNeedsAttention') THEN
+    ALTER TABLE "Requests" ADD "TransferIntentAt" timestamp with time zone;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125243_TransferIntentAndNeedsAttention') THEN
+    CREATE UNIQUE INDEX "IX_Requests_VmId_Active" ON "Requests" ("VmId") WHERE "State" IN ('Submitted', 'PendingApproval', 'Approved', 'Scheduled', 'Running', 'Verifying', 'RollingBack', 'NeedsAttention');
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125243_TransferIntentAndNeedsAttention') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261203125243_TransferIntentAndNeedsAttention', '10.0.15');
+    END IF;
+END $EF$;
+COMMIT;
+
+START TRANSACTION;
+
+DO $EF$
+BEGIN
     IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203125733_ConcurrencyLimitRows') THEN
     CREATE TABLE "ConcurrencyLimitValues" (
         "Kind" character varying(32) NOT NULL,

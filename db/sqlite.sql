@@ -324,6 +324,8 @@ CREATE TABLE IF NOT EXISTS "Requests" (
     "ExpiresAt" INTEGER NULL,
     "ScheduledFor" INTEGER NULL,
     "OperationId" TEXT NULL,
+    "TransferIntentAt" INTEGER NULL,
+    "AttentionReason" TEXT NULL,
     "SnapshotId" TEXT NULL,
     "CancelRequested" INTEGER NOT NULL,
     "EncryptionApplied" TEXT NULL,
@@ -561,7 +563,7 @@ CREATE INDEX IF NOT EXISTS "IX_Requests_State" ON "Requests" ("State");
 CREATE INDEX IF NOT EXISTS "IX_Requests_VmId" ON "Requests" ("VmId");
 
 
-CREATE UNIQUE INDEX IF NOT EXISTS "IX_Requests_VmId_Active" ON "Requests" ("VmId") WHERE "State" IN ('Submitted', 'PendingApproval', 'Approved', 'Scheduled', 'Running', 'Verifying', 'RollingBack');
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_Requests_VmId_Active" ON "Requests" ("VmId") WHERE "State" IN ('Submitted', 'PendingApproval', 'Approved', 'Scheduled', 'Running', 'Verifying', 'RollingBack', 'NeedsAttention');
 
 
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_RequestSteps_RequestId_Name" ON "RequestSteps" ("RequestId", "Name");
@@ -591,6 +593,8 @@ INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261125215909_Notifications', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261203095247_RunLeasesAndOneActiveRequestPerVm', '10.0.15');
+INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261203125124_TransferIntentAndNeedsAttention', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261203125548_ConcurrencyLimitRows', '10.0.15');
 

@@ -1150,6 +1150,51 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203125200_TransferIntentAndNeedsAttention'
+)
+BEGIN
+    DROP INDEX [IX_Requests_VmId_Active] ON [Requests];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203125200_TransferIntentAndNeedsAttention'
+)
+BEGIN
+    ALTER TABLE [Requests] ADD [AttentionReason] nvarchar(2000) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203125200_TransferIntentAndNeedsAttention'
+)
+BEGIN
+    ALTER TABLE [Requests] ADD [TransferIntentAt] datetimeoffset NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203125200_TransferIntentAndNeedsAttention'
+)
+BEGIN
+    EXEC(N'CREATE UNIQUE INDEX [IX_Requests_VmId_Active] ON [Requests] ([VmId]) WHERE [State] IN (''Submitted'', ''PendingApproval'', ''Approved'', ''Scheduled'', ''Running'', ''Verifying'', ''RollingBack'', ''NeedsAttention'')');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203125200_TransferIntentAndNeedsAttention'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261203125200_TransferIntentAndNeedsAttention', N'10.0.15');
+END;
+
+COMMIT;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
     WHERE [MigrationId] = N'20261203125638_ConcurrencyLimitRows'
 )
 BEGIN
