@@ -25,13 +25,14 @@ public sealed class PortalProcess : IDisposable
     public string Name { get; }
     public Uri Url { get; }
 
-    /// <summary>Starts a node on PostgreSQL with fast queue polling, a dispatcher every 2 s and the lease settings at their defaults.</summary>
-    public static async Task<PortalProcess> StartAsync(string name, string postgresConnectionString, IReadOnlyDictionary<string, string>? extra = null)
+    /// <summary>
+    /// Starts a node on the given database settings (configuration keys such as <c>Database:Provider</c>) with fast queue
+    /// polling, a dispatcher every 2 s and the lease settings at their defaults.
+    /// </summary>
+    public static async Task<PortalProcess> StartAsync(string name, IReadOnlyDictionary<string, string> database)
     {
         var settings = new Dictionary<string, string>
         {
-            ["Database__Provider"] = "PostgreSql",
-            ["Database__ConnectionString"] = postgresConnectionString,
             ["Demo__Enabled"] = "false",
             ["Execution__NodeName"] = name,
             ["Hangfire__WorkerCount"] = "4",
@@ -41,7 +42,7 @@ public sealed class PortalProcess : IDisposable
             // Shorter than the 1-minute default only to keep the test brief; the lease settings stay at their defaults.
             ["Hangfire__InvisibilityTimeout"] = "00:00:30",
         };
-        foreach (var (key, value) in extra ?? new Dictionary<string, string>()) settings[key] = value;
+        foreach (var (key, value) in database) settings[key.Replace(":", "__", StringComparison.Ordinal)] = value;
 
         var web = WebAssemblyPath();
         var port = FreePort();
@@ -107,6 +108,11 @@ public sealed class PortalProcess : IDisposable
         _process.Kill(entireProcessTree: true);
         _process.WaitForExit(10_000);
     }
+
+    /// <summary>Whether the process has written this text (its log is kept at Warning, MigrationPortal at Information).</summary>
+    public bool HasWritten(string text) => _output.Any(l => l.Contains(text, StringComparison.Ordinal));
+
+    public bool HasExited => _process.HasExited;
 
     public string Tail(int lines = 60) => $"--- {Name} (last lines) ---\n" + string.Join("\n", _output.TakeLast(lines));
 

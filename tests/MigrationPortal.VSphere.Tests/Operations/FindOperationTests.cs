@@ -160,6 +160,23 @@ public sealed class FindOperationTests
     }
 
     [Fact]
+    public async Task FindOperation_ReturnsUnknown_WhenOneTaskIsListedButTheIntentIsOlderThanTheTrustedHistory()
+    {
+        await using var lab = await VcsimLab.StartAsync(taskDuration: TimeSpan.FromMilliseconds(500));
+        var info = Info(lab);
+        await using var connector = Connector(new VSphereOptions { TaskHistoryWindow = TimeSpan.FromMinutes(5) });
+        var plan = await PlanAsync(lab, info);
+        var started = await connector.StartTransferAsync(plan, default);
+
+        // The one task listed may be someone else's while this request's own, older one has already left the list.
+        var lookup = await connector.FindOperationAsync(plan, TimeProvider.System.GetUtcNow() - TimeSpan.FromMinutes(6), default);
+
+        Assert.Equal(OperationLookupResult.Unknown, lookup.Result);
+        Assert.Contains(started, lookup.Message);
+        Assert.Contains("VSphere:TaskHistoryWindow", lookup.Message);
+    }
+
+    [Fact]
     public async Task FindOperation_ReturnsUnknownNamingTheHost_WhenTheHistoryCannotBeRead()
     {
         await using var lab = await VcsimLab.StartAsync();

@@ -63,24 +63,25 @@ internal static class VSphereTaskHistory
 
         var since = transfers.Where(t => t.QueueTime >= lowerBound).OrderBy(t => t.QueueTime).ToList();
         var bound = $"{Stamp(lowerBound)} by vCenter's clock (the intent {Stamp(startedAfter)} on the portal's clock, vCenter's clock {Skew(offset)}, {options.TaskLookupClockTolerance.TotalSeconds:0.#} s tolerance)";
-        switch (since.Count)
-        {
-            case 1:
-                return OperationLookup.Found(since[0].Ref.Value, $"vCenter {where} lists task {since[0].Describe()} on {vmName}, queued since {bound}.");
-            case > 1:
-                return OperationLookup.Unknown($"vCenter {where} lists {since.Count} transfers of {vmName} queued since {bound}: {string.Join(", ", since.Select(t => t.Describe()))}; which one is this request's cannot be told.");
-        }
+        var seen = since.Count == 0 ? "no transfer" : $"{since.Count} transfer(s) ({string.Join(", ", since.Select(t => t.Describe()))})";
 
-        // Nothing found: that proves nothing started only if the history still reaches back past the intent.
+        // Any answer, even a single task found, holds only while the history reaches back past the intent: a task of this
+        // request dropped from the list could leave one of someone else's looking like the only one.
         if (age > options.TaskHistoryWindow)
             return OperationLookup.Unknown(
-                $"vCenter {where} lists no transfer of {vmName} since {bound}, but the intent is {age.TotalMinutes:0.#} min old by vCenter's clock: vCenter drops finished tasks from its recent tasks after about 10 minutes, and the portal trusts that list for {options.TaskHistoryWindow.TotalMinutes:0.#} min (VSphere:TaskHistoryWindow).");
+                $"vCenter {where} lists {seen} of {vmName} since {bound}, but the intent is {age.TotalMinutes:0.#} min old by vCenter's clock: vCenter drops finished tasks from its recent tasks after about 10 minutes, and the portal trusts that list for {options.TaskHistoryWindow.TotalMinutes:0.#} min (VSphere:TaskHistoryWindow).");
         var dated = tasks.Where(t => managerList.Contains(t.Ref) && t.QueueTime is not null).ToList();
         if (managerList.Count >= RecentTaskCapacity && (dated.Count == 0 || dated.Min(t => t.QueueTime) > lowerBound))
             return OperationLookup.Unknown(
-                $"vCenter {where} lists no transfer of {vmName} since {bound}, but its recent-task list is full ({managerList.Count} tasks) and its oldest task is newer than the intent: the task may have been pushed out.");
-        return OperationLookup.NotFound(
-            $"vCenter {where} lists no RelocateVM_Task or MigrateVM_Task of {vmName} queued since {bound}; {tasks.Count} recent task(s) checked, the intent is {age.TotalSeconds:0} s old.");
+                $"vCenter {where} lists {seen} of {vmName} since {bound}, but its recent-task list is full ({managerList.Count} tasks) and its oldest task is newer than the intent: a task may have been pushed out.");
+
+        return since.Count switch
+        {
+            0 => OperationLookup.NotFound(
+                $"vCenter {where} lists no RelocateVM_Task or MigrateVM_Task of {vmName} queued since {bound}; {tasks.Count} recent task(s) checked, the intent is {age.TotalSeconds:0} s old."),
+            1 => OperationLookup.Found(since[0].Ref.Value, $"vCenter {where} lists task {since[0].Describe()} on {vmName}, queued since {bound}."),
+            _ => OperationLookup.Unknown($"vCenter {where} lists {seen} of {vmName} queued since {bound}; which one is this request's cannot be told."),
+        };
     }
 
     /// <summary>ServiceInstance.CurrentTime: vCenter's clock.</summary>
