@@ -107,8 +107,6 @@ await using (var scope = app.Services.CreateAsyncScope())
     await scope.ServiceProvider.GetRequiredService<FirstRunAdministrator>().EnsureAsync();
 }
 
-app.Services.ScheduleRecurringJobs(app.Configuration);
-
 // First, so that every answer (errors and the Hangfire dashboard included) carries the browser-security headers.
 app.UsePortalSecurityHeaders();
 app.UseExceptionHandler();

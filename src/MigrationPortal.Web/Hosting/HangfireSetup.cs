@@ -95,6 +95,7 @@ public static class HangfireSetup
                 o.WorkerCount = settings.WorkerCount;
                 o.SchedulePollingInterval = settings.SchedulePollingInterval;
             });
+        services.AddHostedService<RecurringJobRegistration>();
         return services;
     }
 
