@@ -28,10 +28,12 @@ public sealed class ConcurrencyLimitRowsMigrationTests
             await migrator.MigrateAsync(migrations[rows - 1]);
 
             var savedAt = provider == DatabaseProvider.Sqlite ? "0" : "'2026-12-01T10:00:00Z'";
-            await db.Database.ExecuteSqlRawAsync(
+            // The old table as an Administrator's save left it; the time literal is the provider's own (a constant, not input).
+            var insert =
                 "INSERT INTO \"ConcurrencyLimits\" (\"Id\", \"VSphereMigrationsPerHost\", \"VSphereStorageMigrationsPerHost\", \"KvmOutgoingPerHost\", \"KvmIncomingPerHost\", " +
                 "\"DatastoreBudget\", \"ComputeMigrationDatastoreCost\", \"StorageMigrationDatastoreCost\", \"PerConnection\", \"Global\", \"UpdatedBy\", \"UpdatedAt\") " +
-                $"VALUES (1, 3, 1, 5, 6, 100, 2, 20, 10, 40, 'Adam', {savedAt})");
+                $"VALUES (1, 3, 1, 5, 6, 100, 2, 20, 10, 40, 'Adam', {savedAt})";
+            await db.Database.ExecuteSqlRawAsync(insert);
             await migrator.MigrateAsync();
 
             var stored = (await db.Database.SqlQueryRaw<Row>("SELECT \"Kind\", \"Resource\", \"Value\", \"UpdatedBy\" FROM \"ConcurrencyLimitValues\"").ToListAsync())
