@@ -593,5 +593,7 @@ INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261203095247_RunLeasesAndOneActiveRequestPerVm', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261203125548_ConcurrencyLimitRows', '10.0.15');
+INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261203133411_PowerStateEnumNames', '10.0.15');
 
 COMMIT;
