@@ -1233,3 +1233,28 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203133746_PowerStateEnumNames') THEN
+    UPDATE "Hosts" SET "PowerState" = CASE WHEN "PowerState" = 'poweredOn' THEN 'On' WHEN "PowerState" = 'poweredOff' THEN 'Off' WHEN "PowerState" = 'suspended' THEN 'Suspended' WHEN "PowerState" IN ('On', 'Off', 'Suspended', 'Unknown') THEN "PowerState" ELSE 'Unknown' END;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203133746_PowerStateEnumNames') THEN
+    UPDATE "Vms" SET "PowerState" = CASE WHEN "PowerState" = 'poweredOn' THEN 'On' WHEN "PowerState" = 'poweredOff' THEN 'Off' WHEN "PowerState" = 'suspended' THEN 'Suspended' WHEN "PowerState" IN ('On', 'Off', 'Suspended', 'Unknown') THEN "PowerState" ELSE 'Unknown' END;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203133746_PowerStateEnumNames') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261203133746_PowerStateEnumNames', '10.0.15');
+    END IF;
+END $EF$;
+COMMIT;
+

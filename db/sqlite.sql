@@ -597,5 +597,7 @@ INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261203125124_TransferIntentAndNeedsAttention', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261203125548_ConcurrencyLimitRows', '10.0.15');
+INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261203133411_PowerStateEnumNames', '10.0.15');
 
 COMMIT;

@@ -1364,3 +1364,32 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203133642_PowerStateEnumNames'
+)
+BEGIN
+    UPDATE "Hosts" SET "PowerState" = CASE WHEN "PowerState" = 'poweredOn' THEN 'On' WHEN "PowerState" = 'poweredOff' THEN 'Off' WHEN "PowerState" = 'suspended' THEN 'Suspended' WHEN "PowerState" IN ('On', 'Off', 'Suspended', 'Unknown') THEN "PowerState" ELSE 'Unknown' END;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203133642_PowerStateEnumNames'
+)
+BEGIN
+    UPDATE "Vms" SET "PowerState" = CASE WHEN "PowerState" = 'poweredOn' THEN 'On' WHEN "PowerState" = 'poweredOff' THEN 'Off' WHEN "PowerState" = 'suspended' THEN 'Suspended' WHEN "PowerState" IN ('On', 'Off', 'Suspended', 'Unknown') THEN "PowerState" ELSE 'Unknown' END;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203133642_PowerStateEnumNames'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261203133642_PowerStateEnumNames', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

@@ -44,6 +44,7 @@ public static class ConnectorKindRegistration
     {
         var descriptor = new TDescriptor();
         if (descriptor.Kind != kind) throw new InvalidOperationException($"{typeof(TDescriptor).Name} describes kind '{descriptor.Kind}', not '{kind}'.");
+        if (!Domain.Inventory.ConnectionKinds.IsWellFormed(kind)) throw new InvalidOperationException($"'{kind}' is not a well-formed connection kind (lower-case letters, digits and hyphens).");
         if (kind == PortalLimits.Kind) throw new InvalidOperationException($"'{PortalLimits.Kind}' is reserved for the portal-wide limits.");
         services.AddKeyedScoped<IHypervisorConnector, TConnector>(kind);
         services.AddSingleton<IConnectorDescriptor>(descriptor);

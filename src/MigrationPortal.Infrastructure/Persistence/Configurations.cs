@@ -249,7 +249,7 @@ internal sealed class InventoryConfiguration :
         b.Property(x => x.Name).HasMaxLength(256);
         b.Property(x => x.ClusterName).HasMaxLength(256);
         b.Property(x => x.ConnectionState).HasMaxLength(32);
-        b.Property(x => x.PowerState).HasConversion(PowerStateColumn.Converter).HasMaxLength(32);
+        b.Property(x => x.PowerState).HasConversion<string>().HasMaxLength(32);
         b.HasIndex(x => new { x.ConnectionId, x.ExternalId }).IsUnique();
     }
 
@@ -264,7 +264,7 @@ internal sealed class InventoryConfiguration :
     {
         b.Property(x => x.ExternalId).HasMaxLength(512);
         b.Property(x => x.Name).HasMaxLength(256);
-        b.Property(x => x.PowerState).HasConversion(PowerStateColumn.Converter).HasMaxLength(32);
+        b.Property(x => x.PowerState).HasConversion<string>().HasMaxLength(32);
         b.Property(x => x.HostExternalId).HasMaxLength(512);
         b.Property(x => x.HostName).HasMaxLength(256);
         b.Property(x => x.ClusterName).HasMaxLength(256);

@@ -2,7 +2,6 @@ using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Infrastructure.Connectors.Demo;
 using MigrationPortal.Infrastructure.Connectors.Libvirt;
 using MigrationPortal.Infrastructure.Connectors.VSphere;
-using MigrationPortal.Infrastructure.Persistence;
 
 namespace MigrationPortal.Application.Tests.Inventory;
 
@@ -39,14 +38,4 @@ public sealed class PowerStateMappingTests
     [InlineData(0, PowerState.Unknown)] // NOSTATE
     public void LibvirtToPortal_MapsDomainStates_ToPowerState(int virDomainState, PowerState expected) =>
         Assert.Equal(expected, LibvirtPowerStates.ToPortal((DomainState)virDomainState));
-
-    [Fact]
-    public void Column_RoundTripsEveryPowerState_AndReadsTheWordsStoredBeforeTheEnum()
-    {
-        foreach (var state in Enum.GetValues<PowerState>())
-            Assert.Equal(state, PowerStateColumn.FromColumn(PowerStateColumn.ToColumn(state)));
-        // Rows written before PowerState was an enum hold these; they must read back unchanged, without a data migration.
-        Assert.Equal(PowerState.On, PowerStateColumn.FromColumn("poweredOn"));
-        Assert.Equal(PowerState.Off, PowerStateColumn.FromColumn("poweredOff"));
-    }
 }

@@ -28,7 +28,7 @@ public sealed class ConcurrencyLimitRowsMigrationTests
             await migrator.MigrateAsync(migrations[rows - 1]);
 
             var savedAt = provider == DatabaseProvider.Sqlite ? "0" : "'2026-12-01T10:00:00Z'";
-            // The saved-at literal differs per provider; everything else is fixed text, so nothing here comes from input.
+            // The old table as an Administrator's save left it; the time literal is the provider's own (a constant, not input).
             var insert =
                 "INSERT INTO \"ConcurrencyLimits\" (\"Id\", \"VSphereMigrationsPerHost\", \"VSphereStorageMigrationsPerHost\", \"KvmOutgoingPerHost\", \"KvmIncomingPerHost\", " +
                 "\"DatastoreBudget\", \"ComputeMigrationDatastoreCost\", \"StorageMigrationDatastoreCost\", \"PerConnection\", \"Global\", \"UpdatedBy\", \"UpdatedAt\") " +
