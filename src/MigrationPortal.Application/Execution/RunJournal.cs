@@ -37,9 +37,10 @@ public sealed class RunJournal(IPortalDb db, IPortalDbFactory dbFactory, TimePro
         return await db.LoadRequestAsync(_requestId, ct);
     }
 
-    public Task StartStepAsync(string step, CancellationToken ct) => MutateAsync(r => r.StartStep(step, time.GetUtcNow()), ct, ("started", step, null));
+    public Task<MigrationRequest> StartStepAsync(string step, CancellationToken ct) => MutateAsync(r => r.StartStep(step, time.GetUtcNow()), ct, ("started", step, null));
 
-    public Task EndStepAsync(string step, StepStatus status, string? message, CancellationToken ct) =>
+    /// <summary>Ends a step; returns the request as saved, so the runner need not read it again.</summary>
+    public Task<MigrationRequest> EndStepAsync(string step, StepStatus status, string? message, CancellationToken ct) =>
         MutateAsync(r => r.EndStep(step, status, time.GetUtcNow(), message), ct, (status.ToString().ToLowerInvariant(), step, message));
 
     /// <summary>An audit note on the request ("job.step" with status "note").</summary>
@@ -49,7 +50,7 @@ public sealed class RunJournal(IPortalDb db, IPortalDbFactory dbFactory, TimePro
     /// Applies one change to a freshly loaded request and saves it with its audit records. A person may change the
     /// request at the same time (a cancel request), so a lost concurrency race reloads and applies the change again.
     /// </summary>
-    public async Task MutateAsync(Action<MigrationRequest> change, CancellationToken ct, (string Status, string Step, string? Message)? stepEvent = null)
+    public async Task<MigrationRequest> MutateAsync(Action<MigrationRequest> change, CancellationToken ct, (string Status, string Step, string? Message)? stepEvent = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -63,7 +64,7 @@ public sealed class RunJournal(IPortalDb db, IPortalDbFactory dbFactory, TimePro
             {
                 await db.SaveChangesAsync(ct);
                 notifier.RequestChanged(_requestId);
-                return;
+                return request;
             }
             catch (DbUpdateConcurrencyException) when (attempt < 5)
             {

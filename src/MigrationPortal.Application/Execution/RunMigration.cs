@@ -239,7 +239,8 @@ public sealed class RunMigration(
                 return;
             }
 
-            await _journal.EndStepAsync(step.Name, outcome.Status, outcome.Message, ct);
+            // The request as this save left it: its rows and its cancel flag, as fresh as a reload would give.
+            request = await _journal.EndStepAsync(step.Name, outcome.Status, outcome.Message, ct);
             if (outcome.Ends is { } ended)
             {
                 ending = ended;
@@ -248,7 +249,6 @@ public sealed class RunMigration(
             }
 
             if (outcome.Reason is not null) reason = outcome.Reason;
-            request = await _journal.ReloadAsync(ct);
         }
 
         context.Ending = ending ?? MoveEnding.Succeeded;
@@ -299,8 +299,7 @@ public sealed class RunMigration(
             }
 
             var outcome = await RunStepAsync(step, context, reconcile: row?.Status is StepStatus.Running);
-            await _journal.EndStepAsync(step.Name, outcome.Status, outcome.Message, ct);
-            request = await _journal.ReloadAsync(ct);
+            request = await _journal.EndStepAsync(step.Name, outcome.Status, outcome.Message, ct);
         }
     }
 

@@ -275,7 +275,7 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
     {
         ("GET", _) => client.GetAsync(url),
         (_, var u) when u.EndsWith("/approve") || u.EndsWith("/reject") => client.PostAsJsonAsync(url, new { comment = "matrix test" }),
-        (_, var u) when u.EndsWith("/cancel") || u.EndsWith("/retry") || u.EndsWith("/rollback") => client.PostAsJsonAsync(url, new { reason = "matrix test" }),
+        (_, var u) when u.EndsWith("/cancel") || u.EndsWith("/retry") || u.EndsWith("/rollback") || u.EndsWith("/recheck") => client.PostAsJsonAsync(url, new { reason = "matrix test" }),
         ("POST", "/api/v1/requests") => SubmitAsync(client),
         ("POST", "/api/v1/batches") => SubmitBatchAsync(client),
         ("POST", var u) when u.EndsWith("/evacuation") => SubmitEvacuationAsync(client, url),
