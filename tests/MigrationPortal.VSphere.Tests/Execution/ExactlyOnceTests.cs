@@ -184,7 +184,8 @@ public sealed class ExactlyOnceTests(ITestOutputHelper output) : IAsyncLifetime
 
     private async Task<PortalProcess> StartNodeAsync(string name, Dictionary<string, string> database)
     {
-        var node = await PortalProcess.StartAsync(name, database);
+        // The lab's connection is the only one: no demo inventory beside it.
+        var node = await PortalProcess.StartAsync(name, new Dictionary<string, string>(database) { ["Demo:Enabled"] = "false" });
         _nodes.Add(node);
         return node;
     }
@@ -348,15 +349,8 @@ public sealed class ExactlyOnceTests(ITestOutputHelper output) : IAsyncLifetime
         return await query(scope.ServiceProvider.GetRequiredService<PortalDbContext>());
     }
 
-    private async Task EventuallyAsync(TimeSpan limit, Func<Task<bool>> condition, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (watch.Elapsed > limit) Assert.Fail($"Not reached within {limit.TotalSeconds} s: {what}. {string.Join("\n", _nodes.Select(n => n.Tail()))}");
-            await Task.Delay(250);
-        }
-    }
+    private Task EventuallyAsync(TimeSpan limit, Func<Task<bool>> condition, string what) =>
+        Eventually.TrueAsync(condition, limit, what, TimeSpan.FromMilliseconds(250), () => Task.FromResult(string.Join("\n", _nodes.Select(n => n.Tail()))));
 
     private sealed class NoJobs : IMigrationJobs
     {

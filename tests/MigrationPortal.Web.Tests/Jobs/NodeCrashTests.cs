@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.EntityFrameworkCore;
 using MigrationPortal.Application.Admin;
 using MigrationPortal.Application.Authorization;
@@ -29,7 +25,7 @@ public sealed class NodeCrashTests : IAsyncLifetime
     private static readonly PortalUser Admin = TestUsers.Admin;
     private static readonly PortalUser Requester = TestUsers.Requester;
 
-    private readonly List<PortalNode> _nodes = [];
+    private readonly List<PortalProcess> _nodes = [];
     private string _connectionString = "";
     private Func<Task>? _drop;
     private TestPortal? _client;
@@ -92,23 +88,16 @@ public sealed class NodeCrashTests : IAsyncLifetime
         Assert.Equal(0, await HangfireCountAsync("statename = 'Failed'"));
     }
 
-    private async Task<PortalNode> StartNodeAsync(string name)
+    private async Task<PortalProcess> StartNodeAsync(string name)
     {
-        var node = PortalNode.Start(name, new Dictionary<string, string>
+        var node = await PortalProcess.StartAsync(name, new Dictionary<string, string>
         {
             ["Database__Provider"] = "PostgreSql",
             ["Database__ConnectionString"] = _connectionString,
             ["Demo__MigrationDuration"] = "00:00:25",
-            ["Execution__NodeName"] = name,
             ["Hangfire__WorkerCount"] = "40",
-            ["Hangfire__QueuePollInterval"] = "00:00:00.500",
-            ["Hangfire__SchedulePollingInterval"] = "00:00:01",
-            ["Hangfire__DispatcherCron"] = "*/2 * * * * *",
-            // Shorter than the 1-minute default only to keep the test brief; the lease settings stay at their defaults.
-            ["Hangfire__InvisibilityTimeout"] = "00:00:30",
         });
         _nodes.Add(node);
-        await node.WaitReadyAsync(TimeSpan.FromSeconds(90));
         return node;
     }
 
@@ -167,105 +156,4 @@ public sealed class NodeCrashTests : IAsyncLifetime
         });
 
     private string Logs() => string.Join("\n", _nodes.Select(n => n.Tail()));
-
-    /// <summary>One portal process: the built MigrationPortal.Web.dll run by the dotnet host, on a free loopback port.</summary>
-    private sealed class PortalNode : IDisposable
-    {
-        private readonly Process _process;
-        private readonly ConcurrentQueue<string> _output = new();
-        private readonly string _name;
-
-        private PortalNode(string name, Process process, Uri url)
-        {
-            _name = name;
-            _process = process;
-            Url = url;
-        }
-
-        public Uri Url { get; }
-
-        public static PortalNode Start(string name, IReadOnlyDictionary<string, string> settings)
-        {
-            var web = WebAssemblyPath();
-            var port = FreePort();
-            var info = new ProcessStartInfo("dotnet", [web])
-            {
-                WorkingDirectory = Path.GetDirectoryName(web)!,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-            info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-            info.Environment["Logging__LogLevel__Default"] = "Warning";
-            foreach (var (key, value) in settings) info.Environment[key] = value;
-            var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start.");
-            var node = new PortalNode(name, process, new Uri($"http://127.0.0.1:{port}/"));
-            process.OutputDataReceived += (_, e) => node.Record(e.Data);
-            process.ErrorDataReceived += (_, e) => node.Record(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return node;
-        }
-
-        public async Task WaitReadyAsync(TimeSpan limit)
-        {
-            using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(5) };
-            await Eventually.TrueAsync(async () =>
-            {
-                if (_process.HasExited) throw new InvalidOperationException($"{_name} exited with {_process.ExitCode}. {Tail()}");
-                try
-                {
-                    using var response = await http.GetAsync("login");
-                    return response.StatusCode == HttpStatusCode.OK;
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                    return false; // not listening yet, or still starting up
-                }
-            }, limit, $"{_name} to answer GET /login", TimeSpan.FromMilliseconds(250), () => Task.FromResult(Tail()));
-        }
-
-        /// <summary>SIGKILL: no shutdown, no lease released, Hangfire's jobs left as they were.</summary>
-        public void Kill()
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-
-        public string Tail() => $"--- {_name} (last lines) ---\n" + string.Join("\n", _output.TakeLast(40));
-
-        public void Dispose()
-        {
-            if (!_process.HasExited) Kill();
-            _process.Dispose();
-        }
-
-        private void Record(string? line)
-        {
-            if (line is null) return;
-            _output.Enqueue(line);
-            while (_output.Count > 400) _output.TryDequeue(out _);
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        /// <summary>The web project's own build output (same configuration as this test), where its appsettings and runtimeconfig live.</summary>
-        private static string WebAssemblyPath()
-        {
-            var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            var framework = testBin.Name;
-            var configuration = testBin.Parent!.Name;
-            var root = testBin;
-            while (root is not null && !File.Exists(Path.Combine(root.FullName, "MigrationPortal.sln"))) root = root.Parent;
-            if (root is null) throw new InvalidOperationException("MigrationPortal.sln not found above the test folder.");
-            var path = Path.Combine(root.FullName, "src", "MigrationPortal.Web", "bin", configuration, framework, "MigrationPortal.Web.dll");
-            return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is missing: build the solution first.");
-        }
-    }
 }

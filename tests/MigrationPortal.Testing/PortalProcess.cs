@@ -3,12 +3,12 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace MigrationPortal.VSphere.Tests.Lab;
+namespace MigrationPortal.Testing;
 
 /// <summary>
 /// One real portal process: the built MigrationPortal.Web.dll run by the dotnet host on a free loopback port, with its
 /// Hangfire workers on. <see cref="Kill"/> is SIGKILL: no shutdown, no lease released, an HTTP call in flight simply dies.
-/// (The same shape as the process in MigrationPortal.Web.Tests' NodeCrashTests, with the settings a vCenter run needs.)
+/// Used by the node-crash test (Web.Tests) and the exactly-once tests against the vCenter lab (VSphere.Tests).
 /// </summary>
 public sealed class PortalProcess : IDisposable
 {
@@ -26,23 +26,27 @@ public sealed class PortalProcess : IDisposable
     public Uri Url { get; }
 
     /// <summary>
-    /// Starts a node on the given database settings (configuration keys such as <c>Database:Provider</c>) with fast queue
-    /// polling, a dispatcher every 2 s and the lease settings at their defaults.
+    /// The settings every test node shares: its name, fast queue polling, a dispatcher every 2 s, a 30 s invisibility
+    /// timeout (shorter than the default only to keep tests brief); the lease settings stay at their defaults.
     /// </summary>
-    public static async Task<PortalProcess> StartAsync(string name, IReadOnlyDictionary<string, string> database)
+    public static Dictionary<string, string> QueueSettings(string name) => new()
     {
-        var settings = new Dictionary<string, string>
-        {
-            ["Demo__Enabled"] = "false",
-            ["Execution__NodeName"] = name,
-            ["Hangfire__WorkerCount"] = "4",
-            ["Hangfire__QueuePollInterval"] = "00:00:00.500",
-            ["Hangfire__SchedulePollingInterval"] = "00:00:01",
-            ["Hangfire__DispatcherCron"] = "*/2 * * * * *",
-            // Shorter than the 1-minute default only to keep the test brief; the lease settings stay at their defaults.
-            ["Hangfire__InvisibilityTimeout"] = "00:00:30",
-        };
-        foreach (var (key, value) in database) settings[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        ["Execution__NodeName"] = name,
+        ["Hangfire__WorkerCount"] = "4",
+        ["Hangfire__QueuePollInterval"] = "00:00:00.500",
+        ["Hangfire__SchedulePollingInterval"] = "00:00:01",
+        ["Hangfire__DispatcherCron"] = "*/2 * * * * *",
+        ["Hangfire__InvisibilityTimeout"] = "00:00:30",
+    };
+
+    /// <summary>
+    /// Starts a node with <see cref="QueueSettings"/> overlaid by <paramref name="overrides"/> (configuration keys such as
+    /// <c>Database:Provider</c> or <c>Database__Provider</c>), and waits until it answers GET /login.
+    /// </summary>
+    public static async Task<PortalProcess> StartAsync(string name, IReadOnlyDictionary<string, string> overrides, TimeSpan? readyWithin = null)
+    {
+        var settings = QueueSettings(name);
+        foreach (var (key, value) in overrides) settings[key.Replace(":", "__", StringComparison.Ordinal)] = value;
 
         var web = WebAssemblyPath();
         var port = FreePort();
@@ -66,7 +70,7 @@ public sealed class PortalProcess : IDisposable
         process.BeginErrorReadLine();
         try
         {
-            await node.WaitReadyAsync(TimeSpan.FromSeconds(90));
+            await node.WaitReadyAsync(readyWithin ?? TimeSpan.FromSeconds(90));
         }
         catch
         {
@@ -80,26 +84,19 @@ public sealed class PortalProcess : IDisposable
     private async Task WaitReadyAsync(TimeSpan limit)
     {
         using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(5) };
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < limit)
+        await Eventually.TrueAsync(async () =>
         {
             if (_process.HasExited) throw new InvalidOperationException($"{Name} exited with {_process.ExitCode}. {Tail()}");
             try
             {
                 using var response = await http.GetAsync("login");
-                if (response.StatusCode == HttpStatusCode.OK) return;
+                return response.StatusCode == HttpStatusCode.OK;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                return false; // not listening yet, or still starting up
             }
-            catch (TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"{Name} did not answer within {limit.TotalSeconds} s. {Tail()}");
+        }, limit, $"{Name} to answer GET /login", TimeSpan.FromMilliseconds(250), () => Task.FromResult(Tail()));
     }
 
     /// <summary>SIGKILL.</summary>
