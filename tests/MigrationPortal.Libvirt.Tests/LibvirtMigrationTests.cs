@@ -270,7 +270,9 @@ public sealed class LibvirtMigrationTests : IAsyncLifetime
             Assert.Equal(RequestState.Failed, stored.State);
             Assert.Contains("1 libvirt snapshot", stored.FailureReason);
             Assert.Null(stored.OperationId);
-            Assert.All(stored.Steps.Where(s => s.Name != "precheck"), s => Assert.Null(s.StartedAt));
+            Assert.All(stored.Steps.Where(s => s.Name is not (ItinerarySteps.Precheck or ItinerarySteps.CleanUp or ItinerarySteps.CleanUpLeftovers)), s => Assert.Null(s.StartedAt));
+            // The clean-up steps run on every ending; here they find nothing to remove.
+            Assert.Contains(stored.Steps, s => s.Name == ItinerarySteps.CleanUp && s.Message == "No snapshot to remove.");
             Assert.Equal("a", await _lab.RunningOnAsync());
             Assert.False(await _lab.DefinedOnAsync(_lab.BUri));
         }
@@ -417,7 +419,9 @@ public sealed class LibvirtMigrationTests : IAsyncLifetime
         Assert.Equal(RequestState.Failed, stored.State);
         Assert.Contains("Unencrypted migration is not allowed", stored.FailureReason);
         Assert.Null(stored.OperationId);
-        Assert.All(stored.Steps.Where(s => s.Name != "precheck"), s => Assert.Null(s.StartedAt)); // snapshot, encryption, transfer: never begun
+        Assert.All(stored.Steps.Where(s => s.Name is not (ItinerarySteps.Precheck or ItinerarySteps.CleanUp or ItinerarySteps.CleanUpLeftovers)), s => Assert.Null(s.StartedAt));
+        // The clean-up steps run on every ending; here they find nothing to remove.
+        Assert.Contains(stored.Steps, s => s.Name == ItinerarySteps.CleanUp && s.Message == "No snapshot to remove.");
         Assert.Equal("a", await _lab.RunningOnAsync());
         Assert.False(await _lab.DefinedOnAsync(_lab.BUri));
         Assert.Empty(Directory.GetFiles(_lab.BImagesDir)); // libvirt was never asked to pre-create the disk on B
