@@ -1,8 +1,8 @@
 namespace MigrationPortal.Domain.Inventory;
 
 /// <summary>
-/// The portal's power state of a VM or host. Each connector maps its hypervisor's own words (vSphere's "poweredOn",
-/// libvirt's domain states, ...) to this at the connector seam; nothing above it names a hypervisor's vocabulary.
+/// The portal's power state of a VM or host. Each connector maps its hypervisor's own vocabulary to this at the
+/// connector seam (see its PowerStates mapping); nothing above the seam uses a hypervisor's words.
 /// </summary>
 public enum PowerState
 {
