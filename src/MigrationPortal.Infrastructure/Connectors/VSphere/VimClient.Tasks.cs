@@ -92,6 +92,13 @@ public sealed partial class VimClient
                 _logger.LogInformation("vCenter refused a property filter ({Fault}); polling task {Task} instead.", e.FaultType, task.Value);
                 return await PollTaskAsync(task, onProgress, ct);
             }
+            catch (VimFaultException e) when (restarts < 3 && e.FaultType is "ManagedObjectNotFound" or "NotAuthenticated")
+            {
+                // The session ended between creating the collector and its filter: the new collector went with it.
+                // The next pass signs in again (InvokeAsync does on NotAuthenticated) and makes a fresh one.
+                _logger.LogInformation("Watching task {Task}: the property collector went with the session ({Fault}); starting over.", task.Value, e.FaultType);
+                continue;
+            }
 
             try
             {
