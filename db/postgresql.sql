@@ -1258,3 +1258,28 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203154755_ConversionSettingsAndStepData') THEN
+    ALTER TABLE "RequestSteps" ADD "Data" text;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203154755_ConversionSettingsAndStepData') THEN
+    ALTER TABLE "Requests" ADD "ConversionJson" text;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203154755_ConversionSettingsAndStepData') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261203154755_ConversionSettingsAndStepData', '10.0.15');
+    END IF;
+END $EF$;
+COMMIT;
+

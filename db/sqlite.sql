@@ -311,6 +311,7 @@ CREATE TABLE IF NOT EXISTS "Requests" (
     "Justification" TEXT NOT NULL,
     "TakeSnapshot" INTEGER NOT NULL,
     "RequireEncryption" INTEGER NOT NULL,
+    "ConversionJson" TEXT NULL,
     "RequesterId" TEXT NOT NULL,
     "RequesterName" TEXT NOT NULL,
     "BatchId" TEXT NULL,
@@ -443,6 +444,7 @@ CREATE TABLE IF NOT EXISTS "RequestSteps" (
     "StartedAt" INTEGER NULL,
     "EndedAt" INTEGER NULL,
     "Message" TEXT NULL,
+    "Data" TEXT NULL,
     CONSTRAINT "FK_RequestSteps_Requests_RequestId" FOREIGN KEY ("RequestId") REFERENCES "Requests" ("Id") ON DELETE CASCADE
 );
 
@@ -599,5 +601,7 @@ INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261203125548_ConcurrencyLimitRows', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261203133411_PowerStateEnumNames', '10.0.15');
+INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261203154716_ConversionSettingsAndStepData', '10.0.15');
 
 COMMIT;

@@ -1393,3 +1393,32 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203154735_ConversionSettingsAndStepData'
+)
+BEGIN
+    ALTER TABLE [RequestSteps] ADD [Data] nvarchar(max) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203154735_ConversionSettingsAndStepData'
+)
+BEGIN
+    ALTER TABLE [Requests] ADD [ConversionJson] nvarchar(max) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203154735_ConversionSettingsAndStepData'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261203154735_ConversionSettingsAndStepData', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

@@ -33,7 +33,8 @@ public sealed record MigrationPlan(
     string? SourceDatastoreName,
     MigrationTarget Target,
     MigrationOptions Options,
-    string? SnapshotId);
+    string? SnapshotId,
+    ConversionSettings? Conversion = null);
 
 public enum FindingSeverity
 {

@@ -46,6 +46,6 @@ public sealed class MigrationPlanner(IPortalDb db, ISecretProtector secrets)
             : await db.Hosts.AsNoTracking().Where(h => h.ConnectionId == request.ConnectionId && h.Name == request.SourceHostName).Select(h => h.ExternalId).FirstOrDefaultAsync(ct);
         var destination = request.Target.ConnectionId == request.ConnectionId || request.Target.ConnectionId == Guid.Empty ? connection : await ConnectionInfoAsync(request.Target.ConnectionId, withSecrets, ct);
         return new MigrationPlan(request.Id, connection, destination, vm.ExternalId, vm.Name, request.Kind, request.Live,
-            sourceHostId ?? vm.HostExternalId, request.SourceDatastoreName, request.Target, request.Options, request.SnapshotId);
+            sourceHostId ?? vm.HostExternalId, request.SourceDatastoreName, request.Target, request.Options, request.SnapshotId, request.Conversion);
     }
 }

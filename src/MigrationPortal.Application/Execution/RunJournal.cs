@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using MigrationPortal.Application.Abstractions;
@@ -42,6 +44,19 @@ public sealed class RunJournal(IPortalDb db, IPortalDbFactory dbFactory, TimePro
     /// <summary>Ends a step; returns the request as saved, so the runner need not read it again.</summary>
     public Task<MigrationRequest> EndStepAsync(string step, StepStatus status, string? message, CancellationToken ct) =>
         MutateAsync(r => r.EndStep(step, status, time.GetUtcNow(), message), ct, (status.ToString().ToLowerInvariant(), step, message));
+
+    /// <summary>
+    /// Saves a step's data for a resumed run (<see cref="MigrationRequest.RecordStepData"/>) in one commit with an audit
+    /// note saying what it is, so the trail and the row never disagree.
+    /// </summary>
+    public Task<MigrationRequest> SaveStepDataAsync<T>(string step, T data, string note, CancellationToken ct) =>
+        MutateAsync(r => r.RecordStepData(step, JsonSerializer.Serialize(data, StepDataJson)), ct, ("note", step, note));
+
+    /// <summary>The data a step saved, or default when it saved none.</summary>
+    public static T? StepData<T>(MigrationRequest request, string step) =>
+        request.FindStep(step)?.Data is { } json ? JsonSerializer.Deserialize<T>(json, StepDataJson) : default;
+
+    private static readonly JsonSerializerOptions StepDataJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>An audit note on the request ("job.step" with status "note").</summary>
     public Task AuditAsync(string step, string message, CancellationToken ct) => MutateAsync(_ => { }, ct, ("note", step, message));

@@ -13,4 +13,15 @@ public static class ItinerarySteps
     public const string Verify = "verify";
     public const string CleanUp = "clean-up";
     public const string CleanUpLeftovers = "clean-up-leftovers";
+
+    // A VMware-to-KVM conversion (Forklift's cold itinerary): the source is read, never written.
+    public const string ConfirmEncryption = "confirm-encryption";
+    public const string StorePowerState = "store-power-state";
+    public const string ShutDown = "shut-down";
+    public const string Export = "export";
+    public const string CopyDisks = "copy-disks";
+    public const string ConvertGuest = "convert-guest";
+    public const string DefineDomain = "define-domain";
+    public const string FirstBoot = "first-boot";
+    public const string CommitOrRollBack = "commit-or-roll-back";
 }

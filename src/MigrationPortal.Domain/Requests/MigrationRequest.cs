@@ -20,11 +20,14 @@ public sealed class MigrationRequest
         Guid vmId, string vmName, Guid connectionId, Guid? applicationId, string? applicationName,
         string? sourceHostName, string? sourceDatastoreName,
         MigrationKind kind, bool live, MigrationTarget target, ScheduleWish schedule, string justification,
-        MigrationOptions options, Actor requester, DateTimeOffset now, Guid? batchId = null, bool isDemo = false)
+        MigrationOptions options, Actor requester, DateTimeOffset now, Guid? batchId = null, bool isDemo = false, ConversionSettings? conversion = null)
     {
         if (string.IsNullOrWhiteSpace(justification)) throw new DomainException("A justification is required.");
         if (kind.MovesCompute() && target.HostId is null) throw new DomainException("A compute move needs a target host.");
-        if (kind.MovesStorage() && target.DatastoreId is null) throw new DomainException("A storage move needs a target datastore or pool.");
+        // A conversion's disks go to the pools its storage map names, disk by disk, not to one target datastore.
+        if (kind.MovesStorage() && kind != MigrationKind.CrossPlatform && target.DatastoreId is null) throw new DomainException("A storage move needs a target datastore or pool.");
+        if ((kind == MigrationKind.CrossPlatform) != (conversion is not null))
+            throw new DomainException(conversion is null ? "A cross-platform move needs its network and storage mappings." : "Only a cross-platform move takes conversion settings.");
 
         Id = Guid.NewGuid();
         VmId = vmId;
@@ -44,6 +47,7 @@ public sealed class MigrationRequest
         RequesterName = requester.Name;
         BatchId = batchId;
         IsDemo = isDemo;
+        Conversion = conversion;
         CreatedAt = now;
         State = RequestState.Draft;
         // No step rows yet: each is made when its step starts (ItinerarySteps), so a release that changes the itinerary
@@ -64,6 +68,9 @@ public sealed class MigrationRequest
     public ScheduleWish Schedule { get; private set; } = ScheduleWish.AsSoonAsApproved;
     public string Justification { get; private set; } = "";
     public MigrationOptions Options { get; private set; } = new();
+
+    /// <summary>A cross-platform request's maps and options; null for a move within one kind of hypervisor.</summary>
+    public ConversionSettings? Conversion { get; private set; }
     public string RequesterId { get; private set; } = "";
     public string RequesterName { get; private set; } = "";
     public Guid? BatchId { get; private set; }
@@ -224,6 +231,17 @@ public sealed class MigrationRequest
     public void EndStep(string name, StepStatus status, DateTimeOffset now, string? message = null)
     {
         StepOrNew(name).End(status, now, message);
+        Touch();
+    }
+
+    /// <summary>
+    /// Saves what a step must find again if its run is interrupted (the lease it opened, the volumes it made, the power
+    /// state it stored), as JSON on the step's row: a resumed run reads it instead of asking twice or making twice.
+    /// </summary>
+    public void RecordStepData(string name, string data)
+    {
+        RequireState(RequestState.Running, RequestState.Verifying, RequestState.RollingBack);
+        StepOrNew(name).RecordData(data);
         Touch();
     }
 

@@ -29,6 +29,11 @@ public sealed class MigrationStep
     public DateTimeOffset? EndedAt { get; private set; }
     public string? Message { get; private set; }
 
+    /// <summary>What the step keeps for a resumed run, as JSON (<see cref="MigrationRequest.RecordStepData"/>); kept when the step ends.</summary>
+    public string? Data { get; private set; }
+
+    internal void RecordData(string data) => Data = data;
+
     internal void Start(DateTimeOffset at)
     {
         Status = StepStatus.Running;

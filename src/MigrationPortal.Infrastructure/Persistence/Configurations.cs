@@ -1,4 +1,7 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Domain.Approvals;
@@ -15,6 +18,8 @@ internal sealed class MigrationRequestConfiguration : IEntityTypeConfiguration<M
     /// <summary>The states of <see cref="RequestTransitions.IsActive"/>, as stored (the enum's names).</summary>
     public static string ActiveFilter(char open = '"', char close = '"') => $"{open}State{close} IN (" + string.Join(", ",
         Enum.GetValues<RequestState>().Where(RequestTransitions.IsActive).Select(s => $"'{s}'")) + ")";
+
+    private static readonly JsonSerializerOptions ConversionJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     public void Configure(EntityTypeBuilder<MigrationRequest> b)
     {
@@ -53,6 +58,12 @@ internal sealed class MigrationRequestConfiguration : IEntityTypeConfiguration<M
             o.Property(x => x.TakeSnapshot).HasColumnName("TakeSnapshot");
             o.Property(x => x.RequireEncryption).HasColumnName("RequireEncryption");
         });
+        // One JSON text column: the maps are a copy taken at submission, read and written whole, never queried.
+        b.Property(r => r.Conversion).HasColumnName("ConversionJson").HasConversion(
+            v => v == null ? null : JsonSerializer.Serialize(v, ConversionJson),
+            v => v == null ? null : JsonSerializer.Deserialize<ConversionSettings>(v, ConversionJson),
+            new ValueComparer<ConversionSettings?>((a, c) => JsonSerializer.Serialize(a, ConversionJson) == JsonSerializer.Serialize(c, ConversionJson),
+                v => v == null ? 0 : JsonSerializer.Serialize(v, ConversionJson).GetHashCode(), v => v));
         b.Navigation(r => r.Target).IsRequired();
         b.Navigation(r => r.Schedule).IsRequired();
         b.Navigation(r => r.Options).IsRequired();
@@ -108,6 +119,8 @@ internal sealed class MigrationStepConfiguration : IEntityTypeConfiguration<Migr
         b.Property(s => s.Name).HasMaxLength(64);
         b.Property(s => s.Status).HasConversion<string>().HasMaxLength(16);
         b.Property(s => s.Message).HasMaxLength(4000);
+        // Unbounded JSON (a conversion's step lists its volumes, one per disk), so no length that a VM with many disks outgrows.
+        b.Property(s => s.Data);
         b.HasIndex(s => new { s.RequestId, s.Name }).IsUnique();
     }
 }

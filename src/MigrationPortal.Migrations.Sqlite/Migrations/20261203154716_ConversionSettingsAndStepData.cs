@@ -1,0 +1,38 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace MigrationPortal.Migrations.Sqlite.Migrations
+{
+    /// <inheritdoc />
+    public partial class ConversionSettingsAndStepData : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "Data",
+                table: "RequestSteps",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ConversionJson",
+                table: "Requests",
+                type: "TEXT",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "Data",
+                table: "RequestSteps");
+
+            migrationBuilder.DropColumn(
+                name: "ConversionJson",
+                table: "Requests");
+        }
+    }
+}
