@@ -1283,3 +1283,80 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203155429_ConversionMaps') THEN
+    CREATE TABLE "NetworkMaps" (
+        "Id" uuid NOT NULL,
+        "Name" character varying(256) NOT NULL,
+        "SourceConnectionId" uuid NOT NULL,
+        "DestinationConnectionId" uuid NOT NULL,
+        "EntriesJson" text NOT NULL,
+        "UpdatedBy" character varying(256) NOT NULL,
+        "UpdatedAt" timestamp with time zone NOT NULL,
+        "Version" integer NOT NULL,
+        CONSTRAINT "PK_NetworkMaps" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_NetworkMaps_Connections_DestinationConnectionId" FOREIGN KEY ("DestinationConnectionId") REFERENCES "Connections" ("Id"),
+        CONSTRAINT "FK_NetworkMaps_Connections_SourceConnectionId" FOREIGN KEY ("SourceConnectionId") REFERENCES "Connections" ("Id") ON DELETE CASCADE
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203155429_ConversionMaps') THEN
+    CREATE TABLE "StorageMaps" (
+        "Id" uuid NOT NULL,
+        "Name" character varying(256) NOT NULL,
+        "SourceConnectionId" uuid NOT NULL,
+        "DestinationConnectionId" uuid NOT NULL,
+        "EntriesJson" text NOT NULL,
+        "UpdatedBy" character varying(256) NOT NULL,
+        "UpdatedAt" timestamp with time zone NOT NULL,
+        "Version" integer NOT NULL,
+        CONSTRAINT "PK_StorageMaps" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_StorageMaps_Connections_DestinationConnectionId" FOREIGN KEY ("DestinationConnectionId") REFERENCES "Connections" ("Id"),
+        CONSTRAINT "FK_StorageMaps_Connections_SourceConnectionId" FOREIGN KEY ("SourceConnectionId") REFERENCES "Connections" ("Id") ON DELETE CASCADE
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203155429_ConversionMaps') THEN
+    CREATE INDEX "IX_NetworkMaps_DestinationConnectionId" ON "NetworkMaps" ("DestinationConnectionId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203155429_ConversionMaps') THEN
+    CREATE UNIQUE INDEX "IX_NetworkMaps_SourceConnectionId_DestinationConnectionId_Name" ON "NetworkMaps" ("SourceConnectionId", "DestinationConnectionId", "Name");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203155429_ConversionMaps') THEN
+    CREATE INDEX "IX_StorageMaps_DestinationConnectionId" ON "StorageMaps" ("DestinationConnectionId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203155429_ConversionMaps') THEN
+    CREATE UNIQUE INDEX "IX_StorageMaps_SourceConnectionId_DestinationConnectionId_Name" ON "StorageMaps" ("SourceConnectionId", "DestinationConnectionId", "Name");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203155429_ConversionMaps') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261203155429_ConversionMaps', '10.0.15');
+    END IF;
+END $EF$;
+COMMIT;
+

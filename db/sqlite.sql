@@ -423,6 +423,34 @@ CREATE TABLE IF NOT EXISTS "ApplicationOwner" (
 );
 
 
+CREATE TABLE IF NOT EXISTS "NetworkMaps" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_NetworkMaps" PRIMARY KEY,
+    "Name" TEXT NOT NULL,
+    "SourceConnectionId" TEXT NOT NULL,
+    "DestinationConnectionId" TEXT NOT NULL,
+    "EntriesJson" TEXT NOT NULL,
+    "UpdatedBy" TEXT NOT NULL,
+    "UpdatedAt" INTEGER NOT NULL,
+    "Version" INTEGER NOT NULL,
+    CONSTRAINT "FK_NetworkMaps_Connections_DestinationConnectionId" FOREIGN KEY ("DestinationConnectionId") REFERENCES "Connections" ("Id"),
+    CONSTRAINT "FK_NetworkMaps_Connections_SourceConnectionId" FOREIGN KEY ("SourceConnectionId") REFERENCES "Connections" ("Id") ON DELETE CASCADE
+);
+
+
+CREATE TABLE IF NOT EXISTS "StorageMaps" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_StorageMaps" PRIMARY KEY,
+    "Name" TEXT NOT NULL,
+    "SourceConnectionId" TEXT NOT NULL,
+    "DestinationConnectionId" TEXT NOT NULL,
+    "EntriesJson" TEXT NOT NULL,
+    "UpdatedBy" TEXT NOT NULL,
+    "UpdatedAt" INTEGER NOT NULL,
+    "Version" INTEGER NOT NULL,
+    CONSTRAINT "FK_StorageMaps_Connections_DestinationConnectionId" FOREIGN KEY ("DestinationConnectionId") REFERENCES "Connections" ("Id"),
+    CONSTRAINT "FK_StorageMaps_Connections_SourceConnectionId" FOREIGN KEY ("SourceConnectionId") REFERENCES "Connections" ("Id") ON DELETE CASCADE
+);
+
+
 CREATE TABLE IF NOT EXISTS "RequestDecisions" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_RequestDecisions" PRIMARY KEY AUTOINCREMENT,
     "RequestId" TEXT NOT NULL,
@@ -547,6 +575,12 @@ CREATE UNIQUE INDEX IF NOT EXISTS "IX_Hosts_ConnectionId_ExternalId" ON "Hosts" 
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_MaintenanceWindows_Name" ON "MaintenanceWindows" ("Name");
 
 
+CREATE INDEX IF NOT EXISTS "IX_NetworkMaps_DestinationConnectionId" ON "NetworkMaps" ("DestinationConnectionId");
+
+
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_NetworkMaps_SourceConnectionId_DestinationConnectionId_Name" ON "NetworkMaps" ("SourceConnectionId", "DestinationConnectionId", "Name");
+
+
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_Networks_ConnectionId_ExternalId" ON "Networks" ("ConnectionId", "ExternalId");
 
 
@@ -572,6 +606,12 @@ CREATE UNIQUE INDEX IF NOT EXISTS "IX_RequestSteps_RequestId_Name" ON "RequestSt
 
 
 CREATE INDEX IF NOT EXISTS "IX_RequestTransitions_RequestId" ON "RequestTransitions" ("RequestId");
+
+
+CREATE INDEX IF NOT EXISTS "IX_StorageMaps_DestinationConnectionId" ON "StorageMaps" ("DestinationConnectionId");
+
+
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_StorageMaps_SourceConnectionId_DestinationConnectionId_Name" ON "StorageMaps" ("SourceConnectionId", "DestinationConnectionId", "Name");
 
 
 CREATE INDEX IF NOT EXISTS "IX_Vms_ApplicationId" ON "Vms" ("ApplicationId");
@@ -603,5 +643,7 @@ INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261203133411_PowerStateEnumNames', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261203154716_ConversionSettingsAndStepData', '10.0.15');
+INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261203155319_ConversionMaps', '10.0.15');
 
 COMMIT;

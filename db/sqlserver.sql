@@ -1422,3 +1422,88 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203155347_ConversionMaps'
+)
+BEGIN
+    CREATE TABLE [NetworkMaps] (
+        [Id] uniqueidentifier NOT NULL,
+        [Name] nvarchar(256) NOT NULL,
+        [SourceConnectionId] uniqueidentifier NOT NULL,
+        [DestinationConnectionId] uniqueidentifier NOT NULL,
+        [EntriesJson] nvarchar(max) NOT NULL,
+        [UpdatedBy] nvarchar(256) NOT NULL,
+        [UpdatedAt] datetimeoffset NOT NULL,
+        [Version] int NOT NULL,
+        CONSTRAINT [PK_NetworkMaps] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_NetworkMaps_Connections_DestinationConnectionId] FOREIGN KEY ([DestinationConnectionId]) REFERENCES [Connections] ([Id]),
+        CONSTRAINT [FK_NetworkMaps_Connections_SourceConnectionId] FOREIGN KEY ([SourceConnectionId]) REFERENCES [Connections] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203155347_ConversionMaps'
+)
+BEGIN
+    CREATE TABLE [StorageMaps] (
+        [Id] uniqueidentifier NOT NULL,
+        [Name] nvarchar(256) NOT NULL,
+        [SourceConnectionId] uniqueidentifier NOT NULL,
+        [DestinationConnectionId] uniqueidentifier NOT NULL,
+        [EntriesJson] nvarchar(max) NOT NULL,
+        [UpdatedBy] nvarchar(256) NOT NULL,
+        [UpdatedAt] datetimeoffset NOT NULL,
+        [Version] int NOT NULL,
+        CONSTRAINT [PK_StorageMaps] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_StorageMaps_Connections_DestinationConnectionId] FOREIGN KEY ([DestinationConnectionId]) REFERENCES [Connections] ([Id]),
+        CONSTRAINT [FK_StorageMaps_Connections_SourceConnectionId] FOREIGN KEY ([SourceConnectionId]) REFERENCES [Connections] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203155347_ConversionMaps'
+)
+BEGIN
+    CREATE INDEX [IX_NetworkMaps_DestinationConnectionId] ON [NetworkMaps] ([DestinationConnectionId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203155347_ConversionMaps'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_NetworkMaps_SourceConnectionId_DestinationConnectionId_Name] ON [NetworkMaps] ([SourceConnectionId], [DestinationConnectionId], [Name]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203155347_ConversionMaps'
+)
+BEGIN
+    CREATE INDEX [IX_StorageMaps_DestinationConnectionId] ON [StorageMaps] ([DestinationConnectionId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203155347_ConversionMaps'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_StorageMaps_SourceConnectionId_DestinationConnectionId_Name] ON [StorageMaps] ([SourceConnectionId], [DestinationConnectionId], [Name]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203155347_ConversionMaps'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261203155347_ConversionMaps', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

@@ -32,6 +32,8 @@ public interface IPortalDb : IAsyncDisposable
     DbSet<CapacitySlot> CapacitySlots { get; }
     DbSet<Execution.RunLease> RunLeases { get; }
     DbSet<CalendarFeed> CalendarFeeds { get; }
+    DbSet<Domain.Mappings.NetworkMap> NetworkMaps { get; }
+    DbSet<Domain.Mappings.StorageMap> StorageMaps { get; }
     DbSet<Notifications.NotificationCursor> NotificationCursors { get; }
     DbSet<Notifications.DirectoryContact> DirectoryContacts { get; }
 

@@ -54,6 +54,8 @@ public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalD
     public DbSet<CapacitySlot> CapacitySlots => Set<CapacitySlot>();
     public DbSet<MigrationPortal.Application.Execution.RunLease> RunLeases => Set<MigrationPortal.Application.Execution.RunLease>();
     public DbSet<CalendarFeed> CalendarFeeds => Set<CalendarFeed>();
+    public DbSet<Domain.Mappings.NetworkMap> NetworkMaps => Set<Domain.Mappings.NetworkMap>();
+    public DbSet<Domain.Mappings.StorageMap> StorageMaps => Set<Domain.Mappings.StorageMap>();
     public DbSet<NotificationCursor> NotificationCursors => Set<NotificationCursor>();
     public DbSet<DirectoryContact> DirectoryContacts => Set<DirectoryContact>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

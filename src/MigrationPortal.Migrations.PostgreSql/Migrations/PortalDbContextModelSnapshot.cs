@@ -807,6 +807,94 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                     b.ToTable("Vms");
                 });
 
+            modelBuilder.Entity("MigrationPortal.Domain.Mappings.NetworkMap", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("DestinationConnectionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Entries")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("EntriesJson");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid>("SourceConnectionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DestinationConnectionId");
+
+                    b.HasIndex("SourceConnectionId", "DestinationConnectionId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("NetworkMaps", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Mappings.StorageMap", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("DestinationConnectionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Entries")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("EntriesJson");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid>("SourceConnectionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DestinationConnectionId");
+
+                    b.HasIndex("SourceConnectionId", "DestinationConnectionId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("StorageMaps", (string)null);
+                });
+
             modelBuilder.Entity("MigrationPortal.Domain.Requests.MigrationBatch", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1575,6 +1663,36 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                     b.HasOne("MigrationPortal.Domain.Inventory.Application", null)
                         .WithMany("Owners")
                         .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Mappings.NetworkMap", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Inventory.Connection", null)
+                        .WithMany()
+                        .HasForeignKey("DestinationConnectionId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired();
+
+                    b.HasOne("MigrationPortal.Domain.Inventory.Connection", null)
+                        .WithMany()
+                        .HasForeignKey("SourceConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Mappings.StorageMap", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Inventory.Connection", null)
+                        .WithMany()
+                        .HasForeignKey("DestinationConnectionId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired();
+
+                    b.HasOne("MigrationPortal.Domain.Inventory.Connection", null)
+                        .WithMany()
+                        .HasForeignKey("SourceConnectionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

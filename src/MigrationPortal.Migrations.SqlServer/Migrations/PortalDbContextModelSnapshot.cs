@@ -808,6 +808,94 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                     b.ToTable("Vms");
                 });
 
+            modelBuilder.Entity("MigrationPortal.Domain.Mappings.NetworkMap", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("DestinationConnectionId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Entries")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("EntriesJson");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<Guid>("SourceConnectionId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DestinationConnectionId");
+
+                    b.HasIndex("SourceConnectionId", "DestinationConnectionId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("NetworkMaps", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Mappings.StorageMap", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("DestinationConnectionId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Entries")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("EntriesJson");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<Guid>("SourceConnectionId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DestinationConnectionId");
+
+                    b.HasIndex("SourceConnectionId", "DestinationConnectionId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("StorageMaps", (string)null);
+                });
+
             modelBuilder.Entity("MigrationPortal.Domain.Requests.MigrationBatch", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1577,6 +1665,36 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                     b.HasOne("MigrationPortal.Domain.Inventory.Application", null)
                         .WithMany("Owners")
                         .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Mappings.NetworkMap", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Inventory.Connection", null)
+                        .WithMany()
+                        .HasForeignKey("DestinationConnectionId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired();
+
+                    b.HasOne("MigrationPortal.Domain.Inventory.Connection", null)
+                        .WithMany()
+                        .HasForeignKey("SourceConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Mappings.StorageMap", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Inventory.Connection", null)
+                        .WithMany()
+                        .HasForeignKey("DestinationConnectionId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired();
+
+                    b.HasOne("MigrationPortal.Domain.Inventory.Connection", null)
+                        .WithMany()
+                        .HasForeignKey("SourceConnectionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

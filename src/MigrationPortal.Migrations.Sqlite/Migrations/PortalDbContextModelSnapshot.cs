@@ -790,6 +790,94 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                     b.ToTable("Vms");
                 });
 
+            modelBuilder.Entity("MigrationPortal.Domain.Mappings.NetworkMap", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("DestinationConnectionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Entries")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("EntriesJson");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SourceConnectionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DestinationConnectionId");
+
+                    b.HasIndex("SourceConnectionId", "DestinationConnectionId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("NetworkMaps", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Mappings.StorageMap", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("DestinationConnectionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Entries")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("EntriesJson");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SourceConnectionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DestinationConnectionId");
+
+                    b.HasIndex("SourceConnectionId", "DestinationConnectionId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("StorageMaps", (string)null);
+                });
+
             modelBuilder.Entity("MigrationPortal.Domain.Requests.MigrationBatch", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1554,6 +1642,36 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                     b.HasOne("MigrationPortal.Domain.Inventory.Application", null)
                         .WithMany("Owners")
                         .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Mappings.NetworkMap", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Inventory.Connection", null)
+                        .WithMany()
+                        .HasForeignKey("DestinationConnectionId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired();
+
+                    b.HasOne("MigrationPortal.Domain.Inventory.Connection", null)
+                        .WithMany()
+                        .HasForeignKey("SourceConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Mappings.StorageMap", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Inventory.Connection", null)
+                        .WithMany()
+                        .HasForeignKey("DestinationConnectionId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired();
+
+                    b.HasOne("MigrationPortal.Domain.Inventory.Connection", null)
+                        .WithMany()
+                        .HasForeignKey("SourceConnectionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
