@@ -155,6 +155,12 @@ func main() {
 		fatalf("creating model: %v", err)
 	}
 	prepareModel()
+	if o.convFixture != "" {
+		if err := addConversionFixture(o.convFixture); err != nil {
+			m.Remove()
+			fatalf("conversion fixture: %v", err)
+		}
+	}
 
 	u := &url.URL{Host: o.listen}
 	if o.username != "" {
