@@ -23,7 +23,8 @@
 #   CONV_BOOT_MB         boot disk size in MiB (default 64)
 #   CONV_DATA_MB         data disk virtual size in MiB (default 1024)
 #   CONV_PAYLOAD_MB      payload.bin size in MiB (default 200)
-#   LIBVIRT_LAB_CACHE    where tests/lab/libvirt/lab.sh build-guest keeps the kernel (default /var/cache/mp-libvirt-lab)
+#   LIBVIRT_LAB_CACHE    where tests/lab/libvirt/lab.sh build-guest keeps the kernel (default /var/cache/mp-libvirt-lab);
+#                        used when there, else the kernel is downloaded the same way into CONV_FIXTURE_CACHE/kernel
 #   CONV_CHECK_TIMEOUT   --check: seconds to wait for the serial lines (default 180)
 #
 # --check boots the two raw images in qemu-system-x86_64 (TCG, virtio disks, serial to a file) and verifies the
@@ -61,12 +62,44 @@ need qemu-img qemu-utils; need cpio cpio; need busybox busybox-static
 [ -f /usr/lib/syslinux/modules/bios/ldlinux.c32 ] || die "missing syslinux-common"
 
 # ------------------------------------------------------------------ kernel (lab.sh's cache)
+MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk"
+# fetch_kernel: what lab.sh build-guest does for the kernel (apt-get download, extract vmlinuz and the virtio
+# modules), into this script's own cache, for machines without the libvirt lab's tools.
+fetch_kernel() {
+    local kver dl pkg m f
+    kver=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/{sub("linux-image-","",$2); print $2; exit}') || true
+    if [ -z "$kver" ]; then
+        apt-get update -qq >&2 || true
+        kver=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-[0-9]/{sub("linux-image-","",$2); print $2; exit}')
+    fi
+    [ -n "$kver" ] || die "cannot resolve linux-image-*-cloud-amd64"
+    log "downloading kernel linux-image-$kver"
+    mkdir -p "$KCACHE"
+    dl=$(mktemp -d "$CACHE/dl.XXXXXX"); chmod 755 "$dl"
+    ( cd "$dl" && apt-get download -qq "linux-image-$kver" 2>&1 | grep -v unsandboxed >&2 || true )
+    pkg=$(ls "$dl"/linux-image-*.deb 2>/dev/null | head -1)
+    [ -n "$pkg" ] || die "apt-get download linux-image-$kver failed"
+    dpkg-deb -x "$pkg" "$dl/x"
+    rm -rf "$KCACHE/modules"; mkdir -p "$KCACHE/modules"
+    for m in $MODULES; do
+        f=$(find "$dl/x/lib/modules" -name "$m.ko*" | head -1)
+        [ -n "$f" ] || die "module $m not in the kernel package"
+        case $f in
+            *.ko.xz) xz -dc "$f" > "$KCACHE/modules/$m.ko" ;;
+            *.ko.zst) zstd -qdc "$f" > "$KCACHE/modules/$m.ko" ;;
+            *) cp "$f" "$KCACHE/modules/$m.ko" ;;
+        esac
+    done
+    cp "$dl"/x/boot/vmlinuz-* "$KCACHE/vmlinuz"
+    echo "$kver" > "$KCACHE/kernel-version"
+    rm -rf "$dl"
+}
 if [ ! -f "$KCACHE/vmlinuz" ] || [ ! -d "$KCACHE/modules" ]; then
-    log "no cached guest kernel in $KCACHE: running tests/lab/libvirt/lab.sh build-guest"
-    bash "$here/../libvirt/lab.sh" build-guest >&2 || die "lab.sh build-guest failed"
+    KCACHE="$CACHE/kernel"
+    mkdir -p "$CACHE"
+    [ -f "$KCACHE/vmlinuz" ] && [ -f "$KCACHE/kernel-version" ] || fetch_kernel
 fi
 KVER=$(cat "$KCACHE/kernel-version" 2>/dev/null || echo unknown)
-MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk"
 for m in $MODULES; do [ -f "$KCACHE/modules/$m.ko" ] || die "module $m.ko missing in $KCACHE/modules"; done
 
 guest_init() {
@@ -141,7 +174,7 @@ build() {
     head -c "$((PAYLOAD_MB * 1024 * 1024))" /dev/urandom > "$tmp/data/payload.bin"
     sha256sum "$tmp/data/payload.bin" | cut -d' ' -f1 > "$tmp/payload.sha256"
     cp "$tmp/data/marker.txt" "$tmp/marker.txt"
-    "${NICE[@]}" mke2fs -q -F -t ext4 -L convdata -E root_owner=0:0 -d "$tmp/data" "$tmp/conv-vm_1-flat.vmdk" "${DATA_MB}M"
+    "${NICE[@]}" mke2fs -q -F -t ext4 -L convdata -E root_owner=0:0 -d "$tmp/data" "$tmp/conv-vm_1-flat.vmdk" "${DATA_MB}M" >&2
     rm -rf "$tmp/data" "$root" "$tmp/initrd.img" "$tmp/syslinux.cfg"
     # monolithicFlat descriptors naming those extents (qemu-img writes descriptor + empty extent; keep the descriptor)
     local n
