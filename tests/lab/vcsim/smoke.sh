@@ -497,10 +497,16 @@ for i in 0 1; do
     img="$FIX/conv-vm-flat.vmdk"; [ $i = 1 ] && img="$FIX/conv-vm_1-flat.vmdk"
     qemu-img compare -q -f vmdk -F raw "$W/d$i.vmdk" "$img" || fail "exported disk $i differs from the image"
 done
+soap "<PowerOnVM_Task xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">$CV</_this></PowerOnVM_Task>"
+T="$(task_ref)"; [ -n "$T" ] || fail "PowerOnVM_Task"; wait_task "$T"
+[ "$T_STATE" = error ] && [ "$T_ERR" = InvalidState ] || fail "PowerOnVM_Task during an open lease: $T_STATE $T_ERR"
 lease_call HttpNfcLeaseComplete "$L"; [ "$SOAP_CODE" = 200 ] || fail "HttpNfcLeaseComplete"
 soap "<WaitForUpdatesEx xmlns=\"urn:vim25\">$PC<version>$ver</version><options><maxWaitSeconds>5</maxWaitSeconds></options></WaitForUpdatesEx>"
 [ "$(val)" = done ] || fail "WaitForUpdatesEx after complete: '$(val)'"
-ok "ExportVm of conv-vm: WaitForUpdatesEx saw$seen then done; both streamOptimized disks identical to the images"
+soap "<PowerOnVM_Task xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">$CV</_this></PowerOnVM_Task>"
+T="$(task_ref)"; wait_task "$T"; [ "$T_STATE" = success ] || fail "PowerOnVM_Task after the lease: $T_STATE $T_ERR"
+prop VirtualMachine "$CV" guest.toolsRunningStatus; [ "$(val)" = guestToolsRunning ] || fail "tools after power-on: $(val)"
+ok "ExportVm of conv-vm: WaitForUpdatesEx saw$seen then done; both streamOptimized disks identical to the images; power-on refused (InvalidState) while the lease was open, fine after"
 kill -TERM "$PID"; wait "$PID" || true; PID=""
 URL="$SAVED_URL"
 
