@@ -29,7 +29,7 @@
 #
 # --check boots the two raw images in qemu-system-x86_64 (TCG, virtio disks, serial to a file) and verifies the
 # serial log shows the marker, the payload's sha256 and the login line. Prints the build and boot times.
-# The images are rebuilt only when the sizes, this script, the kernel or busybox change (stamp).
+# The images are rebuilt only when the sizes, the guest's init or syslinux.cfg, the kernel or busybox change (stamp).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
