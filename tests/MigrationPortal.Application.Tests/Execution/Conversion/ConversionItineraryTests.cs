@@ -52,7 +52,9 @@ public abstract class ConversionItineraryTests(DatabaseProvider provider) : Conv
         Assert.Contains("TLS (qemu+tls://", request.EncryptionApplied);
         var audit = string.Join("\n", await AuditMessagesAsync(id));
         Assert.Contains("MARKER-7f3a sha256=9f86d081884c7d65", audit);
-        Assert.Contains("is now domain 'web-01'", audit);
+        Assert.Contains("(vm-42) on connection", audit); // both identities, in the audit's JSON (quotes escaped)
+        Assert.Contains("is now domain", audit);
+        Assert.Contains("is now domain 'web-01' (UUID 4211aaaa", StepMessage(request, CommitOrRollBack));
         var progress = await Portal.Db(db => db.Progress.AsNoTracking().SingleAsync(p => p.RequestId == id));
         Assert.Equal((ConversionWorld.DiskBytes + ConversionWorld.DiskBytes / 2) / 2, progress.BytesTotal);
         Assert.Equal(progress.BytesTotal, progress.BytesTransferred);

@@ -45,7 +45,7 @@ public abstract class ConversionRunTestBase(DatabaseProvider provider) : Databas
             [new StorageMapping(ConversionWorld.Datastore, ConversionWorld.Pool, ConvertedDiskFormat.Qcow2)]);
 
     /// <summary>Saves both connections, the VM and an auto-approved conversion request scheduled for now; returns the request's ID.</summary>
-    protected async Task<Guid> SubmitConversionAsync(ConversionSettings? settings = null, bool pinned = true, string targetHost = TargetHost, bool allowUnencrypted = false)
+    protected async Task<Guid> SubmitConversionAsync(ConversionSettings? settings = null, bool pinned = true, string targetHost = TargetHost, bool allowUnencrypted = false, bool schedule = true)
     {
         var now = Portal.Time.GetUtcNow();
         return await Portal.Db(async db =>
@@ -67,7 +67,7 @@ public abstract class ConversionRunTestBase(DatabaseProvider provider) : Databas
                 new MigrationTarget(destination.Id, targetHost, "kvm-b", null, null, null), ScheduleWish.AsSoonAsApproved, "Leaving VMware",
                 new MigrationOptions(TakeSnapshot: false), new Actor("rita", "Rita Requester"), now, conversion: settings ?? Mapping());
             request.Submit(new Actor("rita", "Rita Requester"), now, new ApprovalRequirement(ApprovalOutcome.AutoApprove, 0, null, "Auto-approved in the test."), TimeSpan.FromHours(1));
-            request.ScheduleFor(now, Actor.System, now, "Due now.");
+            if (schedule) request.ScheduleFor(now, Actor.System, now, "Due now.");
             db.Requests.Add(request);
             await db.SaveChangesAsync();
             SourceConnectionId = source.Id;
