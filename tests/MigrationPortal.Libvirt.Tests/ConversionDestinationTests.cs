@@ -303,5 +303,46 @@ public sealed class ConversionDestinationTests(ITestOutputHelper output) : IAsyn
         Assert.Contains("no answer within 5 s", result.How);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20));
         Assert.Contains("running", await _lab.VirshAsync(_lab.BUri, "domstate", $"{_prefix}-vm"));
+
+        // A boot of a domain that is already running starts it over (a new QEMU process, so a new domain ID).
+        var firstId = (await _lab.VirshAsync(_lab.BUri, "domid", $"{_prefix}-vm")).Trim();
+        var again = await _connector.BootAsync(plan, $"{_prefix}-vm", new BootProbe("MIGRATIONPORTAL-MARKER", TimeSpan.FromSeconds(2)), None);
+        Assert.False(again.Answered);
+        Assert.NotEqual(firstId, (await _lab.VirshAsync(_lab.BUri, "domid", $"{_prefix}-vm")).Trim());
+    }
+
+    [Fact]
+    public async Task Boot_AnswersWithTheMarkerAndThePayloadSha_WhenTheFixturesDisksAreUploadedAndDefined()
+    {
+        var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(_lab.Script)!, "../../.."));
+        var fixture = (await LibvirtLab.RunAsync(Path.Combine(root, "tests/lab/vcsim/conversion-fixture.sh"), ["--print-env"], TimeSpan.FromMinutes(5)))
+            .Split('\n').Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0].Trim(), p => p[1].Trim());
+        var plan = Plan();
+        var boot = Volume("boot.raw");
+        var data = Volume("data.qcow2", ConvertedDiskFormat.Qcow2);
+        var clock = Stopwatch.StartNew();
+        foreach (var (volume, image) in new[] { (boot, fixture["BOOT_IMG"]), (data, fixture["DATA_IMG"]) })
+            await using (var sink = await _connector.CreateVolumeAsync(plan, volume, new FileInfo(image).Length, None))
+            {
+                await ConversionImages.FeedAsync(image, sink, None);
+                output.WriteLine(((LibvirtVolumeSink)sink).Summary);
+            }
+
+        var uploaded = clock.Elapsed;
+        await _connector.DefineDomainAsync(plan, Spec(plan, [boot, data], fixture["VM_UUID"]), None);
+        clock.Restart();
+
+        var result = await _connector.BootAsync(plan, $"{_prefix}-vm", new BootProbe(@"^PAYLOAD-SHA256 [0-9a-f]{64}", TimeSpan.FromMinutes(3)), None);
+
+        output.WriteLine($"uploads {uploaded.TotalSeconds:0.0} s, boot to answer {clock.Elapsed.TotalSeconds:0.0} s: {result.How}\n{result.ConsoleExcerpt}");
+        Assert.True(result.Answered, result.How + "\n" + result.ConsoleExcerpt);
+        Assert.StartsWith("serial console", result.How);
+        Assert.Contains($"MIGRATIONPORTAL-MARKER {fixture["MARKER"]}", result.ConsoleExcerpt);
+        Assert.Contains($"PAYLOAD-SHA256 {fixture["PAYLOAD_SHA256"]}", result.ConsoleExcerpt);
+        Assert.DoesNotContain("\u001b", result.ConsoleExcerpt);
+
+        var removed = await _connector.RemoveConvertedAsync(plan, $"{_prefix}-vm", [boot, data], None);
+        Assert.False(removed.Kept, removed.Description);
+        Assert.Contains("stopped and undefined", removed.Description);
     }
 }

@@ -167,7 +167,7 @@ public sealed partial class LibvirtConnector : IConversionDestination
 
         // Paused first, so the console is attached before the guest's first instruction and no line is missed.
         LibvirtConnection.Check(LibvirtNative.virDomainCreateWithFlags(domain.Handle, StartPaused), "virDomainCreateWithFlags", host.Host);
-        using var console = new ConsoleReader(host, domain);
+        using var console = new ConsoleReader(session.ConnectOwned(host.Uri), domain.Uuid, host, _logger);
         LibvirtConnection.Check(LibvirtNative.virDomainResume(domain.Handle), "virDomainResume", host.Host);
         var started = _time.GetTimestamp();
         var agent = new AgentPing(domain, host.Host);
@@ -391,32 +391,44 @@ public sealed partial class LibvirtConnector : IConversionDestination
 
     /// <summary>
     /// The domain's serial console, read on a thread of its own with blocking virStreamRecv (a non-blocking stream
-    /// needs a libvirt event loop the portal does not run). Control characters and ANSI sequences are stripped, so the
-    /// pattern and the recorded excerpt see text. Disposing aborts the stream, which ends the reading thread.
+    /// needs a libvirt event loop the portal does not run) over a connection of its own: libvirt 9's client hangs other
+    /// calls on a connection whose stream is blocked in a receive (a guest-agent ping never returned). Control characters
+    /// and ANSI sequences are stripped, so the pattern and the recorded excerpt see text.
     /// </summary>
     private sealed partial class ConsoleReader : IDisposable
     {
+        private readonly LibvirtConnection _connection;
+        private readonly LibvirtConnection _control;
+        private readonly LibvirtDomain _domain;
         private readonly StreamHandle _stream;
         private readonly Thread _thread;
+        private readonly ILogger _logger;
         private readonly StringBuilder _text = new();
         private readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
         private readonly SemaphoreSlim _output = new(0);
         private readonly object _lock = new();
         private volatile bool _ended;
 
-        public ConsoleReader(LibvirtConnection host, LibvirtDomain domain)
+        /// <param name="connection">The reader's own connection to the host, which it closes.</param>
+        /// <param name="control">The caller's connection to the same host, used to take the console back when reading stops.</param>
+        public ConsoleReader(LibvirtConnection connection, string domainUuid, LibvirtConnection control, ILogger logger)
         {
-            _stream = LibvirtNative.virStreamNew(host.Handle, 0);
-            if (_stream.IsInvalid) throw LibvirtException.FromLastError("virStreamNew", host.Host);
-            // FORCE: a console left open by an earlier attempt (or an administrator's virsh console) is taken over.
-            if (LibvirtNative.virDomainOpenConsole(domain.Handle, null, _stream, ConsoleForce) < 0)
+            _connection = connection;
+            _control = control;
+            _logger = logger;
+            try
             {
-                var error = LibvirtException.FromLastError("virDomainOpenConsole", host.Host);
-                _stream.Dispose();
-                throw error;
+                _domain = connection.RequireDomain(domainUuid);
+                _stream = OpenConsole(connection, _domain);
+            }
+            catch
+            {
+                _domain?.Dispose();
+                connection.Dispose();
+                throw;
             }
 
-            _thread = new Thread(Read) { IsBackground = true, Name = $"libvirt console {domain.Name}" };
+            _thread = new Thread(Read) { IsBackground = true, Name = $"libvirt console {_domain.Name}" };
             _thread.Start();
         }
 
@@ -438,6 +450,21 @@ public sealed partial class LibvirtConnector : IConversionDestination
             return string.Join('\n', all.Skip(Math.Max(0, all.Count - lines)));
         }
 
+        /// <summary>FORCE: a console left open by an earlier attempt (or an administrator's virsh console) is taken over.</summary>
+        private static StreamHandle OpenConsole(LibvirtConnection connection, LibvirtDomain domain)
+        {
+            var stream = LibvirtNative.virStreamNew(connection.Handle, 0);
+            if (stream.IsInvalid) throw LibvirtException.FromLastError("virStreamNew", connection.Host);
+            if (LibvirtNative.virDomainOpenConsole(domain.Handle, null, stream, ConsoleForce) < 0)
+            {
+                var error = LibvirtException.FromLastError("virDomainOpenConsole", connection.Host);
+                stream.Dispose();
+                throw error;
+            }
+
+            return stream;
+        }
+
         private unsafe void Read()
         {
             var buffer = new byte[64 * 1024];
@@ -449,7 +476,7 @@ public sealed partial class LibvirtConnector : IConversionDestination
                     var read = LibvirtNative.virStreamRecv(_stream, data, (nuint)buffer.Length);
                     if (read <= 0)
                     {
-                        // 0: the guest's side closed (the domain stopped); -1: aborted or failed; nothing more will come either way.
+                        // 0: the guest's side closed (the domain stopped); -1: taken over, aborted or failed; nothing more will come.
                         if (read < 0) LibvirtNative.virResetLastError();
                         break;
                     }
@@ -473,11 +500,39 @@ public sealed partial class LibvirtConnector : IConversionDestination
 
         private static string Clean(string raw) => Controls().Replace(Ansi().Replace(raw, ""), "");
 
+        /// <summary>
+        /// Ends the reading: the blocked receive cannot be aborted from another thread on its own connection (the same
+        /// client hang), so the console is taken over with FORCE from the control connection, which makes the daemon
+        /// end the reader's stream; the takeover's own stream is aborted at once (nothing receives on it).
+        /// </summary>
         public void Dispose()
         {
+            if (!_ended)
+            {
+                try
+                {
+                    using var domain = _control.RequireDomain(_domain.Uuid);
+                    using var takeover = OpenConsole(_control, domain);
+                    if (LibvirtNative.virStreamAbort(takeover) < 0) LibvirtNative.virResetLastError();
+                }
+                catch (LibvirtException e)
+                {
+                    // The domain went away meanwhile: its console ends on its own.
+                    _logger.LogDebug("Taking the console of {Domain} back failed: {Reason}", _domain.Name, e.Message);
+                }
+            }
+
+            if (!_thread.Join(TimeSpan.FromSeconds(15)))
+            {
+                // Never free a stream a thread is still inside: the thread, its stream and its connection are left to the process.
+                _logger.LogWarning("The console reader of {Domain} on {Host} did not end; its connection is left open.", _domain.Name, _connection.Host);
+                return;
+            }
+
             if (LibvirtNative.virStreamAbort(_stream) < 0) LibvirtNative.virResetLastError();
-            _thread.Join(TimeSpan.FromSeconds(10));
             _stream.Dispose();
+            _domain.Dispose();
+            _connection.Dispose();
             _output.Dispose();
         }
 
