@@ -146,7 +146,7 @@ public sealed partial class LibvirtConnector : IConversionDestination
             paths.Add(LibvirtConnection.TakeString(LibvirtNative.virStorageVolGetPath(volume), "virStorageVolGetPath", host.Host));
         }
 
-        var xml = ConvertedDomainXml.Build(spec, paths, DomainType(host));
+        var xml = ConvertedDomainXml.Build(spec, paths, Settings.ConvertedDomainType ?? DomainType(host));
         using var defined = host.DefineDomain(xml);
         _logger.LogInformation("Defined converted domain {Domain} ({Uuid}) on {Host} for request {Request}", spec.Name, defined.Uuid, host.Host, spec.RequestId);
         return true;
@@ -178,17 +178,20 @@ public sealed partial class LibvirtConnector : IConversionDestination
             var elapsed = _time.GetElapsedTime(started);
             if (pattern.IsMatch(console.Text))
                 return new BootResult(true, $"serial console: /{probe.ConsolePattern}/ seen {elapsed.TotalSeconds:0.0} s after the start", console.Excerpt(ConsoleExcerptLines));
-            if (elapsed >= nextPing)
+            string? stopped = null;
+            if (elapsed >= nextPing || console.Ended)
             {
                 nextPing = elapsed + AgentPingInterval;
                 if (agent.TryPing())
                     return new BootResult(true, $"guest agent: guest-ping answered {_time.GetElapsedTime(started).TotalSeconds:0.0} s after the start", console.Excerpt(ConsoleExcerptLines));
+                // Paused after the resume means QEMU stopped it (an emulation or I/O error): waiting longer cannot help.
+                var state = domain.State();
+                if (!state.IsActive() || state == DomainState.Paused) stopped = state.ToString().ToLowerInvariant();
             }
 
-            var stopped = console.Ended && !domain.State().IsActive();
-            if (elapsed >= probe.Timeout || stopped)
+            if (elapsed >= probe.Timeout || stopped is not null)
             {
-                var why = stopped ? $"the domain stopped after {elapsed.TotalSeconds:0.0} s" : $"no answer within {probe.Timeout.TotalSeconds:0.#} s";
+                var why = stopped is not null ? $"the domain is {stopped} after {elapsed.TotalSeconds:0.0} s (see its QEMU log on the host)" : $"no answer within {probe.Timeout.TotalSeconds:0.#} s";
                 return new BootResult(false, $"{why}: /{probe.ConsolePattern}/ not seen on the serial console; guest agent: {agent.LastAnswer}", console.Excerpt(ConsoleExcerptLines));
             }
 
