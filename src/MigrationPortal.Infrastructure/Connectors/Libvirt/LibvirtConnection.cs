@@ -36,6 +36,9 @@ internal sealed class LibvirtConnection : IDisposable
     /// <summary>The host's name and URI, as every error from a call on this connection names it.</summary>
     public string Host { get; }
 
+    /// <summary>The virConnectPtr, for the calls that live in parts of their own (the conversion's volumes, streams and networks).</summary>
+    internal ConnectHandle Handle => _handle;
+
     public static LibvirtConnection Open(string uri, string? openUri = null)
     {
         QuietLibvirt();

@@ -113,6 +113,9 @@ internal sealed class LibvirtDomain(DomainHandle handle, string host) : IDisposa
 
     public void Undefine() => Check(LibvirtNative.virDomainUndefineFlags(handle, 0), "virDomainUndefineFlags", host);
 
+    /// <summary>The virDomainPtr, for the calls that live in parts of their own (starting a converted domain, its console).</summary>
+    internal DomainHandle Handle => handle;
+
     /// <summary>The host this domain is on, as errors name it.</summary>
     public string Host => host;
 

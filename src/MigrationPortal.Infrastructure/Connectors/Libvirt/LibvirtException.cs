@@ -27,6 +27,12 @@ public sealed class LibvirtException(int code, int errorDomain, string message, 
     /// <summary>VIR_ERR_NO_DOMAIN.</summary>
     public const int NoDomain = 42;
 
+    /// <summary>VIR_ERR_NO_NETWORK.</summary>
+    public const int NoNetwork = 43;
+
+    /// <summary>VIR_ERR_AGENT_UNRESPONSIVE: the guest agent is not connected or did not answer.</summary>
+    public const int AgentUnresponsive = 86;
+
     /// <summary>VIR_ERR_NO_STORAGE_POOL / VIR_ERR_NO_STORAGE_VOL.</summary>
     public const int NoStoragePool = 49, NoStorageVol = 50;
 
@@ -93,6 +99,8 @@ public sealed class LibvirtException(int code, int errorDomain, string message, 
         OperationFailed => "OPERATION_FAILED",
         SystemError => "SYSTEM_ERROR",
         NoDomain => "NO_DOMAIN",
+        NoNetwork => "NO_NETWORK",
+        AgentUnresponsive => "AGENT_UNRESPONSIVE",
         AuthFailed => "AUTH_FAILED",
         NoStoragePool => "NO_STORAGE_POOL",
         NoStorageVol => "NO_STORAGE_VOL",

@@ -37,6 +37,13 @@ public sealed class LibvirtOptions
     /// </summary>
     public LeftoverDisks LeftoverDisks { get; set; } = LeftoverDisks.Remove;
 
+    /// <summary>
+    /// The virtualization type of a converted domain: null (the default) takes "kvm" when the host's capabilities offer
+    /// it, else "qemu"; "qemu" forces TCG on hosts whose /dev/kvm is listed but does not work (nested or locked-down
+    /// hosts: the guest stops at once with "KVM internal error ... emulation failure").
+    /// </summary>
+    public string? ConvertedDomainType { get; set; }
+
     /// <summary>How often a running job's statistics are read for progress.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 }

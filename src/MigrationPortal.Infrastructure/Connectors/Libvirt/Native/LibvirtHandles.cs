@@ -39,3 +39,19 @@ internal sealed class StorageVolHandle : SafeHandleZeroOrMinusOneIsInvalid
 
     protected override bool ReleaseHandle() => LibvirtNative.virStorageVolFree(handle) == 0;
 }
+
+/// <summary>A virStreamPtr; releasing it calls virStreamFree (a stream not finished must be aborted before).</summary>
+internal sealed class StreamHandle : SafeHandleZeroOrMinusOneIsInvalid
+{
+    public StreamHandle() : base(ownsHandle: true) { }
+
+    protected override bool ReleaseHandle() => LibvirtNative.virStreamFree(handle) == 0;
+}
+
+/// <summary>A virNetworkPtr; releasing it calls virNetworkFree.</summary>
+internal sealed class NetworkHandle : SafeHandleZeroOrMinusOneIsInvalid
+{
+    public NetworkHandle() : base(ownsHandle: true) { }
+
+    protected override bool ReleaseHandle() => LibvirtNative.virNetworkFree(handle) == 0;
+}
