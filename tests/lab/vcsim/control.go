@@ -40,6 +40,8 @@ func serveControl(w http.ResponseWriter, r *http.Request) {
 		controlVM(w, r)
 	case "/lab/calls":
 		controlCalls(w, r)
+	case "/lab/leases":
+		controlLeases(w, r)
 	default:
 		writeError(w, http.StatusNotFound, "unknown lab endpoint "+r.URL.Path)
 	}
@@ -73,6 +75,8 @@ type configBody struct {
 	TaskDuration      string            `json:"taskDuration,omitempty"`
 	MethodDurations   map[string]string `json:"methodDurations,omitempty"`
 	DefaultMaxObjects *int              `json:"defaultMaxObjects,omitempty"`
+	LeaseTimeout      string            `json:"leaseTimeout,omitempty"`
+	GuestShutdown     string            `json:"guestShutdownDelay,omitempty"`
 }
 
 func controlConfig(w http.ResponseWriter, r *http.Request) {
@@ -102,7 +106,26 @@ func controlConfig(w http.ResponseWriter, r *http.Request) {
 			}
 			md[k] = d
 		}
+		var lt, gsd time.Duration
+		if b.LeaseTimeout != "" {
+			if lt, err = time.ParseDuration(b.LeaseTimeout); err != nil || lt <= 0 {
+				writeError(w, http.StatusBadRequest, "leaseTimeout: a positive Go duration is required")
+				return
+			}
+		}
+		if b.GuestShutdown != "" {
+			if gsd, err = time.ParseDuration(b.GuestShutdown); err != nil || gsd < 0 {
+				writeError(w, http.StatusBadRequest, "guestShutdownDelay: a Go duration >= 0 is required")
+				return
+			}
+		}
 		lab.mu.Lock()
+		if b.LeaseTimeout != "" {
+			lab.leaseTimeout = lt
+		}
+		if b.GuestShutdown != "" {
+			lab.guestShutdownDelay = gsd
+		}
 		if b.TaskDuration != "" {
 			lab.taskDuration = td
 		}
@@ -128,6 +151,8 @@ func controlConfig(w http.ResponseWriter, r *http.Request) {
 	}
 	dmo := lab.defaultMaxObjects
 	out.DefaultMaxObjects = &dmo
+	out.LeaseTimeout = lab.leaseTimeout.String()
+	out.GuestShutdown = lab.guestShutdownDelay.String()
 	lab.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)
 }

@@ -24,6 +24,11 @@ type injectedFault struct {
 	AfterPercent int             `json:"afterPercent,omitempty"` // task faults: fail once progress reaches this
 	Delay        string          `json:"delay,omitempty"`        // delay the call by this duration first (Go syntax, "1500ms")
 	DelayReply   string          `json:"delayReply,omitempty"`   // run the call at once, then hold its reply this long (Go syntax, "30s")
+	// ExportVm only: the lease it returns breaks after this many bytes served
+	// (lease URLs or /folder GETs of the VM's disk files): connection cut, lease error.
+	AbortLeaseAfterBytes int64 `json:"abortLeaseAfterBytes,omitempty"`
+	// ShutdownGuest only: the call succeeds but the guest ignores it (stays on).
+	GuestIgnoresShutdown bool `json:"guestIgnoresShutdown,omitempty"`
 
 	delay      time.Duration
 	delayReply time.Duration
@@ -35,8 +40,20 @@ func (f *injectedFault) validate() error {
 	if f.Method == "" {
 		return fmt.Errorf("method is required")
 	}
-	if f.Fault == "" && f.Delay == "" && f.DelayReply == "" {
-		return fmt.Errorf("fault, delay or delayReply is required")
+	if f.AbortLeaseAfterBytes < 0 {
+		return fmt.Errorf("abortLeaseAfterBytes must be >= 0")
+	}
+	if f.AbortLeaseAfterBytes > 0 && f.Method != "ExportVm" {
+		return fmt.Errorf("abortLeaseAfterBytes goes with method ExportVm")
+	}
+	if f.GuestIgnoresShutdown && f.Method != "ShutdownGuest" {
+		return fmt.Errorf("guestIgnoresShutdown goes with method ShutdownGuest")
+	}
+	if (f.AbortLeaseAfterBytes > 0 || f.GuestIgnoresShutdown) && f.Fault != "" {
+		return fmt.Errorf("abortLeaseAfterBytes and guestIgnoresShutdown let the call succeed; they cannot be combined with fault")
+	}
+	if f.Fault == "" && f.Delay == "" && f.DelayReply == "" && f.AbortLeaseAfterBytes == 0 && !f.GuestIgnoresShutdown {
+		return fmt.Errorf("fault, delay, delayReply, abortLeaseAfterBytes or guestIgnoresShutdown is required")
 	}
 	if f.Fault != "" && f.DelayReply != "" {
 		return fmt.Errorf("delayReply holds the reply of a call that runs normally; it cannot be combined with fault")

@@ -54,7 +54,8 @@ type proxyKind struct {
 var proxyKinds = map[string]proxyKind{
 	"VirtualMachine": {
 		methods: set("RelocateVM_Task", "MigrateVM_Task", "ReconfigVM_Task", "CreateSnapshot_Task",
-			"RemoveAllSnapshots_Task", "RevertToCurrentSnapshot_Task"),
+			"RemoveAllSnapshots_Task", "RevertToCurrentSnapshot_Task", "ExportVm", "ShutdownGuest",
+			"PowerOnVM_Task", "PowerOffVM_Task"),
 		needsObject: true,
 		make:        func(s, o types.ManagedObjectReference) mo.Reference { return &labVMProxy{proxyBase{Self: s, orig: o}} },
 	},
@@ -122,6 +123,14 @@ func (f *frontHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(r.URL.Path, "/lab/"):
 		serveControl(w, r)
 		return
+	case strings.HasPrefix(r.URL.Path, "/nfc/"):
+		if serveLeaseNFC(w, r) {
+			return
+		}
+	case strings.HasPrefix(r.URL.Path, "/folder/"):
+		if serveFolderCounted(w, r) {
+			return
+		}
 	case r.Method == http.MethodPost && (r.URL.Path == "/sdk" || r.URL.Path == "/sdk/vimService"):
 		if f.serveSDK(w, r) {
 			return
@@ -229,6 +238,16 @@ func (f *frontHandler) serveSDK(w http.ResponseWriter, r *http.Request) bool {
 	var holdReply time.Duration
 	if inj := lab.matchFault(call, r); inj != nil {
 		holdReply = inj.delayReply
+		if inj.AbortLeaseAfterBytes > 0 || inj.GuestIgnoresShutdown {
+			lab.mu.Lock()
+			if inj.AbortLeaseAfterBytes > 0 {
+				lab.abortAfter[call.This] = inj.AbortLeaseAfterBytes
+			}
+			if inj.GuestIgnoresShutdown {
+				lab.ignoreShutdown[call.This] = true
+			}
+			lab.mu.Unlock()
+		}
 		if inj.delay > 0 {
 			select {
 			case <-time.After(inj.delay):

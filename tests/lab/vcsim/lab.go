@@ -30,15 +30,28 @@ type labState struct {
 	pages  map[string]*pendingPage
 	seq    int64
 
+	// export and guest shutdown (export.go, guest.go)
+	baseURL            string        // scheme://host:port of the listener, for lease URLs
+	sha1Thumbprint     string        // of the TLS certificate, for deviceUrl.sslThumbprint
+	exportCache        string        // where streamOptimized VMDKs are cached
+	leaseTimeout       time.Duration // HttpNfcLease keep-alive timeout
+	guestShutdownDelay time.Duration // ShutdownGuest: time until the guest powers off
+	abortAfter         map[types.ManagedObjectReference]int64
+	ignoreShutdown     map[types.ManagedObjectReference]bool
+
 	stop chan struct{}
 }
 
 var lab = &labState{
-	methodDuration: map[string]time.Duration{},
-	busy:           map[types.ManagedObjectReference]types.ManagedObjectReference{},
-	tasks:          map[types.ManagedObjectReference]*labTask{},
-	pages:          map[string]*pendingPage{},
-	stop:           make(chan struct{}),
+	methodDuration:     map[string]time.Duration{},
+	busy:               map[types.ManagedObjectReference]types.ManagedObjectReference{},
+	tasks:              map[types.ManagedObjectReference]*labTask{},
+	pages:              map[string]*pendingPage{},
+	leaseTimeout:       300 * time.Second,
+	abortAfter:         map[types.ManagedObjectReference]int64{},
+	ignoreShutdown:     map[types.ManagedObjectReference]bool{},
+	guestShutdownDelay: 2 * time.Second,
+	stop:               make(chan struct{}),
 }
 
 func (l *labState) shutdown() {
@@ -58,6 +71,36 @@ func (l *labState) durationFor(method string) time.Duration {
 		return d
 	}
 	return l.taskDuration
+}
+
+func (l *labState) leaseTimeoutValue() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.leaseTimeout
+}
+
+func (l *labState) shutdownDelay() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.guestShutdownDelay
+}
+
+// takeAbortAfter returns and forgets the abortLeaseAfterBytes an injected
+// fault armed for the next ExportVm of this VM.
+func (l *labState) takeAbortAfter(vm types.ManagedObjectReference) int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := l.abortAfter[vm]
+	delete(l.abortAfter, vm)
+	return n
+}
+
+func (l *labState) takeIgnoreShutdown(vm types.ManagedObjectReference) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.ignoreShutdown[vm]
+	delete(l.ignoreShutdown, vm)
+	return b
 }
 
 func (l *labState) nextID(prefix string) string {

@@ -10,6 +10,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
@@ -58,6 +59,10 @@ type options struct {
 	tmpdir         string
 	quiet          bool
 	trace          bool
+	exportCache    string
+	leaseTimeout   time.Duration
+	shutdownDelay  time.Duration
+	convFixture    string
 }
 
 func parseFlags() *options {
@@ -85,6 +90,10 @@ func parseFlags() *options {
 	flag.StringVar(&o.tmpdir, "tmpdir", "", "directory for the datastore folders (default: $TMPDIR); they are removed on SIGTERM/SIGINT")
 	flag.BoolVar(&o.quiet, "quiet", false, "discard the simulator's log output (stderr)")
 	flag.BoolVar(&o.trace, "trace", false, "write all SOAP traffic to stderr")
+	flag.StringVar(&o.exportCache, "export-cache", "", "where ExportVm caches the streamOptimized VMDKs it serves (default: $VCSIM_EXPORT_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/migrationportal-vcsim/export)")
+	flag.DurationVar(&o.leaseTimeout, "lease-timeout", 300*time.Second, "HttpNfcLease keep-alive timeout (info.leaseTimeout, rounded up to seconds)")
+	flag.DurationVar(&o.shutdownDelay, "guest-shutdown-delay", 2*time.Second, "ShutdownGuest: time until the guest powers off")
+	flag.StringVar(&o.convFixture, "conversion-fixture", "", "add the conversion fixture VM conv-vm, whose disks are the images in this directory (built by conversion-fixture.sh)")
 	flag.Parse()
 	return o
 }
@@ -113,6 +122,20 @@ func main() {
 	lab.taskDuration = o.taskDuration
 	lab.defaultMaxObjects = o.defaultMaxObjs
 	lab.username, lab.password = o.username, o.password
+	lab.leaseTimeout = o.leaseTimeout
+	lab.guestShutdownDelay = o.shutdownDelay
+	lab.exportCache = o.exportCache
+	if lab.exportCache == "" {
+		lab.exportCache = os.Getenv("VCSIM_EXPORT_CACHE")
+	}
+	if lab.exportCache == "" {
+		base := os.Getenv("XDG_CACHE_HOME")
+		if base == "" {
+			home, _ := os.UserHomeDir()
+			base = home + "/.cache"
+		}
+		lab.exportCache = base + "/migrationportal-vcsim/export"
+	}
 
 	start := time.Now()
 	m := simulator.VPX()
@@ -168,6 +191,7 @@ func main() {
 
 	sdk := *srv.URL
 	sdk.User = nil
+	lab.baseURL = sdk.Scheme + "://" + sdk.Host
 	count := m.Count()
 	log.Printf("vcsim-lab: model ready in %s: %d datacenters, %d clusters, %d hosts, %d VMs, %d datastores",
 		time.Since(start).Round(time.Millisecond), count.Datacenter, count.Cluster, count.Host, count.Machine, count.Datastore)
@@ -211,9 +235,15 @@ func prepareModel() {
 		}
 	}
 	for _, e := range simulator.Map.All("VirtualMachine") {
-		if vm, ok := e.(*simulator.VirtualMachine); ok && vm.Config != nil && vm.Config.MigrateEncryption == "" {
+		vm, ok := e.(*simulator.VirtualMachine)
+		if !ok {
+			continue
+		}
+		if vm.Config != nil && vm.Config.MigrateEncryption == "" {
 			vm.Config.MigrateEncryption = string(types.VirtualMachineConfigSpecEncryptedVMotionModesOpportunistic)
 		}
+		// every model VM has VMware Tools, running while it is on
+		setToolsRunning(vm, vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn)
 	}
 }
 
@@ -225,6 +255,13 @@ func writeCert(srv *simulator.Server, o *options) error {
 		parts[i] = fmt.Sprintf("%02X", b)
 	}
 	thumb := strings.Join(parts, ":")
+	// vCenter puts the host's SHA-1 thumbprint in a lease's deviceUrl.sslThumbprint
+	sum1 := sha1.Sum(cert.Raw)
+	parts1 := make([]string, len(sum1))
+	for i, b := range sum1 {
+		parts1[i] = fmt.Sprintf("%02X", b)
+	}
+	lab.sha1Thumbprint = strings.Join(parts1, ":")
 	log.Printf("vcsim-lab: TLS certificate SHA-256 thumbprint %s", thumb)
 	if o.certOut != "" {
 		pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})

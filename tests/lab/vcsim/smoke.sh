@@ -312,6 +312,104 @@ login "$USER_" "$PASS_"
 [ "$SOAP_CODE" = 200 ] || fail "re-login after expiry"
 ok "POST /lab/expire-sessions ($n sessions) -> NotAuthenticated; re-login works"
 
+# ---------------------------------------------------------------- ExportVm, HttpNfcLease, ShutdownGuest
+# prop KIND ID PATH: RetrievePropertiesEx of one property; the response is in SOAP_BODY
+prop() {
+    soap "<RetrievePropertiesEx xmlns=\"urn:vim25\">$PC<specSet><propSet><type>$1</type><pathSet>$3</pathSet></propSet><objectSet><obj type=\"$1\">$2</obj></objectSet></specSet><options></options></RetrievePropertiesEx>"
+    [ "$SOAP_CODE" = 200 ] || fail "RetrievePropertiesEx $1 $2 $3"
+}
+val() { printf '%s' "$SOAP_BODY" | sed -n 's/.*<val[^>]*>\([^<]*\)<\/val>.*/\1/p'; }
+power_state() { prop VirtualMachine "$1" runtime.powerState; val; }
+export_vm() { soap "<ExportVm xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">$1</_this></ExportVm>"; }
+lease_ref() { printf '%s' "$SOAP_BODY" | sed -n 's/.*<returnval type="HttpNfcLease">\([^<]*\)<.*/\1/p'; }
+lease_state() { prop HttpNfcLease "$1" state; val; }
+lease_call() { soap "<$1 xmlns=\"urn:vim25\"><_this type=\"HttpNfcLease\">$2</_this>${3:-}</$1>"; }
+# wait_lease LEASE STATE...: polls until the lease is in one of the states
+wait_lease() {
+    local l="$1" t0=$SECONDS s; shift
+    while :; do
+        s="$(lease_state "$l")"
+        for want in "$@"; do [ "$s" = "$want" ] && return 0; done
+        [ $((SECONDS - t0)) -lt 120 ] || fail "lease $l still '$s' (want $*)"
+        sleep 0.2
+    done
+}
+lease_urls() { prop HttpNfcLease "$1" info; printf '%s\n' "$SOAP_BODY" | sed 's/<url>/\n<url>/g' | sed -n 's/^<url>\([^<]*\)<\/url>.*/\1/p'; }
+
+lab_post /lab/config '{"guestShutdownDelay":"300ms"}' >/dev/null
+prop VirtualMachine "$VM0" guest.toolsRunningStatus
+[ "$(val)" = guestToolsRunning ] || fail "guest.toolsRunningStatus of a powered-on VM: $(val)"
+export_vm "$VM0"
+[ "$SOAP_CODE" = 500 ] && [ "$(soap_fault)" = InvalidPowerState ] && has 'VM must be powered off' || fail "ExportVm of a powered-on VM should fail with InvalidPowerState"
+ok "ExportVm of a powered-on VM -> InvalidPowerState 'VM must be powered off'"
+
+lab_post /lab/fault "{\"method\":\"ShutdownGuest\",\"entity\":\"$VM0\",\"guestIgnoresShutdown\":true}" >/dev/null
+soap "<ShutdownGuest xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">$VM0</_this></ShutdownGuest>"
+[ "$SOAP_CODE" = 200 ] || fail "ShutdownGuest (ignored)"
+sleep 1
+[ "$(power_state "$VM0")" = poweredOn ] || fail "guest with guestIgnoresShutdown powered off"
+soap "<ShutdownGuest xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">$VM0</_this></ShutdownGuest>"
+[ "$SOAP_CODE" = 200 ] || fail "ShutdownGuest"
+[ "$(power_state "$VM0")" = poweredOn ] || fail "ShutdownGuest powered off inside the call (should take guestShutdownDelay)"
+t0=$SECONDS
+until [ "$(power_state "$VM0")" = poweredOff ]; do [ $((SECONDS - t0)) -lt 10 ] || fail "no power-off after ShutdownGuest"; sleep 0.1; done
+prop VirtualMachine "$VM0" guest.toolsRunningStatus
+[ "$(val)" = guestToolsNotRunning ] || fail "tools still running after shutdown: $(val)"
+soap "<ShutdownGuest xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">$VM0</_this></ShutdownGuest>"
+[ "$(soap_fault)" = InvalidPowerState ] || fail "ShutdownGuest of a powered-off VM should give InvalidPowerState"
+ok "ShutdownGuest: guestIgnoresShutdown leaves it on; otherwise off after the delay, tools not running; again -> InvalidPowerState"
+
+export_vm "$VM0"; L="$(lease_ref)"
+[ "$SOAP_CODE" = 200 ] && [ -n "$L" ] || fail "ExportVm of a powered-off VM"
+t0=$(date +%s%N)
+wait_lease "$L" ready
+lease_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+prop HttpNfcLease "$L" info
+has "<key>/$VM0/[A-Za-z]*Controller0:0</key>" && has '<disk>true</disk>' && has '<leaseTimeout>300</leaseTimeout>' && has '<totalDiskCapacityInKB>' \
+    || fail "lease info: deviceUrl key /$VM0/<controller type><bus>:<unit>, disk, leaseTimeout"
+U="$(lease_urls "$L" | head -n1)"
+case "$U" in "$BASE/nfc/$L/disk-0.vmdk") ;; *) fail "lease URL $U" ;; esac
+code="$("${CURL[@]}" -o "$W/disk0.vmdk" -w '%{http_code}' "$U")"
+[ "$code" = 200 ] && [ "$(head -c 4 "$W/disk0.vmdk")" = KDMV ] || fail "GET $U: HTTP $code, not a VMDK"
+qemu-img info "$W/disk0.vmdk" 2>/dev/null | grep -q 'create type: streamOptimized' || fail "served disk is not streamOptimized"
+code="$("${CURL[@]}" -o "$W/part" -w '%{http_code}' -r 0-99 "$U")"
+[ "$code" = 206 ] && [ "$(stat -c %s "$W/part")" = 100 ] || fail "Range GET: HTTP $code"
+lease_call HttpNfcLeaseProgress "$L" '<percent>50</percent>'
+[ "$SOAP_CODE" = 200 ] || fail "HttpNfcLeaseProgress"
+prop HttpNfcLease "$L" transferProgress; [ "$(val)" = 50 ] || fail "transferProgress $(val)"
+lease_call HttpNfcLeaseComplete "$L"
+[ "$SOAP_CODE" = 200 ] && [ "$(lease_state "$L")" = done ] || fail "HttpNfcLeaseComplete"
+code="$("${CURL[@]}" -o /dev/null -w '%{http_code}' "$U")"; [ "$code" = 410 ] || fail "URL of a completed lease: HTTP $code"
+lease_call HttpNfcLeaseProgress "$L" '<percent>60</percent>'
+[ "$SOAP_CODE" = 500 ] && [ "$(soap_fault)" = InvalidState ] || fail "HttpNfcLeaseProgress on a done lease should fault"
+ok "ExportVm -> lease ready in ${lease_ms} ms, $U streamOptimized, Range 206, progress, complete -> done, URL 410, progress -> InvalidState"
+
+export_vm "$VM0"; L="$(lease_ref)"; wait_lease "$L" ready; U="$(lease_urls "$L" | head -n1)"
+lease_call HttpNfcLeaseAbort "$L"
+[ "$SOAP_CODE" = 200 ] && [ "$(lease_state "$L")" = error ] || fail "HttpNfcLeaseAbort"
+code="$("${CURL[@]}" -o /dev/null -w '%{http_code}' "$U")"; [ "$code" = 410 ] || fail "URL of an aborted lease: HTTP $code"
+ok "HttpNfcLeaseAbort -> error, URL 410"
+
+lab_post /lab/config '{"leaseTimeout":"1s"}' >/dev/null
+export_vm "$VM0"; L="$(lease_ref)"; wait_lease "$L" ready
+lease_call HttpNfcLeaseProgress "$L" '<percent>10</percent>'; [ "$SOAP_CODE" = 200 ] || fail "keep-alive"
+wait_lease "$L" error
+prop HttpNfcLease "$L" error; has 'Timedout' || fail "timed-out lease error: $SOAP_BODY"
+lease_call HttpNfcLeaseProgress "$L" '<percent>20</percent>'
+[ "$(soap_fault)" = Timedout ] || fail "HttpNfcLeaseProgress on a timed-out lease should give Timedout"
+lab_post /lab/config '{"leaseTimeout":"300s"}' >/dev/null
+ok "lease without keep-alive for leaseTimeout (1 s) -> error Timedout"
+
+lab_post /lab/fault "{\"method\":\"ExportVm\",\"fault\":\"NoPermission\",\"message\":\"Permission to perform this operation was denied.\"}" >/dev/null
+export_vm "$VM0"
+[ "$SOAP_CODE" = 500 ] && [ "$(soap_fault)" = NoPermission ] || fail "injected ExportVm fault"
+lab_post /lab/fault "{\"method\":\"ExportVm\",\"entity\":\"$VM0\",\"abortLeaseAfterBytes\":4096}" >/dev/null
+export_vm "$VM0"; L="$(lease_ref)"; wait_lease "$L" ready; U="$(lease_urls "$L" | head -n1)"
+if "${CURL[@]}" -o "$W/cut" "$U" 2>/dev/null; then fail "abortLeaseAfterBytes: the transfer was not cut"; fi
+[ "$(lease_state "$L")" = error ] || fail "abortLeaseAfterBytes: lease not in error"
+prop HttpNfcLease "$L" error; has 'abortLeaseAfterBytes' || fail "lease error message"
+ok "ExportVm call fault (NoPermission); abortLeaseAfterBytes 4096 -> transfer cut, lease error"
+
 # ---------------------------------------------------------------- shutdown
 kill -TERM "$PID"
 t0=$SECONDS
