@@ -58,6 +58,10 @@ public sealed partial class VSphereDiskExport : IDiskExport
         ThrowIfUnusable(disk.Label);
         var source = _sources.FirstOrDefault(s => s.Disk.Key == disk.Key)
             ?? throw new ConnectorException("DiskNotExported", $"Export lease {_lease.Value} of {_vmName} does not serve disk {disk.Key} ({disk.Label}).");
+        // A flat extent stays readable over /folder after the lease has ended, but then nothing holds the VM any more:
+        // each disk is opened only under a lease vCenter still reports ready (the keep-alive watches it from then on).
+        if (await LeaseProblemAsync() is { } problem) _failure ??= problem;
+        ThrowIfUnusable(disk.Label);
         return await VSphereDiskReader.OpenAsync(_client, source, this, _vmName, ct);
     }
 
@@ -92,9 +96,23 @@ public sealed partial class VSphereDiskExport : IDiskExport
         {
             await _client.InvokeAsync("HttpNfcLeaseAbort", _lease, ct, AbortFault(reason));
         }
-        catch (VimFaultException e) when (e.FaultType is "ManagedObjectNotFound" or "InvalidState")
+        catch (VimFaultException e)
         {
-            _logger.LogInformation("Export lease {Lease} of {Vm} had already ended when it was to be aborted ({Fault}).", _lease.Value, _vmName, e.FaultType);
+            // vCenter answers an abort of an ended lease with the lease's own fault (or ManagedObjectNotFound once it is gone).
+            if (!await HasEndedAsync(ct)) throw;
+            _logger.LogInformation("Export lease {Lease} of {Vm} had already ended when it was to be aborted ({Fault}: {Message}).", _lease.Value, _vmName, e.FaultType, e.Message);
+        }
+    }
+
+    private async Task<bool> HasEndedAsync(CancellationToken ct)
+    {
+        try
+        {
+            return (await _client.RetrieveObjectAsync(_lease, ["state"], ct)).String("state") is "done" or "error";
+        }
+        catch (VimFaultException e) when (e.Is("ManagedObjectNotFound"))
+        {
+            return true;
         }
     }
 
@@ -131,7 +149,8 @@ public sealed partial class VSphereDiskExport : IDiskExport
         try
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            return Describe(await _client.RetrieveObjectAsync(_lease, ["state", "error"], cts.Token));
+            // Once vCenter reports the lease ended, every later read fails too, without asking again.
+            return Describe(await _client.RetrieveObjectAsync(_lease, ["state", "error"], cts.Token)) is { } problem ? _failure ??= problem : null;
         }
         catch (VimFaultException e) when (e.Is("ManagedObjectNotFound"))
         {
@@ -146,11 +165,14 @@ public sealed partial class VSphereDiskExport : IDiskExport
     private async Task KeepAliveAsync(TimeSpan interval)
     {
         var token = _stop.Token;
+        var first = true;
         while (!token.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(interval, _time, token);
+                // The first beat goes at once: the lease's clock has been running since it became ready.
+                if (!first) await Task.Delay(interval, _time, token);
+                first = false;
                 var lease = await _client.RetrieveObjectAsync(_lease, ["state", "error"], token);
                 if (Describe(lease) is { } problem)
                 {
