@@ -13,7 +13,7 @@ namespace MigrationPortal.Infrastructure.Connectors.VSphere;
 /// itinerary as vCenter tasks (CreateSnapshot_Task, ReconfigVM_Task for migrateEncryption, RelocateVM_Task, RemoveSnapshot_Task).
 /// One session per connection for the life of the DI scope (a migration job), signed out when the scope ends.
 /// </summary>
-public sealed class VSphereConnector(IOptions<VSphereOptions> options, TimeProvider time, ILogger<VSphereConnector> logger) : IHypervisorConnector, IAsyncDisposable
+public sealed partial class VSphereConnector(IOptions<VSphereOptions> options, TimeProvider time, ILogger<VSphereConnector> logger) : IHypervisorConnector, IConversionSource, IAsyncDisposable
 {
     private const double BytesPerGb = 1024d * 1024 * 1024;
 

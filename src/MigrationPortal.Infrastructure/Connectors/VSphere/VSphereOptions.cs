@@ -62,6 +62,17 @@ public sealed class VSphereOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan TaskHistoryWindow { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How often an open export (ExportVm's HttpNfcLease) reports its progress to vCenter (HttpNfcLeaseProgress), which is
+    /// what keeps the lease alive: vCenter ends a lease that hears nothing for its leaseTimeout (5 minutes by default).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:04:00")]
+    public TimeSpan LeaseProgressInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long ExportVm's lease may stay "initializing" before the export is given up (vCenter prepares every disk first).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan LeaseReadyTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The vim25 version named in SOAPAction. 6.5 is understood by vCenter 6.5 to 8.</summary>
     [Required]
     public string ApiVersion { get; set; } = "6.5";
