@@ -10,7 +10,8 @@ namespace MigrationPortal.Application.Mappings;
 /// </summary>
 public sealed class ListConversionMaps(IPortalDb db, AccessGuard guard)
 {
-    public sealed record Query(Guid? SourceConnectionId = null, Guid? DestinationConnectionId = null);
+    /// <param name="MapId">One map of either kind, for the API's GET by ID.</param>
+    public sealed record Query(Guid? SourceConnectionId = null, Guid? DestinationConnectionId = null, Guid? MapId = null);
 
     public async Task<ConversionMapsView> HandleAsync(PortalUser user, Query query, CancellationToken ct = default)
     {
@@ -21,6 +22,12 @@ public sealed class ListConversionMaps(IPortalDb db, AccessGuard guard)
         {
             networks = networks.Where(m => m.SourceConnectionId == source);
             storage = storage.Where(m => m.SourceConnectionId == source);
+        }
+
+        if (query.MapId is { } id)
+        {
+            networks = networks.Where(m => m.Id == id);
+            storage = storage.Where(m => m.Id == id);
         }
 
         if (query.DestinationConnectionId is { } destination)

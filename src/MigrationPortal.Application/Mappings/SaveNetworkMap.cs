@@ -16,7 +16,10 @@ namespace MigrationPortal.Application.Mappings;
 public sealed class SaveNetworkMap(IPortalDb db, AccessGuard guard, TimeProvider time)
 {
     /// <param name="ExpectedVersion">The <see cref="NetworkMapView.Version"/> the edit started from; required with <paramref name="Id"/>.</param>
-    public sealed record Command(Guid? Id, int? ExpectedVersion, string? Name, Guid SourceConnectionId, Guid DestinationConnectionId, IReadOnlyList<NetworkMapping?>? Entries);
+    public sealed record Command(Guid? Id, int? ExpectedVersion, string? Name, Guid SourceConnectionId, Guid DestinationConnectionId, IReadOnlyList<Entry?>? Entries);
+
+    /// <summary>One entry as typed or sent; every part is checked (a missing target kind is an error, not a silent default).</summary>
+    public sealed record Entry(string? SourceNetwork, NetworkTargetKind? TargetKind, string? TargetName);
 
     public async Task<NetworkMapView> HandleAsync(PortalUser user, Command command, CancellationToken ct = default)
     {
@@ -45,7 +48,8 @@ public sealed class SaveNetworkMap(IPortalDb db, AccessGuard guard, TimeProvider
             if (entries[i] is not { } e) { check.Add(field, "This entry is empty."); continue; }
             check.Text(e.SourceNetwork, $"{field}.SourceNetwork", TextLimits.Name, "Choose the source network.")
                 .Text(e.TargetName, $"{field}.TargetName", TextLimits.Name, e.TargetKind == NetworkTargetKind.Bridge ? "Name the bridge." : "Choose the destination network.")
-                .Defined<NetworkTargetKind>(e.TargetKind, $"{field}.TargetKind");
+                .Defined(e.TargetKind, $"{field}.TargetKind")
+                .Require(e.TargetKind is not null, $"{field}.TargetKind", "Choose a network or a bridge.");
             var sourceName = e.SourceNetwork?.Trim() ?? "";
             if (sourceName.Length > 0 && TextRules.Fits(sourceName, TextLimits.Name))
             {
@@ -56,7 +60,7 @@ public sealed class SaveNetworkMap(IPortalDb db, AccessGuard guard, TimeProvider
                     check.Add($"{field}.SourceNetwork", $"'{sourceName}' is not a network in {ConversionMapRules.InventoryOf(source, sourceNetworks.Count)}.");
             }
 
-            clean.Add(new NetworkMapping(sourceName, e.TargetKind, e.TargetName?.Trim() ?? ""));
+            clean.Add(new NetworkMapping(sourceName, e.TargetKind.GetValueOrDefault(), e.TargetName?.Trim() ?? ""));
         }
 
         check.ThrowIfInvalid();

@@ -16,7 +16,10 @@ namespace MigrationPortal.Application.Mappings;
 public sealed class SaveStorageMap(IPortalDb db, AccessGuard guard, TimeProvider time)
 {
     /// <param name="ExpectedVersion">The <see cref="StorageMapView.Version"/> the edit started from; required with <paramref name="Id"/>.</param>
-    public sealed record Command(Guid? Id, int? ExpectedVersion, string? Name, Guid SourceConnectionId, Guid DestinationConnectionId, IReadOnlyList<StorageMapping?>? Entries);
+    public sealed record Command(Guid? Id, int? ExpectedVersion, string? Name, Guid SourceConnectionId, Guid DestinationConnectionId, IReadOnlyList<Entry?>? Entries);
+
+    /// <summary>One entry as typed or sent; every part is checked (a missing format is an error, not a silent default).</summary>
+    public sealed record Entry(string? SourceDatastore, string? TargetPool, ConvertedDiskFormat? Format);
 
     public async Task<StorageMapView> HandleAsync(PortalUser user, Command command, CancellationToken ct = default)
     {
@@ -46,7 +49,8 @@ public sealed class SaveStorageMap(IPortalDb db, AccessGuard guard, TimeProvider
             if (entries[i] is not { } e) { check.Add(field, "This entry is empty."); continue; }
             check.Text(e.SourceDatastore, $"{field}.SourceDatastore", TextLimits.Name, "Choose the source datastore.")
                 .Text(e.TargetPool, $"{field}.TargetPool", TextLimits.Name, "Choose the destination storage pool.")
-                .Defined<ConvertedDiskFormat>(e.Format, $"{field}.Format");
+                .Defined(e.Format, $"{field}.Format")
+                .Require(e.Format is not null, $"{field}.Format", "Choose raw or qcow2.");
             var sourceName = e.SourceDatastore?.Trim() ?? "";
             if (sourceName.Length > 0 && TextRules.Fits(sourceName, TextLimits.Name))
             {
@@ -60,7 +64,7 @@ public sealed class SaveStorageMap(IPortalDb db, AccessGuard guard, TimeProvider
             var pool = e.TargetPool?.Trim() ?? "";
             if (pool.Length > 0 && TextRules.Fits(pool, TextLimits.Name) && destination is not null && !pools.Contains(pool))
                 check.Add($"{field}.TargetPool", $"'{pool}' is not a storage pool in {ConversionMapRules.InventoryOf(destination, pools.Count)}.");
-            clean.Add(new StorageMapping(sourceName, pool, e.Format));
+            clean.Add(new StorageMapping(sourceName, pool, e.Format.GetValueOrDefault()));
         }
 
         check.ThrowIfInvalid();

@@ -39,10 +39,10 @@ public abstract class ConversionMapTests(DatabaseProvider provider) : DatabaseTe
     }
 
     private static SaveNetworkMap.Command Networks(Pair pair, string name = "prod") => new(null, null, name, pair.VCenter, pair.Kvm,
-        [new NetworkMapping("VM Network", NetworkTargetKind.Network, "default"), new NetworkMapping("DPortGroup", NetworkTargetKind.Bridge, "br0")]);
+        [new("VM Network", NetworkTargetKind.Network, "default"), new("DPortGroup", NetworkTargetKind.Bridge, "br0")]);
 
     private static SaveStorageMap.Command Storage(Pair pair, string name = "prod") => new(null, null, name, pair.VCenter, pair.Kvm,
-        [new StorageMapping("LocalDS_0", "default", ConvertedDiskFormat.Qcow2), new StorageMapping("LocalDS_1", "fast", ConvertedDiskFormat.Raw)]);
+        [new("LocalDS_0", "default", ConvertedDiskFormat.Qcow2), new("LocalDS_1", "fast", ConvertedDiskFormat.Raw)]);
 
     private Task<NetworkMapView> SaveAsync(SaveNetworkMap.Command command, Authorization.PortalUser? user = null) =>
         Portal.Scoped<SaveNetworkMap, NetworkMapView>(u => u.HandleAsync(user ?? PortalHarness.Admin, command));
@@ -64,7 +64,7 @@ public abstract class ConversionMapTests(DatabaseProvider provider) : DatabaseTe
 
         var edited = await SaveAsync(Networks(pair, "  production  ") with
         {
-            Id = network.Id, ExpectedVersion = 1, Entries = [new NetworkMapping(" VM Network ", NetworkTargetKind.Bridge, " br1 ")],
+            Id = network.Id, ExpectedVersion = 1, Entries = [new SaveNetworkMap.Entry(" VM Network ", NetworkTargetKind.Bridge, " br1 ")],
         });
         Assert.Equal(2, edited.Version);
         Assert.Equal("production", edited.Name);
@@ -127,17 +127,17 @@ public abstract class ConversionMapTests(DatabaseProvider provider) : DatabaseTe
         {
             Entries =
             [
-                new StorageMapping("LocalDS_0", "default", ConvertedDiskFormat.Raw),
-                new StorageMapping("LocalDS_0", "default", ConvertedDiskFormat.Raw),
-                new StorageMapping("NoSuchDS", "nowhere", (ConvertedDiskFormat)7),
-                new StorageMapping("", "fa\0st", ConvertedDiskFormat.Qcow2),
-                new StorageMapping(new string('d', TextLimits.Name + 1), "default", ConvertedDiskFormat.Raw),
+                new SaveStorageMap.Entry("LocalDS_0", "default", ConvertedDiskFormat.Raw),
+                new SaveStorageMap.Entry("LocalDS_0", "default", ConvertedDiskFormat.Raw),
+                new SaveStorageMap.Entry("NoSuchDS", "nowhere", (ConvertedDiskFormat)7),
+                new SaveStorageMap.Entry("", "fa\0st", ConvertedDiskFormat.Qcow2),
+                new SaveStorageMap.Entry(new string('d', TextLimits.Name + 1), "default", null),
                 null,
             ],
         }));
         Assert.Equal(
             ["Entries[1].SourceDatastore", "Entries[2].Format", "Entries[2].SourceDatastore", "Entries[2].TargetPool", "Entries[3].SourceDatastore", "Entries[3].TargetPool",
-                "Entries[4].SourceDatastore", "Entries[5]", "Name"],
+                "Entries[4].Format", "Entries[4].SourceDatastore", "Entries[5]", "Name"],
             error.Errors.Keys.Order(StringComparer.Ordinal));
         Assert.Contains("already mapped in entry 1", error.Errors["Entries[1].SourceDatastore"][0]);
         Assert.Contains("'7' is not one of Raw, Qcow2", error.Errors["Entries[2].Format"][0]);
@@ -145,6 +145,7 @@ public abstract class ConversionMapTests(DatabaseProvider provider) : DatabaseTe
         Assert.Contains("'nowhere' is not a storage pool", error.Errors["Entries[2].TargetPool"][0]);
         Assert.Contains("NUL", error.Errors["Entries[3].TargetPool"][0]);
         Assert.Contains("257", error.Errors["Entries[4].SourceDatastore"][0]);
+        Assert.Contains("Choose raw or qcow2", error.Errors["Entries[4].Format"][0]);
         Assert.Equal(0, await Portal.Db(db => db.StorageMaps.CountAsync()));
     }
 
@@ -155,7 +156,7 @@ public abstract class ConversionMapTests(DatabaseProvider provider) : DatabaseTe
         var demo = await Portal.Db(db => db.Connections.Where(c => c.Kind == ConnectionKinds.Demo).Select(c => c.Id).FirstAsync());
         // The source is the libvirt connection and the destination the demo one: neither can be converted from or to.
         var reversed = await Assert.ThrowsAsync<ValidationFailedException>(() => SaveAsync(new SaveNetworkMap.Command(null, null, "x\0y", pair.Kvm, demo,
-            [new NetworkMapping("default", (NetworkTargetKind)42, ""), new NetworkMapping("VM Network", NetworkTargetKind.Network, "default")])));
+            [new SaveNetworkMap.Entry("default", (NetworkTargetKind)42, ""), new SaveNetworkMap.Entry("VM Network", NetworkTargetKind.Network, "default")])));
         Assert.Equal(["DestinationConnectionId", "Entries[0].TargetKind", "Entries[0].TargetName", "Entries[1].SourceNetwork", "Name", "SourceConnectionId"],
             reversed.Errors.Keys.Order(StringComparer.Ordinal));
         Assert.Contains("convert from vsphere", reversed.Errors["SourceConnectionId"][0]);
