@@ -8,6 +8,7 @@ using MigrationPortal.Application.Authorization;
 using MigrationPortal.Application.Batches;
 using MigrationPortal.Application.Execution;
 using MigrationPortal.Application.Inventory;
+using MigrationPortal.Application.Mappings;
 using MigrationPortal.Application.Requests;
 using MigrationPortal.Application.Scheduling;
 
@@ -69,6 +70,7 @@ public static class DependencyInjection
         services.AddScoped<ListApprovalRules>();
         services.AddScoped<ListConnections>();
         services.AddScoped<SaveConnection>();
+        services.AddConversionMapUseCases();
         services.AddScoped<TestConnection>();
         services.AddScoped<ListUsers>();
         services.AddScoped<CreateLocalUser>();

@@ -41,4 +41,10 @@ public static class AuditActions
     public const string UserCreated = "user.created";
     public const string ConnectionTested = "connection.tested";
     public const string CalendarFeedCreated = "calendar.feed-created";
+
+    /// <summary>An Administrator created or edited a network or storage map; details carry its entries as saved.</summary>
+    public const string MapSaved = "map.saved";
+
+    /// <summary>An Administrator deleted a network or storage map; details carry the entries it held.</summary>
+    public const string MapDeleted = "map.deleted";
 }

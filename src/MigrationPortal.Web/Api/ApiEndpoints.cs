@@ -24,6 +24,7 @@ public static class ApiEndpoints
 {
     public static readonly IReadOnlyList<(string Method, string Pattern)> Routes =
     [
+        .. MapEndpoints.Routes,
         ("GET", "/api/v1/vms"),
         ("POST", "/api/v1/vms/sync/{connectionId}"),
         ("PUT", "/api/v1/vms/{id}/application"),
@@ -78,6 +79,7 @@ public static class ApiEndpoints
     public static IEndpointRouteBuilder MapPortalApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").RequireAuthorization().WithTags("MigrationPortal");
+        api.MapConversionMaps();
 
         api.MapGet("/vms", async ([AsParameters] VmQuery q, ListVms useCase, HttpContext http, CancellationToken ct) =>
             Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(),

@@ -79,6 +79,18 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         [("PUT", "/api/v1/concurrency-limits")] = Row(403, 403, 403, 403, 200, 403),
         [("GET", "/api/v1/calendar")] = Row(200, 200, 200, 200, 200, 200),
         [("POST", "/api/v1/calendar-feed")] = Row(200, 200, 200, 200, 200, 200),
+        // Conversion maps: read by requesters (who pick one), operators and administrators; changed by administrators only.
+        [("GET", "/api/v1/conversion-maps")] = Row(200, 200, 403, 200, 200, 403),
+        [("GET", "/api/v1/network-maps")] = Row(200, 200, 403, 200, 200, 403),
+        [("GET", "/api/v1/network-maps/{id}")] = Row(200, 200, 403, 200, 200, 403),
+        [("POST", "/api/v1/network-maps")] = Row(403, 403, 403, 403, 201, 403),
+        [("PUT", "/api/v1/network-maps/{id}")] = Row(403, 403, 403, 403, 200, 403),
+        [("DELETE", "/api/v1/network-maps/{id}")] = Row(403, 403, 403, 403, 204, 403),
+        [("GET", "/api/v1/storage-maps")] = Row(200, 200, 403, 200, 200, 403),
+        [("GET", "/api/v1/storage-maps/{id}")] = Row(200, 200, 403, 200, 200, 403),
+        [("POST", "/api/v1/storage-maps")] = Row(403, 403, 403, 403, 201, 403),
+        [("PUT", "/api/v1/storage-maps/{id}")] = Row(403, 403, 403, 403, 200, 403),
+        [("DELETE", "/api/v1/storage-maps/{id}")] = Row(403, 403, 403, 403, 204, 403),
     };
 
     private static Dictionary<string, int> Row(int requester, int other, int approver, int op, int admin, int auditor) => new()
@@ -223,6 +235,15 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
                 Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
                 return (pattern.Replace("{id}", (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid().ToString()), nothing);
             }
+            case var p when p.StartsWith("/api/v1/network-maps") || p.StartsWith("/api/v1/storage-maps") || p == "/api/v1/conversion-maps":
+            {
+                s_mapPair = await MapFixtures.PairAsync(factory.Services);
+                if (!p.Contains("{id}")) return (pattern, nothing);
+                using var admin = factory.ClientFor(Administrator);
+                using var created = await admin.PostAsJsonAsync(pattern.Replace("/{id}", ""), MapBody(pattern, $"matrix-{Guid.NewGuid():N}"));
+                Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+                return (pattern.Replace("{id}", (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid().ToString()), nothing);
+            }
             case "/api/v1/users/{id}/access" or "/api/v1/users/{id}/password":
                 return (pattern.Replace("{id}", await CreateLocalUserAsync()), nothing);
             default:
@@ -287,6 +308,8 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         ("POST" or "PUT", var u) when u.StartsWith("/api/v1/windows") || u.StartsWith("/api/v1/blackouts") =>
             method == "POST" ? client.PostAsJsonAsync(url, PeriodBody($"matrix-{Guid.NewGuid():N}")) : client.PutAsJsonAsync(url, PeriodBody($"matrix-{Guid.NewGuid():N}")),
         ("DELETE", _) => client.DeleteAsync(url),
+        ("POST", var u) when u.Contains("-maps") => client.PostAsJsonAsync(url, MapBody(u, $"matrix-{Guid.NewGuid():N}")),
+        ("PUT", var u) when u.Contains("-maps/") => client.PutAsJsonAsync(url, MapBody(u, $"matrix-{Guid.NewGuid():N}", version: 1)),
         ("PUT", "/api/v1/concurrency-limits") => client.PutAsJsonAsync(url, new
         {
             limits = new[] { new { kind = "vsphere", resource = "host", value = 8 }, new { kind = "portal", resource = "global", value = 64 } },
@@ -305,6 +328,11 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
     };
 
     private static Guid s_demoConnection;
+
+    private static MapFixtures.Pair s_mapPair = null!;
+
+    private static object MapBody(string url, string name, int? version = null) =>
+        url.Contains("network-maps") ? MapFixtures.NetworkBody(s_mapPair, name, version) : MapFixtures.StorageBody(s_mapPair, name, version);
 
     [Fact]
     public async Task CalendarFeed_ServesIcsByTokenAlone_And404sAReplacedToken()
