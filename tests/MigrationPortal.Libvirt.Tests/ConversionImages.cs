@@ -23,6 +23,8 @@ public static class ConversionImages
         try
         {
             if (_ext4 is { } made) return made;
+            // Earlier test processes' images (1 GiB sparse each): this process makes its own.
+            foreach (var stale in Directory.GetDirectories("/var/tmp", "mp-conversion-images-*").Where(d => d != Dir)) Directory.Delete(stale, recursive: true);
             Directory.CreateDirectory(Path.Combine(Dir, "root"));
             var payload = Path.Combine(Dir, "root", "payload.bin");
             var bytes = RandomNumberGenerator.GetBytes((int)(200 * MiB));
