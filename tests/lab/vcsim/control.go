@@ -340,6 +340,7 @@ func controlVM(w http.ResponseWriter, r *http.Request) {
 			"id":                vm.Self.Value,
 			"name":              vm.Name,
 			"powerState":        vm.Runtime.PowerState,
+			"uuid":              vm.Config.Uuid,
 			"connectionState":   vm.Runtime.ConnectionState,
 			"host":              named(*vm.Runtime.Host),
 			"pool":              named(*vm.ResourcePool),

@@ -507,6 +507,24 @@ func leasesWatching(local string) []*labLease {
 	return open
 }
 
+// openLeaseOf returns the id of an open lease of the VM, or "".
+func openLeaseOf(vm types.ManagedObjectReference) string {
+	leases.Lock()
+	var ls []*labLease
+	for _, l := range leases.m {
+		if l.vm == vm {
+			ls = append(ls, l)
+		}
+	}
+	leases.Unlock()
+	for _, l := range ls {
+		if l.isOpen() {
+			return l.Self.Value
+		}
+	}
+	return ""
+}
+
 // serveFolderCounted handles a datastore /folder GET of a file an open lease
 // watches (so abortLeaseAfterBytes sees those bytes); false otherwise.
 func serveFolderCounted(w http.ResponseWriter, r *http.Request) bool {

@@ -91,6 +91,18 @@ func (p *labVMProxy) ShutdownGuest(ctx *simulator.Context, req *types.ShutdownGu
 }
 
 func (p *labVMProxy) PowerOnVMTask(ctx *simulator.Context, req *types.PowerOnVM_Task) soap.HasFault {
+	// vCenter keeps a VM that is being exported locked: it cannot be powered
+	// on until its lease is completed or aborted (or times out).
+	if l := openLeaseOf(p.orig); l != "" {
+		self := p.orig
+		return &methods.PowerOnVM_TaskBody{Res: &types.PowerOnVM_TaskResponse{Returnval: startTask(taskSpec{
+			method:   "PowerOnVM_Task",
+			entity:   self,
+			user:     userOf(ctx),
+			fault:    &types.InvalidState{},
+			faultMsg: "The operation is not allowed in the current state: the virtual machine is being exported (" + l + " is open).",
+		})}}
+	}
 	return p.power(ctx, func(c *simulator.Context, vm *simulator.VirtualMachine) soap.HasFault {
 		req.This = vm.Self
 		return vm.PowerOnVMTask(c, req)

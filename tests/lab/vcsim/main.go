@@ -63,6 +63,7 @@ type options struct {
 	leaseTimeout   time.Duration
 	shutdownDelay  time.Duration
 	convFixture    string
+	warmExport     bool
 }
 
 func parseFlags() *options {
@@ -93,6 +94,7 @@ func parseFlags() *options {
 	flag.StringVar(&o.exportCache, "export-cache", "", "where ExportVm caches the streamOptimized VMDKs it serves (default: $VCSIM_EXPORT_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/migrationportal-vcsim/export)")
 	flag.DurationVar(&o.leaseTimeout, "lease-timeout", 300*time.Second, "HttpNfcLease keep-alive timeout (info.leaseTimeout, rounded up to seconds)")
 	flag.DurationVar(&o.shutdownDelay, "guest-shutdown-delay", 2*time.Second, "ShutdownGuest: time until the guest powers off")
+	flag.BoolVar(&o.warmExport, "warm-export-cache", false, "with -conversion-fixture: build the streamOptimized VMDKs ExportVm of conv-vm serves into the export cache, print their paths, and exit")
 	flag.StringVar(&o.convFixture, "conversion-fixture", "", "add the conversion fixture VM conv-vm, whose disks are the images in this directory (built by conversion-fixture.sh)")
 	flag.Parse()
 	return o
@@ -137,6 +139,16 @@ func main() {
 		lab.exportCache = base + "/migrationportal-vcsim/export"
 	}
 
+	if o.warmExport {
+		if o.convFixture == "" {
+			fatalf("-warm-export-cache needs -conversion-fixture")
+		}
+		if err := warmExportCache(o.convFixture); err != nil {
+			fatalf("warming the export cache: %v", err)
+		}
+		os.Exit(0)
+	}
+
 	start := time.Now()
 	m := simulator.VPX()
 	m.Datacenter = o.dc
@@ -155,6 +167,12 @@ func main() {
 		fatalf("creating model: %v", err)
 	}
 	prepareModel()
+	if o.convFixture != "" {
+		if err := addConversionFixture(o.convFixture); err != nil {
+			m.Remove()
+			fatalf("conversion fixture: %v", err)
+		}
+	}
 
 	u := &url.URL{Host: o.listen}
 	if o.username != "" {

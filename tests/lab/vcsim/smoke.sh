@@ -431,6 +431,85 @@ ok "-tls-keygen: curl verifies the server with --cacert (HTTP $(cat "$W/code") f
 kill -TERM "$PID"; wait "$PID" || true; PID=""
 URL="$SAVED_URL"
 
+# ---------------------------------------------------------------- conversion fixture: conv-vm, its disks, export
+# Uses $VCSIM_CONVERSION_FIXTURE when set, else builds a small fixture (32 MiB boot, 64 MiB data, 8 MiB payload).
+FIX="${VCSIM_CONVERSION_FIXTURE:-}"
+if [ -z "$FIX" ]; then
+    FIX="$(CONV_BOOT_MB=32 CONV_DATA_MB=64 CONV_PAYLOAD_MB=8 "$here/conversion-fixture.sh" 2>"$W/fixture.err")" || { cat "$W/fixture.err" >&2; fail "conversion-fixture.sh"; }
+fi
+[ -f "$FIX/fixture.env" ] || fail "no fixture in $FIX"
+fx() { sed -n "s/^$1=//p" "$FIX/fixture.env"; }
+SAVED_URL="$URL"; rm -f "$W/cookies"
+start_sim "$W/fixture.out" -listen 127.0.0.1:0 -tls -tls-keygen -cert-out "$W/fix.pem" -cluster 1 -host 2 -vm 1 \
+    -conversion-fixture "$FIX" -export-cache "$W/export-cache" -guest-shutdown-delay 200ms
+login any any
+retrieve_fixture() {
+    soap "<CreateContainerView xmlns=\"urn:vim25\"><_this type=\"ViewManager\">ViewManager</_this><container type=\"Folder\">$ROOT</container><type>VirtualMachine</type><recursive>true</recursive></CreateContainerView>"
+    VIEW="$(printf '%s' "$SOAP_BODY" | sed -n 's/.*<returnval type="ContainerView">\([^<]*\)<.*/\1/p')"
+    retrieve VirtualMachine; pairs >"$W/fvms"
+}
+retrieve_fixture
+CV="$(id_of fvms conv-vm)"; [ -n "$CV" ] || fail "conv-vm not in the inventory"
+for p in config.uuid:"$(fx VM_UUID)" config.guestId:debian12_64Guest config.firmware:bios config.hardware.numCPU:1 \
+         config.hardware.memoryMB:256 runtime.powerState:poweredOn guest.toolsRunningStatus:guestToolsRunning; do
+    prop VirtualMachine "$CV" "${p%%:*}"; [ "$(val)" = "${p#*:}" ] || fail "conv-vm ${p%%:*} = '$(val)', want '${p#*:}'"
+done
+prop VirtualMachine "$CV" config.hardware.device
+has "<macAddress>$(fx VM_MAC)</macAddress>" && has '<deviceName>VM Network</deviceName>' || fail "conv-vm NIC (MAC $(fx VM_MAC) on VM Network)"
+[ "$(printf '%s' "$SOAP_BODY" | grep -o 'VirtualDiskFlatVer2BackingInfo' | wc -l)" = 2 ] || fail "conv-vm should have 2 flat disks"
+ok "conv-vm: uuid $(fx VM_UUID), debian12_64Guest, BIOS, 1 vCPU, 256 MiB, NIC $(fx VM_MAC) on VM Network, 2 disks, on, tools running"
+
+FOLDER="$BASE/folder/conv-vm/conv-vm_1-flat.vmdk?dcPath=DC0&dsName=LocalDS_0"
+code="$("${CURL[@]}" -o "$W/range" -w '%{http_code}' -r 1048576-2097151 "$FOLDER")"
+[ "$code" = 206 ] && cmp -s "$W/range" <(tail -c +1048577 "$FIX/conv-vm_1-flat.vmdk" | head -c 1048576) || fail "/folder Range GET of the data disk: HTTP $code or bytes differ"
+"${CURL[@]}" -o "$W/desc" "$BASE/folder/conv-vm/conv-vm.vmdk?dcPath=DC0&dsName=LocalDS_0"
+grep -q 'createType="monolithicFlat"' "$W/desc" && grep -q 'FLAT "conv-vm-flat.vmdk"' "$W/desc" || fail "boot disk descriptor"
+ok "/folder: monolithicFlat descriptor, Range 206 of the flat extent matches the image"
+
+soap "<ShutdownGuest xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">$CV</_this></ShutdownGuest>"
+t0=$SECONDS; until [ "$(power_state "$CV")" = poweredOff ]; do [ $((SECONDS - t0)) -lt 10 ] || fail "conv-vm did not power off"; sleep 0.1; done
+
+# abortLeaseAfterBytes counts /folder bytes of the VM's disks while a lease is open
+lab_post /lab/fault '{"method":"ExportVm","entity":"conv-vm","abortLeaseAfterBytes":100000}' >/dev/null
+export_vm "$CV"; L="$(lease_ref)"; wait_lease "$L" ready
+if "${CURL[@]}" -o "$W/cut" "$FOLDER" 2>/dev/null; then fail "abortLeaseAfterBytes: /folder transfer not cut"; fi
+[ "$(lease_state "$L")" = error ] || fail "abortLeaseAfterBytes via /folder: lease not in error"
+"${CURL[@]}" -o /dev/null -r 0-99 "$FOLDER" || fail "/folder after the lease ended"
+ok "abortLeaseAfterBytes 100000 on /folder of conv-vm's disk: cut after $(stat -c %s "$W/cut") bytes, lease error; /folder free again after"
+
+# a full export, watched with WaitForUpdatesEx, content compared with the images
+export_vm "$CV"; L="$(lease_ref)"
+soap "<CreateFilter xmlns=\"urn:vim25\">$PC<spec><propSet><type>HttpNfcLease</type><pathSet>state</pathSet></propSet><objectSet><obj type=\"HttpNfcLease\">$L</obj></objectSet></spec><partialUpdates>false</partialUpdates></CreateFilter>"
+[ "$SOAP_CODE" = 200 ] || fail "CreateFilter on the lease"
+ver="" seen=""
+t0=$SECONDS
+while :; do
+    soap "<WaitForUpdatesEx xmlns=\"urn:vim25\">$PC<version>$ver</version><options><maxWaitSeconds>5</maxWaitSeconds></options></WaitForUpdatesEx>"
+    [ "$SOAP_CODE" = 200 ] || fail "WaitForUpdatesEx"
+    v="$(printf '%s' "$SOAP_BODY" | sed -n 's/.*<version>\([^<]*\)<\/version>.*/\1/p')"; [ -n "$v" ] && ver="$v"
+    s="$(val)"; [ -n "$s" ] && seen="$seen $s"
+    case "$seen" in *ready*) break ;; esac
+    [ $((SECONDS - t0)) -lt 120 ] || fail "WaitForUpdatesEx never showed ready (saw:$seen)"
+done
+for i in 0 1; do
+    u="$(lease_urls "$L" | sed -n "$((i + 1))p")"
+    "${CURL[@]}" -o "$W/d$i.vmdk" "$u" || fail "GET $u"
+    img="$FIX/conv-vm-flat.vmdk"; [ $i = 1 ] && img="$FIX/conv-vm_1-flat.vmdk"
+    qemu-img compare -q -f vmdk -F raw "$W/d$i.vmdk" "$img" || fail "exported disk $i differs from the image"
+done
+soap "<PowerOnVM_Task xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">$CV</_this></PowerOnVM_Task>"
+T="$(task_ref)"; [ -n "$T" ] || fail "PowerOnVM_Task"; wait_task "$T"
+[ "$T_STATE" = error ] && [ "$T_ERR" = InvalidState ] || fail "PowerOnVM_Task during an open lease: $T_STATE $T_ERR"
+lease_call HttpNfcLeaseComplete "$L"; [ "$SOAP_CODE" = 200 ] || fail "HttpNfcLeaseComplete"
+soap "<WaitForUpdatesEx xmlns=\"urn:vim25\">$PC<version>$ver</version><options><maxWaitSeconds>5</maxWaitSeconds></options></WaitForUpdatesEx>"
+[ "$(val)" = done ] || fail "WaitForUpdatesEx after complete: '$(val)'"
+soap "<PowerOnVM_Task xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">$CV</_this></PowerOnVM_Task>"
+T="$(task_ref)"; wait_task "$T"; [ "$T_STATE" = success ] || fail "PowerOnVM_Task after the lease: $T_STATE $T_ERR"
+prop VirtualMachine "$CV" guest.toolsRunningStatus; [ "$(val)" = guestToolsRunning ] || fail "tools after power-on: $(val)"
+ok "ExportVm of conv-vm: WaitForUpdatesEx saw$seen then done; both streamOptimized disks identical to the images; power-on refused (InvalidState) while the lease was open, fine after"
+kill -TERM "$PID"; wait "$PID" || true; PID=""
+URL="$SAVED_URL"
+
 # ---------------------------------------------------------------- optional: large model startup
 if [ "${SMOKE_LARGE:-0}" = 1 ]; then
     t0=$(date +%s%N)
