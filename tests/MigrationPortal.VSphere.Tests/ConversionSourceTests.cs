@@ -62,8 +62,54 @@ public sealed class ConversionSourceTests
         Assert.Matches("^[0-9]+$", disk.Key); // the device key, as the export names its disks
         Assert.False(string.IsNullOrWhiteSpace(disk.Label));
         var nic = Assert.Single(vm.Nics);
-        Assert.Matches("^00:50:56:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}$", nic.MacAddress);
+        Assert.Matches("^([0-9a-f]{2}:){5}[0-9a-f]{2}$", nic.MacAddress);
         Assert.Equal(("e1000", "DC0_DVPG0"), (nic.AdapterType, nic.NetworkName));
+    }
+
+    [Fact]
+    public async Task DescribeForConversion_ReadsTheFixtureVm_DisksInBootOrderNicFirmwareAndUuid()
+    {
+        var fixture = await ConversionFixture.LoadAsync();
+        await using var lab = await ConversionFixture.StartLabAsync(fixture);
+        await using var connector = Connector();
+
+        var vm = await connector.DescribeForConversionAsync(await PlanAsync(lab, Info(lab), ConversionFixture.Vm), default);
+
+        Assert.Equal((ConversionFixture.Vm, fixture["VM_UUID"], 1, 256L, Firmware.Bios, fixture["GUEST_ID"], "Debian GNU/Linux 12 (64-bit)", PowerState.On, 0),
+            (vm.Name, vm.BiosUuid, vm.Cpus, vm.MemoryMb, vm.Firmware, vm.GuestId, vm.GuestFullName, vm.PowerState, vm.SnapshotCount));
+        Assert.Equal([("Hard disk 1", long.Parse(fixture["BOOT_BYTES"]), "[LocalDS_0] conv-vm/conv-vm.vmdk"), ("Hard disk 2", long.Parse(fixture["DATA_BYTES"]), "[LocalDS_0] conv-vm/conv-vm_1.vmdk")],
+            vm.Disks.Select(d => (d.Label, d.CapacityBytes, d.FilePath)).ToList());
+        Assert.All(vm.Disks, d => Assert.Equal((DiskBacking.Flat, false, "LocalDS_0"), (d.Backing, d.Independent, d.DatastoreName)));
+        var nic = Assert.Single(vm.Nics);
+        Assert.Equal(("Network adapter 1", fixture["VM_MAC"], "VM Network", "vmxnet3"), (nic.Label, nic.MacAddress, nic.NetworkName, nic.AdapterType));
+    }
+
+    [Fact]
+    public async Task Export_ReadsFixtureDisksAsRawBytesEqualToTheFlatImages()
+    {
+        var fixture = await ConversionFixture.LoadAsync();
+        await using var lab = await ConversionFixture.StartLabAsync(fixture);
+        var plan = await PlanAsync(lab, Info(lab), ConversionFixture.Vm);
+        await using var connector = Connector();
+        await connector.ShutDownAsync(plan, TimeSpan.FromSeconds(30), default);
+
+        await using var export = await connector.BeginExportAsync(plan, default);
+        var hashes = new List<string>();
+        foreach (var disk in export.Disks)
+        {
+            await using var reader = await export.OpenAsync(disk, default);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[2 * 1024 * 1024]; // qemu-img's largest request
+            long offset = 0;
+            for (int n; (n = await reader.ReadAsync(offset, buffer, default)) > 0; offset += n) hash.AppendData(buffer, 0, n);
+            Assert.Equal((DiskImageFormat.Raw, disk.CapacityBytes, 1), (reader.Format, offset, ((VSphereDiskReader)reader).Requests));
+            hashes.Add(Convert.ToHexString(hash.GetHashAndReset()));
+        }
+
+        await export.CompleteAsync(default);
+
+        Assert.Equal([await Sha256Async(fixture["BOOT_IMG"]), await Sha256Async(fixture["DATA_IMG"])], hashes);
+        Assert.Equal("done", (await Control(lab).LeaseAsync(export.ExportId))["state"]!.GetValue<string>());
     }
 
     [Fact]
@@ -320,6 +366,52 @@ public sealed class ConversionSourceTests
         finally
         {
             Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static async Task<string> Sha256Async(string path)
+    {
+        await using var file = File.OpenRead(path);
+        return Convert.ToHexString(await SHA256.HashDataAsync(file));
+    }
+
+    /// <summary>
+    /// The simulator's conversion fixture (conv-vm, tests/lab/vcsim/conversion-fixture.sh): VCSIM_CONVERSION_FIXTURE, which
+    /// ci-setup.sh exports. Outside CI a missing one is built (cached) with the script; with CI=true it fails, never skips.
+    /// </summary>
+    private static class ConversionFixture
+    {
+        public const string Vm = "conv-vm";
+        private static readonly Lazy<Task<string>> Built = new(BuildAsync);
+
+        public static async Task<IReadOnlyDictionary<string, string>> LoadAsync()
+        {
+            var dir = Environment.GetEnvironmentVariable("VCSIM_CONVERSION_FIXTURE") is { Length: > 0 } set ? set
+                : string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase)
+                    ? throw new InvalidOperationException("VCSIM_CONVERSION_FIXTURE is not set: scripts/test.sh sources tests/lab/vcsim/ci-setup.sh, which builds the fixture and exports it.")
+                    : await Built.Value;
+            var env = (await File.ReadAllLinesAsync(Path.Combine(dir, "fixture.env"))).Where(l => l.Contains('='))
+                .ToDictionary(l => l[..l.IndexOf('=')], l => l[(l.IndexOf('=') + 1)..]);
+            env["DIR"] = dir;
+            return env;
+        }
+
+        public static Task<VcsimLab> StartLabAsync(IReadOnlyDictionary<string, string> fixture) =>
+            VcsimLab.StartAsync(clusters: 1, taskDuration: TimeSpan.FromMilliseconds(100), startTimeout: TimeSpan.FromMinutes(2), extraArgs: ["-conversion-fixture", fixture["DIR"]]);
+
+        private static async Task<string> BuildAsync()
+        {
+            var root = AppContext.BaseDirectory;
+            while (root is not null && !File.Exists(Path.Combine(root, "MigrationPortal.sln"))) root = Path.GetDirectoryName(root);
+            if (root is null) throw new InvalidOperationException("VCSIM_CONVERSION_FIXTURE is not set and the repository root was not found to build it.");
+            var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add(Path.Combine(root, "tests", "lab", "vcsim", "conversion-fixture.sh"));
+            using var build = Process.Start(start)!;
+            var stderr = build.StandardError.ReadToEndAsync();
+            var stdout = await build.StandardOutput.ReadToEndAsync();
+            await build.WaitForExitAsync();
+            if (build.ExitCode != 0) throw new InvalidOperationException($"Building the conversion fixture failed:\n{await stderr}");
+            return stdout.Trim().Split('\n')[^1].Trim();
         }
     }
 

@@ -59,7 +59,7 @@ public sealed partial class VSphereConnector
 
                 why = $"the guest did not shut down within {FormatSeconds(timeout)} of ShutdownGuest";
             }
-            catch (VimFaultException e) when (e.FaultType is "ToolsUnavailable" or "InvalidState" or "NotSupported" or "TaskInProgress")
+            catch (VimFaultException e) when (e.FaultType is "ToolsUnavailable" or "InvalidState" or "InvalidPowerState" or "NotSupported" or "TaskInProgress")
             {
                 why = $"vCenter refused ShutdownGuest ({e.FaultType}: {e.Message})";
             }

@@ -193,6 +193,11 @@ public sealed partial class VSphereDiskExport : IDiskExport
                 _logger.LogWarning("Export of {Vm}: {Problem}.", _vmName, _failure);
                 return;
             }
+            catch (ObjectDisposedException)
+            {
+                // The connector's session ended (its scope was disposed) with the export still open: nothing left to beat with.
+                return;
+            }
             catch (ConnectorException e)
             {
                 // A missed beat is not fatal (the lease times out only after minutes); the next one tries again.
