@@ -96,6 +96,21 @@ public abstract class MapApiTests<TFactory>(TFactory factory) where TFactory : P
     }
 
     [Fact]
+    public async Task AdminPage_ListsSavedMapsInTheConversionMapsTab_WhenPrerendered()
+    {
+        var pair = await PairAsync();
+        using var admin = factory.ClientFor(Administrator);
+        var name = $"tab-{Guid.NewGuid():N}";
+        using var created = await admin.PostAsJsonAsync("/api/v1/storage-maps", MapFixtures.StorageBody(pair, name));
+        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+
+        var page = await admin.GetStringAsync("/admin");
+        Assert.Contains("data-testid=\"conversion-maps\"", page);
+        Assert.Contains(name, page);
+        Assert.Contains("LocalDS_0 → default (qcow2)", System.Net.WebUtility.HtmlDecode(page));
+    }
+
+    [Fact]
     public async Task StorageMap_Answers403ForAnOperatorWriting_And404ForAnUnknownId()
     {
         var pair = await PairAsync();
