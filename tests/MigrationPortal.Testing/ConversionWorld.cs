@@ -31,7 +31,11 @@ public sealed record ConversionWorld(
             [ItinerarySteps.Precheck], []));
 
     /// <param name="applicationName">The application the VM belongs to (its owners may request for it).</param>
-    public static Task<ConversionWorld> SeedAsync(TestPortal portal, string applicationName) => portal.Scoped<Infrastructure.Persistence.PortalDbContext, ConversionWorld>(async db =>
+    public static Task<ConversionWorld> SeedAsync(TestPortal portal, string applicationName) =>
+        portal.Scoped<Infrastructure.Persistence.PortalDbContext, ConversionWorld>(db => SeedAsync(db, applicationName));
+
+    /// <summary>The same world written through a DbContext (a web host's own, say).</summary>
+    public static async Task<ConversionWorld> SeedAsync(Infrastructure.Persistence.PortalDbContext db, string applicationName)
     {
         var suffix = Guid.NewGuid().ToString("N")[..6];
         var vc = new Connection($"vc-east-{suffix}", ConnectionKinds.VSphere, "https://vc-east.example/sdk", "svc");
@@ -54,27 +58,33 @@ public sealed record ConversionWorld(
         db.Vms.Add(vm);
         await db.SaveChangesAsync();
         return new ConversionWorld(vc.Id, otherVc.Id, kvm.Id, otherKvm.Id, vm, "qemu+tls://kvm-a.example/system", "qemu+tls://kvm-lab.example/system", "host-101");
-    });
+    }
 
     /// <summary>A network map from the vCenter to the KVM connection with the given entries (all the VM's networks unless told).</summary>
-    public Task<NetworkMap> AddNetworkMapAsync(TestPortal portal, string name, params NetworkMapping[] entries) => portal.Scoped<Infrastructure.Persistence.PortalDbContext, NetworkMap>(async db =>
+    public Task<NetworkMap> AddNetworkMapAsync(TestPortal portal, string name, params NetworkMapping[] entries) =>
+        portal.Scoped<Infrastructure.Persistence.PortalDbContext, NetworkMap>(db => AddNetworkMapAsync(db, portal.Time.GetUtcNow(), name, entries));
+
+    public async Task<NetworkMap> AddNetworkMapAsync(Infrastructure.Persistence.PortalDbContext db, DateTimeOffset now, string name, params NetworkMapping[] entries)
     {
         var map = new NetworkMap(name, VCenterId, KvmId, entries.Length > 0 ? entries :
             [new NetworkMapping(ProdNetwork, NetworkTargetKind.Bridge, "br-prod"), new NetworkMapping(BackupNetwork, NetworkTargetKind.Network, "backup")],
-            new Actor("admin", "Admin"), portal.Time.GetUtcNow());
+            new Actor("admin", "Admin"), now);
         db.NetworkMaps.Add(map);
         await db.SaveChangesAsync();
         return map;
-    });
+    }
 
     /// <summary>A storage map from the vCenter to the KVM connection with the given entries (all the VM's datastores unless told).</summary>
-    public Task<StorageMap> AddStorageMapAsync(TestPortal portal, string name, params StorageMapping[] entries) => portal.Scoped<Infrastructure.Persistence.PortalDbContext, StorageMap>(async db =>
+    public Task<StorageMap> AddStorageMapAsync(TestPortal portal, string name, params StorageMapping[] entries) =>
+        portal.Scoped<Infrastructure.Persistence.PortalDbContext, StorageMap>(db => AddStorageMapAsync(db, portal.Time.GetUtcNow(), name, entries));
+
+    public async Task<StorageMap> AddStorageMapAsync(Infrastructure.Persistence.PortalDbContext db, DateTimeOffset now, string name, params StorageMapping[] entries)
     {
         var map = new StorageMap(name, VCenterId, KvmId, entries.Length > 0 ? entries :
             [new StorageMapping(FastStore, "images", ConvertedDiskFormat.Qcow2), new StorageMapping(BulkStore, "bulk", ConvertedDiskFormat.Raw)],
-            new Actor("admin", "Admin"), portal.Time.GetUtcNow());
+            new Actor("admin", "Admin"), now);
         db.StorageMaps.Add(map);
         await db.SaveChangesAsync();
         return map;
-    });
+    }
 }
