@@ -120,6 +120,13 @@ public sealed class VcsimLab : IAsyncDisposable
 
     public Task<JsonObject> ConfigureAsync(JsonObject config) => PostJsonAsync("/lab/config", config);
 
+    /// <summary>Any fault the lab knows (POST /lab/fault as it stands), for knobs <see cref="InjectFaultAsync"/> does not name (abortLeaseAfterBytes).</summary>
+    public Task<JsonObject> InjectAsync(JsonObject fault) => PostJsonAsync("/lab/fault", fault);
+
+    /// <summary>The export leases the lab has handed out, with their state and the bytes served (GET /lab/leases).</summary>
+    public async Task<IReadOnlyList<JsonObject>> LeasesAsync() =>
+        (await GetJsonAsync("/lab/leases"))["leases"]?.AsArray().Select(l => l!.AsObject()).ToList() ?? [];
+
     public async Task<int> ExpireSessionsAsync() => (await PostJsonAsync("/lab/expire-sessions", new JsonObject()))["expired"]!.GetValue<int>();
 
     /// <summary>How many times each SOAP method was called since the start or the last <see cref="ResetCallsAsync"/>.</summary>
