@@ -106,6 +106,20 @@ public static class DependencyInjection
         services.AddScoped<Execution.Itinerary.IItineraryStep, Execution.Itinerary.SnapshotCleanUpStep>();
         services.AddScoped<Execution.Itinerary.IItineraryStep, Execution.Itinerary.LeftoversCleanUpStep>();
         services.AddSingleton(Execution.Itinerary.ItineraryDefinition.WithinOneConnection);
+
+        services.AddOptions<Execution.Itinerary.Conversion.ConversionOptions>().BindConfiguration(Execution.Itinerary.Conversion.ConversionOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<Execution.Itinerary.Conversion.ConversionPrechecks>();
+        services.AddScoped<Execution.Itinerary.IItineraryStep, Execution.Itinerary.Conversion.ConfirmEncryptionStep>();
+        services.AddScoped<Execution.Itinerary.IItineraryStep, Execution.Itinerary.Conversion.StorePowerStateStep>();
+        services.AddScoped<Execution.Itinerary.IItineraryStep, Execution.Itinerary.Conversion.ShutDownStep>();
+        services.AddScoped<Execution.Itinerary.IItineraryStep, Execution.Itinerary.Conversion.ExportStep>();
+        services.AddScoped<Execution.Itinerary.IItineraryStep, Execution.Itinerary.Conversion.CopyDisksStep>();
+        services.AddScoped<Execution.Itinerary.IItineraryStep, Execution.Itinerary.Conversion.ConvertGuestStep>();
+        services.AddScoped<Execution.Itinerary.IItineraryStep, Execution.Itinerary.Conversion.DefineDomainStep>();
+        services.AddScoped<Execution.Itinerary.IItineraryStep, Execution.Itinerary.Conversion.FirstBootStep>();
+        services.AddScoped<Execution.Itinerary.IItineraryStep, Execution.Itinerary.Conversion.CommitOrRollBackStep>();
+        services.AddSingleton(Execution.Itinerary.ItineraryDefinition.VmwareToKvm);
         services.AddScoped<Execution.Itinerary.ItineraryCatalog>();
         return services;
     }

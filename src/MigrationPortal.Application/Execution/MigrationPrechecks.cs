@@ -1,16 +1,18 @@
 using Microsoft.EntityFrameworkCore;
 using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Application.Execution.Itinerary.Conversion;
 using MigrationPortal.Domain.Requests;
 
 namespace MigrationPortal.Application.Execution;
 
 /// <summary>
-/// The prechecks of a move, composed once: the connector's own findings (<see cref="IConnectorPrechecks"/>) with the
-/// portal's checks that hold for every kind, the encryption policy and "one move per VM". The wizard's preview
+/// The prechecks of a move, composed once: the connector's own findings (<see cref="IConnectorPrechecks"/>), or for a
+/// conversion between kinds the conversion's (<see cref="ConversionPrechecks"/>), with the portal's checks that hold for
+/// every kind, the encryption policy and "one move per VM". The wizard's preview
 /// (<c>PreviewRequest</c>), the approver's check (<c>CheckRequest</c>) and the run's precheck step all call this, so a
 /// rule cannot differ between what a person is shown and what the run enforces. Findings are ordered most severe first.
 /// </summary>
-public sealed class MigrationPrechecks(IPortalDb db, IConnectorResolver connectors)
+public sealed class MigrationPrechecks(IPortalDb db, IConnectorResolver connectors, ConversionPrechecks conversion)
 {
     /// <param name="plan">The move; <see cref="MigrationPlan.RequestId"/> is <see cref="Guid.Empty"/> for a request not saved yet.</param>
     /// <param name="vmId">The VM's inventory ID, for the one-move-per-VM check.</param>
@@ -23,7 +25,11 @@ public sealed class MigrationPrechecks(IPortalDb db, IConnectorResolver connecto
         var findings = new List<PrecheckFinding>();
         try
         {
-            findings.AddRange(await connectors.Resolve(plan.Source.Kind).PrecheckAsync(plan, ct));
+            // A conversion's source is only read and its destination is another kind: the source connector's compute and
+            // storage prechecks do not describe it, the conversion's own do.
+            findings.AddRange(plan.Kind == MigrationKind.CrossPlatform
+                ? await conversion.CheckAsync(plan, ct)
+                : await connectors.Resolve(plan.Source.Kind).PrecheckAsync(plan, ct));
         }
         catch (ConnectorException e) when (faultsAsFindings)
         {

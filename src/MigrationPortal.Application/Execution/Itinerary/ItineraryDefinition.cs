@@ -22,6 +22,14 @@ public sealed record ItineraryDefinition(
         [Precheck, Snapshot, EnforceEncryption, Transfer, Verify],
         [CleanUp, CleanUpLeftovers]);
 
+    /// <summary>
+    /// A cold VMware-to-KVM conversion (Forklift's cold itinerary): the source is read, never written, and a clean-up that
+    /// either commits (source left off and annotated) or rolls back (what was made removed, the source on again).
+    /// </summary>
+    public static readonly ItineraryDefinition VmwareToKvm = new("VMware to KVM conversion", "vsphere", "libvirt", MigrationKind.CrossPlatform,
+        [Precheck, ConfirmEncryption, StorePowerState, ShutDown, Export, CopyDisks, ConvertGuest, DefineDomain, FirstBoot],
+        [CommitOrRollBack]);
+
     public bool Matches(string sourceKind, string destinationKind, MigrationKind kind) =>
         (SourceKind is null || string.Equals(SourceKind, sourceKind, StringComparison.OrdinalIgnoreCase))
         && (DestinationKind is null || string.Equals(DestinationKind, destinationKind, StringComparison.OrdinalIgnoreCase))

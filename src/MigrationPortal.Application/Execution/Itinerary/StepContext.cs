@@ -1,4 +1,5 @@
 using MigrationPortal.Application.Abstractions;
+using MigrationPortal.Application.Execution.Itinerary.Conversion;
 
 namespace MigrationPortal.Application.Execution.Itinerary;
 
@@ -13,6 +14,12 @@ public sealed class StepContext(MigrationPlan plan, IHypervisorConnector connect
 
     /// <summary>The destination connection's connector: verification and leftovers. The same one for a move within one connection.</summary>
     public IDestinationOperations Destination { get; } = destination;
+
+    /// <summary>The destination connection's whole connector, for the roles a conversion needs beyond <see cref="Destination"/>.</summary>
+    public IHypervisorConnector DestinationConnector { get; } = destination;
+
+    /// <summary>What a conversion's steps hand to each other within this run (the open export); empty for other moves.</summary>
+    public ConversionRun Conversion { get; } = new();
 
     public RunJournal Journal { get; } = journal;
 
