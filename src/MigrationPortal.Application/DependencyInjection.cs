@@ -77,6 +77,7 @@ public static class DependencyInjection
         services.AddScoped<AssignVmApplication>();
         services.AddScoped<GetVm>();
         services.AddScoped<ListTargets>();
+        services.AddScoped<ConversionChoices>();
         services.AddScoped<PreviewRequest>();
         services.AddScoped<CheckRequest>();
         services.AddScoped<Dashboard.GetDashboard>();

@@ -23,7 +23,7 @@ public sealed record RequestPreview(IReadOnlyList<PrecheckFinding> Findings, App
 /// basis. Nothing is saved; a Critical finding (including a schedule that cannot be met) blocks submission in the UI.
 /// </summary>
 public sealed class PreviewRequest(IPortalDb db, AccessGuard guard, MigrationPlanner planner, MigrationPrechecks prechecks,
-    StartPlanner startPlanner, DurationEstimator estimator, TimeProvider time)
+    StartPlanner startPlanner, DurationEstimator estimator, TimeProvider time, ConversionChoices conversions)
 {
     public async Task<RequestPreview> HandleAsync(PortalUser user, SubmitRequest.Command command, CancellationToken ct = default)
     {
@@ -40,19 +40,46 @@ public sealed class PreviewRequest(IPortalDb db, AccessGuard guard, MigrationPla
             return new RequestPreview([new PrecheckFinding(FindingSeverity.Critical, "connection-unavailable", $"The VM's connection cannot be used: {e.Message}")], noApproval);
         }
 
-        var host = command.TargetHostId is null ? null : await db.Hosts.AsNoTracking().FirstOrDefaultAsync(h => h.ConnectionId == vm.ConnectionId && h.ExternalId == command.TargetHostId, ct);
-        var store = command.TargetDatastoreId is null ? null : await db.Datastores.AsNoTracking().FirstOrDefaultAsync(d => d.ConnectionId == vm.ConnectionId && d.ExternalId == command.TargetDatastoreId, ct);
-        var plan = new MigrationPlan(Guid.Empty, connection, connection, vm.ExternalId, vm.Name, command.Kind, command.Live, vm.HostExternalId, vm.Datastores,
-            new MigrationTarget(vm.ConnectionId, host?.ExternalId, host?.Name, store?.ExternalId, store?.Name, null),
-            new MigrationOptions(command.TakeSnapshot, command.RequireEncryption), null);
+        MigrationPlan plan;
+        var findings = new List<PrecheckFinding>();
+        if (command.Kind == MigrationKind.CrossPlatform)
+        {
+            // The same rules as submission: a choice it would refuse is a Critical finding here, in the same words.
+            var check = new Validation();
+            var source = await db.Connections.AsNoTracking().FirstAsync(c => c.Id == vm.ConnectionId, ct);
+            var conversion = await conversions.ResolveAsync(vm, source, command, check, ct);
+            findings.AddRange(check.Errors.SelectMany(e => e.Value).Select(m => new PrecheckFinding(FindingSeverity.Critical, "conversion", m)));
+            var destination = connection;
+            try
+            {
+                if (conversion is not null) destination = await planner.ConnectionInfoAsync(conversion.Destination.Id, ct);
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.Security.Cryptography.CryptographicException)
+            {
+                findings.Add(new PrecheckFinding(FindingSeverity.Critical, "connection-unavailable", $"The destination connection cannot be used: {e.Message}"));
+                conversion = null;
+            }
 
-        var findings = (await prechecks.CheckAsync(plan, vm.Id, faultsAsFindings: true, ct)).ToList();
+            plan = new MigrationPlan(Guid.Empty, connection, destination, vm.ExternalId, vm.Name, command.Kind, command.Live, vm.HostExternalId, vm.Datastores,
+                new MigrationTarget(destination.Id, conversion?.HostId, conversion?.HostName, null, null, null),
+                new MigrationOptions(command.TakeSnapshot, command.RequireEncryption), null, conversion?.Settings);
+            if (conversion is not null) findings.AddRange(await prechecks.CheckAsync(plan, vm.Id, faultsAsFindings: true, ct));
+        }
+        else
+        {
+            var host = command.TargetHostId is null ? null : await db.Hosts.AsNoTracking().FirstOrDefaultAsync(h => h.ConnectionId == vm.ConnectionId && h.ExternalId == command.TargetHostId, ct);
+            var store = command.TargetDatastoreId is null ? null : await db.Datastores.AsNoTracking().FirstOrDefaultAsync(d => d.ConnectionId == vm.ConnectionId && d.ExternalId == command.TargetDatastoreId, ct);
+            plan = new MigrationPlan(Guid.Empty, connection, connection, vm.ExternalId, vm.Name, command.Kind, command.Live, vm.HostExternalId, vm.Datastores,
+                new MigrationTarget(vm.ConnectionId, host?.ExternalId, host?.Name, store?.ExternalId, store?.Name, null),
+                new MigrationOptions(command.TakeSnapshot, command.RequireEncryption), null);
+            findings.AddRange(await prechecks.CheckAsync(plan, vm.Id, faultsAsFindings: true, ct));
+        }
 
         var app = vm.ApplicationId is null ? null : await db.Applications.AsNoTracking().FirstOrDefaultAsync(a => a.Id == vm.ApplicationId, ct);
         var rules = await db.ApprovalRules.AsNoTracking().ToListAsync(ct);
-        var approval = ApprovalPolicy.Evaluate(rules, new ApprovalContext(app?.Id, app?.Environment, app?.Criticality, command.Kind, vm.ConnectionId));
+        var approval = ApprovalPolicy.Evaluate(rules, new ApprovalContext(app?.Id, app?.Environment, app?.Criticality, command.Kind, plan.Target.ConnectionId));
         var wish = new ScheduleWish(command.ScheduleMode, command.NotBefore, command.ScheduleMode == ScheduleMode.ChosenWindow ? command.WindowId : null);
-        var (estimate, schedule) = await SubmitRequest.PlanAsync(startPlanner, estimator, vm, command.Kind, host?.ExternalId, wish, time.GetUtcNow(), ct);
+        var (estimate, schedule) = await SubmitRequest.PlanAsync(startPlanner, estimator, vm, command.Kind, plan.Target.HostId, wish, time.GetUtcNow(), ct, plan.Target.ConnectionId);
         if (schedule.Problem is not null || schedule.Start is null)
             findings.Add(new PrecheckFinding(FindingSeverity.Critical, "schedule", schedule.Problem ?? schedule.Explanation));
         return new RequestPreview(findings.OrderByDescending(f => f.Severity).ToList(), approval, schedule.Start, schedule.Explanation, estimate.Duration, estimate.Basis);

@@ -26,7 +26,7 @@ public enum SubmissionAuthority
 /// or which approvals it needs.
 /// </summary>
 public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider time, IMigrationJobs jobs, IOptions<ApprovalOptions> approvalOptions,
-    StartPlanner planner, DurationEstimator estimator)
+    StartPlanner planner, DurationEstimator estimator, ConversionChoices conversions)
 {
     public sealed record Command(
         Guid VmId,
@@ -40,7 +40,12 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
         bool TakeSnapshot = true,
         bool RequireEncryption = true,
         Guid? BatchId = null,
-        Guid? WindowId = null);
+        Guid? WindowId = null,
+        Guid? TargetConnectionId = null,
+        Guid? NetworkMapId = null,
+        Guid? StorageMapId = null,
+        bool KeepIdentity = true,
+        SourceAfterConversion AfterSuccess = SourceAfterConversion.KeepOffAndAnnotate);
 
     public async Task<RequestSummary> HandleAsync(PortalUser user, Command command, CancellationToken ct = default)
     {
@@ -74,16 +79,30 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
             .Text(command.TargetHostId, nameof(command.TargetHostId), TextLimits.ExternalId)
             .Text(command.TargetDatastoreId, nameof(command.TargetDatastoreId), TextLimits.ExternalId)
             .Defined<MigrationKind>(command.Kind, nameof(command.Kind))
-            .Defined<ScheduleMode>(command.ScheduleMode, nameof(command.ScheduleMode));
+            .Defined<ScheduleMode>(command.ScheduleMode, nameof(command.ScheduleMode))
+            .Defined<SourceAfterConversion>(command.AfterSuccess, nameof(command.AfterSuccess));
         // An unknown kind, or an ID the database cannot hold, is reported above and not looked up below.
         var kindKnown = Enum.IsDefined(command.Kind);
-        check.Require(command.Kind != MigrationKind.CrossPlatform, nameof(command.Kind), "VMware to KVM conversion is not available yet.");
+        var converting = command.Kind == MigrationKind.CrossPlatform;
+        // Only a conversion leaves the VM's connection, and only a conversion takes maps: anything else would be ignored silently.
+        check.Require(converting || command.TargetConnectionId is null || command.TargetConnectionId == vm.ConnectionId, nameof(command.TargetConnectionId),
+            "Only a VMware → KVM conversion moves a VM to another connection.");
+        check.Require(converting || command.NetworkMapId is null, nameof(command.NetworkMapId), "Only a VMware → KVM conversion takes a network map.");
+        check.Require(converting || command.StorageMapId is null, nameof(command.StorageMapId), "Only a VMware → KVM conversion takes a storage map.");
+        check.Require(!converting || string.IsNullOrEmpty(command.TargetDatastoreId), nameof(command.TargetDatastoreId),
+            "A conversion puts each disk in the pool its storage map names: leave the target datastore empty.");
         check.Require(command.ScheduleMode != ScheduleMode.SpecificTime || command.NotBefore > now, nameof(command.NotBefore), "Choose a start time in the future.");
         check.Require(command.ScheduleMode != ScheduleMode.ChosenWindow || command.WindowId is not null, nameof(command.WindowId), "Choose a maintenance window.");
 
         var connection = await db.Connections.FirstAsync(c => c.Id == vm.ConnectionId, ct);
         InventoryRef? host = null;
-        if (kindKnown && command.Kind.MovesCompute())
+        ResolvedConversion? conversion = null;
+        if (converting)
+        {
+            conversion = await conversions.ResolveAsync(vm, connection, command, check, ct);
+            if (conversion is not null) host = new InventoryRef(conversion.HostId, conversion.HostName);
+        }
+        else if (kindKnown && command.Kind.MovesCompute())
         {
             if (string.IsNullOrWhiteSpace(command.TargetHostId))
             {
@@ -99,7 +118,7 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
         }
 
         InventoryRef? datastore = null;
-        if (kindKnown && command.Kind.MovesStorage())
+        if (kindKnown && !converting && command.Kind.MovesStorage())
         {
             if (string.IsNullOrWhiteSpace(command.TargetDatastoreId))
             {
@@ -125,7 +144,8 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
         if (existing is not null) throw new ConflictException(RequestLoading.ActiveRequestMessage(vm.Name, existing.Id, existing.State));
 
         var wish = new ScheduleWish(command.ScheduleMode, command.NotBefore, command.ScheduleMode == ScheduleMode.ChosenWindow ? command.WindowId : null);
-        var (estimate, plan) = await PlanAsync(planner, estimator, vm, command.Kind, host?.ExternalId, wish, now, ct);
+        var targetConnectionId = conversion?.Destination.Id ?? vm.ConnectionId;
+        var (estimate, plan) = await PlanAsync(planner, estimator, vm, command.Kind, host?.ExternalId, wish, now, ct, targetConnectionId);
         RequireSchedulable(plan, wish, vm.Name, check);
         check.ThrowIfInvalid();
 
@@ -133,12 +153,12 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
         var request = new MigrationRequest(
             vm.Id, vm.Name, vm.ConnectionId, application?.Id, application?.Name, vm.HostName, vm.Datastores,
             command.Kind, command.Live,
-            new MigrationTarget(vm.ConnectionId, host?.ExternalId, host?.Name, datastore?.ExternalId, datastore?.Name, null),
+            new MigrationTarget(targetConnectionId, host?.ExternalId, host?.Name, datastore?.ExternalId, datastore?.Name, null),
             wish, command.Justification!,
-            new MigrationOptions(command.TakeSnapshot, command.RequireEncryption), user.AsActor(), now, command.BatchId, connection.IsDemo);
+            new MigrationOptions(command.TakeSnapshot, command.RequireEncryption), user.AsActor(), now, command.BatchId, connection.IsDemo, conversion?.Settings);
 
         var rules = await db.ApprovalRules.ToListAsync(ct);
-        var requirement = ApprovalPolicy.Evaluate(rules, new ApprovalContext(application?.Id, application?.Environment, application?.Criticality, command.Kind, vm.ConnectionId));
+        var requirement = ApprovalPolicy.Evaluate(rules, new ApprovalContext(application?.Id, application?.Environment, application?.Criticality, command.Kind, targetConnectionId));
         request.RecordEstimate(estimate.Duration, estimate.Bytes, estimate.Basis);
         request.RecordWaiting(plan.Explanation, plan.Start);
         request.Submit(user.AsActor(), now, requirement, approvalOptions.Value.ExpireAfter);
@@ -149,6 +169,15 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
             kind = command.Kind.ToString(), live = command.Live, target = request.Target.Describe(), schedule = command.ScheduleMode.ToString(),
             notBefore = command.NotBefore, windowId = wish.WindowId, plannedStart = plan.Start, estimateSeconds = request.EstimatedSeconds, estimateBasis = estimate.Basis,
             justification = request.Justification, snapshot = command.TakeSnapshot, encryption = command.RequireEncryption, policy = requirement.Reason,
+            conversion = conversion is null ? null : new
+            {
+                targetConnectionId = conversion.Destination.Id, targetConnection = conversion.Destination.Name,
+                networkMapId = conversion.Settings.NetworkMapId, networkMap = conversion.NetworkMapName,
+                storageMapId = conversion.Settings.StorageMapId, storageMap = conversion.StorageMapName,
+                networks = conversion.Settings.Networks.Select(n => new { source = n.SourceNetwork, kind = n.TargetKind.ToString(), target = n.TargetName }),
+                storage = conversion.Settings.Storage.Select(d => new { source = d.SourceDatastore, pool = d.TargetPool, format = d.Format.ToString() }),
+                keepIdentity = conversion.Settings.KeepIdentity, afterSuccess = conversion.Settings.AfterSuccess.ToString(),
+            },
         });
         AuditLog.TransitionsSince(db, request, 0);
         return request.ToSummary();
@@ -156,10 +185,10 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
 
     /// <summary>The estimate and the planned start for a wish, as submission and the wizard's preview see them.</summary>
     public static async Task<(DurationEstimate Estimate, StartPlan Plan)> PlanAsync(StartPlanner planner, DurationEstimator estimator,
-        Domain.Inventory.InventoryVm vm, MigrationKind kind, string? targetHostId, ScheduleWish wish, DateTimeOffset now, CancellationToken ct)
+        Domain.Inventory.InventoryVm vm, MigrationKind kind, string? targetHostId, ScheduleWish wish, DateTimeOffset now, CancellationToken ct, Guid? targetConnectionId = null)
     {
         var estimate = await estimator.EstimateAsync(vm.ConnectionId, kind, vm, ct);
-        var coverage = await planner.CoverageAsync(StartPlanner.PlacementOf(vm, targetHostId), ct);
+        var coverage = await planner.CoverageAsync(StartPlanner.PlacementOf(vm, targetHostId, targetConnectionId), ct);
         if (wish.Mode == ScheduleMode.AsSoonAsApproved && coverage.WindowRequired)
         {
             var names = string.Join(", ", coverage.Windows.Select(w => $"'{w.Name}'"));

@@ -22,6 +22,8 @@ public sealed class DurationEstimator(IPortalDb db, IOptions<SchedulingOptions> 
     public static long BytesToMove(MigrationKind kind, InventoryVm? vm)
     {
         if (vm is null) return 0;
+        // A conversion is cold: the guest is shut down first, so only its disks travel, never its memory.
+        if (kind == MigrationKind.CrossPlatform) return (vm.UsedGb > 0 ? vm.UsedGb : vm.ProvisionedGb) * 1024L * 1024L * 1024L;
         long bytes = 0;
         if (kind.MovesCompute()) bytes += vm.MemoryMb * 1024L * 1024L;
         if (kind.MovesStorage()) bytes += (vm.UsedGb > 0 ? vm.UsedGb : vm.ProvisionedGb) * 1024L * 1024L * 1024L;
@@ -77,6 +79,7 @@ public sealed class DurationEstimator(IPortalDb db, IOptions<SchedulingOptions> 
         {
             MigrationKind.Compute => $"{size} of memory",
             MigrationKind.Storage => $"{size} of disk",
+            MigrationKind.CrossPlatform => $"{size} of disk, converted cold",
             _ => $"{size} of memory and disk",
         };
     }

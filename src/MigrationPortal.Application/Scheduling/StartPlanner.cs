@@ -32,10 +32,11 @@ public sealed class StartPlanner(IPortalDb db, IOptions<SchedulingOptions> optio
     private List<Blackout>? _blackouts;
 
     public static ScopePlacement PlacementOf(InventoryVm? vm, MigrationRequest request) =>
-        new(request.ConnectionId, vm?.ClusterName, vm?.HostExternalId, request.Target.HostId, request.ApplicationId ?? vm?.ApplicationId);
+        new(request.ConnectionId, vm?.ClusterName, vm?.HostExternalId, request.Target.HostId, request.ApplicationId ?? vm?.ApplicationId,
+            request.Target.ConnectionId == Guid.Empty ? null : request.Target.ConnectionId);
 
-    public static ScopePlacement PlacementOf(InventoryVm vm, string? targetHostId) =>
-        new(vm.ConnectionId, vm.ClusterName, vm.HostExternalId, targetHostId, vm.ApplicationId);
+    public static ScopePlacement PlacementOf(InventoryVm vm, string? targetHostId, Guid? targetConnectionId = null) =>
+        new(vm.ConnectionId, vm.ClusterName, vm.HostExternalId, targetHostId, vm.ApplicationId, targetConnectionId);
 
     /// <summary>Loads the enabled windows and blackouts once per instance (one dispatcher tick, one submission).</summary>
     public async Task<Coverage> CoverageAsync(ScopePlacement placement, CancellationToken ct)

@@ -29,7 +29,14 @@ public sealed record WindowScope(WindowScopeKind Kind, Guid? ConnectionId, strin
 }
 
 /// <summary>Where a VM is and where it would go, as far as window scopes care.</summary>
-public sealed record ScopePlacement(Guid ConnectionId, string? ClusterName, string? SourceHostId, string? TargetHostId, Guid? ApplicationId);
+/// <remarks>
+/// A conversion's target host is on another connection (<see cref="TargetConnectionId"/>), so a window or blackout of that
+/// connection, or of that host, covers it as much as one of the source.
+/// </remarks>
+public sealed record ScopePlacement(Guid ConnectionId, string? ClusterName, string? SourceHostId, string? TargetHostId, Guid? ApplicationId, Guid? TargetConnectionId = null)
+{
+    public Guid TargetSide => TargetConnectionId ?? ConnectionId;
+}
 
 /// <summary>
 /// A period on the calendar: when it opens (one-off, RRULE or cron, read in an IANA time zone), how long it lasts, and
@@ -78,9 +85,9 @@ public abstract class CalendarPeriod
     /// <summary>Whether this period covers a VM at that placement. A blackout without a scope covers everything.</summary>
     public bool Covers(ScopePlacement vm) => Scope is not { } s || s.Kind switch
     {
-        WindowScopeKind.Connection => s.ConnectionId == vm.ConnectionId,
+        WindowScopeKind.Connection => s.ConnectionId == vm.ConnectionId || s.ConnectionId == vm.TargetSide,
         WindowScopeKind.Cluster => s.ConnectionId == vm.ConnectionId && string.Equals(s.Key, vm.ClusterName, StringComparison.OrdinalIgnoreCase),
-        WindowScopeKind.Host => s.ConnectionId == vm.ConnectionId && (s.Key == vm.SourceHostId || s.Key == vm.TargetHostId),
+        WindowScopeKind.Host => (s.ConnectionId == vm.ConnectionId && s.Key == vm.SourceHostId) || (s.ConnectionId == vm.TargetSide && s.Key == vm.TargetHostId),
         WindowScopeKind.Application => vm.ApplicationId is { } app && s.Key == app.ToString(),
         _ => false,
     };

@@ -29,6 +29,15 @@ public sealed class ItineraryCatalog(IEnumerable<ItineraryDefinition> definition
         return new ChosenItinerary(definition.Name, definition.Steps.Select(Step).ToList(), definition.CleanUpSteps.Select(Step).ToList());
     }
 
+    /// <summary>
+    /// Whether the portal can convert a VM from one kind of connection to another: a registered definition is for
+    /// cross-platform moves and names both kinds. A catch-all definition (a null kind) never counts, since it was not
+    /// written for that pair.
+    /// </summary>
+    public bool Converts(string sourceKind, string destinationKind) =>
+        _definitions.Any(d => d.Kind == MigrationKind.CrossPlatform && d.SourceKind is not null && d.DestinationKind is not null
+            && d.Matches(sourceKind, destinationKind, MigrationKind.CrossPlatform));
+
     private IItineraryStep Step(string name) =>
         _steps.TryGetValue(name, out var step) ? step : throw new InvalidOperationException($"The itinerary names a step '{name}' that is not registered.");
 }
