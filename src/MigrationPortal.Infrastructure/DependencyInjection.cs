@@ -11,6 +11,7 @@ using MigrationPortal.Infrastructure.Connectors;
 using MigrationPortal.Infrastructure.Connectors.Demo;
 using MigrationPortal.Infrastructure.Connectors.VSphere;
 using MigrationPortal.Infrastructure.Connectors.Libvirt;
+using MigrationPortal.Infrastructure.Conversion;
 using MigrationPortal.Infrastructure.Export;
 using MigrationPortal.Infrastructure.Jobs;
 using MigrationPortal.Infrastructure.Persistence;
@@ -44,6 +45,8 @@ public static class DependencyInjection
         services.AddOptions<LibvirtOptions>().Bind(configuration.GetSection(LibvirtOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LibvirtJobRegistry>();
         services.AddConnectorKind<LibvirtConnector, LibvirtDescriptor>(ConnectionKinds.Libvirt);
+        services.AddOptions<ConversionOptions>().Bind(configuration.GetSection(ConversionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IDiskConverter, QemuImgDiskConverter>();
         services.AddScoped<IConnectorResolver, ConnectorResolver>();
         services.AddScoped<IMigrationJobs, HangfireMigrationJobs>();
         services.AddScoped<PortalJobs>();
