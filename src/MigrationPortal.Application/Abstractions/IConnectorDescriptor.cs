@@ -97,31 +97,48 @@ public sealed record ResourceDemand(string Resource, string Label, int Units, in
 /// <summary>
 /// A move whose demands are asked for: the request, its VM's inventory row (null if gone) and its connection. Resource
 /// keys a descriptor builds should start with its kind's own prefix and carry the connection ID (see <see cref="Scoped"/>).
+/// A move between two connections (a conversion) is asked for twice, once per side: the source connection's descriptor
+/// sees only the source host and datastores, the destination's only the target host and pools.
 /// </summary>
-public sealed record MoveDemand(MigrationRequest Request, InventoryVm? Vm, Connection Connection)
+public sealed record MoveDemand(MigrationRequest Request, InventoryVm? Vm, Connection Connection, MoveSide Side = MoveSide.Both)
 {
     /// <summary>The source host's external ID, as the inventory knows it.</summary>
-    public string? SourceHost => Vm?.HostExternalId;
+    public string? SourceHost => Side == MoveSide.Destination ? null : Vm?.HostExternalId;
 
     /// <summary>The source host's name for labels.</summary>
     public string? SourceHostName => Request.SourceHostName ?? SourceHost;
 
     /// <summary>The target host's external ID, if the move has one.</summary>
-    public string? TargetHost => Request.Target.HostId;
+    public string? TargetHost => Side == MoveSide.Source ? null : Request.Target.HostId;
 
     public string? TargetHostName => Request.Target.HostName ?? Request.Target.HostId;
 
-    /// <summary>The datastores the move reads from or writes to, each once.</summary>
+    /// <summary>The datastores (or pools) the move reads from or writes to on this side, each once.</summary>
     public IReadOnlyList<string> Datastores
     {
         get
         {
-            var stores = (Request.SourceDatastoreName ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-            if (Request.Target.DatastoreName is { } target) stores.Add(target);
+            var stores = Side == MoveSide.Destination ? []
+                : (Request.SourceDatastoreName ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+            if (Side != MoveSide.Source)
+            {
+                if (Request.Target.DatastoreName is { } target) stores.Add(target);
+                // A conversion writes to the pools its storage map names, disk by disk, not to one target datastore.
+                if (Request.Conversion is { } conversion) stores.AddRange(conversion.Storage.Select(s => s.TargetPool));
+            }
+
             return stores.Distinct().ToList();
         }
     }
 
     /// <summary>A resource key scoped to this connection: <c>{prefix}:{connection}:{name}</c>.</summary>
     public string Scoped(string prefix, string name) => $"{prefix}:{Connection.Id}:{name}";
+}
+
+/// <summary>Which side of a move a descriptor is asked about: both for a move within one connection, else the source or the destination.</summary>
+public enum MoveSide
+{
+    Both,
+    Source,
+    Destination,
 }

@@ -31,9 +31,11 @@ public sealed class CapacityLeases(IPortalDb db, IConnectorKinds kinds)
 
     /// <summary>
     /// What a move takes: the portal-wide and per-connection slots, and whatever its kind's descriptor says it takes on hosts
-    /// and datastores, against that kind's limit rows.
+    /// and datastores, against that kind's limit rows. A move to another connection (a conversion) asks each side's
+    /// descriptor about its own side only, so the target host is counted on the destination connection, against the
+    /// destination kind's limits, and a connection slot is taken on both.
     /// </summary>
-    public IReadOnlyList<ResourceDemand> DemandsOf(MigrationRequest request, InventoryVm? vm, Connection connection, LimitTable limits)
+    public IReadOnlyList<ResourceDemand> DemandsOf(MigrationRequest request, InventoryVm? vm, Connection connection, LimitTable limits, Connection? destination = null)
     {
         var demands = new List<ResourceDemand>
         {
@@ -41,7 +43,17 @@ public sealed class CapacityLeases(IPortalDb db, IConnectorKinds kinds)
             new($"connection:{connection.Id}", $"connection {connection.Name}", 1, limits.Value(PortalLimits.Kind, PortalLimits.PerConnection)),
         };
         var kind = connection.Kind;
-        demands.AddRange(kinds.Get(kind).DemandsOf(new MoveDemand(request, vm, connection), resource => limits.Value(kind, resource)));
+        if (destination is null || destination.Id == connection.Id)
+        {
+            demands.AddRange(kinds.Get(kind).DemandsOf(new MoveDemand(request, vm, connection), resource => limits.Value(kind, resource)));
+        }
+        else
+        {
+            demands.AddRange(kinds.Get(kind).DemandsOf(new MoveDemand(request, vm, connection, MoveSide.Source), resource => limits.Value(kind, resource)));
+            demands.Add(new($"connection:{destination.Id}", $"connection {destination.Name}", 1, limits.Value(PortalLimits.Kind, PortalLimits.PerConnection)));
+            var destinationKind = destination.Kind;
+            demands.AddRange(kinds.Get(destinationKind).DemandsOf(new MoveDemand(request, vm, destination, MoveSide.Destination), resource => limits.Value(destinationKind, resource)));
+        }
 
         // A resource named twice (the same host as source and target of a storage move) is one demand of the summed units.
         return demands.GroupBy(d => d.Resource).Select(g => g.First() with { Units = g.Sum(d => d.Units) }).ToList();
@@ -51,9 +63,9 @@ public sealed class CapacityLeases(IPortalDb db, IConnectorKinds kinds)
     /// Adds slot rows for every demand to the unit of work, or returns why the request must wait, as the person sees it:
     /// "Queued: waiting for host esx-01 (8/8 in use)". Nothing is added when any resource is short.
     /// </summary>
-    public async Task<string?> TryClaimAsync(MigrationRequest request, InventoryVm? vm, Connection connection, DateTimeOffset now, CancellationToken ct)
+    public async Task<string?> TryClaimAsync(MigrationRequest request, InventoryVm? vm, Connection connection, DateTimeOffset now, CancellationToken ct, Connection? destination = null)
     {
-        var demands = DemandsOf(request, vm, connection, await LimitsAsync(ct));
+        var demands = DemandsOf(request, vm, connection, await LimitsAsync(ct), destination);
         var keys = demands.Select(d => d.Resource).ToList();
         var held = (await db.CapacitySlots.AsNoTracking().Where(s => keys.Contains(s.Resource)).Select(s => new { s.Resource, s.Unit }).ToListAsync(ct))
             .ToLookup(s => s.Resource, s => s.Unit);

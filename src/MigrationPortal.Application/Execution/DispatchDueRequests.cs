@@ -66,7 +66,9 @@ public sealed class DispatchDueRequests(IPortalDb db, TimeProvider time, IMigrat
             return await SaveWaitingAsync(request, plan.Deferral ?? plan.Explanation, plan.Start, plan.Deferral, now, ct);
 
         var connection = await db.Connections.AsNoTracking().FirstAsync(c => c.Id == request.ConnectionId, ct);
-        var shortage = await leases.TryClaimAsync(request, vm, connection, now, ct);
+        var destination = request.Target.ConnectionId == Guid.Empty || request.Target.ConnectionId == connection.Id ? null
+            : await db.Connections.AsNoTracking().FirstOrDefaultAsync(c => c.Id == request.Target.ConnectionId, ct);
+        var shortage = await leases.TryClaimAsync(request, vm, connection, now, ct, destination);
         // Due but short of capacity: it keeps the start it was first due at, so the dashboard and the calendar still show
         // it where it was due, beside the reason it waits, instead of dropping it (or moving it every tick) until a slot frees.
         if (shortage is not null)

@@ -93,12 +93,12 @@ public sealed class GetCalendar(IPortalDb db, AccessGuard guard, ListMaintenance
         if (active.Count == 0) return new Dictionary<Guid, CapacityForecast.Prediction>();
         var vmIds = active.Select(r => r.VmId).Distinct().ToList();
         var vms = await db.Vms.AsNoTracking().Where(v => vmIds.Contains(v.Id)).ToDictionaryAsync(v => v.Id, ct);
-        var connectionIds = active.Select(r => r.ConnectionId).Distinct().ToList();
+        var connectionIds = active.Select(r => r.ConnectionId).Concat(active.Select(r => r.Target.ConnectionId)).Distinct().ToList();
         var connections = await db.Connections.AsNoTracking().Where(c => connectionIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
         var limits = await leases.LimitsAsync(ct);
         var items = active.Where(r => connections.ContainsKey(r.ConnectionId)).Select(r =>
         {
-            var demands = leases.DemandsOf(r, vms.GetValueOrDefault(r.VmId), connections[r.ConnectionId], limits);
+            var demands = leases.DemandsOf(r, vms.GetValueOrDefault(r.VmId), connections[r.ConnectionId], limits, connections.GetValueOrDefault(r.Target.ConnectionId));
             var estimate = TimeSpan.FromSeconds(Math.Max(60, r.EstimatedSeconds ?? 60));
             if (CapacityLeases.HoldingStates.Contains(r.State))
             {

@@ -135,5 +135,5 @@ public sealed class ConversionPrechecks(IConnectorResolver connectors, IOptions<
         return (sourceSafe, destinationSafe, $"Encryption: {sourceLeg}; {destinationLeg}.");
     }
 
-    private static string Gib(long bytes) => $"{bytes / 1073741824.0:0.##} GiB";
+    private static string Gib(long bytes) => bytes >= 1073741824 ? $"{bytes / 1073741824.0:0.##} GiB" : $"{bytes / 1048576.0:0.#} MiB";
 }
