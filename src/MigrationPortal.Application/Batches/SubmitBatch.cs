@@ -16,7 +16,10 @@ public sealed record BatchView(Guid Id, string Name, IReadOnlyList<RequestSummar
 /// </summary>
 public sealed class SubmitBatch(IPortalDb db, SubmitRequest submit, TimeProvider time)
 {
-    public sealed record Item(Guid VmId, MigrationKind Kind, bool Live, string? TargetHostId, string? TargetDatastoreId);
+    /// <summary>One VM of the batch; a VMware → KVM item names its destination connection and, when its pair has several, its maps.</summary>
+    public sealed record Item(Guid VmId, MigrationKind Kind, bool Live, string? TargetHostId, string? TargetDatastoreId,
+        Guid? TargetConnectionId = null, Guid? NetworkMapId = null, Guid? StorageMapId = null, bool KeepIdentity = true,
+        SourceAfterConversion AfterSuccess = SourceAfterConversion.KeepOffAndAnnotate);
 
     public sealed record Command(string Name, string Justification, IReadOnlyList<Item> Items, ScheduleMode ScheduleMode = ScheduleMode.AsSoonAsApproved,
         DateTimeOffset? NotBefore = null, bool TakeSnapshot = true, bool RequireEncryption = true, Guid? WindowId = null);
@@ -41,7 +44,8 @@ public sealed class SubmitBatch(IPortalDb db, SubmitRequest submit, TimeProvider
             try
             {
                 summaries.Add(await submit.PrepareAsync(user, new SubmitRequest.Command(item.VmId, item.Kind, item.Live, item.TargetHostId, item.TargetDatastoreId,
-                    command.Justification, command.ScheduleMode, command.NotBefore, command.TakeSnapshot, command.RequireEncryption, batch.Id, command.WindowId), ct, authority));
+                    command.Justification, command.ScheduleMode, command.NotBefore, command.TakeSnapshot, command.RequireEncryption, batch.Id, command.WindowId,
+                    item.TargetConnectionId, item.NetworkMapId, item.StorageMapId, item.KeepIdentity, item.AfterSuccess), ct, authority));
             }
             catch (ValidationFailedException e)
             {

@@ -73,23 +73,41 @@ public sealed class ConversionChoices(IPortalDb db, ItineraryCatalog itineraries
             else host = (row.ExternalId, row.Name);
         }
 
-        var pair = $"{source.Name} → {destination.Name}";
-        var networkMaps = await db.NetworkMaps.AsNoTracking().Where(m => m.SourceConnectionId == source.Id && m.DestinationConnectionId == destination.Id).ToListAsync(ct);
-        var storageMaps = await db.StorageMaps.AsNoTracking().Where(m => m.SourceConnectionId == source.Id && m.DestinationConnectionId == destination.Id).ToListAsync(ct);
-        var networkMap = Pick(networkMaps, m => m.Id, m => m.Name, command.NetworkMapId, nameof(command.NetworkMapId), "network", pair, check);
-        var storageMap = Pick(storageMaps, m => m.Id, m => m.Name, command.StorageMapId, nameof(command.StorageMapId), "storage", pair, check);
-
-        // Every NIC and every disk needs somewhere to go; each missing one is named, so the Administrator fixes them all at once.
-        if (networkMap is not null)
-            foreach (var network in Names(vm.Networks).Where(n => !networkMap.Entries.Any(e => string.Equals(e.SourceNetwork, n, StringComparison.Ordinal))))
-                check.Add(nameof(command.NetworkMapId), $"The VM's network '{network}' is not in the network map '{networkMap.Name}'.");
-        if (storageMap is not null)
-            foreach (var store in Names(vm.Datastores).Where(d => !storageMap.Entries.Any(e => string.Equals(e.SourceDatastore, d, StringComparison.Ordinal))))
-                check.Add(nameof(command.StorageMapId), $"The VM's datastore '{store}' is not in the storage map '{storageMap.Name}'.");
+        var pair = Pair(source.Name, destination.Name);
+        var networkMaps = await db.NetworkMaps.AsNoTracking().Where(m => m.SourceConnectionId == source.Id && m.DestinationConnectionId == destination.Id)
+            .OrderBy(m => m.Name).ToListAsync(ct);
+        var storageMaps = await db.StorageMaps.AsNoTracking().Where(m => m.SourceConnectionId == source.Id && m.DestinationConnectionId == destination.Id)
+            .OrderBy(m => m.Name).ToListAsync(ct);
+        var (networkMap, storageMap) = CheckMaps(Names(vm.Networks), Names(vm.Datastores),
+            networkMaps.Select(m => new NetworkMapOption(m.Id, m.Name, m.Entries)).ToList(), storageMaps.Select(m => new StorageMapOption(m.Id, m.Name, m.Entries)).ToList(),
+            command.NetworkMapId, command.StorageMapId, pair, check);
 
         if (host is null || networkMap is null || storageMap is null || check.HasErrors) return null;
         var settings = new ConversionSettings(networkMap.Id, storageMap.Id, command.KeepIdentity, command.AfterSuccess, networkMap.Entries.ToList(), storageMap.Entries.ToList());
         return new ResolvedConversion(destination, host.Value.Id, host.Value.Name, networkMap.Name, storageMap.Name, settings);
+    }
+
+    /// <summary>How a pair is named in messages: "vc-east → kvm-1".</summary>
+    public static string Pair(string sourceName, string destinationName) => $"{sourceName} → {destinationName}";
+
+    /// <summary>
+    /// The maps a request gets (the chosen ones, or the pair's only ones) and every problem with them: no map, several and
+    /// none chosen, a map of another pair, and each network or datastore of the VM that its map leaves out. Pure, so the
+    /// wizard checks its target step with the very rule submission applies.
+    /// </summary>
+    public static (NetworkMapOption? Network, StorageMapOption? Storage) CheckMaps(IReadOnlyList<string> networks, IReadOnlyList<string> datastores,
+        IReadOnlyList<NetworkMapOption> networkMaps, IReadOnlyList<StorageMapOption> storageMaps, Guid? networkMapId, Guid? storageMapId, string pair, Validation check)
+    {
+        var networkMap = Pick(networkMaps, m => m.Id, m => m.Name, networkMapId, nameof(SubmitRequest.Command.NetworkMapId), "network", pair, check);
+        var storageMap = Pick(storageMaps, m => m.Id, m => m.Name, storageMapId, nameof(SubmitRequest.Command.StorageMapId), "storage", pair, check);
+        // Every NIC and every disk needs somewhere to go; each missing one is named, so the Administrator fixes them all at once.
+        if (networkMap is not null)
+            foreach (var network in networks.Where(n => !networkMap.Entries.Any(e => string.Equals(e.SourceNetwork, n, StringComparison.Ordinal))))
+                check.Add(nameof(SubmitRequest.Command.NetworkMapId), $"The VM's network '{network}' is not in the network map '{networkMap.Name}'.");
+        if (storageMap is not null)
+            foreach (var store in datastores.Where(d => !storageMap.Entries.Any(e => string.Equals(e.SourceDatastore, d, StringComparison.Ordinal))))
+                check.Add(nameof(SubmitRequest.Command.StorageMapId), $"The VM's datastore '{store}' is not in the storage map '{storageMap.Name}'.");
+        return (networkMap, storageMap);
     }
 
     /// <summary>The chosen map if it belongs to the pair, else the pair's only map; otherwise an error saying what to do.</summary>

@@ -29,8 +29,40 @@ public sealed class GetRequest(IPortalDb db, AccessGuard guard, RequestActionRul
         {
             CancelRefusal = refusal is null ? null : MessageOf(refusal),
             SafetyCopy = kinds.Find(kind)?.SafetyCopy.Explanation,
+            Conversion = await ConversionAsync(request, ct),
         };
     }
+
+    /// <summary>The conversion's choices and both identities; null for a move within one kind of hypervisor.</summary>
+    private async Task<ConversionView?> ConversionAsync(MigrationRequest request, CancellationToken ct)
+    {
+        if (request.Conversion is not { } c) return null;
+        var ids = new[] { request.ConnectionId, request.Target.ConnectionId };
+        var names = await db.Connections.AsNoTracking().Where(x => ids.Contains(x.Id)).ToDictionaryAsync(x => x.Id, x => x.Name, ct);
+        var defined = DefinedDomain(request);
+        return new ConversionView(c.NetworkMapId, c.StorageMapId, c.KeepIdentity, c.AfterSuccess, c.Networks, c.Storage,
+            new ConvertedSource(request.VmName, request.ConnectionId, names.GetValueOrDefault(request.ConnectionId)),
+            defined is null ? null : new ConvertedDomain(defined.Name, defined.Uuid, defined.HostId, request.Target.ConnectionId, names.GetValueOrDefault(request.Target.ConnectionId)));
+    }
+
+    /// <summary>
+    /// What the define-domain step saved about the new domain. Read defensively: a page must show the request even if a
+    /// release saved that data in another shape.
+    /// </summary>
+    private static DefinedDomainData? DefinedDomain(MigrationRequest request)
+    {
+        try
+        {
+            var data = RunJournal.StepData<DefinedDomainData>(request, ItinerarySteps.DefineDomain);
+            return data is { Name: null, Uuid: null } ? null : data;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private sealed record DefinedDomainData(string? Name, string? Uuid, string? HostId);
 
     /// <summary>
     /// The steps still ahead of a request that can still run, in its itinerary's order: a step's row is made only when it

@@ -15,6 +15,26 @@ public sealed record StepView(string Name, StepStatus Status, DateTimeOffset? St
 
 public sealed record ProgressView(string Phase, double Percent, long? BytesTransferred, long? BytesTotal, int? EtaSeconds, DateTimeOffset UpdatedAt);
 
+/// <summary>The VM a conversion starts from: its name and connection at submission.</summary>
+public sealed record ConvertedSource(string VmName, Guid ConnectionId, string? ConnectionName);
+
+/// <summary>The domain a conversion defined on the destination, as the define-domain step saved it.</summary>
+public sealed record ConvertedDomain(string? Name, string? Uuid, string? HostId, Guid ConnectionId, string? ConnectionName);
+
+/// <summary>
+/// A cross-platform request's choices (the maps' entries as copied at submission, the options) and both identities of the
+/// VM: the source, and the new domain once the define-domain step has made it.
+/// </summary>
+public sealed record ConversionView(
+    Guid? NetworkMapId,
+    Guid? StorageMapId,
+    bool KeepIdentity,
+    SourceAfterConversion AfterSuccess,
+    IReadOnlyList<NetworkMapping> Networks,
+    IReadOnlyList<StorageMapping> Storage,
+    ConvertedSource Source,
+    ConvertedDomain? Domain);
+
 public sealed record RequestDetails(
     RequestSummary Summary,
     string Justification,
@@ -38,7 +58,8 @@ public sealed record RequestDetails(
     string? EstimateBasis = null,
     string? CancelRefusal = null,
     string? AttentionReason = null,
-    string? SafetyCopy = null);
+    string? SafetyCopy = null,
+    ConversionView? Conversion = null);
 
 public static class RequestViewMapping
 {

@@ -89,6 +89,7 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
             "Only a VMware → KVM conversion moves a VM to another connection.");
         check.Require(converting || command.NetworkMapId is null, nameof(command.NetworkMapId), "Only a VMware → KVM conversion takes a network map.");
         check.Require(converting || command.StorageMapId is null, nameof(command.StorageMapId), "Only a VMware → KVM conversion takes a storage map.");
+        check.Require(!converting || !command.Live, nameof(command.Live), "A conversion is cold: the guest is shut down before its disks are copied, so it cannot be live.");
         check.Require(!converting || string.IsNullOrEmpty(command.TargetDatastoreId), nameof(command.TargetDatastoreId),
             "A conversion puts each disk in the pool its storage map names: leave the target datastore empty.");
         check.Require(command.ScheduleMode != ScheduleMode.SpecificTime || command.NotBefore > now, nameof(command.NotBefore), "Choose a start time in the future.");

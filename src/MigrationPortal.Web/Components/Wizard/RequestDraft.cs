@@ -19,6 +19,16 @@ public sealed class RequestDraft
     public bool Live { get; set; } = true;
     public string? TargetHostId { get; set; }
     public string? TargetDatastoreId { get; set; }
+
+    // A VMware → KVM conversion's choices: the destination connection (its host is TargetHostId), the maps (null: the
+    // pair's only map is inherited), and the options, both on their safe defaults.
+    public Guid? TargetConnectionId { get; set; }
+    public Guid? NetworkMapId { get; set; }
+    public Guid? StorageMapId { get; set; }
+    public bool KeepIdentity { get; set; } = true;
+    public SourceAfterConversion AfterSuccess { get; set; } = SourceAfterConversion.KeepOffAndAnnotate;
+
+    public bool Converting => Kind == MigrationKind.CrossPlatform;
     public ScheduleMode ScheduleMode { get; set; } = ScheduleMode.AsSoonAsApproved;
     public string? NotBeforeText { get; set; }
     public Guid? WindowId { get; set; }
@@ -35,13 +45,16 @@ public sealed class RequestDraft
     public string? ErrorFor(string field) => Errors.GetValueOrDefault(field);
 
     /// <summary>Checks the fields a step shows; false (with messages in <see cref="Errors"/>) when the step may not be left forward.</summary>
-    public bool Check(WizardStep step, DateTimeOffset now)
+    public bool Check(WizardStep step, DateTimeOffset now, TargetOptions? targets = null)
     {
         Errors.Clear();
         switch (step)
         {
             case WizardStep.Vms when SelectedVms.Count == 0:
                 Errors["VmId"] = "Choose at least one VM.";
+                break;
+            case WizardStep.Target when Converting:
+                CheckConversion(targets);
                 break;
             case WizardStep.Target:
                 if (Kind.MovesCompute() && string.IsNullOrEmpty(TargetHostId)) Errors["TargetHostId"] = "Choose a target host.";
@@ -64,6 +77,34 @@ public sealed class RequestDraft
         return Errors.Count == 0;
     }
 
+    /// <summary>The chosen destination of a conversion, among those the VM's connection can be converted to.</summary>
+    public ConversionOption? Destination(TargetOptions? targets) => targets?.Conversions?.FirstOrDefault(c => c.ConnectionId == TargetConnectionId);
+
+    /// <summary>
+    /// The maps the request gets, as submission picks them (the chosen one, or the pair's only one), with every problem: the
+    /// same rule (<see cref="ConversionChoices.CheckMaps"/>), so the wizard says beside the field what submitting would refuse.
+    /// </summary>
+    public (NetworkMapOption? Network, StorageMapOption? Storage, Validation Check) Maps(TargetOptions? targets)
+    {
+        var check = new Validation();
+        if (Destination(targets) is not { } destination) return (null, null, check);
+        var (network, storage) = ConversionChoices.CheckMaps(targets!.Networks ?? [], ConversionChoices.Names(targets.CurrentDatastores),
+            destination.NetworkMaps, destination.StorageMaps, NetworkMapId, StorageMapId, ConversionChoices.Pair(targets.CurrentConnectionName ?? "this VM's connection", destination.Name), check);
+        return (network, storage, check);
+    }
+
+    private void CheckConversion(TargetOptions? targets)
+    {
+        if (Destination(targets) is not { } destination)
+        {
+            Errors["TargetConnectionId"] = "Choose the connection to convert the VM to.";
+            return;
+        }
+
+        if (string.IsNullOrEmpty(TargetHostId) || destination.Hosts.All(h => h.ExternalId != TargetHostId)) Errors["TargetHostId"] = "Choose a host of the destination connection.";
+        foreach (var (field, messages) in Maps(targets).Check.Errors) Errors[field] = string.Join(" ", messages);
+    }
+
     /// <summary>Puts the server's field errors beside their fields; returns the first step that shows one (or <paramref name="current"/>).</summary>
     public WizardStep TakeServerErrors(ValidationFailedException e, WizardStep current)
     {
@@ -75,10 +116,12 @@ public sealed class RequestDraft
         DateTimeOffset.TryParseExact(NotBeforeText, "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
 
     /// <summary>One submit command per chosen VM; fields the kind or schedule mode does not use are left out.</summary>
-    public List<SubmitRequest.Command> Commands() => SelectedVms.Select(vm => new SubmitRequest.Command(vm, Kind, Live,
-        Kind.MovesCompute() ? TargetHostId : null, Kind.MovesStorage() ? TargetDatastoreId : null, Justification ?? "",
+    public List<SubmitRequest.Command> Commands() => SelectedVms.Select(vm => new SubmitRequest.Command(vm, Kind, Converting ? false : Live,
+        Kind.MovesCompute() ? TargetHostId : null, Kind.MovesStorage() && !Converting ? TargetDatastoreId : null, Justification ?? "",
         ScheduleMode, ScheduleMode == ScheduleMode.SpecificTime ? ParseNotBefore() : null, TakeSnapshot, RequireEncryption,
-        WindowId: ScheduleMode == ScheduleMode.ChosenWindow ? WindowId : null)).ToList();
+        WindowId: ScheduleMode == ScheduleMode.ChosenWindow ? WindowId : null,
+        TargetConnectionId: Converting ? TargetConnectionId : null, NetworkMapId: Converting ? NetworkMapId : null, StorageMapId: Converting ? StorageMapId : null,
+        KeepIdentity: KeepIdentity, AfterSuccess: AfterSuccess)).ToList();
 
     public string BatchName => $"{Justification?.Trim()} ({SelectedVms.Count} VMs)";
 

@@ -29,8 +29,8 @@ public static class WizardSteps
     public static WizardStep StepOf(string field) => field switch
     {
         "VmId" => WizardStep.Vms,
-        "Kind" => WizardStep.Kind,
-        "TargetHostId" or "TargetDatastoreId" => WizardStep.Target,
+        "Kind" or "Live" => WizardStep.Kind,
+        "TargetHostId" or "TargetDatastoreId" or "TargetConnectionId" or "NetworkMapId" or "StorageMapId" or "KeepIdentity" or "AfterSuccess" => WizardStep.Target,
         "NotBefore" or "ScheduleMode" or "WindowId" => WizardStep.Schedule,
         "Justification" => WizardStep.Justification,
         _ => WizardStep.Review,
