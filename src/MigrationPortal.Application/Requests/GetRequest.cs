@@ -42,7 +42,8 @@ public sealed class GetRequest(IPortalDb db, AccessGuard guard, RequestActionRul
         var defined = DefinedDomain(request);
         return new ConversionView(c.NetworkMapId, c.StorageMapId, c.KeepIdentity, c.AfterSuccess, c.Networks, c.Storage,
             new ConvertedSource(request.VmName, request.ConnectionId, names.GetValueOrDefault(request.ConnectionId)),
-            defined is null ? null : new ConvertedDomain(defined.Name, defined.Uuid, defined.HostId, request.Target.ConnectionId, names.GetValueOrDefault(request.Target.ConnectionId)));
+            defined is null ? null : new ConvertedDomain(defined.Name, defined.Uuid, defined.HostId, request.Target.ConnectionId, names.GetValueOrDefault(request.Target.ConnectionId)),
+            request.Target.ConnectionId, names.GetValueOrDefault(request.Target.ConnectionId));
     }
 
     /// <summary>

@@ -33,7 +33,9 @@ public sealed record ConversionView(
     IReadOnlyList<NetworkMapping> Networks,
     IReadOnlyList<StorageMapping> Storage,
     ConvertedSource Source,
-    ConvertedDomain? Domain);
+    ConvertedDomain? Domain,
+    Guid DestinationConnectionId,
+    string? DestinationConnectionName);
 
 public sealed record RequestDetails(
     RequestSummary Summary,

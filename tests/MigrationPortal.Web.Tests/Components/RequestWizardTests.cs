@@ -29,9 +29,12 @@ public sealed class RequestWizardTests : ComponentTestContext
 
         public Task<IReadOnlyList<VmView>> ListVmsAsync(string? search) => Task.FromResult<IReadOnlyList<VmView>>(Vms.ToList());
 
-        public Task<TargetOptions> ListTargetsAsync(Guid vmId) => Task.FromResult(new TargetOptions(vmId, Vm.Name, "esx-1", "ds-1",
+        public Task<TargetOptions> ListTargetsAsync(Guid vmId) => Task.FromResult(Targets ?? new TargetOptions(vmId, Vm.Name, "esx-1", "ds-1",
             [new HostOption("h2", "esx-2", "C1", true, true, null, 100_000), new HostOption("h9", "esx-9", "C1", true, false, "in maintenance mode", 100_000)],
             [new DatastoreOption("ds-2", "ds-2", 500, 40, true, false)]));
+
+        /// <summary>Targets a test sets (conversion destinations, say); the default hosts and datastore otherwise.</summary>
+        public TargetOptions? Targets { get; set; }
 
         /// <summary>Windows the fake says cover the VM; empty unless a test adds some.</summary>
         public List<CalendarPeriodView> Windows { get; } = [];
