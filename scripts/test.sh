@@ -48,6 +48,9 @@ su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D '$pg_data' -l '$pg_home/pg.log' -o 
 export MIGRATIONPORTAL_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Include Error Detail=true"
 log "PostgreSQL running on 127.0.0.1:$pg_port"
 
+# --- qemu-img: the disk converter's tests run the real one (Debian's qemu-utils) -------------------------------
+apt_install qemu-utils || { echo "0 passed, 1 failed"; exit 1; }
+
 # --- Browser: Debian's Chromium for the Playwright journeys (never Playwright's own download) -------------------
 apt_install chromium || { echo "0 passed, 1 failed"; exit 1; }
 

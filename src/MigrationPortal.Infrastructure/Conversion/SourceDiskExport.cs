@@ -4,11 +4,11 @@ namespace MigrationPortal.Infrastructure.Conversion;
 
 /// <summary>
 /// The read-only export of a source disk (raw bytes or a VMDK, as the export serves them), read in parallel by qemu-img's
-/// coroutines. Counts the bytes served: the conversion's progress.
+/// coroutines. Counts the distinct bytes served: the conversion's progress.
 /// </summary>
 internal sealed class SourceDiskExport(IRandomAccessDisk disk) : INbdExport
 {
-    private long bytesRead;
+    private readonly ReadCoverage coverage = new();
 
     public long Size => disk.Length;
 
@@ -16,8 +16,8 @@ internal sealed class SourceDiskExport(IRandomAccessDisk disk) : INbdExport
 
     public bool ConcurrentReads => true;
 
-    /// <summary>The bytes served so far (a range read twice counts twice).</summary>
-    public long BytesRead => Interlocked.Read(ref bytesRead);
+    /// <summary>The distinct bytes served so far (a range read twice counts once), at most the disk's length.</summary>
+    public long BytesRead => coverage.Covered;
 
     public async ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken ct)
     {
@@ -29,8 +29,8 @@ internal sealed class SourceDiskExport(IRandomAccessDisk disk) : INbdExport
             {
                 throw new IOException($"The source disk ended at offset {offset + filled}, before its length of {disk.Length} bytes.");
             }
+            coverage.Add(offset + filled, read);
             filled += read;
-            Interlocked.Add(ref bytesRead, read);
         }
     }
 
