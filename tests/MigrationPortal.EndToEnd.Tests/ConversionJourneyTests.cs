@@ -52,6 +52,13 @@ public sealed partial class JourneyTests
         Assert.Contains("raw", disks);
         Assert.Contains(ConvertedVm, await requester.Locator("[data-testid=conversion-review]").InnerTextAsync());
         await requester.Locator("[data-testid=approval-path]").WaitForAsync();
+        Assert.Equal(0, await requester.Locator("[data-testid=blocked]").CountAsync());
+        // The demo moves nothing over a network: its encryption finding says the legs are unprotected and that the demo
+        // connections' policy allows it, a Warning the requester accepts.
+        var warning = requester.Locator("[data-testid=finding][data-severity=Warning]", new() { HasText = "Encryption" });
+        Assert.Contains("NOT pinned", await warning.First.InnerTextAsync());
+        await requester.Locator("[data-testid=accept-warnings]").GetByText("I have read the warnings").ClickAsync();
+        await requester.Locator("button[data-testid=submit]:not([disabled])").WaitForAsync();
         await AssertAccessibleAsync(requester, "the conversion review");
         await PortalServer.ScreenshotAsync(requester, "wizard-conversion-review");
         await requester.ClickAsync("button[data-testid=submit]");
@@ -85,11 +92,11 @@ public sealed partial class JourneyTests
         await requester.ReloadAsync();
         await PortalServer.WaitInteractiveAsync(requester);
         await requester.Locator("[data-testid=state]", new() { HasText = "Succeeded" }).WaitForAsync();
-        var page = await requester.Locator("main").InnerTextAsync();
-        Assert.Contains(ConvertedVm, page);
-        Assert.Contains(DemoWorldShape.ConnectionName, page);
-        Assert.Contains(DemoKvmWorldShape.ConnectionName, page);
-        Assert.Contains(DemoConnector.BiosUuidOf(ConvertedVmId), page);
+        var source = await requester.Locator("[data-testid=conversion-source]").InnerTextAsync();
+        Assert.Contains($"{ConvertedVm} on {DemoWorldShape.ConnectionName}", source);
+        var domain = await requester.Locator("[data-testid=conversion-domain]").InnerTextAsync();
+        Assert.Contains($"{ConvertedVm} on {DemoKvmWorldShape.ConnectionName}", domain);
+        Assert.Contains(DemoConnector.BiosUuidOf(ConvertedVmId), domain);
         await AssertAccessibleAsync(requester, "the converted request");
         await PortalServer.ScreenshotAsync(requester, "request-conversion");
         Assert.Empty(portal.CspViolations);
