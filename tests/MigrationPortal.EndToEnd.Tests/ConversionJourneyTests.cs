@@ -57,7 +57,7 @@ public sealed partial class JourneyTests
         // connections' policy allows it, a Warning the requester accepts.
         var warning = requester.Locator("[data-testid=finding][data-severity=Warning]", new() { HasText = "Encryption" });
         Assert.Contains("NOT pinned", await warning.First.InnerTextAsync());
-        await requester.Locator("[data-testid=accept-warnings]").GetByText("I have read the warnings").ClickAsync();
+        await requester.GetByText("I have read the warnings and accept them").ClickAsync();
         await requester.Locator("button[data-testid=submit]:not([disabled])").WaitForAsync();
         await AssertAccessibleAsync(requester, "the conversion review");
         await PortalServer.ScreenshotAsync(requester, "wizard-conversion-review");
