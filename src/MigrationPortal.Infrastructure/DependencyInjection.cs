@@ -40,6 +40,7 @@ public static class DependencyInjection
         services.AddOptions<VSphereOptions>().Bind(configuration.GetSection(VSphereOptions.Section)).ValidateDataAnnotations()
             .Validate(o => o.RequestTimeout > o.WaitForUpdatesMaxWait, "VSphere:RequestTimeout must exceed VSphere:WaitForUpdatesMaxWait.").ValidateOnStart();
         services.AddConnectorKind<DemoConnector, DemoDescriptor>(ConnectionKinds.Demo);
+        services.AddSingleton(DemoItineraries.Conversion);
         services.AddConnectorKind<VSphereConnector, VSphereDescriptor>(ConnectionKinds.VSphere);
         services.AddOptions<LibvirtOptions>().Bind(configuration.GetSection(LibvirtOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LibvirtJobRegistry>();

@@ -7,13 +7,15 @@ using MigrationPortal.Application.Authorization;
 using MigrationPortal.Domain.Common;
 using MigrationPortal.Application.Inventory;
 using MigrationPortal.Domain.Inventory;
+using MigrationPortal.Domain.Mappings;
 using MigrationPortal.Infrastructure.Connectors.Demo;
 
 namespace MigrationPortal.Infrastructure.Persistence;
 
 /// <summary>
 /// Start-up work: apply migrations (never EnsureCreated), and on a portal with no real connection, create the labelled
-/// demo connection and its first inventory sync. Safe on several nodes starting at once.
+/// demo connections (a vCenter-like one and a KVM one), the maps between them and their first inventory sync. Safe on
+/// several nodes starting at once.
 /// </summary>
 public sealed class DatabaseInitializer(PortalDbContext db, SyncInventory sync, RoleManager<IdentityRole> roles, IOptions<DemoOptions> demo, TimeProvider time, ILogger<DatabaseInitializer> logger)
 {
@@ -43,28 +45,82 @@ public sealed class DatabaseInitializer(PortalDbContext db, SyncInventory sync, 
         if (!demo.Value.Enabled) return;
         if (await db.Connections.AnyAsync(c => c.Kind != ConnectionKinds.Demo, ct)) return;
 
-        var connection = await db.Connections.FirstOrDefaultAsync(c => c.Kind == ConnectionKinds.Demo, ct);
-        if (connection is null)
+        var vcenter = await EnsureDemoConnectionAsync(DemoWorlds.VCenter, "No hypervisor connection exists; the simulated demo inventory is shown instead.", ct);
+        var kvm = await EnsureDemoConnectionAsync(DemoWorlds.Kvm, "The simulated KVM destination of the demo's VMware → KVM conversions.", ct);
+        if (vcenter is null || kvm is null) return; // another node is creating them
+        await EnsureDemoMapsAsync(vcenter, kvm, ct);
+        await DemoConnector.EnsureSeededAsync(db, ct);
+        foreach (var connection in new[] { vcenter, kvm })
         {
-            connection = new Connection(DemoWorldShape.ConnectionName, ConnectionKinds.Demo, "demo://in-process");
-            db.Connections.Add(connection);
-            AuditLog.Record(db, time.GetUtcNow(), Actor.System, AuditActions.ConfigChanged, "Connection", connection.Id.ToString(),
-                new { change = "added", connection.Name, connection.Kind, reason = "No hypervisor connection exists; the simulated demo inventory is shown instead." }, isDemo: true);
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException)
-            {
-                db.DiscardChanges();
-                return; // another node created it
-            }
+            // A synced demo connection always has hosts; the KVM world may have no VMs.
+            if (await db.Hosts.AnyAsync(h => h.ConnectionId == connection.Id, ct)) continue;
+            await sync.HandleAsync(PortalUser.System, connection.Id, ct);
+        }
+    }
 
-            logger.LogInformation("No hypervisor connection exists: created the Demo connection with a simulated inventory.");
+    /// <summary>
+    /// The demo connection of one world, found by its endpoint or created. The demo moves nothing over a network, so it
+    /// has no certificate to pin and no TLS to use; its policy allows such legs (AllowUnencryptedMigration), so a demo
+    /// conversion passes its encryption precheck with a Warning that says so, instead of failing on a leg that does not exist.
+    /// </summary>
+    private async Task<Connection?> EnsureDemoConnectionAsync(DemoWorldLayout world, string reason, CancellationToken ct)
+    {
+        var connection = await db.Connections.FirstOrDefaultAsync(c => c.Kind == ConnectionKinds.Demo && c.Endpoint == world.Endpoint, ct);
+        if (connection is not null)
+        {
+            if (connection.AllowUnencryptedMigration) return connection;
+            connection.AllowUnencryptedMigration = true;
+            AuditLog.Record(db, time.GetUtcNow(), Actor.System, AuditActions.ConfigChanged, "Connection", connection.Id.ToString(),
+                new { change = "policy", connection.Name, unencryptedMigrationAllowed = true, reason = "The demo moves nothing over a network, so it has no leg to protect." }, isDemo: true);
+            await db.SaveChangesAsync(ct);
+            return connection;
         }
 
-        if (await db.Vms.AnyAsync(v => v.ConnectionId == connection.Id, ct)) return;
-        await DemoConnector.EnsureSeededAsync(db, ct);
-        await sync.HandleAsync(PortalUser.System, connection.Id, ct);
+        connection = new Connection(world.ConnectionName, ConnectionKinds.Demo, world.Endpoint) { AllowUnencryptedMigration = true };
+        db.Connections.Add(connection);
+        AuditLog.Record(db, time.GetUtcNow(), Actor.System, AuditActions.ConfigChanged, "Connection", connection.Id.ToString(),
+            new { change = "added", connection.Name, connection.Kind, reason }, isDemo: true);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            db.DiscardChanges();
+            return null; // another node created it
+        }
+
+        logger.LogInformation("Created the demo connection {Name} with a simulated inventory.", world.ConnectionName);
+        return connection;
+    }
+
+    /// <summary>The demo's network and storage maps from the vCenter-like world to the KVM world, made once, so a demo conversion inherits them.</summary>
+    private async Task EnsureDemoMapsAsync(Connection vcenter, Connection kvm, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (!await db.NetworkMaps.AnyAsync(m => m.SourceConnectionId == vcenter.Id && m.DestinationConnectionId == kvm.Id, ct))
+        {
+            var map = new NetworkMap(DemoConversionMaps.NetworkMapName, vcenter.Id, kvm.Id, DemoConversionMaps.Networks, Actor.System, now);
+            db.NetworkMaps.Add(map);
+            AuditLog.Record(db, now, Actor.System, AuditActions.ConfigChanged, "NetworkMap", map.Id.ToString(),
+                new { change = "added", map.Name, source = vcenter.Name, destination = kvm.Name, entries = map.Entries }, isDemo: true);
+        }
+
+        if (!await db.StorageMaps.AnyAsync(m => m.SourceConnectionId == vcenter.Id && m.DestinationConnectionId == kvm.Id, ct))
+        {
+            var map = new StorageMap(DemoConversionMaps.StorageMapName, vcenter.Id, kvm.Id, DemoConversionMaps.Storage, Actor.System, now);
+            db.StorageMaps.Add(map);
+            AuditLog.Record(db, now, Actor.System, AuditActions.ConfigChanged, "StorageMap", map.Id.ToString(),
+                new { change = "added", map.Name, source = vcenter.Name, destination = kvm.Name, entries = map.Entries }, isDemo: true);
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            db.DiscardChanges(); // another node made them at the same moment (unique name per pair)
+        }
     }
 }

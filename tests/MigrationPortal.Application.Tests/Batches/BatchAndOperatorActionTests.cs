@@ -118,6 +118,13 @@ public abstract class BatchAndOperatorActionTests(DatabaseProvider provider) : D
     {
         await Portal.Scoped<SetApprovalRules>(u => u.HandleAsync(PortalHarness.Admin, [new SetApprovalRules.Rule("auto", ApprovalOutcome.AutoApprove)]));
         var (vm, target) = (await RequesterMovesAsync(1))[0];
+        // The demo connections allow unprotected legs (they move nothing over a network); this test needs one whose
+        // administrator has not allowed them.
+        await Portal.Db(async db =>
+        {
+            (await db.Connections.FirstAsync(c => c.Id == vm.ConnectionId)).AllowUnencryptedMigration = false;
+            return await db.SaveChangesAsync();
+        });
         // Unencrypted without an administrator's policy: the precheck blocks it and the request fails with the reason.
         var submitted = await Portal.Scoped<SubmitRequest, RequestSummary>(u => u.HandleAsync(Requester,
             new SubmitRequest.Command(vm.Id, MigrationKind.Compute, true, target, null, "move", RequireEncryption: false)));
@@ -130,10 +137,9 @@ public abstract class BatchAndOperatorActionTests(DatabaseProvider provider) : D
         Assert.Equal(0, await Portal.Db(db => db.DemoTasks.CountAsync()));
 
         // An administrator records the policy; the operator retries; now it runs, and the request says it was unencrypted.
-        var connection = await Portal.Db(db => db.Connections.FirstAsync());
         await Portal.Db(async db =>
         {
-            (await db.Connections.FirstAsync(c => c.Id == connection.Id)).AllowUnencryptedMigration = true;
+            (await db.Connections.FirstAsync(c => c.Id == vm.ConnectionId)).AllowUnencryptedMigration = true;
             return await db.SaveChangesAsync();
         });
         var retried = await Portal.Scoped<RetryRequest, RequestSummary>(u => u.HandleAsync(Operator, new RetryRequest.Command(submitted.Id, "Policy now allows it")));

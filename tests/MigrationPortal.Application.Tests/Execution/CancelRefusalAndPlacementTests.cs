@@ -106,7 +106,7 @@ public abstract class CancelRefusalAndPlacementTests(DatabaseProvider provider) 
     [Fact]
     public async Task SyncNow_QueuesASyncAndAuditsIt_ForOperator_AndIsRefusedForRequester()
     {
-        var connection = await Portal.Db(db => db.Connections.Where(c => c.Kind == ConnectionKinds.Demo).Select(c => c.Id).FirstAsync());
+        var connection = await Portal.Db(db => db.Connections.Where(c => c.Endpoint == MigrationPortal.Infrastructure.Connectors.Demo.DemoWorldShape.Endpoint).Select(c => c.Id).FirstAsync());
 
         await Assert.ThrowsAsync<ForbiddenException>(() => Portal.Scoped<SyncNow, SyncNow.Accepted>(u => u.HandleAsync(Requester, connection)));
         Assert.Empty(Portal.Jobs.Syncs);

@@ -16,7 +16,7 @@ namespace MigrationPortal.Application.Tests.Inventory;
 /// </summary>
 public abstract class SyncInventoryTests(DatabaseProvider provider) : DatabaseTestBase(provider)
 {
-    private Task<Guid> DemoConnectionIdAsync() => Portal.Db(db => db.Connections.Where(c => c.Kind == ConnectionKinds.Demo).Select(c => c.Id).FirstAsync());
+    private Task<Guid> DemoConnectionIdAsync() => Portal.Db(db => db.Connections.Where(c => c.Endpoint == MigrationPortal.Infrastructure.Connectors.Demo.DemoWorldShape.Endpoint).Select(c => c.Id).FirstAsync());
 
     private async Task<SyncInventory.Result> SyncAsync() =>
         await Portal.Scoped<SyncInventory, SyncInventory.Result>(async u => await u.HandleAsync(PortalHarness.Operator, await DemoConnectionIdAsync()));

@@ -19,7 +19,7 @@ internal static class SchedulingTestKit
     public static readonly RequestState[] InFlight = [RequestState.Scheduled, RequestState.Running, RequestState.Verifying];
 
     public static Task<Guid> DemoConnectionIdAsync(this PortalHarness portal) =>
-        portal.Db(db => db.Connections.Where(c => c.Kind == MigrationPortal.Domain.Inventory.ConnectionKinds.Demo).Select(c => c.Id).FirstAsync());
+        portal.Db(db => db.Connections.Where(c => c.Endpoint == MigrationPortal.Infrastructure.Connectors.Demo.DemoWorldShape.Endpoint).Select(c => c.Id).FirstAsync());
 
     public static Task AutoApproveEverythingAsync(this PortalHarness portal) =>
         portal.Scoped<SetApprovalRules>(u => u.HandleAsync(PortalHarness.Admin, [new SetApprovalRules.Rule("all auto", ApprovalOutcome.AutoApprove)]));

@@ -585,7 +585,7 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
     private async Task<Guid> DemoConnectionIdAsync()
     {
         await using var scope = factory.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Connections.Where(c => c.Kind == ConnectionKinds.Demo).Select(c => c.Id).FirstAsync();
+        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Connections.Where(c => c.Endpoint == MigrationPortal.Infrastructure.Connectors.Demo.DemoWorldShape.Endpoint).Select(c => c.Id).FirstAsync();
     }
 
     private async Task<Guid> VmOfAsync(string app, int index)

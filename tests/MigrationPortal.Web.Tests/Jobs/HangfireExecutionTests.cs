@@ -71,7 +71,7 @@ public sealed class HangfireExecutionTests(HangfireWebFactory factory) : IClassF
         await using (var scope = factory.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-            var demo = await db.Connections.FirstAsync(c => c.Kind == ConnectionKinds.Demo);
+            var demo = await db.Connections.FirstAsync(c => c.Endpoint == MigrationPortal.Infrastructure.Connectors.Demo.DemoWorldShape.Endpoint);
             connectionId = demo.Id;
             before = demo.LastSyncedAt;
         }

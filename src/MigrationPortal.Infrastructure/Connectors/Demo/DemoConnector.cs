@@ -8,12 +8,15 @@ using MigrationPortal.Infrastructure.Persistence;
 namespace MigrationPortal.Infrastructure.Connectors.Demo;
 
 /// <summary>
-/// The labelled demo hypervisor: a simulated world kept in the portal's database, whose migrations take a few seconds
-/// and report progress. It exists so a fresh install has something to show; no connector test uses it.
+/// The labelled demo hypervisor: two simulated worlds kept in the portal's database (a vCenter-like one and a KVM one,
+/// told apart by the connection's endpoint), whose migrations take a few seconds and report progress, and whose VMs
+/// can be converted from the first to the second (DemoConnector.Conversion*.cs). It exists so a fresh install has
+/// something to show; no connector test uses it.
 /// </summary>
-public sealed class DemoConnector(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IOptions<DemoOptions> options) : IHypervisorConnector
+public sealed partial class DemoConnector(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IOptions<DemoOptions> options) : IHypervisorConnector
 {
     private const long BytesPerGb = 1L << 30;
+    private const string TransferIdPrefix = "demo-task-";
 
     public string Kind => ConnectionKinds.Demo;
 
@@ -24,31 +27,42 @@ public sealed class DemoConnector(IDbContextFactory<PortalDbContext> dbFactory, 
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await EnsureSeededAsync(db, ct);
-        var vms = await db.DemoVms.AsNoTracking().OrderBy(v => v.Id).ToListAsync(ct);
-        var hosts = DemoWorldShape.Hosts.ToDictionary(h => h.Id);
+        var world = DemoWorlds.For(connection.Endpoint);
+        var hostIds = world.Hosts.Select(h => h.Id).ToList();
+        var vms = await db.DemoVms.AsNoTracking().Where(v => hostIds.Contains(v.HostId)).OrderBy(v => v.Id).ToListAsync(ct);
+        var volumes = world == DemoWorlds.Kvm ? await DemoVolumes.ListAsync(db, ct) : [];
+        var hosts = world.Hosts.ToDictionary(h => h.Id);
         return new InventorySnapshot(
-            DemoWorldShape.Clusters.Select(c => new ClusterInfo(c, c, "Demo-Datacenter")).ToList(),
-            DemoWorldShape.Hosts.Select(h => new HostInfo(h.Id, h.Name, h.Cluster, "connected", PowerState.On, false, h.Cores, h.MemoryMb,
+            world.Clusters.Select(c => new ClusterInfo(c, c, world.Datacenter)).ToList(),
+            world.Hosts.Select(h => new HostInfo(h.Id, h.Name, h.Cluster, "connected", PowerState.On, false, h.Cores, h.MemoryMb,
                 vms.Where(v => v.HostId == h.Id && ToPortal(v.PowerState) == PowerState.On).Sum(v => v.MemoryMb))).ToList(),
-            DemoWorldShape.Datastores.Select(d => new DatastoreInfo(d.Name, d.Name, d.CapacityGb, d.CapacityGb - vms.Where(v => v.Datastore == d.Name).Sum(v => v.DiskGb), true,
-                DemoWorldShape.Hosts.Where(h => h.Cluster == d.Cluster).Select(h => h.Name).ToList())).ToList(),
+            world.Datastores.Select(d => new DatastoreInfo(d.Name, d.Name, d.CapacityGb, FreeBytes(d, vms, volumes) / BytesPerGb, true,
+                world.HostsMounting(d).Select(h => h.Name).ToList())).ToList(),
             vms.Select(v => new VmInfo(v.Id, v.Name, ToPortal(v.PowerState), v.HostId, hosts[v.HostId].Name, hosts[v.HostId].Cluster, "Resources", [v.Datastore],
-                v.Cpus, v.MemoryMb, v.DiskGb, v.DiskGb / 2, v.Application, v.MigrateEncryption)).ToList());
+                v.Cpus, v.MemoryMb, v.DiskGb, v.DiskGb / 2, v.Application, world == DemoWorlds.Kvm ? null : v.MigrateEncryption,
+                world == DemoWorlds.Kvm ? null : [DemoWorldShape.NetworkOf(v)])).ToList(),
+            world.Networks.Select(n => new NetworkInfo(n, n, world.Hosts.Select(h => h.Name).ToList())).ToList());
     }
+
+    /// <summary>A datastore's or pool's free bytes: its capacity less its VMs' disks and (in the KVM world) the data of the volumes uploaded into it.</summary>
+    private static long FreeBytes(DemoWorldShape.Datastore store, IEnumerable<DemoVm> vms, IEnumerable<DemoVolume> volumes) =>
+        store.CapacityGb * BytesPerGb - vms.Where(v => v.Datastore == store.Name).Sum(v => v.DiskGb) * BytesPerGb
+        - volumes.Where(v => v.Pool == store.Name).Sum(v => v.AllocatedBytes);
 
     public async Task<IReadOnlyList<PrecheckFinding>> PrecheckAsync(MigrationPlan plan, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var vm = await FindVmAsync(db, plan, ct);
         var findings = new List<PrecheckFinding>();
-        var targetHost = plan.Target.HostId is null ? null : DemoWorldShape.Hosts.FirstOrDefault(h => h.Id == plan.Target.HostId);
+        var world = DemoWorlds.For(plan.Source.Endpoint);
+        var targetHost = world.Host(plan.Target.HostId);
         if (plan.Target.HostId is not null && targetHost is null)
             findings.Add(new(FindingSeverity.Critical, "host-missing", $"Demo host '{plan.Target.HostId}' does not exist."));
         if (plan.Live && ToPortal(vm.PowerState) != PowerState.On)
             findings.Add(new(FindingSeverity.Critical, "vm-powered-off", $"A live move needs the VM powered on; '{vm.Name}' is {vm.PowerState}."));
-        var sourceCluster = DemoWorldShape.Hosts.First(h => h.Id == vm.HostId).Cluster;
+        var sourceCluster = DemoWorlds.OfHost(vm.HostId).Host(vm.HostId)?.Cluster;
         var targetStore = plan.Target.DatastoreName ?? vm.Datastore;
-        var store = DemoWorldShape.Datastores.FirstOrDefault(d => d.Name == targetStore);
+        var store = world.Datastore(targetStore);
         if (store is null) findings.Add(new(FindingSeverity.Critical, "datastore-missing", $"Demo datastore '{targetStore}' does not exist."));
         else if (targetHost is not null && store.Cluster != targetHost.Cluster)
             findings.Add(new(FindingSeverity.Critical, "datastore-not-mounted", $"Host {targetHost.Name} does not mount datastore {store.Name}."));
@@ -95,7 +109,7 @@ public sealed class DemoConnector(IDbContextFactory<PortalDbContext> dbFactory, 
         var vm = await FindVmAsync(db, plan, ct);
         var task = new DemoTask
         {
-            Id = $"demo-task-{Guid.NewGuid():N}",
+            Id = $"{TransferIdPrefix}{Guid.NewGuid():N}",
             VmId = vm.Id,
             TargetHostId = plan.Target.HostId,
             TargetDatastore = plan.Target.DatastoreName,
@@ -161,7 +175,8 @@ public sealed class DemoConnector(IDbContextFactory<PortalDbContext> dbFactory, 
         // The demo's task table is its whole record of transfers, so "none" is a sure answer here.
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var vm = await FindVmAsync(db, plan, ct);
-        var tasks = await db.DemoTasks.AsNoTracking().Where(t => t.VmId == vm.Id).ToListAsync(ct);
+        // Only transfers: the same table also records the conversion's exports, volumes and notes (other ID prefixes).
+        var tasks = await db.DemoTasks.AsNoTracking().Where(t => t.VmId == vm.Id && t.Id.StartsWith(TransferIdPrefix)).ToListAsync(ct);
         var started = tasks.Where(t => t.StartedAt >= startedAfter).OrderBy(t => t.StartedAt).ToList();
         return started.Count switch
         {
@@ -188,7 +203,7 @@ public sealed class DemoConnector(IDbContextFactory<PortalDbContext> dbFactory, 
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var vm = await FindVmAsync(db, plan, ct);
-        var host = DemoWorldShape.Hosts.First(h => h.Id == vm.HostId);
+        var host = DemoWorlds.OfHost(vm.HostId).Hosts.First(h => h.Id == vm.HostId);
         return new VmPlacement(host.Id, host.Name, [vm.Datastore], ToPortal(vm.PowerState), vm.MigrateEncryption);
     }
 

@@ -7,7 +7,8 @@ namespace MigrationPortal.Infrastructure.Connectors.Demo;
 
 /// <summary>
 /// The demo kind simulates vSphere, so it takes vSphere's limits and costs (as rows of its own kind, so editing one does
-/// not edit the other). The portal creates its one demo connection itself; administrators neither add nor edit one.
+/// not edit the other). The portal creates its demo connections itself (the vCenter-like one and the KVM one, told apart by
+/// their endpoints); administrators neither add nor edit one.
 /// </summary>
 public sealed class DemoDescriptor : IConnectorDescriptor
 {

@@ -1,6 +1,6 @@
 namespace MigrationPortal.Infrastructure.Connectors.Demo;
 
-/// <summary>Bound from "Demo". The demo connection is created on first start when no other connection exists.</summary>
+/// <summary>Bound from "Demo". The demo connections (vCenter-like and KVM) are created on first start when no other connection exists.</summary>
 public sealed class DemoOptions
 {
     public const string Section = "Demo";
@@ -9,4 +9,7 @@ public sealed class DemoOptions
 
     /// <summary>How long a simulated migration takes.</summary>
     public TimeSpan MigrationDuration { get; set; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>How long a converted demo VM takes to print its login prompt on first boot.</summary>
+    public TimeSpan BootDelay { get; set; } = TimeSpan.FromSeconds(2);
 }
