@@ -160,7 +160,9 @@ public sealed class ConversionEndToEndTests(ITestOutputHelper output) : IAsyncLi
     [Fact]
     public async Task Conversion_RollsBack_WhenTheFirstBootNeverAnswers()
     {
+        // A portal of its own, whose boot probe waits for a line the guest never prints.
         await _portal.DisposeAsync();
+        foreach (var f in new[] { _database, _database + "-wal", _database + "-shm" }) File.Delete(f);
         _portal = await StartPortalAsync(new Dictionary<string, string?>
         {
             ["Conversion:BootConsolePattern"] = "THIS-LINE-IS-NEVER-PRINTED",
@@ -170,7 +172,7 @@ public sealed class ConversionEndToEndTests(ITestOutputHelper output) : IAsyncLi
 
         await _portal.RunAsync(request.Id);
 
-        await AssertRolledBackAsync(request.Id, ItinerarySteps.FirstBoot);
+        await AssertRolledBackAsync(request.Id, "did not answer");
     }
 
     [Fact]
