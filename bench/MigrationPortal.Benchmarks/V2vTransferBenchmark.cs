@@ -17,7 +17,7 @@ namespace MigrationPortal.Benchmarks;
 
 /// <summary>
 /// VMware to KVM, the whole disk transfer: the vcsim lab's conversion fixture (conv-vm, its flat data disk) into a new
-/// volume in the libvirt lab's host B (pool "images", qemu+tls with B's certificate pinned).
+/// volume in the libvirt lab's host B (a transient pool "mpbench" under /var/tmp, qemu+tls with B's certificate pinned).
 /// portal: VSphereConnector.BeginExportAsync (ExportVm, lease) → OpenAsync(data disk) (pinned HTTPS ranges of the
 /// flat extent) → QemuImgDiskConverter.ConvertAsync → LibvirtConnector.CreateVolumeAsync (sparse virStorageVolUpload)
 /// → FinishAsync → export.CompleteAsync; nothing is written on the portal's node.
@@ -30,14 +30,26 @@ namespace MigrationPortal.Benchmarks;
 public static class V2vTransferBenchmark
 {
     private const double MiB = 1024 * 1024;
-    private const string Pool = "images";
+    // A transient pool of the benchmark's own on B: the lab's tests, if they run alongside, clean B's "images" and "fast" pools.
+    private const string Pool = "mpbench";
+    private const string PoolDir = "/var/tmp/mpbench-b-pool";
 
     public static async Task RunAsync(string[] args)
     {
         var rounds = int.Parse(args[0], CultureInfo.InvariantCulture);
         var lines = new List<string>();
-        foreach (var dir in args[1].Split(','))
-            lines.AddRange(await RunFixtureAsync(rounds, dir));
+        Directory.CreateDirectory(PoolDir);
+        await Run("virsh", "-c", TlsUriWithPki(), "pool-create-as", Pool, "dir", "--target", PoolDir);
+        try
+        {
+            foreach (var dir in args[1].Split(','))
+                lines.AddRange(await RunFixtureAsync(rounds, dir));
+        }
+        finally
+        {
+            await Run("virsh", "-c", TlsUriWithPki(), "pool-destroy", Pool);
+            Directory.Delete(PoolDir, recursive: true);
+        }
         Console.WriteLine();
         Console.WriteLine($"| data disk (capacity / written) | run | wall s median of {rounds} (min–max) | MiB/s of capacity | MiB/s of data | temporary copy on the node |");
         Console.WriteLine("| --- | --- | ---: | ---: | ---: | --- |");
@@ -61,7 +73,7 @@ public static class V2vTransferBenchmark
             null, null, null, false, Pem("LIBVIRT_LAB_CA_CERT"), Pem("LIBVIRT_LAB_CLIENT_CERT"), Pem("LIBVIRT_LAB_CLIENT_KEY"));
         var vm = await vcsim.VmAsync("conv-vm");
         var plan = new MigrationPlan(Guid.NewGuid(), source, destination, vm["id"]!.GetValue<string>(), "conv-vm", MigrationKind.CrossPlatform, false,
-            vm["host"]!["id"]!.GetValue<string>(), "LocalDS_0", new MigrationTarget(destination.Id, libvirt.BTlsUri, "lab-b", null, "images@lab-b", null), new MigrationOptions(false, true), null);
+            vm["host"]!["id"]!.GetValue<string>(), "LocalDS_0", new MigrationTarget(destination.Id, libvirt.BTlsUri, "lab-b", null, "mpbench@lab-b", null), new MigrationOptions(false, true), null);
         await using var vsphere = new VSphereConnector(Options.Create(new VSphereOptions { TaskPollInterval = TimeSpan.FromMilliseconds(100) }), TimeProvider.System,
             NullLogger<VSphereConnector>.Instance);
         var kvm = new LibvirtConnector(new LibvirtJobRegistry(), Options.Create(new LibvirtOptions()), TimeProvider.System, NullLogger<LibvirtConnector>.Instance);
@@ -122,7 +134,6 @@ public static class V2vTransferBenchmark
         var watch = Stopwatch.StartNew();
         try
         {
-            await Run("virsh", "-c", TlsUriWithPki(), "vol-create-as", Pool, volume, capacity.ToString(CultureInfo.InvariantCulture), "--format", "raw");
             using var nbdkit = Process.Start(new ProcessStartInfo("nbdkit")
             {
                 ArgumentList = { "--foreground", "--readonly", "--unix", socket, "curl", $"url={url}", $"cainfo={pemFile}", $"user={VcsimLab.User}", $"password={VcsimLab.Password}" },
@@ -141,6 +152,8 @@ public static class V2vTransferBenchmark
                 nbdkit.Kill();
                 await nbdkit.WaitForExitAsync();
             }
+            // The volume is created once the download is done (as virt-v2v's -o libvirt does), so nothing on B waits on it.
+            await Run("virsh", "-c", TlsUriWithPki(), "vol-create-as", Pool, volume, capacity.ToString(CultureInfo.InvariantCulture), "--format", "raw");
             await Run("virsh", "-c", TlsUriWithPki(), "vol-upload", "--sparse", "--pool", Pool, volume, temp);
             return watch.Elapsed.TotalSeconds;
         }
@@ -156,9 +169,9 @@ public static class V2vTransferBenchmark
 
     private static async Task VerifyAndDeleteAsync(LibvirtLab lab, string image, string volume)
     {
-        var file = Path.Combine(lab.BImagesDir, volume);
+        var file = Path.Combine(PoolDir, volume);
         await Run("qemu-img", "compare", "-q", "-f", "raw", "-F", "raw", image, file);
-        await Run("virsh", "-c", lab.BUri, "vol-delete", "--pool", Pool, volume);
+        await Run("virsh", "-c", TlsUriWithPki(), "vol-delete", "--pool", Pool, volume);
     }
 
     private static async Task<long> AllocatedAsync(string path) => long.Parse((await Run("du", "-B1", path)).Split('\t')[0], CultureInfo.InvariantCulture);
