@@ -25,6 +25,12 @@ if (args.FirstOrDefault() == "libvirt")
     return;
 }
 
+if (args.FirstOrDefault() == "v2v-transfer")
+{
+    await MigrationPortal.Benchmarks.V2vTransferBenchmark.RunAsync(args.Skip(1).ToArray());
+    return;
+}
+
 if (args.FirstOrDefault() == "v2v")
 {
     await MigrationPortal.Benchmarks.V2vConversionBenchmark.RunAsync(args.Skip(1).ToArray());
