@@ -22,6 +22,9 @@ public abstract class ConversionMapTests(DatabaseProvider provider) : DatabaseTe
         var kvm = new Connection($"kvm-{Guid.NewGuid():N}"[..12], ConnectionKinds.Libvirt, "qemu+tls://kvm-a/system");
         await Portal.Scoped<PortalDbContext>(async db =>
         {
+            // The demo world seeds maps of its own (Demo → Demo KVM); these tests count only theirs.
+            db.NetworkMaps.RemoveRange(db.NetworkMaps);
+            db.StorageMaps.RemoveRange(db.StorageMaps);
             db.Connections.AddRange(vcenter, kvm);
             db.Networks.AddRange(
                 new InventoryNetwork { ConnectionId = vcenter.Id, ExternalId = "network-1", Name = "VM Network" },

@@ -210,8 +210,15 @@ public abstract class NotificationTests(DatabaseProvider provider) : DatabaseTes
     {
         await KnowEveryoneAsync();
         await SetPolicyAsync(new SetApprovalRules.Rule("auto", ApprovalOutcome.AutoApprove));
-        // Unencrypted without an administrator's policy: the precheck blocks it and the request fails with the reason.
-        var request = await SubmitAsync(await RequesterVmAsync(), encrypted: false);
+        // Unencrypted without an administrator's policy: the precheck blocks it and the request fails with the reason. (The
+        // demo connection records a policy that allows it, for the demo's conversions; this test takes it away.)
+        var vm = await RequesterVmAsync();
+        await Portal.Scoped<PortalDbContext>(async db =>
+        {
+            (await db.Connections.FirstAsync(c => c.Id == vm.ConnectionId)).AllowUnencryptedMigration = false;
+            await db.SaveChangesAsync();
+        });
+        var request = await SubmitAsync(vm, encrypted: false);
         await Portal.Scoped<DispatchDueRequests>(d => d.HandleAsync());
         await Portal.Scoped<RunMigration>(r => r.HandleAsync(request.Id));
         Assert.Equal(RequestState.Failed, await Portal.Db(db => db.Requests.Where(r => r.Id == request.Id).Select(r => r.State).FirstAsync()));
