@@ -18,6 +18,12 @@ public interface IConnectorDescriptor
     /// <summary>What people call the kind ("vSphere (vCenter)").</summary>
     string DisplayName { get; }
 
+    /// <summary>Whether VMs can leave this kind by conversion (its connector is an <see cref="IConversionSource"/>): a conversion map may start here.</summary>
+    bool ConvertsFrom => false;
+
+    /// <summary>Whether converted VMs can arrive at this kind (its connector is an <see cref="IConversionDestination"/>): a conversion map may end here.</summary>
+    bool ConvertsTo => false;
+
     /// <summary>False for a kind the portal creates itself (demo): administrators cannot add or edit its connections.</summary>
     bool AdministratorsAddConnections => true;
 

@@ -15,21 +15,20 @@ internal static class ConversionMapRules
     /// <summary>Readers: Administrators manage maps, Operators look at them, and a requester picks one in the wizard.</summary>
     public static readonly string[] ReadRoles = [Roles.Administrator, Roles.Operator, Roles.Requester];
 
-    // The itinerary catalog is the source of truth for which (source kind, destination kind) pairs can be converted; until
-    // it says so in a form the use cases can ask, this is the one pair it has (vSphere to libvirt). The helper building
-    // the cross-platform itinerary may replace these two sets with a question to the catalog.
-    private static readonly string[] SourceKinds = [ConnectionKinds.VSphere];
-    private static readonly string[] DestinationKinds = [ConnectionKinds.Libvirt];
+    // Which kinds a map may join is each kind's descriptor's to say, so no kind is named above the connector seam.
+    public static bool CanConvertFrom(IConnectorKinds kinds, string kind) => kinds.Find(kind)?.ConvertsFrom ?? false;
 
-    public static bool CanConvertFrom(string kind) => SourceKinds.Contains(kind, StringComparer.Ordinal);
+    public static bool CanConvertTo(IConnectorKinds kinds, string kind) => kinds.Find(kind)?.ConvertsTo ?? false;
 
-    public static bool CanConvertTo(string kind) => DestinationKinds.Contains(kind, StringComparer.Ordinal);
+    private static string SourceKinds(IConnectorKinds kinds) => string.Join(" or ", kinds.All.Where(d => d.ConvertsFrom).Select(d => d.Kind));
+
+    private static string DestinationKinds(IConnectorKinds kinds) => string.Join(" or ", kinds.All.Where(d => d.ConvertsTo).Select(d => d.Kind));
 
     /// <summary>
     /// Checks a map's name and its two connections (they exist, they differ, and the pair can be converted). Returns both
     /// connections, or null for either when it is missing.
     /// </summary>
-    public static async Task<(Connection? Source, Connection? Destination)> CheckNameAndPairAsync(IPortalDb db, Validation check, string? name,
+    public static async Task<(Connection? Source, Connection? Destination)> CheckNameAndPairAsync(IPortalDb db, IConnectorKinds kinds, Validation check, string? name,
         Guid sourceId, Guid destinationId, CancellationToken ct)
     {
         check.Text(name, "Name", TextLimits.Name, "Name the map.");
@@ -37,12 +36,12 @@ internal static class ConversionMapRules
         var source = found.FirstOrDefault(c => c.Id == sourceId);
         var destination = found.FirstOrDefault(c => c.Id == destinationId);
         if (source is null) check.Add("SourceConnectionId", "Choose a source connection that exists.");
-        else if (!CanConvertFrom(source.Kind))
-            check.Add("SourceConnectionId", $"'{source.Name}' is a {source.Kind} connection; maps convert from {string.Join(" or ", SourceKinds)} connections.");
+        else if (!CanConvertFrom(kinds, source.Kind))
+            check.Add("SourceConnectionId", $"'{source.Name}' is a {source.Kind} connection; maps convert from {SourceKinds(kinds)} connections.");
         if (destination is null) check.Add("DestinationConnectionId", "Choose a destination connection that exists.");
         else if (sourceId == destinationId) check.Add("DestinationConnectionId", "Choose a destination other than the source.");
-        else if (!CanConvertTo(destination.Kind))
-            check.Add("DestinationConnectionId", $"'{destination.Name}' is a {destination.Kind} connection; maps convert to {string.Join(" or ", DestinationKinds)} connections.");
+        else if (!CanConvertTo(kinds, destination.Kind))
+            check.Add("DestinationConnectionId", $"'{destination.Name}' is a {destination.Kind} connection; maps convert to {DestinationKinds(kinds)} connections.");
         return (source, destination);
     }
 

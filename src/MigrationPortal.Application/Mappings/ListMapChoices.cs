@@ -8,7 +8,7 @@ namespace MigrationPortal.Application.Mappings;
 /// What a map editor offers, from the inventory as last synced: the connections a map may convert from and to, and for
 /// the chosen pair the source's networks and datastores and the destination's networks and storage pools.
 /// </summary>
-public sealed class ListMapChoices(IPortalDb db, AccessGuard guard)
+public sealed class ListMapChoices(IPortalDb db, AccessGuard guard, IConnectorKinds kinds)
 {
     public sealed record Query(Guid? SourceConnectionId, Guid? DestinationConnectionId);
 
@@ -21,8 +21,8 @@ public sealed class ListMapChoices(IPortalDb db, AccessGuard guard)
     {
         await guard.RequireRoleAsync(user, "conversion-map.choices", ct, ConversionMapRules.ReadRoles);
         var connections = await db.Connections.AsNoTracking().OrderBy(c => c.Name).Select(c => new ConnectionChoice(c.Id, c.Name, c.Kind)).ToListAsync(ct);
-        var sources = connections.Where(c => ConversionMapRules.CanConvertFrom(c.Kind)).ToList();
-        var destinations = connections.Where(c => ConversionMapRules.CanConvertTo(c.Kind)).ToList();
+        var sources = connections.Where(c => ConversionMapRules.CanConvertFrom(kinds, c.Kind)).ToList();
+        var destinations = connections.Where(c => ConversionMapRules.CanConvertTo(kinds, c.Kind)).ToList();
         static List<string> Sorted(IEnumerable<string> names) => names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var source = sources.FirstOrDefault(c => c.Id == query.SourceConnectionId);
         var destination = destinations.FirstOrDefault(c => c.Id == query.DestinationConnectionId);

@@ -13,7 +13,7 @@ namespace MigrationPortal.Application.Mappings;
 /// reported in one round, each under its field ("Entries[2].TargetName"). Two Administrators editing one map: the second
 /// save gets 409 instead of overwriting; two maps of one name for a pair: the unique index decides, also 409.
 /// </summary>
-public sealed class SaveNetworkMap(IPortalDb db, AccessGuard guard, TimeProvider time)
+public sealed class SaveNetworkMap(IPortalDb db, AccessGuard guard, TimeProvider time, IConnectorKinds kinds)
 {
     /// <param name="ExpectedVersion">The <see cref="NetworkMapView.Version"/> the edit started from; required with <paramref name="Id"/>.</param>
     public sealed record Command(Guid? Id, int? ExpectedVersion, string? Name, Guid SourceConnectionId, Guid DestinationConnectionId, IReadOnlyList<Entry?>? Entries);
@@ -36,7 +36,7 @@ public sealed class SaveNetworkMap(IPortalDb db, AccessGuard guard, TimeProvider
         check.Require(map is null || command.ExpectedVersion is not null, "ExpectedVersion", "Send the version the edit started from.");
         check.Require(map is null || (map.SourceConnectionId == command.SourceConnectionId && map.DestinationConnectionId == command.DestinationConnectionId),
             "SourceConnectionId", "A map's connections cannot change; create a new map for the other pair.");
-        var (source, destination) = await ConversionMapRules.CheckNameAndPairAsync(db, check, command.Name, command.SourceConnectionId, command.DestinationConnectionId, ct);
+        var (source, destination) = await ConversionMapRules.CheckNameAndPairAsync(db, kinds, check, command.Name, command.SourceConnectionId, command.DestinationConnectionId, ct);
         var entries = command.Entries ?? [];
         check.Require(entries.Count > 0, "Entries", "Map at least one network.");
         var sourceNetworks = source is null ? [] : await ConversionMapRules.NetworkNamesAsync(db, source.Id, ct);

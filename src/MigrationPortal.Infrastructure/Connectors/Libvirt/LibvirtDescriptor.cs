@@ -23,6 +23,8 @@ public sealed class LibvirtDescriptor : IConnectorDescriptor
 
     public string DisplayName => "KVM (libvirt)";
 
+    public bool ConvertsTo => true;
+
     public IReadOnlyList<ConnectionField> Fields { get; } =
     [
         new(ConnectionInput.Endpoint, "Host URIs", "One libvirt URI per host (qemu+tls://, qemu+ssh:// or qemu+unix://), separated by spaces, commas or new lines; a qemu+tls host may end in #sha256=<thumbprint>.",

@@ -23,6 +23,8 @@ public sealed class VSphereDescriptor : IConnectorDescriptor
 
     public string DisplayName => "vSphere (vCenter)";
 
+    public bool ConvertsFrom => true;
+
     public IReadOnlyList<ConnectionField> Fields { get; } =
     [
         new(ConnectionInput.Endpoint, "Endpoint URL", "The vCenter SDK URL, such as https://vcenter.example/sdk.", Required: true),
