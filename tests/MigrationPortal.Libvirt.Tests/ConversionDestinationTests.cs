@@ -292,6 +292,31 @@ public sealed class ConversionDestinationTests(ITestOutputHelper output) : IAsyn
     }
 
     [Fact]
+    public async Task DefineDomain_GivesAnEfiSourceOvmfAndItsOwnNvram_WhichBootsAndIsRemovedWithTheDomain()
+    {
+        // The lab installs Debian's ovmf (lab.sh install); libvirt picks OVMF and makes the NVRAM from its template itself.
+        Assert.True(File.Exists("/usr/share/qemu/firmware/60-edk2-x86_64.json"), "OVMF is not installed: run tests/lab/libvirt/lab.sh install");
+        var plan = Plan();
+        var disks = new[] { await EmptyVolumeAsync(plan, "disk0.raw") }; // nothing to boot: OVMF falls through to its shell
+        await _connector.DefineDomainAsync(plan, Spec(plan, disks) with { Firmware = Firmware.Efi }, None);
+        Assert.Contains("<os firmware='efi'>", await _lab.VirshAsync(_lab.BUri, "dumpxml", "--inactive", $"{_prefix}-vm"));
+
+        // OVMF announces itself on the serial console (SeaBIOS never prints this): the domain really boots UEFI firmware.
+        var clock = Stopwatch.StartNew();
+        var result = await _connector.BootAsync(plan, $"{_prefix}-vm", new BootProbe(@"UEFI v\d|EDK II", TimeSpan.FromMinutes(2)), None);
+        output.WriteLine($"OVMF answered after {clock.Elapsed.TotalSeconds:0.0} s: {result.How}\n{result.ConsoleExcerpt}");
+        Assert.True(result.Answered, result.How + "\n" + result.ConsoleExcerpt);
+        var live = await _lab.VirshAsync(_lab.BUri, "dumpxml", $"{_prefix}-vm");
+        Assert.Matches(@"<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE[^<]*\.fd</loader>", live);
+        var nvram = Path.Combine(_lab.LabDir, "hosts/b/lib/qemu/nvram", $"{_prefix}-vm_VARS.fd");
+        Assert.True(File.Exists(nvram), $"no NVRAM at {nvram}");
+
+        var removed = await _connector.RemoveConvertedAsync(plan, $"{_prefix}-vm", disks, None);
+        Assert.False(removed.Kept, removed.Description);
+        Assert.False(File.Exists(nvram), "the roll-back left the domain's NVRAM behind");
+    }
+
+    [Fact]
     public async Task Boot_ReturnsNotAnsweredWithinTheProbesTimeout_WhenTheConsoleNeverPrintsThePattern()
     {
         var plan = Plan();

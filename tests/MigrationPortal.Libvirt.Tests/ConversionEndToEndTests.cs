@@ -167,7 +167,7 @@ public sealed class ConversionEndToEndTests(ITestOutputHelper output) : IAsyncLi
         {
             ["Conversion:BootConsolePattern"] = "THIS-LINE-IS-NEVER-PRINTED",
             ["Conversion:FirstBootTimeout"] = "00:00:10",
-        }, reuseDatabase: false);
+        });
         var request = await SubmitAndApproveAsync();
 
         await _portal.RunAsync(request.Id);
@@ -176,49 +176,120 @@ public sealed class ConversionEndToEndTests(ITestOutputHelper output) : IAsyncLi
     }
 
     [Fact]
-    public async Task Conversion_ResumesAndDefinesOneDomain_WhenThePortalIsKilledMidTransfer()
+    public async Task Conversion_ResumesOnTheSameExportAndBootsOneDomain_WhenThePortalProcessIsKilledMidCopy()
     {
         var request = await SubmitAndApproveAsync();
 
-        // The node "dies" once copy-disks has moved some bytes: its run stops where it is, no clean-up, qemu-img killed.
-        using var kill = new CancellationTokenSource();
-        var run = _portal.RunAsync(request.Id, kill.Token);
-        await Eventually.TrueAsync(async () =>
+        // A real second portal process runs the job on the same database and is killed with SIGKILL while copy-disks
+        // streams the second (data) disk: the boot disk's volume is finished, the data disk's is half uploaded.
+        var killAt = 128L * 1024 * 1024;
+        using var child = PortalChild.Start(_database, request.Id, Settings(new Dictionary<string, string?>()));
+        var qemuImg = new List<int>();
+        try
         {
-            if (run.IsCompleted) return true;
-            var progress = await _portal.Db(db => db.Progress.AsNoTracking().FirstOrDefaultAsync(p => p.RequestId == request.Id));
-            return progress?.BytesTransferred > 32L * 1024 * 1024;
-        }, TimeSpan.FromMinutes(3), "copy-disks to move 32 MiB");
-        Assert.False(run.IsCompleted, "the run ended before it could be killed");
-        await kill.CancelAsync();
-        await Record.ExceptionAsync(() => run);
+            await LibvirtLab.WaitUntilAsync(async () =>
+            {
+                if (child.HasExited) return true;
+                var progress = await _portal.Db(db => db.Progress.AsNoTracking().FirstOrDefaultAsync(p => p.RequestId == request.Id));
+                return progress?.BytesTransferred > killAt;
+            }, TimeSpan.FromMinutes(3), $"copy-disks in the portal process to move {killAt >> 20} MiB");
+            Assert.False(child.HasExited, $"the portal process ended before it could be killed: {child.Output}");
+            qemuImg.AddRange(PortalChild.ChildrenNamed(child.Id, "qemu-img"));
+            child.Kill(); // SIGKILL to the portal alone, as `kill -9 <pid>`: its qemu-img is not killed with it
+        }
+        finally
+        {
+            child.KillIfRunning();
+        }
+
+        // The transfer dies with the portal: qemu-img loses both its NBD ends and exits, nothing keeps writing into B.
+        Assert.NotEmpty(qemuImg);
+        await LibvirtLab.WaitUntilAsync(() => Task.FromResult(qemuImg.All(p => !PortalChild.IsRunning(p))), TimeSpan.FromSeconds(30),
+            $"the killed portal's qemu-img ({string.Join(", ", qemuImg)}) to exit");
         var interrupted = await _portal.RequestAsync(request.Id);
+        var progressAtKill = await _portal.Db(db => db.Progress.AsNoTracking().FirstAsync(p => p.RequestId == request.Id));
+        output.WriteLine($"killed at {progressAtKill.BytesTransferred >> 20} of {progressAtKill.BytesTotal >> 20} MiB; volumes on B: {string.Join(", ", await VolumesOnBAsync())}");
         Assert.Equal(RequestState.Running, interrupted.State);
         Assert.Equal(StepStatus.Running, interrupted.FindStep(ItinerarySteps.CopyDisks)?.Status);
+        Assert.True(progressAtKill.BytesTransferred < progressAtKill.BytesTotal, "the kill landed after the copy had finished");
+        Assert.Null(interrupted.FindStep(ItinerarySteps.DefineDomain));
+        Assert.DoesNotContain(ConversionFixture.Vm, await DomainsOnBAsync());
+        var lease = Assert.Single(await _vcenter.LeasesAsync());
+        Assert.Equal("ready", lease["state"]!.GetValue<string>()); // nobody ended it: the dead portal cannot
+        output.WriteLine($"before the restart: ExportVm {await _vcenter.CallsAsync("ExportVm")}, HttpNfcLeaseAbort {await _vcenter.CallsAsync("HttpNfcLeaseAbort")}");
 
-        // A new node takes the request over after a restart on the same database.
+        // "Restart": a new portal on the same database, after the stale-heartbeat limit; reconciliation queues the request.
         await _portal.DisposeAsync();
-        _portal = await StartPortalAsync(new Dictionary<string, string?>(), reuseDatabase: true);
+        _portal = await StartAsync(_database, Settings(new Dictionary<string, string?>()), clockOffset: ReconcileStaleMigrations.StaleAfter + TimeSpan.FromSeconds(5));
+        Assert.Equal([request.Id], await _portal.Scoped<ReconcileStaleMigrations, IReadOnlyList<Guid>>(r => r.HandleAsync()));
         await _portal.Scoped<RunMigration>(r => r.HandleAsync(request.Id));
 
+        // By design a copy is resumed, never rolled back: the export the dead run opened is still ready, so it is re-attached,
+        // the volumes are made again from scratch, and the itinerary goes on to one domain that boots from them.
         var stored = await _portal.RequestAsync(request.Id);
         var audit = await _portal.AuditDetailsAsync(request.Id);
-        output.WriteLine($"{stored.State}: {stored.FailureReason}\n{string.Join("\n", audit.Where(a => a.Contains("reconcile") || a.Contains("copy-disks")))}");
-        Assert.True(stored.State == RequestState.Succeeded, $"{stored.State}: {stored.FailureReason}");
-        Assert.Single(await DomainsOnBAsync(), d => d == ConversionFixture.Vm);
-        Assert.Single(stored.Steps, s => s.Name == ItinerarySteps.DefineDomain);
+        output.WriteLine($"{stored.State}: {stored.FailureReason}\n{string.Join("\n", audit)}\nleases: {string.Join("; ", await _vcenter.LeasesAsync())}\n" +
+            $"ExportVm {await _vcenter.CallsAsync("ExportVm")}, HttpNfcLeaseAbort {await _vcenter.CallsAsync("HttpNfcLeaseAbort")}, HttpNfcLeaseComplete {await _vcenter.CallsAsync("HttpNfcLeaseComplete")}");
+        Assert.True(stored.State == RequestState.Succeeded, $"{stored.State}: {stored.FailureReason}\n{string.Join("\n", audit)}");
+        Assert.DoesNotContain("Rolled back", stored.FindStep(ItinerarySteps.CommitOrRollBack)?.Message ?? "");
         Assert.DoesNotContain(stored.Steps, s => s.Status == StepStatus.Failed);
-        Assert.Contains(audit, a => a.Contains("Resuming at step copy-disks"));
+
+        // Exactly one domain with the VM's name and UUID on B, running, on exactly the two volumes the request names.
+        Assert.Single(await DomainsOnBAsync(), d => d == ConversionFixture.Vm);
+        var uuids = (await _lab.VirshAsync(_lab.BUri, "list", "--all", "--uuid")).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Single(uuids, u => string.Equals(u, _fixture["VM_UUID"], StringComparison.OrdinalIgnoreCase));
+        Assert.Contains("running", await _lab.VirshAsync(_lab.BUri, "domstate", ConversionFixture.Vm));
+        Assert.Equal([$"{ConversionFixture.Vm}-disk0", $"{ConversionFixture.Vm}-disk1"],
+            (await VolumesOnBAsync()).Where(v => v.StartsWith(ConversionFixture.Vm, StringComparison.Ordinal)).Order());
+
+        // The guest read the whole payload from the resumed data disk: a half-copied volume would not give its sha256.
+        var bootNote = audit.Single(a => a.Contains("MIGRATIONPORTAL-MARKER"));
+        Assert.Contains($"PAYLOAD-SHA256 {_fixture["PAYLOAD_SHA256"]}", bootNote);
+
+        // The source: shut down once, exported once, through the one lease, completed and never aborted; left off.
+        Assert.Equal("poweredOff", (await _vcenter.VmAsync(ConversionFixture.Vm))["powerState"]?.GetValue<string>());
+        Assert.Equal(1, await _vcenter.CallsAsync("ExportVm"));
+        Assert.Equal(0, await _vcenter.CallsAsync("HttpNfcLeaseAbort"));
+        Assert.Equal(1, await _vcenter.CallsAsync("HttpNfcLeaseComplete"));
+        Assert.Equal("done", Assert.Single(await _vcenter.LeasesAsync())["state"]!.GetValue<string>());
+
+        // The audit: the take-over, the resume at copy-disks, the re-attached export; every step started once, and only
+        // copy-disks (the one interrupted) was reconciled.
+        Assert.Contains(audit, a => a.Contains("Taken over by node"));
+        Assert.Single(audit, a => a.Contains("Resuming at step copy-disks"));
+        Assert.Single(audit, a => a.Contains("Interrupted while copying disks"));
+        Assert.Single(audit, a => a.Contains($"Re-attached to export {lease["id"]!.GetValue<string>()}"));
+        var started = audit.Select(StepEvent).Where(e => e?.Status == "started").Select(e => e!.Value.Step).ToList();
+        foreach (var step in stored.Steps.Where(s => s.Status != StepStatus.Skipped)) Assert.Single(started, s => s == step.Name);
     }
 
-    private async Task<LabPortal> StartPortalAsync(Dictionary<string, string?> settings, bool reuseDatabase = false)
+    /// <summary>The step and status of a job-step audit record ({"step":…,"status":…}), or null for any other record.</summary>
+    private static (string Step, string Status)? StepEvent(string details)
+    {
+        try
+        {
+            return JsonNode.Parse(details) is JsonObject o && o["step"]?.GetValue<string>() is { } step && o["status"]?.GetValue<string>() is { } status
+                ? (step, status) : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>What every portal of these tests runs with, the killed process included.</summary>
+    private static Dictionary<string, string?> Settings(Dictionary<string, string?> settings)
     {
         settings.TryAdd("Libvirt:ConvertedDomainType", "qemu"); // the lab's /dev/kvm is listed but fails (LAB.md)
         settings.TryAdd("Conversion:FirstBootTimeout", "00:04:00");
         settings.TryAdd("Conversion:ShutdownTimeout", "00:00:20");
         settings.TryAdd("VSphere:ApplicationTagCategory", "Application"); // conv-vm's application comes from its vSphere tag
-        var portal = await StartAsync(_database, settings);
-        if (reuseDatabase) return portal;
+        return settings;
+    }
+
+    private async Task<LabPortal> StartPortalAsync(Dictionary<string, string?> settings)
+    {
+        var portal = await StartAsync(_database, Settings(settings));
         // The destination over TLS (the lab's CA, the portal's client certificate): both legs of a conversion are encrypted.
         var pem = (string variable) => File.ReadAllText(Environment.GetEnvironmentVariable(variable)!);
         _libvirt = (await portal.RunAs(Admin).SendAsync<SaveConnection, ConnectionView>((u, user) => u.HandleAsync(user, new SaveConnection.Command(null, ConnectionName, ConnectionKinds.Libvirt,
