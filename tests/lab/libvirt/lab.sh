@@ -60,7 +60,7 @@ TCP_RETRIES2=${LIBVIRT_LAB_TCP_RETRIES2:-6}
 NICE=(nice -n 10)
 BIND_DIRS=(/etc/libvirt /var/lib/libvirt /run/libvirt /var/log/libvirt /var/cache/libvirt /etc/pki)
 PACKAGES=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients gnutls-bin cpio
-          busybox-static iproute2 e2fsprogs tcpdump socat)
+          busybox-static iproute2 e2fsprogs tcpdump socat ovmf)
 
 log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
