@@ -246,7 +246,7 @@ public sealed class ConversionEndToEndTests(ITestOutputHelper output) : IAsyncLi
         var bootNote = audit.Single(a => a.Contains("MIGRATIONPORTAL-MARKER"));
         Assert.Contains($"PAYLOAD-SHA256 {_fixture["PAYLOAD_SHA256"]}", bootNote);
 
-        // The source: shut down once, exported once, through the one lease, completed and never aborted; left off.
+        // The source: left off, exported once, through the one lease, completed and never aborted.
         Assert.Equal("poweredOff", (await _vcenter.VmAsync(ConversionFixture.Vm))["powerState"]?.GetValue<string>());
         Assert.Equal(1, await _vcenter.CallsAsync("ExportVm"));
         Assert.Equal(0, await _vcenter.CallsAsync("HttpNfcLeaseAbort"));
