@@ -5,10 +5,12 @@ using MigrationPortal.Application.Common;
 using MigrationPortal.Application.Evacuation;
 using MigrationPortal.Application.Execution;
 using MigrationPortal.Application.Inventory;
+using MigrationPortal.Application.Scheduling;
 using MigrationPortal.Application.Tests.Infrastructure;
 using MigrationPortal.Domain.Approvals;
 using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Domain.Requests;
+using MigrationPortal.Domain.Scheduling;
 using MigrationPortal.Infrastructure.Persistence;
 using static MigrationPortal.Application.Tests.Infrastructure.PortalHarness;
 
@@ -98,10 +100,10 @@ public abstract class EvacuationTests(DatabaseProvider provider) : DatabaseTestB
     }
 
     /// <summary>A nightly two-hour window (22:00 UTC) on the host being emptied: it covers every VM on it.</summary>
-    private async Task<Scheduling.CalendarPeriodView> HostWindowAsync(InventoryHost host) =>
-        await Portal.Scoped<Scheduling.SaveMaintenanceWindow, Scheduling.CalendarPeriodView>(u => u.HandleAsync(PortalHarness.Operator, null,
-            new Scheduling.CalendarPeriodInput("a1 nightly", Domain.Scheduling.RecurrenceKind.Cron, "0 22 * * *", "UTC", new DateTime(2026, 1, 1, 22, 0, 0), 120,
-                Domain.Scheduling.WindowScopeKind.Host, host.ConnectionId, host.ExternalId)));
+    private async Task<CalendarPeriodView> HostWindowAsync(InventoryHost host) =>
+        await Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(PortalHarness.Operator, null,
+            new CalendarPeriodInput("a1 nightly", RecurrenceKind.Cron, "0 22 * * *", "UTC", new DateTime(2026, 1, 1, 22, 0, 0), 120,
+                WindowScopeKind.Host, host.ConnectionId, host.ExternalId)));
 
     private static SubmitEvacuation.Command Evacuate(EvacuationProposal proposal, ScheduleMode mode, Guid? windowId = null) =>
         new("Firmware update", proposal.Moves.Select(m => new SubmitEvacuation.Move(m.VmId, m.Proposed!.TargetHostId, m.Proposed.Kind, m.Proposed.TargetDatastoreId)).ToList(),

@@ -181,12 +181,19 @@ public abstract class ConversionRequestTests(DatabaseProvider provider) : Databa
         Assert.Contains("host kvm-a", json.RootElement.GetProperty("target").GetString());
     }
 
-    [Fact]
-    public async Task Submit_RefusesASnapshot_WhenTheConversionAsksForOne()
+    /// <summary>The conversion world with the pair's only network and storage map, which cover every NIC and disk.</summary>
+    private async Task<ConversionWorld> MappedWorldAsync()
     {
         var world = await ConversionWorld.SeedAsync(Portal, RequesterApp);
         await world.AddNetworkMapAsync(Portal, "east to kvm");
         await world.AddStorageMapAsync(Portal, "east disks");
+        return world;
+    }
+
+    [Fact]
+    public async Task Submit_RefusesASnapshot_WhenTheConversionAsksForOne()
+    {
+        var world = await MappedWorldAsync();
 
         var errors = await RefusedAsync(Convert(world) with { TakeSnapshot = true });
 
@@ -196,9 +203,7 @@ public abstract class ConversionRequestTests(DatabaseProvider provider) : Databa
     [Fact]
     public async Task Submit_RecordsNoSnapshot_WhenTheConversionLeavesTheOptionOut()
     {
-        var world = await ConversionWorld.SeedAsync(Portal, RequesterApp);
-        await world.AddNetworkMapAsync(Portal, "east to kvm");
-        await world.AddStorageMapAsync(Portal, "east disks");
+        var world = await MappedWorldAsync();
 
         var submitted = await SubmitAsync(Convert(world) with { TakeSnapshot = null });
 

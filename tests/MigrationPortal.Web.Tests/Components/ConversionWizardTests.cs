@@ -131,14 +131,20 @@ public sealed class ConversionWizardTests : ComponentTestContext
         Assert.Empty(backend.Submitted);
     }
 
-    [Fact]
-    public async Task ScheduleStep_HidesTheSnapshotSwitchAndSendsNoSnapshot_WhenConverting()
+    /// <summary>A conversion with every map in place, at its schedule step.</summary>
+    private async Task<(IRenderedComponent<RequestWizard> Cut, Backend Backend)> AtScheduleStepAsync()
     {
         var backend = new Backend(AllNetworks);
         var cut = Render<RequestWizard>(p => p.Add(c => c.Backend, backend));
-
         await ToFilledTarget(cut);
         await Next(cut);
+        return (cut, backend);
+    }
+
+    [Fact]
+    public async Task ScheduleStep_HidesTheSnapshotSwitchAndSendsNoSnapshot_WhenConverting()
+    {
+        var (cut, backend) = await AtScheduleStepAsync();
 
         Assert.DoesNotContain(cut.FindComponents<MudSwitch<bool>>(), s => Equals(s.Instance.UserAttributes.GetValueOrDefault("data-testid"), "take-snapshot"));
         Assert.Contains("never writes the source", cut.Find("[data-testid=no-snapshot]").TextContent);
@@ -153,16 +159,12 @@ public sealed class ConversionWizardTests : ComponentTestContext
     [Fact]
     public async Task ScheduleStep_ListsTheDestinationHostsWindows_WhenConverting()
     {
-        var backend = new Backend(AllNetworks);
-        var cut = Render<RequestWizard>(p => p.Add(c => c.Backend, backend));
-
-        await ToFilledTarget(cut);
-        await Next(cut);
+        var (cut, backend) = await AtScheduleStepAsync();
 
         Assert.Equal(("qemu+tls://kvm-a/system", (Guid?)Kvm), Assert.Single(backend.WindowQueries));
         Assert.Contains("'kvm nightly' (host kvm-a)", cut.Find("[data-testid=window-required]").TextContent);
         Assert.Contains("both sides", cut.Find("[data-testid=conversion-windows]").TextContent);
         // Covered by a window: "as soon as approved" is off, and the next window is chosen for the user.
-        Assert.True(cut.FindComponents<MudRadio<ScheduleMode>>().Single(r => r.Instance.Value == ScheduleMode.AsSoonAsApproved).Instance.Disabled);
+        Assert.True(cut.FindComponents<MudRadio<ScheduleMode>>().Single(r => r.Instance.GetState(x => x.Value) == ScheduleMode.AsSoonAsApproved).Instance.Disabled);
     }
 }

@@ -120,7 +120,7 @@ public sealed class EvacuationPlannerTests : ComponentTestContext
     private static EvacuationProposal Covered() => Proposal() with { Windows = new CalendarPeriods([Nightly], []) };
 
     private static Task Pick(IRenderedComponent<EvacuationPlanner> cut, ScheduleMode mode) =>
-        cut.InvokeAsync(() => cut.FindComponents<MudBlazor.MudRadio<ScheduleMode>>().Single(r => r.Instance.Value == mode).Find("input").Click());
+        cut.FindComponents<MudBlazor.MudRadio<ScheduleMode>>().Single(r => r.Instance.GetState(x => x.Value) == mode).Find("input").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
 
     [Fact]
     public void Submit_SendsTheNextWindow_WhenWindowsCoverTheHostsVms()
@@ -130,7 +130,7 @@ public sealed class EvacuationPlannerTests : ComponentTestContext
 
         // The wizard's schedule step: the window is named, and "as soon as approved" is not offered.
         Assert.Contains("'a1 nightly' (host h1)", cut.Find("[data-testid=window-required]").TextContent);
-        Assert.True(cut.FindComponents<MudBlazor.MudRadio<ScheduleMode>>().Single(r => r.Instance.Value == ScheduleMode.AsSoonAsApproved).Instance.Disabled);
+        Assert.True(cut.FindComponents<MudBlazor.MudRadio<ScheduleMode>>().Single(r => r.Instance.GetState(x => x.Value) == ScheduleMode.AsSoonAsApproved).Instance.Disabled);
         TypeJustification(cut, "Firmware update");
         SubmitButton(cut).Click();
 
