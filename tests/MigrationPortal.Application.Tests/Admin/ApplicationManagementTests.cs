@@ -33,9 +33,9 @@ public abstract class ApplicationManagementTests(DatabaseProvider provider) : Da
         var created = await CreateAsync("billing", new(OwnerKind.User, alice.Id), new(OwnerKind.Group, entraGroup.ToString().ToUpperInvariant()));
 
         var listed = Assert.Single(await ListAsync(), a => a.Id == created.Id);
-        Assert.Equal(["alice Example (alice)", $"Entra group {entraGroup}"], listed.Owners.Select(o => o.DisplayName));
-        // Stored as the ID the guard compares with, and the object ID in the claim's spelling.
-        Assert.Equal([alice.Id, entraGroup.ToString()], listed.Owners.Select(o => o.Principal));
+        // By name; stored as the ID the guard compares with, and the object ID in the claim's spelling.
+        Assert.Equal([("alice Example (alice)", alice.Id), ($"Entra group {entraGroup}", entraGroup.ToString())],
+            listed.Owners.Select(o => (o.DisplayName, o.Principal)).OrderBy(o => o.DisplayName, StringComparer.Ordinal));
     }
 
     [Fact]

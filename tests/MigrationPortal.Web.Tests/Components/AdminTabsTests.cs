@@ -55,7 +55,8 @@ public sealed class AdminTabsTests : BunitContext, IClassFixture<PortalWebFactor
         var cut = RenderTab<ApplicationsTab>();
 
         var picker = cut.FindComponent<MudAutocomplete<OwnerView>>();
-        var found = (await picker.Instance.SearchFunc!(userName, CancellationToken.None)).ToList();
+        var search = picker.Instance.SearchFunc!;
+        var found = (await search(userName, CancellationToken.None)!)!.ToList();
         var pick = Assert.Single(found);
         Assert.Equal((OwnerKind.User, alice.Id), (pick.Kind, pick.Principal));
         await cut.InvokeAsync(() => picker.Instance.SelectOptionAsync(pick));
@@ -77,7 +78,8 @@ public sealed class AdminTabsTests : BunitContext, IClassFixture<PortalWebFactor
         var cut = RenderTab<ApplicationsTab>();
         var objectId = Guid.NewGuid();
 
-        var found = await cut.FindComponent<MudAutocomplete<OwnerView>>().Instance.SearchFunc!(objectId.ToString().ToUpperInvariant(), CancellationToken.None);
+        var search = cut.FindComponent<MudAutocomplete<OwnerView>>().Instance.SearchFunc!;
+        var found = (await search(objectId.ToString().ToUpperInvariant(), CancellationToken.None)!)!;
 
         Assert.Contains(found, o => o.Kind == OwnerKind.Group && o.Principal == objectId.ToString() && o.DisplayName == $"Entra group {objectId}");
     }

@@ -119,8 +119,18 @@ public sealed class EvacuationPlannerTests : ComponentTestContext
 
     private static EvacuationProposal Covered() => Proposal() with { Windows = new CalendarPeriods([Nightly], []) };
 
+    private static readonly Dictionary<ScheduleMode, string> ScheduleLabels = new()
+    {
+        [ScheduleMode.AsSoonAsApproved] = "As soon as approved",
+        [ScheduleMode.ChosenWindow] = "In a window I choose",
+        [ScheduleMode.SpecificTime] = "At a specific time",
+    };
+
+    private static IElement ScheduleRadio(IRenderedComponent<EvacuationPlanner> cut, ScheduleMode mode) =>
+        cut.FindComponents<MudBlazor.MudRadio<ScheduleMode>>().Single(r => r.Find("*").TextContent.Trim().StartsWith(ScheduleLabels[mode], StringComparison.Ordinal)).Find("input");
+
     private static Task Pick(IRenderedComponent<EvacuationPlanner> cut, ScheduleMode mode) =>
-        cut.FindComponents<MudBlazor.MudRadio<ScheduleMode>>().Single(r => r.Instance.GetState(x => x.Value) == mode).Find("input").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+        ScheduleRadio(cut, mode).ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
 
     [Fact]
     public void Submit_SendsTheNextWindow_WhenWindowsCoverTheHostsVms()
@@ -130,7 +140,7 @@ public sealed class EvacuationPlannerTests : ComponentTestContext
 
         // The wizard's schedule step: the window is named, and "as soon as approved" is not offered.
         Assert.Contains("'a1 nightly' (host h1)", cut.Find("[data-testid=window-required]").TextContent);
-        Assert.True(cut.FindComponents<MudBlazor.MudRadio<ScheduleMode>>().Single(r => r.Instance.GetState(x => x.Value) == ScheduleMode.AsSoonAsApproved).Instance.Disabled);
+        Assert.True(ScheduleRadio(cut, ScheduleMode.AsSoonAsApproved).HasAttribute("disabled"));
         TypeJustification(cut, "Firmware update");
         SubmitButton(cut).Click();
 
