@@ -34,7 +34,7 @@ public abstract class ApplicationManagementTests(DatabaseProvider provider) : Da
 
         var listed = Assert.Single(await ListAsync(), a => a.Id == created.Id);
         // By name; stored as the ID the guard compares with, and the object ID in the claim's spelling.
-        Assert.Equal([("alice Example (alice)", alice.Id), ($"Entra group {entraGroup}", entraGroup.ToString())],
+        Assert.Equal([($"Entra group {entraGroup}", entraGroup.ToString()), ("alice Example (alice)", alice.Id)],
             listed.Owners.Select(o => (o.DisplayName, o.Principal)).OrderBy(o => o.DisplayName, StringComparer.Ordinal));
     }
 
