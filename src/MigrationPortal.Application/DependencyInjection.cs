@@ -66,6 +66,10 @@ public static class DependencyInjection
         services.AddScoped<ReconcileStaleMigrations>();
         services.AddScoped<SetApprovalRules>();
         services.AddScoped<SetApplicationOwners>();
+        services.AddScoped<ApplicationOwners>();
+        services.AddScoped<CreateApplication>();
+        services.AddScoped<DeleteApplication>();
+        services.AddScoped<ListOwnerChoices>();
         services.AddScoped<ListApplications>();
         services.AddScoped<ListApprovalRules>();
         services.AddScoped<ListConnections>();

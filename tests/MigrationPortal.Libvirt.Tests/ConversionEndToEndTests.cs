@@ -300,6 +300,7 @@ public sealed class ConversionEndToEndTests(ITestOutputHelper output) : IAsyncLi
             _vcenter.SdkUrl.ToString(), VcsimLab.User, VcsimLab.Password, _vcenter.Thumbprint, false)))).Id;
         await portal.SyncAsync(_vsphere);
         var app = await portal.Db(db => db.Applications.FirstAsync(a => a.Name == "conversion"));
+        await portal.KnowUserAsync(Requester);
         await portal.RunAs(Admin).SendAsync<SetApplicationOwners>((u, user) => u.HandleAsync(user, new SetApplicationOwners.Command(app.Id, "prod", "high", [new(OwnerKind.User, Requester.Id)])));
         // An approver decides: one approval for every conversion.
         await portal.RunAs(Admin).SendAsync<SetApprovalRules>((u, user) => u.HandleAsync(user, [new SetApprovalRules.Rule("conversions need one approval", ApprovalOutcome.RequireApprovals, 1, Kind: MigrationKind.CrossPlatform)]));

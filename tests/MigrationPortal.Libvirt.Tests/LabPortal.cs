@@ -56,6 +56,7 @@ public sealed class LabPortal : TestPortal
     public async Task OwnGuestApplicationAndAutoApproveAsync()
     {
         var app = await Db(db => db.Applications.FirstAsync(a => a.Name == Environment.GetEnvironmentVariable("LIBVIRT_LAB_GUEST_APP")));
+        await KnowUserAsync(Requester);
         await RunAs(Admin).SendAsync<SetApplicationOwners>((u, user) => u.HandleAsync(user, new SetApplicationOwners.Command(app.Id, "prod", "high", [new(OwnerKind.User, Requester.Id)])));
         await RunAs(Admin).SendAsync<SetApprovalRules>((u, user) => u.HandleAsync(user, [new SetApprovalRules.Rule("lab: auto", ApprovalOutcome.AutoApprove)]));
     }

@@ -94,6 +94,17 @@ public class TestPortal : IAsyncDisposable
 
     public Task<TResult> Db<TResult>(Func<PortalDbContext, Task<TResult>> query) => Scoped(query);
 
+    /// <summary>
+    /// Records a test user as an Entra ID user the portal has seen at sign-in, so they can be made an application's owner (an
+    /// unknown user is refused).
+    /// </summary>
+    public Task KnowUserAsync(PortalUser user) => Scoped<PortalDbContext>(async db =>
+    {
+        if (await db.DirectoryContacts.AnyAsync(c => c.UserId == user.Id)) return;
+        db.DirectoryContacts.Add(new MigrationPortal.Application.Notifications.DirectoryContact { UserId = user.Id, DisplayName = user.Name, Roles = string.Join(',', user.Roles), SeenAt = DateTimeOffset.UnixEpoch });
+        await db.SaveChangesAsync();
+    });
+
     /// <summary>An entity by its key, read in a fresh DbContext (so it shows what is committed now), or null.</summary>
     public Task<T?> FindAsync<T>(params object[] keys) where T : class => Db(db => db.FindAsync<T>(keys).AsTask());
 

@@ -5,7 +5,7 @@ using MigrationPortal.Application.Common;
 
 namespace MigrationPortal.Application.Admin;
 
-/// <summary>An administrator creates a local account with its roles. The password is checked by Identity's rules and never audited.</summary>
+/// <summary>An administrator creates a local account with its roles (at least one). The password is checked by Identity's rules and never audited.</summary>
 public sealed class CreateLocalUser(IPortalDb db, IAccountDirectory accounts, AccessGuard guard, TimeProvider time)
 {
     /// <param name="Email">Where notifications go; optional.</param>
@@ -22,6 +22,8 @@ public sealed class CreateLocalUser(IPortalDb db, IAccountDirectory accounts, Ac
             .Text(command.Password, nameof(command.Password), TextLimits.Password, "Choose a password.")
             .Text(command.Email, nameof(command.Email), TextLimits.Email)
             .Require(roles.All(r => Authorization.Roles.All.Contains(r)), nameof(command.Roles), $"Roles are {string.Join(", ", Authorization.Roles.All)}.")
+            // A role-less account signs in to empty pages with no hint why; roles are what the portal grants.
+            .Require(roles.Count > 0, nameof(command.Roles), "Choose at least one role: an account without a role can see and do nothing.")
             .Require(email is null || System.Net.Mail.MailAddress.TryCreate(email, out _), nameof(command.Email), "Enter a mail address such as name@example.com, or leave it empty.")
             .ThrowIfInvalid();
         var displayName = string.IsNullOrWhiteSpace(command.DisplayName) ? command.UserName.Trim() : command.DisplayName.Trim();

@@ -5,10 +5,11 @@ using MigrationPortal.Domain.Inventory;
 
 namespace MigrationPortal.Application.Admin;
 
-public sealed record ApplicationView(Guid Id, string Name, string? Environment, string? Criticality, IReadOnlyList<SetApplicationOwners.Owner> Owners, int VmCount);
+/// <summary>An application with its owners by name (<see cref="OwnerView.DisplayName"/>) and how many VMs are mapped to it.</summary>
+public sealed record ApplicationView(Guid Id, string Name, string? Environment, string? Criticality, IReadOnlyList<OwnerView> Owners, int VmCount);
 
 /// <summary>Applications with their owners and VM counts. A pure requester sees only the applications they own.</summary>
-public sealed class ListApplications(IPortalDb db, AccessGuard guard)
+public sealed class ListApplications(IPortalDb db, AccessGuard guard, ApplicationOwners owners)
 {
     public async Task<IReadOnlyList<ApplicationView>> HandleAsync(PortalUser user, CancellationToken ct = default)
     {
@@ -21,7 +22,8 @@ public sealed class ListApplications(IPortalDb db, AccessGuard guard)
 
         var rows = await apps.OrderBy(a => a.Name).ToListAsync(ct);
         var counts = await db.Vms.Where(v => v.ApplicationId != null).GroupBy(v => v.ApplicationId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key!.Value, g => g.Count, ct);
+        var names = await owners.NamesAsync(ct);
         return rows.Select(a => new ApplicationView(a.Id, a.Name, a.Environment, a.Criticality,
-            a.Owners.Select(o => new SetApplicationOwners.Owner(o.Kind, o.Principal)).ToList(), counts.GetValueOrDefault(a.Id))).ToList();
+            a.Owners.Select(o => names(o.Kind, o.Principal)).ToList(), counts.GetValueOrDefault(a.Id))).ToList();
     }
 }

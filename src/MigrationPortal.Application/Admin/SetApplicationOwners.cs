@@ -7,12 +7,15 @@ using MigrationPortal.Domain.Inventory;
 
 namespace MigrationPortal.Application.Admin;
 
-/// <summary>An administrator sets an application's environment, criticality and owners (users and groups).</summary>
-public sealed class SetApplicationOwners(IPortalDb db, AccessGuard guard, TimeProvider time)
+/// <summary>
+/// An administrator edits an application: its name (optional, null keeps it), environment, criticality and owners (known
+/// users and groups, <see cref="ApplicationOwners"/>). A name another application has is refused by the unique index: 409.
+/// </summary>
+public sealed class SetApplicationOwners(IPortalDb db, AccessGuard guard, TimeProvider time, ApplicationOwners owners)
 {
     public sealed record Owner(OwnerKind Kind, string Principal);
 
-    public sealed record Command(Guid ApplicationId, string? Environment, string? Criticality, IReadOnlyList<Owner> Owners);
+    public sealed record Command(Guid ApplicationId, string? Environment, string? Criticality, IReadOnlyList<Owner?>? Owners, string? Name = null);
 
     public async Task HandleAsync(PortalUser user, Command command, CancellationToken ct = default)
     {
@@ -22,19 +25,25 @@ public sealed class SetApplicationOwners(IPortalDb db, AccessGuard guard, TimePr
         var check = new Validation()
             .Text(command.Environment, nameof(command.Environment), TextLimits.Environment)
             .Text(command.Criticality, nameof(command.Criticality), TextLimits.Criticality);
-        for (var i = 0; i < command.Owners.Count; i++)
-        {
-            check.Text(command.Owners[i].Principal, $"Owners[{i}].Principal", TextLimits.Principal, "Name the user or group.")
-                .Defined<OwnerKind>(command.Owners[i].Kind, $"Owners[{i}].Kind");
-        }
+        if (command.Name is not null) check.Text(command.Name, nameof(command.Name), TextLimits.Name, "Name the application.");
+        var chosen = await owners.CheckAsync(command.Owners, check, ct);
         check.ThrowIfInvalid();
 
+        var oldName = app.Name;
+        if (command.Name is not null) app.Name = command.Name.Trim();
         app.Environment = string.IsNullOrWhiteSpace(command.Environment) ? null : command.Environment.Trim();
         app.Criticality = string.IsNullOrWhiteSpace(command.Criticality) ? null : command.Criticality.Trim();
         foreach (var old in app.Owners.ToList()) app.RemoveOwner(old.Kind, old.Principal);
-        foreach (var owner in command.Owners) app.AddOwner(owner.Kind, owner.Principal.Trim());
+        foreach (var owner in chosen) app.AddOwner(owner.Kind, owner.Principal);
         AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.ConfigChanged, "Application", app.Id.ToString(),
-            new { application = app.Name, app.Environment, app.Criticality, owners = command.Owners });
-        await db.SaveChangesAsync(ct);
+            new { application = app.Name, renamedFrom = oldName == app.Name ? null : oldName, app.Environment, app.Criticality, owners = chosen });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (UniqueConstraintException)
+        {
+            throw new ConflictException($"Another application is already called '{app.Name}'; choose another name.");
+        }
     }
 }

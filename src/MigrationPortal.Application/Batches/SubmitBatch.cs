@@ -22,7 +22,7 @@ public sealed class SubmitBatch(IPortalDb db, SubmitRequest submit, TimeProvider
         SourceAfterConversion AfterSuccess = SourceAfterConversion.KeepOffAndAnnotate);
 
     public sealed record Command(string Name, string Justification, IReadOnlyList<Item> Items, ScheduleMode ScheduleMode = ScheduleMode.AsSoonAsApproved,
-        DateTimeOffset? NotBefore = null, bool TakeSnapshot = true, bool RequireEncryption = true, Guid? WindowId = null);
+        DateTimeOffset? NotBefore = null, bool? TakeSnapshot = null, bool RequireEncryption = true, Guid? WindowId = null);
 
     public async Task<BatchView> HandleAsync(PortalUser user, Command command, CancellationToken ct = default, SubmissionAuthority authority = SubmissionAuthority.Owner)
     {

@@ -26,7 +26,12 @@ public sealed record EvacuationTarget(string ExternalId, string Name, string? Cl
 /// <summary>A VM on the host that already has an active request; it is not proposed again.</summary>
 public sealed record EvacuationInFlight(Guid VmId, string VmName, Guid RequestId, RequestState State, string? Target);
 
-public sealed record EvacuationProposal(HostSummary Host, IReadOnlyList<EvacuationMove> Moves, IReadOnlyList<EvacuationTarget> Targets, IReadOnlyList<EvacuationInFlight> InFlight)
+/// <param name="Windows">
+/// The maintenance windows and blackouts that cover a VM on the host: when any window does, those VMs move only inside one,
+/// so the page offers the wizard's schedule choices (null: none given, as before).
+/// </param>
+public sealed record EvacuationProposal(HostSummary Host, IReadOnlyList<EvacuationMove> Moves, IReadOnlyList<EvacuationTarget> Targets, IReadOnlyList<EvacuationInFlight> InFlight,
+    Scheduling.CalendarPeriods? Windows = null)
 {
     /// <summary>True when no VM runs on the host any more: it can go into maintenance.</summary>
     public bool IsEmpty => Host.VmCount == 0;

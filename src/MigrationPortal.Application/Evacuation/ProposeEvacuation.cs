@@ -14,7 +14,7 @@ namespace MigrationPortal.Application.Evacuation;
 /// prefers a compute-only move, then the VM's own cluster, then the most free memory, counting what other requests already
 /// promised the host and what the proposal has placed there, so the load spreads. Largest VMs are placed first, so they still find room.
 /// </summary>
-public sealed class ProposeEvacuation(IPortalDb db, AccessGuard guard)
+public sealed class ProposeEvacuation(IPortalDb db, AccessGuard guard, TimeProvider time)
 {
     public async Task<EvacuationProposal> HandleAsync(PortalUser user, Guid hostId, CancellationToken ct = default)
     {
@@ -69,7 +69,23 @@ public sealed class ProposeEvacuation(IPortalDb db, AccessGuard guard)
             vms.Where(v => moves.ContainsKey(v.Id)).Select(v => moves[v.Id]).ToList(),
             targets.Select(t => new EvacuationTarget(t.ExternalId, t.Name, t.ClusterName, t.MemoryMb, t.MemoryUsedMb, memory[t.ExternalId],
                 committed.GetValueOrDefault(t.ExternalId))).ToList(),
-            inFlight);
+            inFlight,
+            await WindowsCoveringAsync(vms.Where(v => moves.ContainsKey(v.Id)), ct));
+    }
+
+    /// <summary>
+    /// The enabled windows and blackouts that cover any VM to be moved, from where it is (the schedule step's choices; the
+    /// submission checks each VM against its own, target included).
+    /// </summary>
+    private async Task<Scheduling.CalendarPeriods> WindowsCoveringAsync(IEnumerable<InventoryVm> vms, CancellationToken ct)
+    {
+        var placements = vms.Select(v => Scheduling.StartPlanner.PlacementOf(v, (string?)null)).ToList();
+        var now = time.GetUtcNow();
+        var windows = await db.MaintenanceWindows.AsNoTracking().Where(w => w.Enabled).OrderBy(w => w.Name).ToListAsync(ct);
+        var blackouts = await db.Blackouts.AsNoTracking().Where(b => b.Enabled).OrderBy(b => b.Name).ToListAsync(ct);
+        return new Scheduling.CalendarPeriods(
+            windows.Where(w => placements.Any(w.Covers)).Select(w => Scheduling.CalendarPeriodView.Of(w, now)).ToList(),
+            blackouts.Where(b => placements.Any(b.Covers)).Select(b => Scheduling.CalendarPeriodView.Of(b, now)).ToList());
     }
 
     /// <summary>How this VM could move to this host, or null when it cannot: compute only if the host mounts its datastores, else with its disks.</summary>

@@ -20,8 +20,9 @@ public sealed class SubmitEvacuation(IPortalDb db, AccessGuard guard, SubmitBatc
 {
     public sealed record Move(Guid VmId, string TargetHostId, MigrationKind Kind = MigrationKind.Compute, string? TargetDatastoreId = null);
 
+    /// <param name="WindowId">With <see cref="ScheduleMode.ChosenWindow"/>: the window every move runs in.</param>
     public sealed record Command(string Justification, IReadOnlyList<Move> Moves, ScheduleMode ScheduleMode = ScheduleMode.AsSoonAsApproved,
-        DateTimeOffset? NotBefore = null, bool TakeSnapshot = false, bool RequireEncryption = true);
+        DateTimeOffset? NotBefore = null, bool TakeSnapshot = false, bool RequireEncryption = true, Guid? WindowId = null);
 
     public async Task<BatchView> HandleAsync(PortalUser user, Guid hostId, Command command, CancellationToken ct = default)
     {
@@ -100,7 +101,7 @@ public sealed class SubmitEvacuation(IPortalDb db, AccessGuard guard, SubmitBatc
         try
         {
             return await submitBatch.HandleAsync(user, new SubmitBatch.Command($"Evacuate {host.Name}", command.Justification, items,
-                command.ScheduleMode, command.NotBefore, command.TakeSnapshot, command.RequireEncryption), ct, SubmissionAuthority.HostEvacuation);
+                command.ScheduleMode, command.NotBefore, command.TakeSnapshot, command.RequireEncryption, command.WindowId), ct, SubmissionAuthority.HostEvacuation);
         }
         catch (ValidationFailedException e)
         {

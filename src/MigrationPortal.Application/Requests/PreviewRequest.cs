@@ -47,6 +47,7 @@ public sealed class PreviewRequest(IPortalDb db, AccessGuard guard, MigrationPla
             // The same rules as submission: a choice it would refuse is a Critical finding here, in the same words.
             var check = new Validation();
             var source = await db.Connections.AsNoTracking().FirstAsync(c => c.Id == vm.ConnectionId, ct);
+            SubmitRequest.CheckSnapshot(command, check);
             var conversion = await conversions.ResolveAsync(vm, source, command, check, ct);
             findings.AddRange(check.Errors.SelectMany(e => e.Value).Select(m => new PrecheckFinding(FindingSeverity.Critical, "conversion", m)));
             var destination = connection;
@@ -62,7 +63,7 @@ public sealed class PreviewRequest(IPortalDb db, AccessGuard guard, MigrationPla
 
             plan = new MigrationPlan(Guid.Empty, connection, destination, vm.ExternalId, vm.Name, command.Kind, command.Live, vm.HostExternalId, vm.Datastores,
                 new MigrationTarget(destination.Id, conversion?.HostId, conversion?.HostName, null, null, null),
-                new MigrationOptions(command.TakeSnapshot, command.RequireEncryption), null, conversion?.Settings);
+                new MigrationOptions(SubmitRequest.TakesSnapshot(command), command.RequireEncryption), null, conversion?.Settings);
             if (conversion is not null) findings.AddRange(await prechecks.CheckAsync(plan, vm.Id, faultsAsFindings: true, ct));
         }
         else
@@ -71,7 +72,7 @@ public sealed class PreviewRequest(IPortalDb db, AccessGuard guard, MigrationPla
             var store = command.TargetDatastoreId is null ? null : await db.Datastores.AsNoTracking().FirstOrDefaultAsync(d => d.ConnectionId == vm.ConnectionId && d.ExternalId == command.TargetDatastoreId, ct);
             plan = new MigrationPlan(Guid.Empty, connection, connection, vm.ExternalId, vm.Name, command.Kind, command.Live, vm.HostExternalId, vm.Datastores,
                 new MigrationTarget(vm.ConnectionId, host?.ExternalId, host?.Name, store?.ExternalId, store?.Name, null),
-                new MigrationOptions(command.TakeSnapshot, command.RequireEncryption), null);
+                new MigrationOptions(SubmitRequest.TakesSnapshot(command), command.RequireEncryption), null);
             findings.AddRange(await prechecks.CheckAsync(plan, vm.Id, faultsAsFindings: true, ct));
         }
 

@@ -28,6 +28,10 @@ public enum SubmissionAuthority
 public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider time, IMigrationJobs jobs, IOptions<ApprovalOptions> approvalOptions,
     StartPlanner planner, DurationEstimator estimator, ConversionChoices conversions)
 {
+    /// <param name="TakeSnapshot">
+    /// Whether a safety copy is taken first. Null takes the kind's default: yes for a move inside one hypervisor, no for a
+    /// conversion, which never writes the source (so asking for one is refused rather than silently dropped).
+    /// </param>
     public sealed record Command(
         Guid VmId,
         MigrationKind Kind,
@@ -37,7 +41,7 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
         string Justification,
         ScheduleMode ScheduleMode = ScheduleMode.AsSoonAsApproved,
         DateTimeOffset? NotBefore = null,
-        bool TakeSnapshot = true,
+        bool? TakeSnapshot = null,
         bool RequireEncryption = true,
         Guid? BatchId = null,
         Guid? WindowId = null,
@@ -92,6 +96,7 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
         check.Require(!converting || !command.Live, nameof(command.Live), "A conversion is cold: the guest is shut down before its disks are copied, so it cannot be live.");
         check.Require(!converting || string.IsNullOrEmpty(command.TargetDatastoreId), nameof(command.TargetDatastoreId),
             "A conversion puts each disk in the pool its storage map names: leave the target datastore empty.");
+        CheckSnapshot(command, check);
         check.Require(command.ScheduleMode != ScheduleMode.SpecificTime || command.NotBefore > now, nameof(command.NotBefore), "Choose a start time in the future.");
         check.Require(command.ScheduleMode != ScheduleMode.ChosenWindow || command.WindowId is not null, nameof(command.WindowId), "Choose a maintenance window.");
 
@@ -156,7 +161,7 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
             command.Kind, command.Live,
             new MigrationTarget(targetConnectionId, host?.ExternalId, host?.Name, datastore?.ExternalId, datastore?.Name, null),
             wish, command.Justification!,
-            new MigrationOptions(command.TakeSnapshot, command.RequireEncryption), user.AsActor(), now, command.BatchId, connection.IsDemo, conversion?.Settings);
+            new MigrationOptions(TakesSnapshot(command), command.RequireEncryption), user.AsActor(), now, command.BatchId, connection.IsDemo, conversion?.Settings);
 
         var rules = await db.ApprovalRules.ToListAsync(ct);
         var requirement = ApprovalPolicy.Evaluate(rules, new ApprovalContext(application?.Id, application?.Environment, application?.Criticality, command.Kind, targetConnectionId));
@@ -169,7 +174,7 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
         {
             kind = command.Kind.ToString(), live = command.Live, target = request.Target.Describe(), schedule = command.ScheduleMode.ToString(),
             notBefore = command.NotBefore, windowId = wish.WindowId, plannedStart = plan.Start, estimateSeconds = request.EstimatedSeconds, estimateBasis = estimate.Basis,
-            justification = request.Justification, snapshot = command.TakeSnapshot, encryption = command.RequireEncryption, policy = requirement.Reason,
+            justification = request.Justification, snapshot = TakesSnapshot(command), encryption = command.RequireEncryption, policy = requirement.Reason,
             conversion = conversion is null ? null : new
             {
                 targetConnectionId = conversion.Destination.Id, targetConnection = conversion.Destination.Name,
@@ -183,6 +188,14 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
         AuditLog.TransitionsSince(db, request, 0);
         return request.ToSummary();
     }
+
+    /// <summary>Whether the request takes a safety copy first: as asked, or the kind's default (a conversion never writes the source).</summary>
+    public static bool TakesSnapshot(Command command) => command.TakeSnapshot ?? command.Kind != MigrationKind.CrossPlatform;
+
+    /// <summary>A conversion reads the source and never writes it, so a safety copy of it protects nothing: asking for one is an error.</summary>
+    public static void CheckSnapshot(Command command, Validation check) =>
+        check.Require(command.Kind != MigrationKind.CrossPlatform || command.TakeSnapshot != true, nameof(command.TakeSnapshot),
+            "A VMware → KVM conversion never writes the source VM, so it takes no snapshot: leave TakeSnapshot out or false.");
 
     /// <summary>The estimate and the planned start for a wish, as submission and the wizard's preview see them.</summary>
     public static async Task<(DurationEstimate Estimate, StartPlan Plan)> PlanAsync(StartPlanner planner, DurationEstimator estimator,

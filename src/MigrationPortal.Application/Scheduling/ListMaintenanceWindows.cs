@@ -14,7 +14,8 @@ public sealed record CalendarPeriods(IReadOnlyList<CalendarPeriodView> Windows, 
 /// </summary>
 public sealed class ListMaintenanceWindows(IPortalDb db, AccessGuard guard, TimeProvider time)
 {
-    public sealed record Query(Guid? VmId = null, string? TargetHostId = null);
+    /// <param name="TargetConnectionId">A conversion's destination connection: its windows (and those of <paramref name="TargetHostId"/> on it) cover the move too.</param>
+    public sealed record Query(Guid? VmId = null, string? TargetHostId = null, Guid? TargetConnectionId = null);
 
     public async Task<CalendarPeriods> HandleAsync(PortalUser user, Query query, CancellationToken ct = default)
     {
@@ -31,7 +32,7 @@ public sealed class ListMaintenanceWindows(IPortalDb db, AccessGuard guard, Time
                 throw new NotFoundException("VM", vmId);
             }
 
-            placements = [StartPlanner.PlacementOf(vm, query.TargetHostId)];
+            placements = [StartPlanner.PlacementOf(vm, query.TargetHostId, query.TargetConnectionId)];
         }
         else if (!user.SeesEverything)
         {

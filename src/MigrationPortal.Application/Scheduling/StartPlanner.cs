@@ -60,7 +60,8 @@ public sealed class StartPlanner(IPortalDb db, IOptions<SchedulingOptions> optio
                 usable = [chosen];
                 break;
             case ScheduleMode.NextWindow:
-                if (!coverage.WindowRequired) return Refused("No maintenance window covers this VM; choose \"as soon as approved\" or a specific time.");
+                // A VM no window covers has no window to wait for: it may move at any time, so "the next window" is "now"
+                // (blackouts still apply). A batch mixing covered and uncovered VMs (a host's evacuation) is then one choice.
                 usable = coverage.Windows;
                 break;
             default:

@@ -52,7 +52,10 @@ public static class ApiEndpoints
         ("POST", "/api/v1/connections/{id}/test"),
         ("POST", "/api/v1/connections/{id}/sync"),
         ("GET", "/api/v1/applications"),
+        ("POST", "/api/v1/applications"),
         ("PUT", "/api/v1/applications/{id}"),
+        ("DELETE", "/api/v1/applications/{id}"),
+        ("GET", "/api/v1/application-owners"),
         ("GET", "/api/v1/approval-rules"),
         ("PUT", "/api/v1/approval-rules"),
         ("GET", "/api/v1/users"),
@@ -213,11 +216,29 @@ public static class ApiEndpoints
             Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
             .WithName("ListApplications");
 
+        api.MapPost("/applications", async (ApplicationBody body, CreateApplication useCase, HttpContext http, CancellationToken ct) =>
+        {
+            var created = await useCase.HandleAsync(http.User.ToPortalUser(), new CreateApplication.Command(body.Name, body.Environment, body.Criticality, body.Owners), ct);
+            return Results.Created($"/api/v1/applications/{created.Id}", created);
+        }).WithName("CreateApplication");
+
+        // A name renames the application; without one it keeps its name.
         api.MapPut("/applications/{id:guid}", async (Guid id, ApplicationBody body, SetApplicationOwners useCase, HttpContext http, CancellationToken ct) =>
         {
-            await useCase.HandleAsync(http.User.ToPortalUser(), new SetApplicationOwners.Command(id, body.Environment, body.Criticality, body.Owners ?? []), ct);
+            await useCase.HandleAsync(http.User.ToPortalUser(), new SetApplicationOwners.Command(id, body.Environment, body.Criticality, body.Owners ?? [], body.Name), ct);
             return Results.NoContent();
         }).WithName("EditApplication");
+
+        api.MapDelete("/applications/{id:guid}", async (Guid id, DeleteApplication useCase, HttpContext http, CancellationToken ct) =>
+        {
+            await useCase.HandleAsync(http.User.ToPortalUser(), id, ct);
+            return Results.NoContent();
+        }).WithName("DeleteApplication");
+
+        // The users and groups an owner may be, by name, for a client's picker.
+        api.MapGet("/application-owners", async (ListOwnerChoices useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
+            .WithName("ListApplicationOwnerChoices");
 
         api.MapGet("/approval-rules", async (ListApprovalRules useCase, HttpContext http, CancellationToken ct) =>
             Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
@@ -258,8 +279,8 @@ public static class ApiEndpoints
     /// <summary>Maintenance windows, blackouts (GET /windows lists both) and the concurrency limits.</summary>
     private static void MapScheduling(RouteGroupBuilder api)
     {
-        api.MapGet("/windows", async (Guid? vmId, string? targetHostId, ListMaintenanceWindows useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new ListMaintenanceWindows.Query(vmId, targetHostId), ct)))
+        api.MapGet("/windows", async (Guid? vmId, string? targetHostId, Guid? targetConnectionId, ListMaintenanceWindows useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new ListMaintenanceWindows.Query(vmId, targetHostId, targetConnectionId), ct)))
             .WithName("ListWindowsAndBlackouts");
 
         api.MapPost("/windows", async (PeriodBody body, SaveMaintenanceWindow useCase, HttpContext http, CancellationToken ct) =>
@@ -357,7 +378,7 @@ public static class ApiEndpoints
             CaCertificatePem, ClientCertificatePem, ClientKeyPem);
     }
 
-    public sealed record ApplicationBody(string? Environment, string? Criticality, IReadOnlyList<SetApplicationOwners.Owner>? Owners);
+    public sealed record ApplicationBody(string? Environment, string? Criticality, IReadOnlyList<SetApplicationOwners.Owner?>? Owners, string? Name = null);
 
     public sealed record AccessBody(IReadOnlyList<string>? Roles, IReadOnlyList<string>? Groups);
 

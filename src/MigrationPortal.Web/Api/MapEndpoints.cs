@@ -1,5 +1,7 @@
 using MigrationPortal.Application.Common;
 using MigrationPortal.Application.Mappings;
+using MigrationPortal.Domain.Mappings;
+using MigrationPortal.Domain.Requests;
 using MigrationPortal.Web.Auth;
 
 namespace MigrationPortal.Web.Api;
@@ -27,75 +29,58 @@ public static class MapEndpoints
         ("DELETE", "/api/v1/storage-maps/{id}"),
     ];
 
-    /// <summary>A network map as the API accepts it. <paramref name="Version"/> is required on PUT (the version the edit started from).</summary>
-    public sealed record NetworkMapBody(string? Name, Guid? SourceConnectionId, Guid? DestinationConnectionId, int? Version, IReadOnlyList<SaveNetworkMap.Entry?>? Entries)
-    {
-        public SaveNetworkMap.Command ToCommand(Guid? id) =>
-            new(id, Version, Name, SourceConnectionId ?? Guid.Empty, DestinationConnectionId ?? Guid.Empty, Entries);
-    }
-
-    /// <summary>A storage map as the API accepts it. <paramref name="Version"/> is required on PUT.</summary>
-    public sealed record StorageMapBody(string? Name, Guid? SourceConnectionId, Guid? DestinationConnectionId, int? Version, IReadOnlyList<SaveStorageMap.Entry?>? Entries)
-    {
-        public SaveStorageMap.Command ToCommand(Guid? id) =>
-            new(id, Version, Name, SourceConnectionId ?? Guid.Empty, DestinationConnectionId ?? Guid.Empty, Entries);
-    }
+    /// <summary>
+    /// A map as the API accepts it, for either kind (<typeparamref name="TInput"/> is the kind's entry). <paramref name="Version"/>
+    /// is required on PUT (the version the edit started from).
+    /// </summary>
+    public sealed record MapBody<TInput>(string? Name, Guid? SourceConnectionId, Guid? DestinationConnectionId, int? Version, IReadOnlyList<TInput?>? Entries)
+        where TInput : class;
 
     public static RouteGroupBuilder MapConversionMaps(this RouteGroupBuilder api)
     {
         api.MapGet("/conversion-maps", async (Guid? sourceConnectionId, Guid? destinationConnectionId, ListConversionMaps useCase, HttpContext http, CancellationToken ct) =>
             Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new ListConversionMaps.Query(sourceConnectionId, destinationConnectionId), ct)))
             .WithName("ListConversionMaps");
-
-        api.MapGet("/network-maps", async (Guid? sourceConnectionId, Guid? destinationConnectionId, ListConversionMaps useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok((await useCase.HandleAsync(http.User.ToPortalUser(), new ListConversionMaps.Query(sourceConnectionId, destinationConnectionId), ct)).NetworkMaps))
-            .WithName("ListNetworkMaps");
-
-        api.MapGet("/network-maps/{id:guid}", async (Guid id, ListConversionMaps useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok((await useCase.HandleAsync(http.User.ToPortalUser(), new ListConversionMaps.Query(MapId: id), ct)).NetworkMaps.SingleOrDefault()
-                ?? throw new NotFoundException("Network map", id)))
-            .WithName("GetNetworkMap");
-
-        api.MapPost("/network-maps", async (NetworkMapBody body, SaveNetworkMap useCase, HttpContext http, CancellationToken ct) =>
-        {
-            var saved = await useCase.HandleAsync(http.User.ToPortalUser(), body.ToCommand(null), ct);
-            return Results.Created($"/api/v1/network-maps/{saved.Id}", saved);
-        }).WithName("AddNetworkMap");
-
-        api.MapPut("/network-maps/{id:guid}", async (Guid id, NetworkMapBody body, SaveNetworkMap useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), body.ToCommand(id), ct)))
-            .WithName("EditNetworkMap");
-
-        api.MapDelete("/network-maps/{id:guid}", async (Guid id, DeleteConversionMap useCase, HttpContext http, CancellationToken ct) =>
-        {
-            await useCase.HandleAsync(http.User.ToPortalUser(), new DeleteConversionMap.Command(ConversionMapKind.Network, id), ct);
-            return Results.NoContent();
-        }).WithName("DeleteNetworkMap");
-
-        api.MapGet("/storage-maps", async (Guid? sourceConnectionId, Guid? destinationConnectionId, ListConversionMaps useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok((await useCase.HandleAsync(http.User.ToPortalUser(), new ListConversionMaps.Query(sourceConnectionId, destinationConnectionId), ct)).StorageMaps))
-            .WithName("ListStorageMaps");
-
-        api.MapGet("/storage-maps/{id:guid}", async (Guid id, ListConversionMaps useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok((await useCase.HandleAsync(http.User.ToPortalUser(), new ListConversionMaps.Query(MapId: id), ct)).StorageMaps.SingleOrDefault()
-                ?? throw new NotFoundException("Storage map", id)))
-            .WithName("GetStorageMap");
-
-        api.MapPost("/storage-maps", async (StorageMapBody body, SaveStorageMap useCase, HttpContext http, CancellationToken ct) =>
-        {
-            var saved = await useCase.HandleAsync(http.User.ToPortalUser(), body.ToCommand(null), ct);
-            return Results.Created($"/api/v1/storage-maps/{saved.Id}", saved);
-        }).WithName("AddStorageMap");
-
-        api.MapPut("/storage-maps/{id:guid}", async (Guid id, StorageMapBody body, SaveStorageMap useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), body.ToCommand(id), ct)))
-            .WithName("EditStorageMap");
-
-        api.MapDelete("/storage-maps/{id:guid}", async (Guid id, DeleteConversionMap useCase, HttpContext http, CancellationToken ct) =>
-        {
-            await useCase.HandleAsync(http.User.ToPortalUser(), new DeleteConversionMap.Command(ConversionMapKind.Storage, id), ct);
-            return Results.NoContent();
-        }).WithName("DeleteStorageMap");
+        MapKind<NetworkMap, NetworkMapping, SaveNetworkMap.Entry, NetworkMapView, SaveNetworkMap>(api, "network-maps", "NetworkMap", "Network map", ConversionMapKind.Network,
+            maps => maps.NetworkMaps, view => view.Id);
+        MapKind<StorageMap, StorageMapping, SaveStorageMap.Entry, StorageMapView, SaveStorageMap>(api, "storage-maps", "StorageMap", "Storage map", ConversionMapKind.Storage,
+            maps => maps.StorageMaps, view => view.Id);
         return api;
+    }
+
+    /// <summary>One kind's routes: list, read, create, edit and delete, named "List{name}s", "Get{name}" and so on.</summary>
+    private static void MapKind<TMap, TEntry, TInput, TView, TSave>(RouteGroupBuilder api, string path, string name, string noun, ConversionMapKind kind,
+        Func<ConversionMapsView, IReadOnlyList<TView>> ofKind, Func<TView, Guid> idOf)
+        where TMap : ConversionMap<TEntry>
+        where TInput : class
+        where TSave : SaveConversionMap<TMap, TEntry, TInput, TView>
+    {
+        static SaveConversionMap<TMap, TEntry, TInput, TView>.Command ToCommand(MapBody<TInput> body, Guid? id) =>
+            new(id, body.Version, body.Name, body.SourceConnectionId ?? Guid.Empty, body.DestinationConnectionId ?? Guid.Empty, body.Entries);
+
+        api.MapGet($"/{path}", async (Guid? sourceConnectionId, Guid? destinationConnectionId, ListConversionMaps useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(ofKind(await useCase.HandleAsync(http.User.ToPortalUser(), new ListConversionMaps.Query(sourceConnectionId, destinationConnectionId), ct))))
+            .WithName($"List{name}s");
+
+        api.MapGet($"/{path}/{{id:guid}}", async (Guid id, ListConversionMaps useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(ofKind(await useCase.HandleAsync(http.User.ToPortalUser(), new ListConversionMaps.Query(MapId: id), ct)).SingleOrDefault()
+                ?? throw new NotFoundException(noun, id)))
+            .WithName($"Get{name}");
+
+        api.MapPost($"/{path}", async (MapBody<TInput> body, TSave useCase, HttpContext http, CancellationToken ct) =>
+        {
+            var saved = await useCase.HandleAsync(http.User.ToPortalUser(), ToCommand(body, null), ct);
+            return Results.Created($"/api/v1/{path}/{idOf(saved)}", saved);
+        }).WithName($"Add{name}");
+
+        api.MapPut($"/{path}/{{id:guid}}", async (Guid id, MapBody<TInput> body, TSave useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ToCommand(body, id), ct)))
+            .WithName($"Edit{name}");
+
+        api.MapDelete($"/{path}/{{id:guid}}", async (Guid id, DeleteConversionMap useCase, HttpContext http, CancellationToken ct) =>
+        {
+            await useCase.HandleAsync(http.User.ToPortalUser(), new DeleteConversionMap.Command(kind, id), ct);
+            return Results.NoContent();
+        }).WithName($"Delete{name}");
     }
 }

@@ -5,10 +5,12 @@ using MigrationPortal.Application.Common;
 using MigrationPortal.Application.Evacuation;
 using MigrationPortal.Application.Execution;
 using MigrationPortal.Application.Inventory;
+using MigrationPortal.Application.Scheduling;
 using MigrationPortal.Application.Tests.Infrastructure;
 using MigrationPortal.Domain.Approvals;
 using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Domain.Requests;
+using MigrationPortal.Domain.Scheduling;
 using MigrationPortal.Infrastructure.Persistence;
 using static MigrationPortal.Application.Tests.Infrastructure.PortalHarness;
 
@@ -95,6 +97,49 @@ public abstract class EvacuationTests(DatabaseProvider provider) : DatabaseTestB
             Assert.StartsWith("demo-ds-b", m.Proposed.TargetDatastoreName);
         });
         Assert.All(proposal.Moves.Where(m => m.Proposed!.SameCluster), m => Assert.Equal(MigrationKind.Compute, m.Proposed!.Kind));
+    }
+
+    /// <summary>A nightly two-hour window (22:00 UTC) on the host being emptied: it covers every VM on it.</summary>
+    private async Task<CalendarPeriodView> HostWindowAsync(InventoryHost host) =>
+        await Portal.Scoped<SaveMaintenanceWindow, CalendarPeriodView>(u => u.HandleAsync(PortalHarness.Operator, null,
+            new CalendarPeriodInput("a1 nightly", RecurrenceKind.Cron, "0 22 * * *", "UTC", new DateTime(2026, 1, 1, 22, 0, 0), 120,
+                WindowScopeKind.Host, host.ConnectionId, host.ExternalId)));
+
+    private static SubmitEvacuation.Command Evacuate(EvacuationProposal proposal, ScheduleMode mode, Guid? windowId = null) =>
+        new("Firmware update", proposal.Moves.Select(m => new SubmitEvacuation.Move(m.VmId, m.Proposed!.TargetHostId, m.Proposed.Kind, m.Proposed.TargetDatastoreId)).ToList(),
+            mode, WindowId: windowId);
+
+    [Fact]
+    public async Task SubmitEvacuation_PlansEveryMoveInsideTheWindow_WhenAWindowCoversTheHostsVms()
+    {
+        var host = await HostAsync(Source);
+        var window = await HostWindowAsync(host);
+        var proposal = await ProposeAsync(Source);
+        // The page gets the window to offer, as the wizard's schedule step does.
+        Assert.Equal([window.Id], proposal.Windows!.Windows.Select(w => w.Id));
+
+        // "As soon as approved" is what the page used to send, with no way to choose: refused, naming the window.
+        var refused = await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<SubmitEvacuation, BatchView>(u => u.HandleAsync(PortalHarness.Operator, host.Id,
+            Evacuate(proposal, ScheduleMode.AsSoonAsApproved))));
+        Assert.Contains(refused.Errors, e => e.Value.Any(m => m.Contains("'a1 nightly'", StringComparison.Ordinal)));
+
+        var next = await Portal.Scoped<SubmitEvacuation, BatchView>(u => u.HandleAsync(PortalHarness.Operator, host.Id, Evacuate(proposal, ScheduleMode.NextWindow)));
+        Assert.Equal(10, next.Requests.Count);
+        var starts = await Portal.Db(db => db.Requests.Where(r => r.BatchId == next.Id).Select(r => r.PlannedStart).ToListAsync());
+        Assert.All(starts, start => Assert.True(start is { } s && (s.UtcDateTime.Hour is 22 or 23), $"planned {start:u}, outside 22:00–24:00 UTC"));
+        Assert.All(await Portal.Db(db => db.Requests.Where(r => r.BatchId == next.Id).Select(r => r.Schedule.WindowId).ToListAsync()), id => Assert.Null(id));
+    }
+
+    [Fact]
+    public async Task SubmitEvacuation_KeepsTheChosenWindow_WhenOneIsNamed()
+    {
+        var host = await HostAsync(Source);
+        var window = await HostWindowAsync(host);
+        var proposal = await ProposeAsync(Source);
+
+        var batch = await Portal.Scoped<SubmitEvacuation, BatchView>(u => u.HandleAsync(PortalHarness.Operator, host.Id, Evacuate(proposal, ScheduleMode.ChosenWindow, window.Id)));
+
+        Assert.All(await Portal.Db(db => db.Requests.Where(r => r.BatchId == batch.Id).Select(r => r.Schedule.WindowId).ToListAsync()), id => Assert.Equal(window.Id, id));
     }
 
     [Fact]

@@ -181,6 +181,36 @@ public abstract class ConversionRequestTests(DatabaseProvider provider) : Databa
         Assert.Contains("host kvm-a", json.RootElement.GetProperty("target").GetString());
     }
 
+    /// <summary>The conversion world with the pair's only network and storage map, which cover every NIC and disk.</summary>
+    private async Task<ConversionWorld> MappedWorldAsync()
+    {
+        var world = await ConversionWorld.SeedAsync(Portal, RequesterApp);
+        await world.AddNetworkMapAsync(Portal, "east to kvm");
+        await world.AddStorageMapAsync(Portal, "east disks");
+        return world;
+    }
+
+    [Fact]
+    public async Task Submit_RefusesASnapshot_WhenTheConversionAsksForOne()
+    {
+        var world = await MappedWorldAsync();
+
+        var errors = await RefusedAsync(Convert(world) with { TakeSnapshot = true });
+
+        Assert.Contains("never writes the source", Assert.Single(errors[nameof(SubmitRequest.Command.TakeSnapshot)]));
+    }
+
+    [Fact]
+    public async Task Submit_RecordsNoSnapshot_WhenTheConversionLeavesTheOptionOut()
+    {
+        var world = await MappedWorldAsync();
+
+        var submitted = await SubmitAsync(Convert(world) with { TakeSnapshot = null });
+
+        // The kind's default for a conversion: the source is only read, so no safety copy of it is taken or shown.
+        Assert.False((await Portal.RequestAsync(submitted.Id)).Options.TakeSnapshot);
+    }
+
     [Fact]
     public async Task Submit_RefusesConversionChoices_WhenTheKindIsNotACrossPlatformMove()
     {

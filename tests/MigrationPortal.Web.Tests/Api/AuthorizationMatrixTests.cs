@@ -61,7 +61,10 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         [("POST", "/api/v1/connections/{id}/test")] = Row(403, 403, 403, 403, 200, 403),
         [("POST", "/api/v1/connections/{id}/sync")] = Row(403, 403, 403, 202, 202, 403),
         [("GET", "/api/v1/applications")] = Row(200, 200, 200, 200, 200, 200),
+        [("POST", "/api/v1/applications")] = Row(403, 403, 403, 403, 201, 403),
         [("PUT", "/api/v1/applications/{id}")] = Row(403, 403, 403, 403, 204, 403),
+        [("DELETE", "/api/v1/applications/{id}")] = Row(403, 403, 403, 403, 204, 403),
+        [("GET", "/api/v1/application-owners")] = Row(403, 403, 403, 403, 200, 403),
         [("GET", "/api/v1/approval-rules")] = Row(403, 403, 200, 403, 200, 200),
         [("PUT", "/api/v1/approval-rules")] = Row(403, 403, 403, 403, 204, 403),
         [("GET", "/api/v1/users")] = Row(403, 403, 403, 403, 200, 403),
@@ -225,6 +228,14 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
                 return (pattern.Replace("{id}", (await DemoConnectionIdAsync()).ToString()), nothing);
             case "/api/v1/connections/{id}":
                 return (pattern.Replace("{id}", (await CreateVSphereConnectionAsync()).ToString()), nothing);
+            case "/api/v1/applications/{id}" when method == "DELETE":
+            {
+                // A fresh application with no VMs: one that VMs are mapped to is refused (409), which is not what this row is about.
+                using var admin = factory.ClientFor(Administrator);
+                using var created = await admin.PostAsJsonAsync("/api/v1/applications", new { name = $"matrix-{Guid.NewGuid():N}" });
+                Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+                return (pattern.Replace("{id}", (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid().ToString()), nothing);
+            }
             case "/api/v1/applications/{id}":
                 return (pattern.Replace("{id}", (await ApplicationIdAsync("demo-analytics")).ToString()), nothing);
             case "/api/v1/windows/{id}" or "/api/v1/blackouts/{id}":
@@ -256,12 +267,25 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
     [InlineData("POST", "/api/v1/requests/{missing}/approve")]
     [InlineData("POST", "/api/v1/requests/{missing}/cancel")]
     [InlineData("GET", "/api/v1/hosts/{missing}/evacuation")]
+    [InlineData("DELETE", "/api/v1/applications/{missing}")]
+    [InlineData("PUT", "/api/v1/applications/{missing}")]
     public async Task Endpoint_Answers404_ForUnknownId(string method, string pattern)
     {
         using var client = factory.ClientFor(pattern.Contains("approve") ? Approver : Administrator);
         using var response = await SendAsync(client, method, pattern.Replace("{missing}", Guid.NewGuid().ToString()));
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task DeleteApplication_Answers409NamingTheVmCount_WhenVmsAreMappedToIt()
+    {
+        using var admin = factory.ClientFor(Administrator);
+        using var response = await admin.DeleteAsync($"/api/v1/applications/{await ApplicationIdAsync("demo-payments")}");
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Matches(@"[1-9]\d* VM\(s\) are mapped to it", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -303,6 +327,7 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         ("POST", "/api/v1/connections") => client.PostAsJsonAsync(url, ConnectionBody($"vc-{Guid.NewGuid():N}")),
         ("PUT", var u) when u.StartsWith("/api/v1/connections/") => client.PutAsJsonAsync(url, ConnectionBody($"vc-{Guid.NewGuid():N}")),
         ("PUT", var u) when u.EndsWith("/application") => client.PutAsJsonAsync(url, new { applicationId = (Guid?)null }),
+        ("POST", "/api/v1/applications") => client.PostAsJsonAsync(url, new { name = $"matrix-{Guid.NewGuid():N}", environment = "test" }),
         ("PUT", var u) when u.StartsWith("/api/v1/applications/") => client.PutAsJsonAsync(url, new { environment = "test", criticality = "low", owners = Array.Empty<object>() }),
         ("PUT", "/api/v1/approval-rules") => client.PutAsJsonAsync(url, Array.Empty<object>()),
         ("POST" or "PUT", var u) when u.StartsWith("/api/v1/windows") || u.StartsWith("/api/v1/blackouts") =>

@@ -81,6 +81,11 @@ public abstract class BadInputTests<TFactory>(TFactory factory) where TFactory :
         ["application: malformed"] = (Administrator, "PUT", "/api/v1/applications/{application}", Malformed, "*"),
         ["application: owner kind 5"] = (Administrator, "PUT", "/api/v1/applications/{application}", """{"environment":"prod","owners":[{"kind":5,"principal":"x"}]}""", "Owners[0].Kind~is not one of"),
         ["application: environment too long"] = (Administrator, "PUT", "/api/v1/applications/{application}", $$"""{"environment":"{{Long(TextLimits.Environment)}}","owners":[]}""", "Environment~or fewer"),
+        ["application: unknown user owner"] = (Administrator, "PUT", "/api/v1/applications/{application}", """{"owners":[{"kind":"User","principal":"alice"}]}""", "Owners[0].Principal~not a known user"),
+        ["application create: malformed"] = (Administrator, "POST", "/api/v1/applications", Malformed, "*"),
+        ["application create: no name"] = (Administrator, "POST", "/api/v1/applications", """{"environment":"prod"}""", "Name~Name the application"),
+        ["application create: unknown user owner"] = (Administrator, "POST", "/api/v1/applications", """{"name":"bad-owner","owners":[{"kind":"User","principal":"alice"}]}""", "Owners[0].Principal~not a known user"),
+        ["application create: made-up group"] = (Administrator, "POST", "/api/v1/applications", """{"name":"bad-group","owners":[{"kind":"Group","principal":"made-up"}]}""", "Owners[0].Principal~object ID"),
         ["application: owner principal NUL"] = (Administrator, "PUT", "/api/v1/applications/{application}", """{"owners":[{"kind":"User","principal":"u\u0000"}]}""", "Owners[0].Principal~NUL"),
 
         ["rules: malformed"] = (Administrator, "PUT", "/api/v1/approval-rules", "[{\"name\":", "*"),
@@ -90,6 +95,7 @@ public abstract class BadInputTests<TFactory>(TFactory factory) where TFactory :
         ["rules: name too long"] = (Administrator, "PUT", "/api/v1/approval-rules", $$"""[{"name":"{{Long(TextLimits.Name)}}","outcome":"AutoApprove"}]""", "Rules[0].Name~or fewer"),
         ["rules: group NUL"] = (Administrator, "PUT", "/api/v1/approval-rules", """[{"name":"r","outcome":"RequireApprovals","approverGroup":"g\u0000"}]""", "Rules[0].ApproverGroup~NUL"),
 
+        ["user: no role"] = (Administrator, "POST", "/api/v1/users", """{"userName":"no-role","displayName":"x","password":"Correct-horse-42","roles":[]}""", "Roles~at least one role"),
         ["user: malformed"] = (Administrator, "POST", "/api/v1/users", Malformed, "*"),
         ["user: roles is a string"] = (Administrator, "POST", "/api/v1/users", """{"userName":"x","password":"Correct-horse-42","roles":"Requester"}""", "Roles"),
         ["user: user name too long"] = (Administrator, "POST", "/api/v1/users", $$"""{"userName":"{{Long(TextLimits.Name)}}","displayName":"x","password":"Correct-horse-42","roles":[]}""", "UserName~or fewer"),

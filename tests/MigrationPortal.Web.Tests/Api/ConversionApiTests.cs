@@ -71,6 +71,17 @@ public sealed class ConversionApiTests(ConversionApiTests.Factory factory) : ICl
         Assert.Equal(JsonValueKind.Null, conversion.GetProperty("domain").ValueKind);
     }
 
+    [Fact]
+    public async Task SubmitRequest_Answers400NamingTakeSnapshot_WhenAConversionAsksForASnapshot()
+    {
+        var world = await WorldAsync();
+
+        var (status, mediaType, problem) = await PostAsync(Body(world).Replace("\"takeSnapshot\":false", "\"takeSnapshot\":true", StringComparison.Ordinal));
+
+        Assert.Equal((HttpStatusCode.BadRequest, "application/problem+json"), (status, mediaType));
+        Assert.Contains("never writes the source", problem.GetProperty("errors").GetProperty("TakeSnapshot")[0].GetString());
+    }
+
     [Theory]
     [InlineData("\"DeleteIt\"")]
     [InlineData("7")]

@@ -40,7 +40,19 @@ public sealed class ConversionWizardTests : ComponentTestContext
                 [new StorageMapOption(StorageMap, "east disks", [new StorageMapping("ds-fast", "images", ConvertedDiskFormat.Qcow2), new StorageMapping("ds-bulk", "bulk", ConvertedDiskFormat.Raw)])])],
             "vc-east"));
 
-        public Task<CalendarPeriods> ListWindowsAsync(Guid vmId, string? targetHostId) => Task.FromResult(new CalendarPeriods([], []));
+        /// <summary>What the wizard asked the windows for: the schedule step lists what covers that placement.</summary>
+        public List<(string? Host, Guid? Connection)> WindowQueries { get; } = [];
+
+        /// <summary>A window that covers the destination host only (the fake answers it when asked with the destination).</summary>
+        public static readonly CalendarPeriodView KvmWindow = new(Guid.NewGuid(), "kvm nightly", Domain.Scheduling.RecurrenceKind.Cron, "0 22 * * *", "UTC",
+            new DateTime(2026, 1, 1, 22, 0, 0), 120, Domain.Scheduling.WindowScopeKind.Host, Kvm, "qemu+tls://kvm-a/system", "kvm-a", true, "admin", DateTimeOffset.UnixEpoch,
+            [new TimeSlot(new DateTimeOffset(2030, 1, 1, 22, 0, 0, TimeSpan.Zero), new DateTimeOffset(2030, 1, 2, 0, 0, 0, TimeSpan.Zero))]);
+
+        public Task<CalendarPeriods> ListWindowsAsync(Guid vmId, string? targetHostId, Guid? targetConnectionId)
+        {
+            WindowQueries.Add((targetHostId, targetConnectionId));
+            return Task.FromResult(new CalendarPeriods(targetConnectionId == Kvm && targetHostId == KvmWindow.ScopeKey ? [KvmWindow] : [], []));
+        }
 
         public Task<RequestPreview> PreviewAsync(SubmitRequest.Command command) =>
             Task.FromResult(new RequestPreview([], new ApprovalRequirement(ApprovalOutcome.RequireApprovals, 1, null, "Default: one approval."), null, null, TimeSpan.FromMinutes(5), "12 GiB of disk"));
@@ -117,5 +129,42 @@ public sealed class ConversionWizardTests : ComponentTestContext
         // Beside the field: the select's own helper line carries the message.
         Assert.Contains("'backup-vlan-30'", select.Find(".mud-input-helper-text").TextContent);
         Assert.Empty(backend.Submitted);
+    }
+
+    /// <summary>A conversion with every map in place, at its schedule step.</summary>
+    private async Task<(IRenderedComponent<RequestWizard> Cut, Backend Backend)> AtScheduleStepAsync()
+    {
+        var backend = new Backend(AllNetworks);
+        var cut = Render<RequestWizard>(p => p.Add(c => c.Backend, backend));
+        await ToFilledTarget(cut);
+        await Next(cut);
+        return (cut, backend);
+    }
+
+    [Fact]
+    public async Task ScheduleStep_HidesTheSnapshotSwitchAndSendsNoSnapshot_WhenConverting()
+    {
+        var (cut, backend) = await AtScheduleStepAsync();
+
+        Assert.DoesNotContain(cut.FindComponents<MudSwitch<bool>>(), s => Equals(s.Instance.UserAttributes.GetValueOrDefault("data-testid"), "take-snapshot"));
+        Assert.Contains("never writes the source", cut.Find("[data-testid=no-snapshot]").TextContent);
+        await Next(cut);
+        cut.Find("[data-testid=justification] textarea, textarea[data-testid=justification], [data-testid=justification] input").Input("Leaving VMware");
+        await Next(cut);
+        await cut.Find("button[data-testid=submit]").ClickAsync(new MouseEventArgs());
+        // Left out, not "false": the kind's default, and an explicit "true" would be refused by the server.
+        Assert.Null(Assert.Single(backend.Submitted).TakeSnapshot);
+    }
+
+    [Fact]
+    public async Task ScheduleStep_ListsTheDestinationHostsWindows_WhenConverting()
+    {
+        var (cut, backend) = await AtScheduleStepAsync();
+
+        Assert.Equal(("qemu+tls://kvm-a/system", (Guid?)Kvm), Assert.Single(backend.WindowQueries));
+        Assert.Contains("'kvm nightly' (host kvm-a)", cut.Find("[data-testid=window-required]").TextContent);
+        Assert.Contains("both sides", cut.Find("[data-testid=conversion-windows]").TextContent);
+        // Covered by a window: "as soon as approved" is off, and the next window is chosen for the user.
+        Assert.True(cut.FindComponents<MudRadio<ScheduleMode>>().Single(r => r.Find("*").TextContent.Trim().StartsWith("As soon as approved", StringComparison.Ordinal)).Find("input").HasAttribute("disabled"));
     }
 }

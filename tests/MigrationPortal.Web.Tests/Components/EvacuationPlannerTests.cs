@@ -1,6 +1,7 @@
 using AngleSharp.Dom;
 using Bunit;
 using MigrationPortal.Application.Evacuation;
+using MigrationPortal.Application.Scheduling;
 using MigrationPortal.Domain.Requests;
 using MigrationPortal.Web.Components.Shared;
 using MigrationPortal.Domain.Inventory;
@@ -110,5 +111,76 @@ public sealed class EvacuationPlannerTests : ComponentTestContext
         var cut = RenderPlanner(Proposal(vmCount: 0), _ => Task.FromResult<IReadOnlyDictionary<string, string[]>?>(null));
         Assert.Contains("h1 is empty", cut.Find("[data-testid=host-empty]").TextContent);
         Assert.Empty(cut.FindAll("button[data-testid=submit-evacuation]"));
+    }
+
+    private static readonly CalendarPeriodView Nightly = new(Guid.NewGuid(), "a1 nightly", Domain.Scheduling.RecurrenceKind.Cron, "0 22 * * *", "UTC",
+        new DateTime(2026, 1, 1, 22, 0, 0), 120, Domain.Scheduling.WindowScopeKind.Host, Guid.NewGuid(), "h1", "h1", true, "olga", DateTimeOffset.UnixEpoch,
+        [new TimeSlot(new DateTimeOffset(2030, 1, 1, 22, 0, 0, TimeSpan.Zero), new DateTimeOffset(2030, 1, 2, 0, 0, 0, TimeSpan.Zero))]);
+
+    private static EvacuationProposal Covered() => Proposal() with { Windows = new CalendarPeriods([Nightly], []) };
+
+    private static readonly Dictionary<ScheduleMode, string> ScheduleLabels = new()
+    {
+        [ScheduleMode.AsSoonAsApproved] = "As soon as approved",
+        [ScheduleMode.ChosenWindow] = "In a window I choose",
+        [ScheduleMode.SpecificTime] = "At a specific time",
+    };
+
+    private static IElement ScheduleRadio(IRenderedComponent<EvacuationPlanner> cut, ScheduleMode mode) =>
+        cut.FindComponents<MudBlazor.MudRadio<ScheduleMode>>().Single(r => r.Find("*").TextContent.Trim().StartsWith(ScheduleLabels[mode], StringComparison.Ordinal)).Find("input");
+
+    private static Task Pick(IRenderedComponent<EvacuationPlanner> cut, ScheduleMode mode) =>
+        ScheduleRadio(cut, mode).ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+
+    [Fact]
+    public void Submit_SendsTheNextWindow_WhenWindowsCoverTheHostsVms()
+    {
+        SubmitEvacuation.Command? sent = null;
+        var cut = RenderPlanner(Covered(), c => { sent = c; return Task.FromResult<IReadOnlyDictionary<string, string[]>?>(null); });
+
+        // The wizard's schedule step: the window is named, and "as soon as approved" is not offered.
+        Assert.Contains("'a1 nightly' (host h1)", cut.Find("[data-testid=window-required]").TextContent);
+        Assert.True(ScheduleRadio(cut, ScheduleMode.AsSoonAsApproved).HasAttribute("disabled"));
+        TypeJustification(cut, "Firmware update");
+        SubmitButton(cut).Click();
+
+        Assert.Equal(ScheduleMode.NextWindow, sent!.ScheduleMode);
+        Assert.Null(sent.WindowId);
+    }
+
+    [Fact]
+    public async Task Submit_SendsATimeInsideTheWindow_AndChecksItFirst()
+    {
+        SubmitEvacuation.Command? sent = null;
+        var cut = RenderPlanner(Covered(), c => { sent = c; return Task.FromResult<IReadOnlyDictionary<string, string[]>?>(null); });
+        TypeJustification(cut, "Firmware update");
+        await Pick(cut, ScheduleMode.SpecificTime);
+
+        cut.Find("[data-testid=not-before] input, input[data-testid=not-before]").Change("tomorrow");
+        SubmitButton(cut).Click();
+        Assert.Null(sent);
+        Assert.Contains("yyyy-MM-dd HH:mm", cut.Markup);
+
+        cut.Find("[data-testid=not-before] input, input[data-testid=not-before]").Change("2030-01-01 22:30");
+        SubmitButton(cut).Click();
+        Assert.Equal((ScheduleMode.SpecificTime, new DateTimeOffset(2030, 1, 1, 22, 30, 0, TimeSpan.Zero)), (sent!.ScheduleMode, sent.NotBefore!.Value));
+    }
+
+    [Fact]
+    public async Task Submit_ShowsTheServersScheduleErrorBesideTheField_WhenTheChosenWindowIsRefused()
+    {
+        var cut = RenderPlanner(Covered(), _ => Task.FromResult<IReadOnlyDictionary<string, string[]>?>(new Dictionary<string, string[]>
+        {
+            ["WindowId"] = ["The chosen maintenance window does not cover this VM, or it is disabled or deleted."],
+        }));
+        TypeJustification(cut, "Firmware update");
+        await Pick(cut, ScheduleMode.ChosenWindow);
+        var select = cut.FindComponents<MudBlazor.MudSelect<Guid?>>().Single(s => Equals(s.Instance.UserAttributes.GetValueOrDefault("data-testid"), "window-select"));
+        await cut.InvokeAsync(() => select.Instance.SelectOption(Nightly.Id));
+
+        SubmitButton(cut).Click();
+
+        Assert.Contains("does not cover this VM", select.Find(".mud-input-helper-text").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=evacuation-problem]"));
     }
 }

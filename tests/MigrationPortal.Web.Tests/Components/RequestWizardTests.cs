@@ -39,7 +39,7 @@ public sealed class RequestWizardTests : ComponentTestContext
         /// <summary>Windows the fake says cover the VM; empty unless a test adds some.</summary>
         public List<CalendarPeriodView> Windows { get; } = [];
 
-        public Task<CalendarPeriods> ListWindowsAsync(Guid vmId, string? targetHostId) => Task.FromResult(new CalendarPeriods(Windows.ToList(), []));
+        public Task<CalendarPeriods> ListWindowsAsync(Guid vmId, string? targetHostId, Guid? targetConnectionId) => Task.FromResult(new CalendarPeriods(Windows.ToList(), []));
 
         public Task<RequestPreview> PreviewAsync(SubmitRequest.Command command) =>
             Task.FromResult(new RequestPreview(Findings.ToList(), new ApprovalRequirement(ApprovalOutcome.RequireApprovals, 2, "cab", "Rule 'prod' requires 2 approval(s) from group 'cab'."),
@@ -190,7 +190,7 @@ public sealed class RequestWizardTests : ComponentTestContext
         await Submit(cut);
         var sent = Assert.Single(backend.Submitted);
         Assert.Equal(("h2", MigrationKind.Compute, "Host firmware upgrade"), (sent.TargetHostId, sent.Kind, sent.Justification));
-        Assert.True(sent.TakeSnapshot && sent.RequireEncryption);
+        Assert.True(sent.TakeSnapshot == true && sent.RequireEncryption);
         Assert.Single(opened);
     }
 

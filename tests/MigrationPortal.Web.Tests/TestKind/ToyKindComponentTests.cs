@@ -44,7 +44,7 @@ public sealed class ToyKindComponentTests : BunitContext, IClassFixture<ToyKindW
         public Task<TargetOptions> ListTargetsAsync(Guid vmId) => Task.FromResult(new TargetOptions(vmId, Teddy.Name, "pen-1", "shelf",
             [new HostOption("pen-2", "pen-2", "playroom", true, true, null, 8192)], [new DatastoreOption("shelf", "shelf", 90, 1, true, true)]));
 
-        public Task<CalendarPeriods> ListWindowsAsync(Guid vmId, string? targetHostId) => Task.FromResult(new CalendarPeriods([], []));
+        public Task<CalendarPeriods> ListWindowsAsync(Guid vmId, string? targetHostId, Guid? targetConnectionId) => Task.FromResult(new CalendarPeriods([], []));
 
         public Task<RequestPreview> PreviewAsync(SubmitRequest.Command command) =>
             Task.FromResult(new RequestPreview([], new ApprovalRequirement(ApprovalOutcome.AutoApprove, 0, null, "auto"), null, null, TimeSpan.FromMinutes(1), "toy"));

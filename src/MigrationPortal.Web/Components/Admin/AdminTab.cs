@@ -17,6 +17,9 @@ public abstract class AdminTab : PortalPage
     /// <summary>Shows a message in the page's banner.</summary>
     [Parameter] public EventCallback<AdminNotice> OnNotice { get; set; }
 
+    /// <summary>Confirms a save where the user is looking, as well as in the banner.</summary>
+    [Inject] protected ISnackbar Snackbar { get; set; } = default!;
+
     private Dictionary<string, string> _errors = [];
 
     protected override Task OnInitializedAsync() => LoadAsync();
@@ -41,6 +44,7 @@ public abstract class AdminTab : PortalPage
         try
         {
             await action();
+            Snackbar.Add(done, Severity.Success);
             await NotifyAsync(done, Severity.Success);
             await LoadAsync();
         }

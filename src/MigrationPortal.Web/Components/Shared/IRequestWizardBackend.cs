@@ -12,8 +12,11 @@ public interface IRequestWizardBackend
 
     Task<TargetOptions> ListTargetsAsync(Guid vmId);
 
-    /// <summary>The maintenance windows (and blackouts) that cover a VM moving to that host, for the schedule step.</summary>
-    Task<CalendarPeriods> ListWindowsAsync(Guid vmId, string? targetHostId);
+    /// <summary>
+    /// The maintenance windows (and blackouts) that cover a VM moving to that host, for the schedule step. A conversion's host is
+    /// on another connection (<paramref name="targetConnectionId"/>), whose windows count as much as the source's.
+    /// </summary>
+    Task<CalendarPeriods> ListWindowsAsync(Guid vmId, string? targetHostId, Guid? targetConnectionId);
 
     Task<RequestPreview> PreviewAsync(SubmitRequest.Command command);
 

@@ -115,10 +115,13 @@ public sealed class RequestDraft
     public DateTimeOffset? ParseNotBefore() =>
         DateTimeOffset.TryParseExact(NotBeforeText, "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
 
-    /// <summary>One submit command per chosen VM; fields the kind or schedule mode does not use are left out.</summary>
+    /// <summary>
+    /// One submit command per chosen VM; fields the kind or schedule mode does not use are left out (a conversion's snapshot
+    /// too: it never writes the source, and the server refuses a snapshot for it).
+    /// </summary>
     public List<SubmitRequest.Command> Commands() => SelectedVms.Select(vm => new SubmitRequest.Command(vm, Kind, Converting ? false : Live,
         Kind.MovesCompute() ? TargetHostId : null, Kind.MovesStorage() && !Converting ? TargetDatastoreId : null, Justification ?? "",
-        ScheduleMode, ScheduleMode == ScheduleMode.SpecificTime ? ParseNotBefore() : null, TakeSnapshot, RequireEncryption,
+        ScheduleMode, ScheduleMode == ScheduleMode.SpecificTime ? ParseNotBefore() : null, Converting ? null : TakeSnapshot, RequireEncryption,
         WindowId: ScheduleMode == ScheduleMode.ChosenWindow ? WindowId : null,
         TargetConnectionId: Converting ? TargetConnectionId : null, NetworkMapId: Converting ? NetworkMapId : null, StorageMapId: Converting ? StorageMapId : null,
         KeepIdentity: KeepIdentity, AfterSuccess: AfterSuccess)).ToList();
