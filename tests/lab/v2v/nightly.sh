@@ -9,7 +9,8 @@
 # Needs root (debootstrap), network to a Debian mirror on the first run, and:
 #   apt-get install virt-v2v libguestfs-tools nbdkit libnbd-bin linux-image-cloud-amd64 debootstrap qemu-system-x86
 # Environment: MIGRATIONPORTAL_V2V_CACHE (default ~/.cache/migrationportal-v2v), MIGRATIONPORTAL_V2V_MIRROR,
-# MIGRATIONPORTAL_V2V_BOOT_TIMEOUT (seconds, default 300), MIGRATIONPORTAL_V2V_REBUILD=1 to rebuild the cached images.
+# MIGRATIONPORTAL_V2V_BOOT_TIMEOUT (seconds, default 300), MIGRATIONPORTAL_V2V_TIMEOUT (one conversion, default 01:30:00:
+# a loaded 2-core machine took over 30 min), MIGRATIONPORTAL_V2V_REBUILD=1 to rebuild the cached images.
 # Usage: tests/lab/v2v/nightly.sh [--build-only]   (--build-only: build and cache the two guest disks, then stop)
 set -euo pipefail
 
@@ -129,6 +130,7 @@ run_test() {
   env -u LIBGUESTFS_BACKEND_SETTINGS -u SUPERMIN_KERNEL -u SUPERMIN_MODULES -u SUPERMIN_KERNEL_VERSION \
     MIGRATIONPORTAL_V2V_NIGHTLY=1 \
     MIGRATIONPORTAL_V2V_POOL="$pool" \
+    Conversion__VirtV2v__Timeout="${MIGRATIONPORTAL_V2V_TIMEOUT:-01:30:00}" \
     Conversion__VirtV2v__Environment__LIBGUESTFS_BACKEND_SETTINGS="$backend_settings" \
     Conversion__VirtV2v__Environment__SUPERMIN_KERNEL="$SUPERMIN_KERNEL" \
     Conversion__VirtV2v__Environment__SUPERMIN_MODULES="$SUPERMIN_MODULES" \
