@@ -79,7 +79,8 @@ for project in tests/*/*.Tests.csproj; do
   name="$(basename "$project" .csproj)"
   log "running $name"
   trx_dir="$work/results/$name"
-  dotnet test "$project" -c Release --no-build -v q -nologo --logger "trx;LogFileName=results.trx" --results-directory "$trx_dir" >"$work/$name.log" 2>&1
+  # Category=V2vNightly (real virt-v2v, minutes under TCG) is not CI: it runs by hand with tests/lab/v2v/nightly.sh.
+  dotnet test "$project" -c Release --no-build -v q -nologo --filter "Category!=V2vNightly" --logger "trx;LogFileName=results.trx" --results-directory "$trx_dir" >"$work/$name.log" 2>&1
   rc=$?
   trx="$(ls "$trx_dir"/*.trx 2>/dev/null | head -n 1)"
   if [ -z "$trx" ]; then

@@ -47,6 +47,11 @@ public static class DependencyInjection
         services.AddConnectorKind<LibvirtConnector, LibvirtDescriptor>(ConnectionKinds.Libvirt);
         services.AddOptions<ConversionOptions>().Bind(configuration.GetSection(ConversionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IDiskConverter, QemuImgDiskConverter>();
+        // Only a portal with a conversion host set up converts guests; elsewhere the convert-guest step does not apply.
+        if (configuration.GetValue<bool>($"{ConversionOptions.Section}:VirtV2v:Enabled"))
+        {
+            services.AddSingleton<IGuestConverter, VirtV2vGuestConverter>();
+        }
         services.AddScoped<IConnectorResolver, ConnectorResolver>();
         services.AddScoped<IMigrationJobs, HangfireMigrationJobs>();
         services.AddScoped<PortalJobs>();

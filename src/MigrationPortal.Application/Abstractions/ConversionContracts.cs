@@ -59,6 +59,19 @@ public sealed record ConvertibleVm(
     /// <summary>Whether the guest is a Windows one, which a conversion supports only with virtio drivers configured.</summary>
     public bool IsWindows => GuestId.StartsWith("win", StringComparison.OrdinalIgnoreCase)
         || (GuestFullName?.Contains("Windows", StringComparison.OrdinalIgnoreCase) ?? false);
+
+    /// <summary>
+    /// Whether the guest is a Linux one: its identifier or full name says Linux, or names a distribution whose identifier
+    /// does not ("centos7_64Guest", "rhel9_64Guest", "sles15_64Guest", "vmwarePhoton64Guest"). With Windows, the guests
+    /// virt-v2v can convert; "otherGuest", FreeBSD, Solaris and the like it cannot.
+    /// </summary>
+    public bool IsLinux => GuestId.Contains("linux", StringComparison.OrdinalIgnoreCase)
+        || (GuestFullName?.Contains("Linux", StringComparison.OrdinalIgnoreCase) ?? false)
+        || LinuxGuestIdPrefixes.Any(p => GuestId.StartsWith(p, StringComparison.OrdinalIgnoreCase));
+
+    private static readonly string[] LinuxGuestIdPrefixes =
+        ["rhel", "centos", "fedora", "debian", "ubuntu", "sles", "suse", "opensuse", "oracle", "asianux", "mandrake", "mandriva",
+         "redhat", "turbolinux", "coreos", "vmwarePhoton", "almalinux", "rockylinux", "amazonlinux", "fusionos", "miracle", "kylin"];
 }
 
 /// <summary>How a shutdown ended: the guest shut itself down, or it did not within the time and was powered off.</summary>

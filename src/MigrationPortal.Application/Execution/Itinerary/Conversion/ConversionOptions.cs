@@ -31,16 +31,51 @@ public sealed class ConversionOptions
     public VirtV2vOptions VirtV2v { get; set; } = new();
 }
 
-/// <summary>"Conversion:VirtV2v": the guest conversion step, off unless a conversion host is configured.</summary>
+/// <summary>
+/// "Conversion:VirtV2v": the guest conversion step, off unless a conversion host is configured. The conversion host runs
+/// <see cref="Command"/> against the destination volumes' files, so it must see the pools' paths: the KVM host itself (the
+/// portal on it, or <see cref="SshHost"/>), or a host that mounts the same shared storage.
+/// </summary>
 public sealed class VirtV2vOptions
 {
     /// <summary>Whether the convert-guest step runs; off by default (it needs virt-v2v and its workarounds, docs/operations.md).</summary>
     public bool Enabled { get; set; }
 
-    /// <summary>The command that converts a guest in place; it gets the volumes' paths as arguments.</summary>
+    /// <summary>The command that converts a guest in place; it gets <c>-i disk</c>, the input format and the volumes' paths.</summary>
+    [Required, MinLength(1)]
     public string Command { get; set; } = "virt-v2v-in-place";
 
-    /// <summary>How long one guest conversion may take (5–7 minutes under TCG for a small Debian guest).</summary>
+    /// <summary>Words put between the command and <c>-i disk</c> (for example <c>-v</c>, <c>-x</c>, <c>--root first</c>).</summary>
+    public List<string> ExtraArguments { get; set; } = [];
+
+    /// <summary>How long one guest conversion may take (5–7 minutes under TCG for a small Debian guest); then it is killed.</summary>
     [Range(typeof(TimeSpan), "00:00:10", "04:00:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// Where the conversion runs: empty runs it on the portal's node; otherwise an ssh destination ("root@kvm1"), reached
+    /// with <see cref="SshCommand"/> in batch mode (keys and known hosts in the portal user's ssh configuration).
+    /// </summary>
+    public string? SshHost { get; set; }
+
+    /// <summary>The ssh client used with <see cref="SshHost"/>.</summary>
+    [Required, MinLength(1)]
+    public string SshCommand { get; set; } = "ssh";
+
+    /// <summary>
+    /// Environment variables for virt-v2v and guestfish on the conversion host, for example the lab's workarounds:
+    /// LIBGUESTFS_BACKEND_SETTINGS=force_tcg where /dev/kvm fails, SUPERMIN_KERNEL / SUPERMIN_MODULES /
+    /// SUPERMIN_KERNEL_VERSION where supermin finds no kernel, VIRTIO_WIN for Windows drivers.
+    /// </summary>
+    public Dictionary<string, string> Environment { get; set; } = [];
+
+    /// <summary>
+    /// Each destination pool's folder as the conversion host sees it ("default": "/var/lib/libvirt/images"); a volume is
+    /// the file of its name there. A pool that is not listed fails the step and names this setting.
+    /// </summary>
+    public Dictionary<string, string> PoolPaths { get; set; } = [];
+
+    /// <summary>The guestfish that reads the converted guest's grub.cfg back (Debian: package libguestfs-tools).</summary>
+    [Required, MinLength(1)]
+    public string GuestfishCommand { get; set; } = "guestfish";
 }
