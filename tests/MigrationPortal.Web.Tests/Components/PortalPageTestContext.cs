@@ -1,0 +1,47 @@
+using System.Security.Claims;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.DependencyInjection;
+using MigrationPortal.Application.Inventory;
+
+namespace MigrationPortal.Web.Tests.Components;
+
+/// <summary>
+/// Renders a whole page with the portal's own use cases on the web host's database: each use case a page asks for comes
+/// from a fresh host scope, as <see cref="MigrationPortal.Web.Components.PortalPage"/> does in the app.
+/// </summary>
+public abstract class PortalPageTestContext : ComponentTestContext
+{
+    private readonly List<IServiceScope> _scopes = [];
+
+    protected PortalPageTestContext(PortalWebFactory factory)
+    {
+        Factory = factory;
+        foreach (var type in typeof(ListVms).Assembly.GetExportedTypes().Where(t => t is { IsClass: true, IsAbstract: false } && t.GetMethods().Any(m => m.Name == "HandleAsync")))
+            Services.AddScoped(type, _ =>
+            {
+                var scope = factory.Services.CreateScope();
+                lock (_scopes) _scopes.Add(scope);
+                return scope.ServiceProvider.GetRequiredService(type);
+            });
+    }
+
+    protected PortalWebFactory Factory { get; }
+
+    protected static ClaimsPrincipal User(string id, string name, params string[] roles) =>
+        new(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, id), new Claim(ClaimTypes.Name, name), .. roles.Select(r => new Claim(ClaimTypes.Role, r))], "Test"));
+
+    protected IRenderedComponent<TPage> RenderAs<TPage>(ClaimsPrincipal user, Action<ComponentParameterCollectionBuilder<TPage>>? parameters = null) where TPage : IComponent =>
+        Render<TPage>(p =>
+        {
+            p.AddCascadingValue(Task.FromResult(new AuthenticationState(user)));
+            parameters?.Invoke(p);
+        });
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) foreach (var scope in _scopes) scope.Dispose();
+    }
+}
