@@ -3,7 +3,10 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
+using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Inventory;
+using MudBlazor;
+using MudBlazor.Services;
 
 namespace MigrationPortal.Web.Tests.Components;
 
@@ -11,7 +14,7 @@ namespace MigrationPortal.Web.Tests.Components;
 /// Renders a whole page with the portal's own use cases on the web host's database: each use case a page asks for comes
 /// from a fresh host scope, as <see cref="MigrationPortal.Web.Components.PortalPage"/> does in the app.
 /// </summary>
-public abstract class PortalPageTestContext : ComponentTestContext
+public abstract class PortalPageTestContext : BunitContext
 {
     private readonly List<IServiceScope> _scopes = [];
 
@@ -25,6 +28,11 @@ public abstract class PortalPageTestContext : ComponentTestContext
                 lock (_scopes) _scopes.Add(scope);
                 return scope.ServiceProvider.GetRequiredService(type);
             });
+        // As ComponentTestContext, but after the use cases: bunit takes no registration once something has rendered.
+        Services.AddMudServices();
+        Services.AddSingleton(factory.Services.GetRequiredService<IConnectorKinds>());
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Render<MudPopoverProvider>();
     }
 
     protected PortalWebFactory Factory { get; }
@@ -39,9 +47,11 @@ public abstract class PortalPageTestContext : ComponentTestContext
             parameters?.Invoke(p);
         });
 
+    /// <summary>MudBlazor's popover service can only be disposed asynchronously (see ComponentTestContext).</summary>
     protected override void Dispose(bool disposing)
     {
-        base.Dispose(disposing);
-        if (disposing) foreach (var scope in _scopes) scope.Dispose();
+        if (!disposing) return;
+        DisposeAsyncCore().AsTask().GetAwaiter().GetResult();
+        foreach (var scope in _scopes) scope.Dispose();
     }
 }
