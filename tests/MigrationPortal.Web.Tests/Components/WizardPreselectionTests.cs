@@ -1,5 +1,7 @@
 using System.Globalization;
 using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Components.Web;
 using MigrationPortal.Application.Inventory;
 using MigrationPortal.Application.Requests;
@@ -35,7 +37,8 @@ public sealed class WizardPreselectionTests : ComponentTestContext
     public async Task Wizard_StartsWithTheLinkedVmsChosen_WhenOpenedFromTheInventory()
     {
         VmView a = Vm("web-01"), b = Vm("web-02"), c = Vm("db-01");
-        var cut = Render<RequestWizard>(p => p.Add(w => w.Backend, new Backend(a, b, c)).Add(w => w.PreselectedVms, [a.Id, b.Id]));
+        Services.GetRequiredService<NavigationManager>().NavigateTo($"/requests/new?vm={a.Id}&vm={b.Id}");
+        var cut = Render<RequestWizard>(p => p.Add(w => w.Backend, new Backend(a, b, c)));
 
         // Nothing picked by hand: Next moves on because the two linked VMs are already chosen.
         await cut.Find("button[data-testid=next]").ClickAsync(new MouseEventArgs());
@@ -48,7 +51,8 @@ public sealed class WizardPreselectionTests : ComponentTestContext
     public async Task Wizard_IgnoresALinkedVm_ThatTheUserMayNotRequest()
     {
         var offered = Vm("web-01");
-        var cut = Render<RequestWizard>(p => p.Add(w => w.Backend, new Backend(offered)).Add(w => w.PreselectedVms, [Guid.NewGuid()]));
+        Services.GetRequiredService<NavigationManager>().NavigateTo($"/requests/new?vm={Guid.NewGuid()}");
+        var cut = Render<RequestWizard>(p => p.Add(w => w.Backend, new Backend(offered)));
 
         await cut.Find("button[data-testid=next]").ClickAsync(new MouseEventArgs());
 
