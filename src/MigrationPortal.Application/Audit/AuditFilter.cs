@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using MigrationPortal.Application.Common;
 using MigrationPortal.Domain.Audit;
 
@@ -18,11 +19,16 @@ public sealed record AuditFilter(DateTimeOffset? From = null, DateTimeOffset? To
         // Time bounds compare on the sequence-ordered UTC instant; see the DbContext for how SQLite stores it.
         if (From is { } from) events = events.Where(e => e.At >= from);
         if (To is { } to) events = events.Where(e => e.At < to);
-        if (!string.IsNullOrWhiteSpace(Actor)) events = events.Where(e => e.ActorId == Actor || e.ActorName == Actor);
-        if (!string.IsNullOrWhiteSpace(VmName)) events = events.Where(e => e.VmName == VmName);
+        // An actor is an exact ID (a GUID or "system") or part of a name; action and VM match parts, ignoring case, so
+        // "approv" finds request.approved and batch.approved, and "web" finds every web VM.
+        if (TextSearch.ContainsPattern(Actor) is { } actor)
+        {
+            var id = Actor!.Trim();
+            events = events.Where(e => e.ActorId == id || EF.Functions.Like(e.ActorName.ToLower(), actor, TextSearch.EscapeCharacter));
+        }
+
         if (RequestId is { } requestId) events = events.Where(e => e.RequestId == requestId);
-        if (!string.IsNullOrWhiteSpace(Action)) events = events.Where(e => e.Action == Action);
-        return events;
+        return events.WhereContains(e => e.VmName, VmName).WhereContains(e => e.Action, Action);
     }
 }
 

@@ -27,9 +27,11 @@ public sealed record CalendarPeriodInput(
 /// <summary>Checks an input and resolves its scope against the inventory; every problem is reported beside its field.</summary>
 public static class CalendarPeriodValidation
 {
-    public static async Task<WindowScope?> ValidateAsync(IPortalDb db, CalendarPeriodInput input, bool scopeRequired, CancellationToken ct)
+    /// <param name="nameTaken">Why the name cannot be used (another period has it), reported with the other fields' problems.</param>
+    public static async Task<WindowScope?> ValidateAsync(IPortalDb db, CalendarPeriodInput input, bool scopeRequired, CancellationToken ct, string? nameTaken = null)
     {
         var check = new Validation();
+        if (nameTaken is not null) check.Add(nameof(input.Name), nameTaken);
         check.Text(input.Name?.Trim(), nameof(input.Name), TextLimits.WindowName, "Name it.")
             .Text(input.Expression, nameof(input.Expression), TextLimits.Expression)
             .Text(input.TimeZoneId, nameof(input.TimeZoneId), TextLimits.TimeZoneId)

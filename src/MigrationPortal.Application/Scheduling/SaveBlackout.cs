@@ -16,10 +16,11 @@ public sealed class SaveBlackout(IPortalDb db, AccessGuard guard, TimeProvider t
         var blackout = id is { } existing
             ? await db.Blackouts.FirstOrDefaultAsync(w => w.Id == existing, ct) ?? throw new NotFoundException("Blackout", existing)
             : null;
-        var scope = await CalendarPeriodValidation.ValidateAsync(db, input, scopeRequired: false, ct);
-        var name = input.Name.Trim();
-        if (await db.Blackouts.AnyAsync(w => w.Name == name && w.Id != (id ?? Guid.Empty), ct))
-            throw ValidationFailedException.For(nameof(input.Name), $"A blackout named '{name}' already exists.");
+        // A taken name is reported in the same round as every other field, not after they are fixed.
+        var name = input.Name?.Trim() ?? "";
+        var taken = TextRules.Fits(name, TextLimits.WindowName) && name.Length > 0
+            && await db.Blackouts.AnyAsync(w => w.Name == name && w.Id != (id ?? Guid.Empty), ct);
+        var scope = await CalendarPeriodValidation.ValidateAsync(db, input, scopeRequired: false, ct, taken ? $"A blackout named '{name}' already exists." : null);
 
         var now = time.GetUtcNow();
         if (blackout is null) db.Blackouts.Add(blackout = new Blackout());

@@ -16,10 +16,11 @@ public sealed class SaveMaintenanceWindow(IPortalDb db, AccessGuard guard, TimeP
         var window = id is { } existing
             ? await db.MaintenanceWindows.FirstOrDefaultAsync(w => w.Id == existing, ct) ?? throw new NotFoundException("Maintenance window", existing)
             : null;
-        var scope = await CalendarPeriodValidation.ValidateAsync(db, input, scopeRequired: true, ct);
-        var name = input.Name.Trim();
-        if (await db.MaintenanceWindows.AnyAsync(w => w.Name == name && w.Id != (id ?? Guid.Empty), ct))
-            throw ValidationFailedException.For(nameof(input.Name), $"A window named '{name}' already exists.");
+        // A taken name is reported in the same round as every other field, not after they are fixed.
+        var name = input.Name?.Trim() ?? "";
+        var taken = TextRules.Fits(name, TextLimits.WindowName) && name.Length > 0
+            && await db.MaintenanceWindows.AnyAsync(w => w.Name == name && w.Id != (id ?? Guid.Empty), ct);
+        var scope = await CalendarPeriodValidation.ValidateAsync(db, input, scopeRequired: true, ct, taken ? $"A window named '{name}' already exists." : null);
 
         // Disabling strands the requests scheduled into the window just as deleting would.
         if (window is { Enabled: true } && !input.Enabled) await WindowDependents.ThrowIfAnyAsync(db, window, "disabled", ct);

@@ -20,7 +20,7 @@ public readonly record struct TimeSlot(DateTimeOffset Start, DateTimeOffset End)
 /// elapsed time. A local start that does not exist on spring-forward day moves forward past the gap; one that happens twice
 /// on fall-back day is taken once, at its first instance (Cronos's and RFC 5545's rules).
 /// </summary>
-public sealed record WindowSchedule(RecurrenceKind Kind, string? Expression, string TimeZoneId, DateTime LocalStart, TimeSpan Duration)
+public sealed partial record WindowSchedule(RecurrenceKind Kind, string? Expression, string TimeZoneId, DateTime LocalStart, TimeSpan Duration)
 {
     /// <summary>The schedule a stored window or blackout describes.</summary>
     public static WindowSchedule Of(CalendarPeriod period) =>
@@ -47,7 +47,8 @@ public sealed record WindowSchedule(RecurrenceKind Kind, string? Expression, str
         var check = new Validation();
         check.Require(Duration > TimeSpan.Zero, nameof(Duration), "A window must last longer than zero.");
         check.Require(Duration <= TimeSpan.FromDays(14), nameof(Duration), "A window lasts at most 14 days.");
-        if (!TryZone(out _)) check.Add(nameof(TimeZoneId), $"'{TimeZoneId}' is not an IANA time zone such as Europe/Berlin or America/New_York.");
+        if (string.IsNullOrWhiteSpace(TimeZoneId)) check.Add(nameof(TimeZoneId), "Choose a time zone, such as Europe/Berlin.");
+        else if (!TryZone(out _)) check.Add(nameof(TimeZoneId), $"'{TimeZoneId}' is not an IANA time zone such as Europe/Berlin or America/New_York.");
         switch (Kind)
         {
             case RecurrenceKind.Cron:
@@ -165,10 +166,30 @@ public sealed record WindowSchedule(RecurrenceKind Kind, string? Expression, str
         }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
         {
-            problem = e.Message;
+            problem = RuleProblem(e);
             return false;
         }
     }
+
+    /// <summary>
+    /// Ical.Net's reason in the user's words: without .NET's "(Parameter 'key')" or "Actual value was" tails, and a number
+    /// that does not parse says which text was meant to be one.
+    /// </summary>
+    private static string RuleProblem(Exception e)
+    {
+        if (e is FormatException && InputString().Match(e.Message) is { Success: true } number)
+            return $"'{number.Groups[1].Value}' should be a whole number (as in INTERVAL=2 or COUNT=5).";
+        var message = e.Message.Split('\n')[0].Trim();
+        message = ParameterTail().Replace(message, "").Trim();
+        if (message.Length == 0) return "check each part, for example FREQ=WEEKLY;BYDAY=SA.";
+        return message.EndsWith('.') ? message : message + ".";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s*\(Parameter '[^']*'\)\s*$")]
+    private static partial System.Text.RegularExpressions.Regex ParameterTail();
+
+    [System.Text.RegularExpressions.GeneratedRegex("input string '([^']*)'")]
+    private static partial System.Text.RegularExpressions.Regex InputString();
 
     private static DateTimeOffset LocalToUtc(DateTime local, TimeZoneInfo zone)
     {

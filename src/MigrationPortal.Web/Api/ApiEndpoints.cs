@@ -126,7 +126,7 @@ public static class ApiEndpoints
             .WithName("RejectRequest");
 
         api.MapGet("/audit", async ([AsParameters] AuditQuery q, QueryAudit useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), q.ToFilter(), q.Skip ?? 0, q.Take ?? 100, ct)))
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), q.ToFilter(), q.ToPaging(), ct)))
             .WithName("QueryAudit");
 
         api.MapGet("/audit/export", async ([AsParameters] AuditQuery q, string? format, ExportAudit useCase, TimeProvider time, HttpContext http, CancellationToken ct) =>
@@ -385,8 +385,23 @@ public static class ApiEndpoints
     public sealed record VmQuery(string? Search, Guid? ApplicationId, string? Host, string? Cluster, string? Datastore, string? PowerState, Guid? ConnectionId,
         string? SortBy, bool? Descending, int? Skip, int? Take);
 
-    public sealed record AuditQuery(DateTimeOffset? From, DateTimeOffset? To, string? Actor, string? Vm, Guid? RequestId, string? Action, int? Skip, int? Take)
+    /// <summary>Paging is page and pageSize; skip and take (the first version's) still work when skip is a whole number of pages.</summary>
+    public sealed record AuditQuery(DateTimeOffset? From, DateTimeOffset? To, string? Actor, string? Vm, Guid? RequestId, string? Action, int? Skip, int? Take,
+        int? Page, int? PageSize)
     {
         public AuditFilter ToFilter() => new(From, To, Actor, Vm, RequestId, Action);
+
+        public AuditPaging ToPaging()
+        {
+            if (Skip is null && Take is null) return new AuditPaging(Page ?? 1, PageSize ?? 100);
+            var check = new Validation()
+                .Require(Page is null && PageSize is null, nameof(Page), "Use page and pageSize, or skip and take, not both.")
+                .Require(Skip is null or >= 0, nameof(Skip), "Skip cannot be negative.")
+                .Require(Take is null or > 0 and <= AuditPaging.MaxPageSize, nameof(Take), $"Take between 1 and {AuditPaging.MaxPageSize:N0} events.");
+            check.ThrowIfInvalid();
+            var take = Take ?? 100;
+            check.Require((Skip ?? 0) % take == 0, nameof(Skip), "Skip must be a whole number of pages (a multiple of take); or use page and pageSize.").ThrowIfInvalid();
+            return new AuditPaging((Skip ?? 0) / take + 1, take);
+        }
     }
 }
