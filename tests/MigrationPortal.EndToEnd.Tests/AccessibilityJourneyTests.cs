@@ -50,6 +50,8 @@ public sealed class AccessibilityJourneyTests(PortalServer portal, ITestOutputHe
                 await PortalServer.WaitInteractiveAsync(page);
                 await page.Locator($"main[data-theme={(scheme == ColorScheme.Dark ? "dark" : "light")}]").WaitForAsync();
                 if (ready is not null) await page.Locator(ready).First.WaitForAsync();
+                if (name == "host detail")
+                    Assert.Matches(@"Memory \d+(\.\d)? of \d+(\.\d)? GiB in use", await page.Locator("[data-testid=host-memory]").InnerTextAsync());
                 await CheckAsync(page, name, scheme, failures, table, app: true);
                 if (name == "admin") await CheckAdminTabsAsync(page, scheme, failures, table);
             }
