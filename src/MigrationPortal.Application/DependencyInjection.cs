@@ -29,6 +29,7 @@ public static class DependencyInjection
         services.AddScoped<SubmitRequest>();
         services.AddScoped<GetRequest>();
         services.AddScoped<ListRequests>();
+        services.AddScoped<Notifications.GetBellNotifications>();
         services.AddScoped<CancelRequest>();
         services.AddScoped<MigrationPortal.Application.Inventory.SyncNow>();
         services.AddScoped<DecideRequest>();

@@ -59,9 +59,7 @@ public sealed partial class JourneyTests
         Assert.Contains("NOT pinned", await warning.First.InnerTextAsync());
         await requester.GetByText("I have read the warnings and accept them").ClickAsync();
         await requester.Locator("button[data-testid=submit]:not([disabled])").WaitForAsync();
-        // Known, not this journey's to fix: the review's Warning findings (mud-warning-text, ReviewStep.razor) fail
-        // colour contrast; every other rule is checked here.
-        await AssertAccessibleAsync(requester, "the conversion review", "color-contrast");
+        await AssertAccessibleAsync(requester, "the conversion review");
         await PortalServer.ScreenshotAsync(requester, "wizard-conversion-review");
         await requester.ClickAsync("button[data-testid=submit]");
         await requester.WaitForURLAsync(RequestUrl());
@@ -100,10 +98,10 @@ public sealed partial class JourneyTests
         Assert.Contains($"{ConvertedVm} on {DemoKvmWorldShape.ConnectionName}", domain);
         Assert.Contains(DemoConnector.BiosUuidOf(ConvertedVmId), domain);
         await PortalServer.ScreenshotAsync(requester, "request-conversion");
-        // Known, and left to issue 13 (the UI and WCAG pass), which owns these pages: the request page's progress bar has no
-        // accessible name, the "Succeeded" chip's colours fall short of 4.5:1, and the step table's scroll container takes no
-        // keyboard focus. Every other rule is checked.
-        await AssertAccessibleAsync(requester, "the converted request", "aria-progressbar-name", "color-contrast", "scrollable-region-focusable");
+        // Known until the lead merges the owners' fixes (issue 13): MigrationProgressBar.razor's MudProgressLinear needs an
+        // aria-label, and RequestDetail.razor's step table needs its scroll container focusable (tabindex="0" with a name).
+        // Colour contrast is checked: the theme (PortalTheme.cs) fixed the Succeeded chip.
+        await AssertAccessibleAsync(requester, "the converted request", "aria-progressbar-name", "scrollable-region-focusable");
         Assert.Empty(portal.CspViolations);
     }
 
