@@ -17,7 +17,7 @@ using MigrationPortal.Infrastructure.Connectors.Libvirt;
 using MigrationPortal.Infrastructure.Connectors.VSphere;
 using MigrationPortal.Infrastructure.Persistence;
 using MigrationPortal.Web.Components.Pages;
-using MigrationPortal.Web.Tests.Components;
+using MudBlazor.Services;
 using MudBlazor;
 
 namespace MigrationPortal.Web.Tests.Pages;
@@ -26,7 +26,7 @@ namespace MigrationPortal.Web.Tests.Pages;
 /// The Approvals inbox on the portal's own use cases and database: batch cards with members and justification, search,
 /// several requests decided at once after a confirmation, and paging.
 /// </summary>
-public sealed class ApprovalsInboxTests : ComponentTestContext, IClassFixture<PortalWebFactory>
+public sealed class ApprovalsInboxTests : BunitContext, IClassFixture<PortalWebFactory>
 {
     private static readonly PortalUser Requester = TestUsers.Requester;
     private readonly PortalWebFactory _factory;
@@ -35,16 +35,26 @@ public sealed class ApprovalsInboxTests : ComponentTestContext, IClassFixture<Po
     {
         _factory = factory;
         // The page takes a fresh scope per use-case call (PortalPage); each resolves from a scope of the real app.
+        Services.AddScoped(_ => new AppScope(_factory.Services.CreateAsyncScope()));
         Forward<ListRequests>();
         Forward<GetRequest>();
         Forward<CheckRequest>();
         Forward<DecideRequest>();
         Forward<DecideBatch>();
+        Services.AddMudServices();
+        Services.AddSingleton<IConnectorKinds>(new ConnectorKinds([new DemoDescriptor(), new VSphereDescriptor(), new LibvirtDescriptor()]));
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Render<MudPopoverProvider>();
+    }
+
+    /// <summary>MudBlazor's popover service is disposed only asynchronously (see ComponentTestContext).</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) DisposeAsyncCore().AsTask().GetAwaiter().GetResult();
     }
 
     private void Forward<T>() where T : class
     {
-        Services.AddScoped(_ => new AppScope(_factory.Services.CreateAsyncScope()));
         Services.AddScoped(sp => sp.GetRequiredService<AppScope>().Scope.ServiceProvider.GetRequiredService<T>());
     }
 
