@@ -110,9 +110,14 @@ await using (var scope = app.Services.CreateAsyncScope())
 // First, so that every answer (errors and the Hangfire dashboard included) carries the browser-security headers.
 app.UsePortalSecurityHeaders();
 app.UseExceptionHandler();
-// Browsers get the friendly 404 page; the API keeps its plain status codes and ProblemDetails.
-// Calendar clients reading /feeds get the plain status, not the sign-in page.
-app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api") && !http.Request.Path.StartsWithSegments("/feeds"), branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+// Browsers get the portal's own 404 and 403 pages (an unknown address, a denied /hangfire) with the status kept; the API
+// keeps its plain status codes and ProblemDetails. Calendar clients reading /feeds get the plain status, not a page.
+// Re-executed under /error/{code}: App.razor renders /error statically, so the page is the answer itself and no
+// interactive router replaces it afterwards with its own idea of the address.
+app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api") && !http.Request.Path.StartsWithSegments("/feeds"), branch => branch.UseStatusCodePagesWithReExecute("/error/{0}", createScopeForStatusCodePages: true));
+// Explicitly after the status-code pages: a re-executed request must be routed again to find the error page's endpoint
+// (with the implicit routing at the start of the pipeline it found none, and the browser got a bare, empty 404).
+app.UseRouting();
 app.UseSameOriginForCookieWrites();
 app.UseAuthentication();
 app.UseAuthorization();
@@ -120,6 +125,18 @@ app.UseAntiforgery();
 app.UseSignInRateLimiting();
 
 app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization();
+// Hangfire's own check answers 401 with no way to sign in: send a browser that is not signed in to the sign-in page
+// first. A signed-in user without the role gets Hangfire's 403, which the status-code pages turn into the portal's 403 page.
+app.UseWhen(http => http.Request.Path.StartsWithSegments("/hangfire"), branch => branch.Use(async (http, next) =>
+{
+    if (http.User.Identity?.IsAuthenticated != true)
+    {
+        await http.ChallengeAsync();
+        return;
+    }
+
+    await next(http);
+}));
 app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new OperatorsOnlyDashboardFilter()], DisplayStorageConnectionString = false });
 app.MapAccountEndpoints();
 if (entraEnabled)

@@ -32,4 +32,18 @@ public sealed class ReconcileStaleMigrations(IPortalDb db, TimeProvider time, IM
         foreach (var id in stale) jobs.EnqueueRun(id);
         return stale;
     }
+
+    /// <summary>
+    /// The query above for one request, for pages: the last sign of life of its run when that is older than
+    /// <paramref name="cutoff"/> (so the run is being taken over), otherwise null. A lease's heartbeat counts when a run
+    /// holds the request; without one, an in-flight request's progress heartbeat or start.
+    /// </summary>
+    public static DateTimeOffset? StaleSince(RequestState state, DateTimeOffset? leaseHeartbeat, DateTimeOffset? progressHeartbeat, DateTimeOffset? startedAt, DateTimeOffset cutoff)
+    {
+        if (leaseHeartbeat is { } held)
+            return (RequestTransitions.IsInFlight(state) || state == RequestState.Scheduled) && held < cutoff ? held : null;
+        if (!RequestTransitions.IsInFlight(state)) return null;
+        var last = progressHeartbeat ?? startedAt;
+        return last is null || last < cutoff ? last ?? DateTimeOffset.MinValue : null;
+    }
 }

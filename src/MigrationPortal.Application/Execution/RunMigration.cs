@@ -334,14 +334,20 @@ public sealed class RunMigration(
     private async Task RollBackAsync(CancellationToken ct)
     {
         var plan = await RequirePlanAsync(ct);
+        // A step row of its own, so the request's itinerary shows the undo beside the move it undid; a rerun after a
+        // crash starts the same row again (the connector's roll back is asked again, and is safe to ask twice).
+        await _journal.StartStepAsync(ItinerarySteps.RollBack, ct);
         try
         {
             var result = await connectors.Resolve(plan.Source.Kind).RollbackAsync(plan, ct);
+            await _journal.EndStepAsync(ItinerarySteps.RollBack, StepStatus.Succeeded, result, ct);
             await _journal.MutateAsync(r => r.CompleteRollback(time.GetUtcNow(), result), ct);
         }
         catch (ConnectorException e)
         {
-            await _journal.MutateAsync(r => r.FailRollback(time.GetUtcNow(), $"Rollback failed: {e.FaultType}: {e.Message}"), ct);
+            var fault = $"Rollback failed: {e.FaultType}: {e.Message}";
+            await _journal.EndStepAsync(ItinerarySteps.RollBack, StepStatus.Failed, fault, ct);
+            await _journal.MutateAsync(r => r.FailRollback(time.GetUtcNow(), fault), ct);
         }
     }
 

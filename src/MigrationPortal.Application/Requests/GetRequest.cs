@@ -5,6 +5,7 @@ using MigrationPortal.Application.Audit;
 using MigrationPortal.Application.Authorization;
 using MigrationPortal.Application.Execution;
 using MigrationPortal.Application.Execution.Itinerary;
+using Microsoft.Extensions.Options;
 using MigrationPortal.Domain.Requests;
 
 namespace MigrationPortal.Application.Requests;
@@ -13,7 +14,8 @@ namespace MigrationPortal.Application.Requests;
 /// One request with its timeline, decisions, itinerary and live progress, and the actions the caller may take on it now.
 /// 404 if unknown, 403 if not the user's.
 /// </summary>
-public sealed class GetRequest(IPortalDb db, AccessGuard guard, RequestActionRules rules, MigrationPlanner planner, ItineraryCatalog itineraries, IConnectorKinds kinds)
+public sealed class GetRequest(IPortalDb db, AccessGuard guard, RequestActionRules rules, MigrationPlanner planner, ItineraryCatalog itineraries, IConnectorKinds kinds,
+    TimeProvider time, IOptions<ExecutionOptions> execution)
 {
     public async Task<RequestDetails> HandleAsync(PortalUser user, Guid id, CancellationToken ct = default)
     {
@@ -30,7 +32,45 @@ public sealed class GetRequest(IPortalDb db, AccessGuard guard, RequestActionRul
             CancelRefusal = refusal is null ? null : MessageOf(refusal),
             SafetyCopy = kinds.Find(kind)?.SafetyCopy.Explanation,
             Conversion = await ConversionAsync(request, ct),
+            Cancellation = await CancellationAsync(request, ct),
+            StaleSince = await StaleSinceAsync(request, progress, ct),
         };
+    }
+
+    /// <summary>
+    /// When the run of this request last proved it was alive, if that is longer ago than Execution:StaleAfter: its node
+    /// died or hung, and the reconcile job (<see cref="ReconcileStaleMigrations"/>, the same rule) is taking it over.
+    /// The page says so instead of showing the last progress as if it were live.
+    /// </summary>
+    private async Task<DateTimeOffset?> StaleSinceAsync(MigrationRequest request, MigrationProgress? progress, CancellationToken ct)
+    {
+        var leaseHeartbeat = await db.RunLeases.AsNoTracking().Where(l => l.RequestId == request.Id).Select(l => (DateTimeOffset?)l.HeartbeatAt).FirstOrDefaultAsync(ct);
+        return ReconcileStaleMigrations.StaleSince(request.State, leaseHeartbeat, progress?.HeartbeatAt, request.StartedAt, time.GetUtcNow() - execution.Value.StaleAfter);
+    }
+
+    /// <summary>The person who cancelled (or asked a running request to stop) and their reason; null if nobody did.</summary>
+    private async Task<CancellationView?> CancellationAsync(MigrationRequest request, CancellationToken ct)
+    {
+        if (!request.CancelRequested && request.State != RequestState.Cancelled) return null;
+        var asked = await db.AuditEvents.AsNoTracking().Where(e => e.RequestId == request.Id && e.Action == AuditActions.RequestCancelRequested)
+            .OrderByDescending(e => e.Sequence).Select(e => new { e.ActorName, e.Details, e.At }).FirstOrDefaultAsync(ct);
+        if (asked is not null) return new CancellationView(asked.ActorName, ReasonOf(asked.Details), asked.At);
+        // Cancelled before it ran: the transition itself names the person and the reason.
+        var cancelled = request.Transitions.Where(t => t.To == RequestState.Cancelled).OrderByDescending(t => t.At).FirstOrDefault();
+        return cancelled is null ? null : new CancellationView(cancelled.ActorName, cancelled.Reason, cancelled.At);
+    }
+
+    private static string ReasonOf(string details)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(details);
+            return json.RootElement.TryGetProperty("reason", out var reason) && reason.GetString() is { } text ? text : details;
+        }
+        catch (JsonException)
+        {
+            return details;
+        }
     }
 
     /// <summary>The conversion's choices and both identities; null for a move within one kind of hypervisor.</summary>

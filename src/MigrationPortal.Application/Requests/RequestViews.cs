@@ -61,7 +61,15 @@ public sealed record RequestDetails(
     string? CancelRefusal = null,
     string? AttentionReason = null,
     string? SafetyCopy = null,
-    ConversionView? Conversion = null);
+    ConversionView? Conversion = null,
+    CancellationView? Cancellation = null,
+    DateTimeOffset? StaleSince = null);
+
+/// <summary>
+/// Who asked to cancel a request, why and when: a person's cancel of a running request is only a request to stop (its
+/// final transition is the System's), so the person and the reason come from the audit trail.
+/// </summary>
+public sealed record CancellationView(string ActorName, string Reason, DateTimeOffset At);
 
 public static class RequestViewMapping
 {

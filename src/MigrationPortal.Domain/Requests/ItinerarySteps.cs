@@ -14,6 +14,9 @@ public static class ItinerarySteps
     public const string CleanUp = "clean-up";
     public const string CleanUpLeftovers = "clean-up-leftovers";
 
+    /// <summary>An Operator's roll back of a finished or failed move: its own row, so the request shows what the undo did.</summary>
+    public const string RollBack = "roll-back";
+
     // A VMware-to-KVM conversion (Forklift's cold itinerary): the source is read, never written.
     public const string ConfirmEncryption = "confirm-encryption";
     public const string StorePowerState = "store-power-state";

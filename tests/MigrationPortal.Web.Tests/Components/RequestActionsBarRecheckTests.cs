@@ -11,12 +11,15 @@ public sealed class RequestActionsBarRecheckTests : ComponentTestContext
     public void Click_RaisesRecheck_WhenCheckAgainAllowed()
     {
         RequestActionsBar.RequestAction? raised = null;
+        var dialogs = Render<MudBlazor.MudDialogProvider>();
         var cut = Render<RequestActionsBar>(p => p
             .Add(c => c.Allowed, new AllowedActions(false, false, false, false, Recheck: true))
-            .Add(c => c.OnAct, a => { raised = a; }));
+            .Add(c => c.OnAct, (a, _) => { raised = a; return Task.FromResult<string?>(null); }));
 
         Assert.Empty(cut.FindAll("[data-testid=no-actions]"));
         cut.Find("button[data-testid=recheck]").Click();
+        dialogs.Find("[data-testid=reason-dialog] textarea").Input("The host came back");
+        dialogs.Find("button[data-testid=reason-confirm]").Click();
         Assert.Equal(RequestActionsBar.RequestAction.Recheck, raised);
     }
 

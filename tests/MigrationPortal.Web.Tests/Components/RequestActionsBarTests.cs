@@ -32,11 +32,14 @@ public sealed class RequestActionsBarTests : ComponentTestContext
     [Fact]
     public void Click_RaisesTheActionWithTheReason_WhenRollBackAllowed()
     {
-        RequestActionsBar.RequestAction? raised = null;
+        (RequestActionsBar.RequestAction Action, string Reason)? raised = null;
+        var dialogs = Render<MudBlazor.MudDialogProvider>();
         var cut = Render<RequestActionsBar>(p => p
             .Add(c => c.Allowed, new AllowedActions(false, false, true, false))
-            .Add(c => c.OnAct, a => { raised = a; }));
+            .Add(c => c.OnAct, (a, r) => { raised = (a, r); return Task.FromResult<string?>(null); }));
         cut.Find("button[data-testid=rollback]").Click();
-        Assert.Equal(RequestActionsBar.RequestAction.RollBack, raised);
+        dialogs.Find("[data-testid=reason-dialog] textarea").Input("App misbehaves");
+        dialogs.Find("button[data-testid=reason-confirm]").Click();
+        Assert.Equal((RequestActionsBar.RequestAction.RollBack, "App misbehaves"), raised);
     }
 }
