@@ -23,7 +23,7 @@ public sealed class WizardPreselectionTests : ComponentTestContext
 
         public Task<TargetOptions> ListTargetsAsync(Guid vmId) => Task.FromResult(new TargetOptions(vmId, "vm", "esx-1", "ds-1", [], []));
 
-        public Task<CalendarPeriods> ListWindowsAsync(Guid vmId, string? targetHostId) => Task.FromResult(new CalendarPeriods([], []));
+        public Task<CalendarPeriods> ListWindowsAsync(Guid vmId, string? targetHostId, Guid? targetConnectionId) => Task.FromResult(new CalendarPeriods([], []));
 
         public Task<RequestPreview> PreviewAsync(SubmitRequest.Command command) =>
             Task.FromResult(new RequestPreview([], new ApprovalRequirement(ApprovalOutcome.AutoApprove, 0, null, "auto"), null, null, TimeSpan.FromMinutes(1), "x"));
