@@ -101,7 +101,7 @@ public sealed partial class JourneyTests
         // Known until the lead merges the owners' fixes (issue 13): MigrationProgressBar.razor's MudProgressLinear needs an
         // aria-label, and RequestDetail.razor's step table needs its scroll container focusable (tabindex="0" with a name).
         // Colour contrast is checked: the theme (PortalTheme.cs) fixed the Succeeded chip.
-        await AssertAccessibleAsync(requester, "the converted request", "aria-progressbar-name", "scrollable-region-focusable");
+        await AssertAccessibleAsync(requester, "the converted request");
         Assert.Empty(portal.CspViolations);
     }
 
