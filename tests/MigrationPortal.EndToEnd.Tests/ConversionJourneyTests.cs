@@ -64,7 +64,7 @@ public sealed partial class JourneyTests
         await requester.ClickAsync("button[data-testid=submit]");
         await requester.WaitForURLAsync(RequestUrl());
         var requestId = RequestUrl().Match(requester.Url).Groups[1].Value;
-        await requester.Locator("[data-testid=state]", new() { HasText = "PendingApproval" }).WaitForAsync();
+        await requester.Locator("[data-testid=state]", new() { HasText = "Pending approval" }).WaitForAsync();
 
         // 4. An approver approves it from the inbox.
         var approver = await portal.SignInAsync("anna");

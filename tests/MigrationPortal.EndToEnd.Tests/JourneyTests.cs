@@ -45,7 +45,7 @@ public sealed partial class JourneyTests(PortalServer portal) : IClassFixture<Po
         await requester.ClickAsync("button[data-testid=submit]");
         await requester.WaitForURLAsync(RequestUrl());
         var requestId = RequestUrl().Match(requester.Url).Groups[1].Value;
-        await requester.Locator("[data-testid=state]", new() { HasText = "PendingApproval" }).WaitForAsync();
+        await requester.Locator("[data-testid=state]", new() { HasText = "Pending approval" }).WaitForAsync();
         await PortalServer.ScreenshotAsync(requester, "request-pending");
 
         // 2. An approver, another person, approves it from the inbox.

@@ -22,7 +22,7 @@ public sealed partial class JourneyTests
         await operatorPage.Locator("[data-testid=period-form]").WaitForAsync();
         await FillFieldAsync(operatorPage, "period-name", name);
         await FillFieldAsync(operatorPage, "period-expression", "FREQ=SOMETIMES");
-        await FillFieldAsync(operatorPage, "period-zone", "Europe/Berlin");
+        await ChooseSuggestionAsync(operatorPage, "period-zone", "berlin", "Europe/Berlin");
         await FillFieldAsync(operatorPage, "period-start", localStart);
         await FillFieldAsync(operatorPage, "period-duration", "120");
         await PickAsync(operatorPage, "period-scope", "Application");
@@ -102,6 +102,14 @@ public sealed partial class JourneyTests
         var field = Field(page, testId);
         await field.FillAsync(value);
         await field.BlurAsync();
+    }
+
+    /// <summary>Types part of a value into an autocomplete and picks the suggestion, as a user does.</summary>
+    private static async Task ChooseSuggestionAsync(IPage page, string testId, string typed, string option)
+    {
+        await Field(page, testId).FillAsync(typed);
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = option }).First.ClickAsync();
+        await page.Locator(".mud-popover-open").WaitForAsync(new() { State = WaitForSelectorState.Detached });
     }
 
     private static async Task PickAsync(IPage page, string testId, string option)
