@@ -72,7 +72,7 @@ public sealed class WindowsPageTests(PortalWebFactory factory) : PortalPageTestC
     public async Task Windows_ShowsAFourteenDayBlackoutWithItsRealEnd()
     {
         // Midnight to midnight: the old cell read "…00:00–00:00", as if it lasted no time at all.
-        var start = DateTime.UtcNow.Date.AddDays(10);
+        var start = Factory.Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime.Date.AddDays(10); // the portal's own clock
         await using (var scope = Factory.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<SaveBlackout>().HandleAsync(
                 new MigrationPortal.Application.Authorization.PortalUser("u-olga", "Olga", new HashSet<string> { "Operator" }, new HashSet<string>()), null,
