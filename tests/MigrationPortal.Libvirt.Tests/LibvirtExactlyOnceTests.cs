@@ -127,7 +127,7 @@ public sealed class LibvirtExactlyOnceTests(ITestOutputHelper output) : IAsyncLi
         public async ValueTask DisposeAsync()
         {
             if (!_process.HasExited) _process.Kill();
-            await _process.WaitForExitAsync();
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
             _process.Dispose();
         }
     }

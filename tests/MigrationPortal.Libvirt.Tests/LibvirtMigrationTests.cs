@@ -456,7 +456,7 @@ public sealed class LibvirtMigrationTests : IAsyncLifetime
         }
 
         child.Kill(entireProcessTree: true);
-        await child.WaitForExitAsync();
+        await child.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(RequestState.Running, (await ReadRequestAsync(request.Id)).State);
         await _lab.LabAsync("unthrottle");
 

@@ -73,7 +73,7 @@ public sealed class PacketCapture : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (!_tcpdump.HasExited) _tcpdump.Kill();
-        await _tcpdump.WaitForExitAsync();
+        await _tcpdump.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         _tcpdump.Dispose();
         File.Delete(_file);
     }

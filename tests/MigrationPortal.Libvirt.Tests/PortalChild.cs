@@ -43,7 +43,9 @@ public sealed class PortalChild : IDisposable
     public void Kill()
     {
         _process.Kill(entireProcessTree: false);
-        _process.WaitForExit();
+        // The timed overload: the untimed one also waits for the output pipes to close, which a surviving child holding
+        // them would put off for ever.
+        if (!_process.WaitForExit(TimeSpan.FromSeconds(30))) throw new TimeoutException($"portal process {_process.Id} still running 30 s after SIGKILL");
     }
 
     /// <summary>For a test that failed before its kill: the whole tree, so nothing of it outlives the test.</summary>
