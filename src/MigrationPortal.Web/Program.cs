@@ -96,6 +96,8 @@ builder.Services.AddExceptionHandler<PortalExceptionHandler>();
 builder.Services.AddOpenApi();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
+// The browser's time zone, per circuit, for showing times in the user's zone beside UTC.
+builder.Services.AddScoped<MigrationPortal.Web.Components.Shared.UserTimeZone>();
 builder.Services.AddSingleton<InProcessRequestNotifier>();
 builder.Services.AddSingleton<MigrationPortal.Application.Abstractions.IRequestChangeNotifier>(sp => sp.GetRequiredService<InProcessRequestNotifier>());
 

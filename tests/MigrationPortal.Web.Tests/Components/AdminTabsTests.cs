@@ -37,6 +37,7 @@ public sealed class AdminTabsTests : BunitContext, IClassFixture<PortalWebFactor
         UseCase<SetUserAccess>();
         UseCase<ResetLocalPassword>();
         Services.AddMudServices();
+        Services.AddScoped<MigrationPortal.Web.Components.Shared.UserTimeZone>();
         JSInterop.Mode = JSRuntimeMode.Loose;
         Render<MudPopoverProvider>();
     }

@@ -15,6 +15,7 @@ public abstract class ComponentTestContext : BunitContext
     protected ComponentTestContext()
     {
         Services.AddMudServices();
+        Services.AddScoped<MigrationPortal.Web.Components.Shared.UserTimeZone>();
         // The shipped kinds' descriptors, as the portal registers them: pages take names, fields and wording from them.
         Services.AddSingleton<IConnectorKinds>(new ConnectorKinds([new DemoDescriptor(), new VSphereDescriptor(), new LibvirtDescriptor()]));
         JSInterop.Mode = JSRuntimeMode.Loose;

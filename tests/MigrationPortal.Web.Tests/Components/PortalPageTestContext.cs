@@ -30,6 +30,7 @@ public abstract class PortalPageTestContext : BunitContext
             });
         // As ComponentTestContext, but after the use cases: bunit takes no registration once something has rendered.
         Services.AddMudServices();
+        Services.AddScoped<MigrationPortal.Web.Components.Shared.UserTimeZone>();
         Services.AddSingleton(factory.Services.GetRequiredService<IConnectorKinds>());
         JSInterop.Mode = JSRuntimeMode.Loose;
         Render<MudPopoverProvider>();

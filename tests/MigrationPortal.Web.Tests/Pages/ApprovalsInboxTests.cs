@@ -42,6 +42,7 @@ public sealed class ApprovalsInboxTests : BunitContext, IClassFixture<PortalWebF
         Forward<DecideRequest>();
         Forward<DecideBatch>();
         Services.AddMudServices();
+        Services.AddScoped<MigrationPortal.Web.Components.Shared.UserTimeZone>();
         Services.AddSingleton<IConnectorKinds>(new ConnectorKinds([new DemoDescriptor(), new VSphereDescriptor(), new LibvirtDescriptor()]));
         JSInterop.Mode = JSRuntimeMode.Loose;
         Render<MudPopoverProvider>();

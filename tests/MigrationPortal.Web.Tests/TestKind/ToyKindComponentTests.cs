@@ -30,6 +30,7 @@ public sealed class ToyKindComponentTests : BunitContext, IClassFixture<ToyKindW
         Services.AddScoped(_ => _host.ServiceProvider.GetRequiredService<ListConnections>());
         Services.AddScoped(_ => _host.ServiceProvider.GetRequiredService<SaveConnection>());
         Services.AddMudServices();
+        Services.AddScoped<MigrationPortal.Web.Components.Shared.UserTimeZone>();
         JSInterop.Mode = JSRuntimeMode.Loose;
         Render<MudPopoverProvider>();
     }

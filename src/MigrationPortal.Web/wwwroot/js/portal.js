@@ -21,3 +21,8 @@ document.addEventListener('click', async event => {
     const ok = button.dataset.reconnect === 'resume' ? await window.Blazor.resumeCircuit() : await window.Blazor.reconnect();
     if (!ok) location.reload();
 });
+
+// The browser's IANA time zone ("Europe/Berlin"), so pages show times in the user's own zone beside UTC.
+window.portalTimeZone = () => {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || null; } catch { return null; }
+};
