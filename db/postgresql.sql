@@ -1360,3 +1360,50 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203235912_AccessTokens') THEN
+    CREATE TABLE "AccessTokens" (
+        "Id" uuid NOT NULL,
+        "UserId" character varying(450) NOT NULL,
+        "UserName" character varying(256) NOT NULL,
+        "Name" character varying(100) NOT NULL,
+        "TokenHash" character varying(64) NOT NULL,
+        "DisplayPrefix" character varying(16) NOT NULL,
+        "Roles" character varying(200),
+        "CreatedAt" timestamp with time zone NOT NULL,
+        "ExpiresAt" timestamp with time zone NOT NULL,
+        "LastUsedAt" timestamp with time zone,
+        "LastAuditedUseAt" timestamp with time zone,
+        "RevokedAt" timestamp with time zone,
+        "RevokedBy" character varying(256),
+        CONSTRAINT "PK_AccessTokens" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203235912_AccessTokens') THEN
+    CREATE UNIQUE INDEX "IX_AccessTokens_TokenHash" ON "AccessTokens" ("TokenHash");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203235912_AccessTokens') THEN
+    CREATE INDEX "IX_AccessTokens_UserId" ON "AccessTokens" ("UserId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261203235912_AccessTokens') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261203235912_AccessTokens', '10.0.15');
+    END IF;
+END $EF$;
+COMMIT;
+

@@ -4,6 +4,23 @@ CREATE TABLE IF NOT EXISTS "__EFMigrationsHistory" (
 );
 
 BEGIN TRANSACTION;
+CREATE TABLE IF NOT EXISTS "AccessTokens" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_AccessTokens" PRIMARY KEY,
+    "UserId" TEXT NOT NULL,
+    "UserName" TEXT NOT NULL,
+    "Name" TEXT NOT NULL,
+    "TokenHash" TEXT NOT NULL,
+    "DisplayPrefix" TEXT NOT NULL,
+    "Roles" TEXT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "ExpiresAt" INTEGER NOT NULL,
+    "LastUsedAt" INTEGER NULL,
+    "LastAuditedUseAt" INTEGER NULL,
+    "RevokedAt" INTEGER NULL,
+    "RevokedBy" TEXT NULL
+);
+
+
 CREATE TABLE IF NOT EXISTS "ApprovalRules" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_ApprovalRules" PRIMARY KEY,
     "Name" TEXT NOT NULL,
@@ -506,6 +523,12 @@ SELECT changes();
 
 
 
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_AccessTokens_TokenHash" ON "AccessTokens" ("TokenHash");
+
+
+CREATE INDEX IF NOT EXISTS "IX_AccessTokens_UserId" ON "AccessTokens" ("UserId");
+
+
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_ApplicationOwner_ApplicationId_Kind_Principal" ON "ApplicationOwner" ("ApplicationId", "Kind", "Principal");
 
 
@@ -645,5 +668,7 @@ INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261203154716_ConversionSettingsAndStepData', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261203155319_ConversionMaps', '10.0.15');
+INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261203235735_AccessTokens', '10.0.15');
 
 COMMIT;

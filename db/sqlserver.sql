@@ -1507,3 +1507,55 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203235817_AccessTokens'
+)
+BEGIN
+    CREATE TABLE [AccessTokens] (
+        [Id] uniqueidentifier NOT NULL,
+        [UserId] nvarchar(450) NOT NULL,
+        [UserName] nvarchar(256) NOT NULL,
+        [Name] nvarchar(100) NOT NULL,
+        [TokenHash] nvarchar(64) NOT NULL,
+        [DisplayPrefix] nvarchar(16) NOT NULL,
+        [Roles] nvarchar(200) NULL,
+        [CreatedAt] datetimeoffset NOT NULL,
+        [ExpiresAt] datetimeoffset NOT NULL,
+        [LastUsedAt] datetimeoffset NULL,
+        [LastAuditedUseAt] datetimeoffset NULL,
+        [RevokedAt] datetimeoffset NULL,
+        [RevokedBy] nvarchar(256) NULL,
+        CONSTRAINT [PK_AccessTokens] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203235817_AccessTokens'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_AccessTokens_TokenHash] ON [AccessTokens] ([TokenHash]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203235817_AccessTokens'
+)
+BEGIN
+    CREATE INDEX [IX_AccessTokens_UserId] ON [AccessTokens] ([UserId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203235817_AccessTokens'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261203235817_AccessTokens', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

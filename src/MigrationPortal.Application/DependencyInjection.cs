@@ -24,6 +24,10 @@ public static class DependencyInjection
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Notifications.SmtpOptions>, Notifications.SmtpOptionsValidator>();
         services.TryAddSingleton<IRequestChangeNotifier, NoRequestChangeNotifier>();
         services.AddScoped<AccessGuard>();
+        services.AddScoped<AccessTokens.CreateAccessToken>();
+        services.AddScoped<AccessTokens.ListAccessTokens>();
+        services.AddScoped<AccessTokens.RevokeAccessToken>();
+        services.AddScoped<AccessTokens.AuthenticateAccessToken>();
         services.AddScoped<RequestActionRules>();
         services.AddScoped<MigrationPlanner>();
         services.AddScoped<SubmitRequest>();

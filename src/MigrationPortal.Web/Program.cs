@@ -33,10 +33,13 @@ var authentication = builder.Services.AddAuthentication(o =>
 });
 authentication.AddPolicyScheme(PortalScheme, "Local or Entra ID", o => o.ForwardDefaultSelector = http =>
 {
+    // "Bearer mpat_…" is a personal access token of a local account; any other bearer token is Entra ID's.
+    if (AccessTokenAuthenticationHandler.IsOurs(http.Request)) return AccessTokenAuthenticationHandler.SchemeName;
     if (entraEnabled && http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return JwtBearerDefaults.AuthenticationScheme;
     if (entraEnabled && http.Request.Cookies.ContainsKey(".MigrationPortal.Entra")) return EntraCookieScheme;
     return IdentityConstants.ApplicationScheme;
 });
+authentication.AddPortalAccessTokens(builder.Configuration);
 authentication.AddIdentityCookies(cookies => cookies.ApplicationCookie?.Configure(o =>
 {
     o.Cookie.Name = ".MigrationPortal.Auth";
@@ -122,6 +125,8 @@ app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api") && !http.Reque
 app.UseRouting();
 app.UseSameOriginForCookieWrites();
 app.UseAuthentication();
+// Before authorization, so a token over its budget is refused before anything else is checked or run.
+app.UseAccessTokenRateLimits();
 app.UseAuthorization();
 app.UseAntiforgery();
 app.UseSignInRateLimiting();

@@ -195,6 +195,12 @@ public sealed class AccessibilityJourneyTests(PortalServer portal, ITestOutputHe
     private async Task CheckAsync(IPage page, string name, ColorScheme scheme, List<string> failures, List<string> table, bool app)
     {
         var mode = scheme == ColorScheme.Dark ? "dark" : "light";
+        // MudBlazor animates colours (about 250 ms): right after the theme is applied, or a chip or button re-renders, a
+        // colour can be caught half-way between light and dark and axe measures a contrast nobody sees. Wait for running
+        // CSS transitions to end (never for infinite animations such as an indeterminate progress bar), at most 3 s.
+        await page.EvaluateAsync(@"() => Promise.race([
+            Promise.all(document.getAnimations().filter(a => a instanceof CSSTransition).map(a => a.finished.catch(() => null))),
+            new Promise(resolve => setTimeout(resolve, 3000))])");
         var result = await page.RunAxe(new AxeRunOptions
         {
             RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },

@@ -36,6 +36,7 @@ public interface IPortalDb : IAsyncDisposable
     DbSet<Domain.Mappings.StorageMap> StorageMaps { get; }
     DbSet<Notifications.NotificationCursor> NotificationCursors { get; }
     DbSet<Notifications.DirectoryContact> DirectoryContacts { get; }
+    DbSet<Domain.Access.AccessToken> AccessTokens { get; }
 
     /// <summary>The last sealed event (sequence and hash) as recorded by the chain head row, or null before the first event.</summary>
     Task<(long Sequence, string Hash)?> GetAuditChainHeadAsync(CancellationToken ct);

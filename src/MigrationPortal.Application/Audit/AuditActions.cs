@@ -42,6 +42,15 @@ public static class AuditActions
     public const string ConnectionTested = "connection.tested";
     public const string CalendarFeedCreated = "calendar.feed-created";
 
+    /// <summary>A personal access token was created; details carry its name, visible prefix, roles and expiry (never the secret).</summary>
+    public const string AccessTokenCreated = "access-token.created";
+
+    /// <summary>A personal access token was revoked, by its owner or an Administrator.</summary>
+    public const string AccessTokenRevoked = "access-token.revoked";
+
+    /// <summary>A call made with a personal access token: every call that changes something, reads at most once an hour per token.</summary>
+    public const string AccessTokenUsed = "access-token.used";
+
     /// <summary>An Administrator created or edited a network or storage map; details carry its entries as saved.</summary>
     public const string MapSaved = "map.saved";
 

@@ -21,6 +21,9 @@ public sealed record PortalUser(string Id, string Name, IReadOnlySet<string> Rol
 {
     public static readonly PortalUser System = new(Actor.System.Id, Actor.System.Name, new HashSet<string>(Authorization.Roles.All), new HashSet<string>());
 
+    /// <summary>The call came with a personal access token (its roles are already narrowed to the token's); some actions need a person signed in.</summary>
+    public bool ViaAccessToken { get; init; }
+
     public bool IsIn(string role) => Roles.Contains(role);
 
     public bool IsInAny(params string[] roles) => roles.Any(Roles.Contains);

@@ -3,9 +3,12 @@ using MigrationPortal.Domain.Inventory;
 
 namespace MigrationPortal.Application.Evacuation;
 
-/// <summary>A host as the hosts list shows it, with how many VMs the portal believes still run on it.</summary>
+/// <summary>
+/// A host as the hosts list shows it, with how many VMs the portal believes still run on it. <paramref name="ExternalId"/> is
+/// the hypervisor's own ID (vSphere "host-42", libvirt's URI), the one a request's TargetHostId takes.
+/// </summary>
 public sealed record HostSummary(Guid Id, string Name, string? ClusterName, Guid ConnectionId, string ConnectionName, bool IsDemo, string ConnectionState, PowerState PowerState,
-    bool InMaintenance, long MemoryMb, long MemoryUsedMb, int VmCount);
+    bool InMaintenance, long MemoryMb, long MemoryUsedMb, int VmCount, string ExternalId = "");
 
 /// <summary>One way to move a VM to one target host: compute only where the host mounts the VM's datastores, else with its storage.</summary>
 public sealed record EvacuationChoice(string TargetHostId, string TargetHostName, string? ClusterName, bool SameCluster, MigrationKind Kind, string? TargetDatastoreId, string? TargetDatastoreName);

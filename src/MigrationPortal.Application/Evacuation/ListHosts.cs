@@ -29,5 +29,5 @@ public sealed class ListHosts(IPortalDb db, AccessGuard guard)
     }
 
     internal static HostSummary ToSummary(Domain.Inventory.InventoryHost h, string connectionName, bool isDemo, int vmCount) =>
-        new(h.Id, h.Name, h.ClusterName, h.ConnectionId, connectionName, isDemo, h.ConnectionState, h.PowerState, h.InMaintenance, h.MemoryMb, h.MemoryUsedMb, vmCount);
+        new(h.Id, h.Name, h.ClusterName, h.ConnectionId, connectionName, isDemo, h.ConnectionState, h.PowerState, h.InMaintenance, h.MemoryMb, h.MemoryUsedMb, vmCount, h.ExternalId);
 }

@@ -58,6 +58,7 @@ public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalD
     public DbSet<Domain.Mappings.StorageMap> StorageMaps => Set<Domain.Mappings.StorageMap>();
     public DbSet<NotificationCursor> NotificationCursors => Set<NotificationCursor>();
     public DbSet<DirectoryContact> DirectoryContacts => Set<DirectoryContact>();
+    public DbSet<MigrationPortal.Domain.Access.AccessToken> AccessTokens => Set<MigrationPortal.Domain.Access.AccessToken>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<DemoVm> DemoVms => Set<DemoVm>();
     public DbSet<DemoTask> DemoTasks => Set<DemoTask>();

@@ -25,9 +25,11 @@ public static class ApiEndpoints
     public static readonly IReadOnlyList<(string Method, string Pattern)> Routes =
     [
         .. MapEndpoints.Routes,
+        .. AccessTokenEndpoints.Routes,
         ("GET", "/api/v1/vms"),
         ("POST", "/api/v1/vms/sync/{connectionId}"),
         ("PUT", "/api/v1/vms/{id}/application"),
+        ("GET", "/api/v1/vms/{id}/targets"),
         ("GET", "/api/v1/requests"),
         ("GET", "/api/v1/requests/{id}"),
         ("POST", "/api/v1/requests"),
@@ -83,6 +85,7 @@ public static class ApiEndpoints
     {
         var api = app.MapGroup("/api/v1").RequireAuthorization().WithTags("MigrationPortal");
         api.MapConversionMaps();
+        app.MapAccessTokens(api);
 
         api.MapGet("/vms", async ([AsParameters] VmQuery q, ListVms useCase, HttpContext http, CancellationToken ct) =>
             Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(),
@@ -92,6 +95,11 @@ public static class ApiEndpoints
         api.MapPost("/vms/sync/{connectionId:guid}", async (Guid connectionId, SyncInventory useCase, HttpContext http, CancellationToken ct) =>
             Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), connectionId, ct)))
             .WithName("SyncInventory");
+
+        // The hosts (hypervisor IDs, same cluster first, unusable ones marked) and datastores a request for this VM may name.
+        api.MapGet("/vms/{id:guid}/targets", async (Guid id, ListTargets useCase, HttpContext http, CancellationToken ct) =>
+            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), id, ct)))
+            .WithName("ListVmTargets");
 
         api.MapPut("/vms/{id:guid}/application", async (Guid id, VmApplicationBody body, AssignVmApplication useCase, HttpContext http, CancellationToken ct) =>
         {

@@ -19,7 +19,7 @@ public static class PortalClaims
         var name = principal.FindFirstValue("name") ?? principal.Identity?.Name ?? principal.FindFirstValue("preferred_username") ?? id;
         var roles = principal.Claims.Where(c => c.Type is ClaimTypes.Role or "roles").Select(c => NormaliseRole(c.Value)).OfType<string>().ToHashSet();
         var groups = principal.Claims.Where(c => c.Type == GroupClaim).Select(c => c.Value).ToHashSet();
-        return new PortalUser(id, name, roles, groups);
+        return new PortalUser(id, name, roles, groups) { ViaAccessToken = principal.HasClaim(c => c.Type == AccessTokenAuthenticationHandler.TokenIdClaim) };
     }
 
     /// <summary>

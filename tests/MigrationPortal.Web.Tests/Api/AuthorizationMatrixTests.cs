@@ -82,6 +82,13 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         [("PUT", "/api/v1/concurrency-limits")] = Row(403, 403, 403, 403, 200, 403),
         [("GET", "/api/v1/calendar")] = Row(200, 200, 200, 200, 200, 200),
         [("POST", "/api/v1/calendar-feed")] = Row(200, 200, 200, 200, 200, 200),
+        // Targets of a VM: whoever may ask to move it. Tokens: everyone lists their own; creating one needs a local account
+        // (the test scheme's users have none: 403 with the reason); a token is revoked by its owner (Rita's) or an Administrator,
+        // and is "not found" to anyone else.
+        [("GET", "/api/v1/vms/{id}/targets")] = Row(200, 403, 403, 403, 200, 403),
+        [("GET", "/api/v1/tokens")] = Row(200, 200, 200, 200, 200, 200),
+        [("POST", "/api/v1/tokens")] = Row(403, 403, 403, 403, 403, 403),
+        [("DELETE", "/api/v1/tokens/{id}")] = Row(204, 404, 404, 404, 204, 404),
         // Conversion maps: read by requesters (who pick one), operators and administrators; changed by administrators only.
         [("GET", "/api/v1/conversion-maps")] = Row(200, 200, 403, 200, 200, 403),
         [("GET", "/api/v1/network-maps")] = Row(200, 200, 403, 200, 200, 403),
@@ -219,6 +226,20 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
                     foreach (var request in (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("requests").EnumerateArray())
                         await CancelQuietlyAsync(request.GetProperty("id").GetGuid());
                 });
+            case "/api/v1/vms/{id}/targets":
+                return (pattern.Replace("{id}", (await VmOfAsync("demo-payments", 3)).ToString()), nothing);
+            case "/api/v1/tokens/{id}":
+            {
+                await using var scope = factory.Services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+                var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow();
+                var secret = MigrationPortal.Application.AccessTokens.AccessTokenSecret.New();
+                var token = new MigrationPortal.Domain.Access.AccessToken("u-rita", "Rita", "matrix", MigrationPortal.Application.AccessTokens.AccessTokenSecret.Hash(secret),
+                    secret[..9], null, now, now.AddDays(1));
+                db.AccessTokens.Add(token);
+                await db.SaveChangesAsync();
+                return (pattern.Replace("{id}", token.Id.ToString()), nothing);
+            }
             case "/api/v1/vms/{id}/application":
                 return (pattern.Replace("{id}", (await CreateUntaggedVmAsync()).ToString()), nothing);
             case "/api/v1/vms/sync/{connectionId}":
@@ -339,6 +360,7 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         {
             limits = new[] { new { kind = "vsphere", resource = "host", value = 8 }, new { kind = "portal", resource = "global", value = 64 } },
         }),
+        ("POST", "/api/v1/tokens") => client.PostAsJsonAsync(url, new { name = "matrix", expiresInDays = 1 }),
         ("POST", "/api/v1/users") => client.PostAsJsonAsync(url, new { userName = $"user-{Guid.NewGuid():N}", displayName = "Matrix", password = "Correct-horse-42", roles = new[] { "Requester" } }),
         ("PUT", var u) when u.EndsWith("/password") => client.PutAsJsonAsync(url, new { newPassword = "Another-horse-43" }),
         ("PUT", var u) when u.EndsWith("/access") => client.PutAsJsonAsync(url, new { roles = new[] { "Auditor" }, groups = new[] { "auditors" } }),
