@@ -26,9 +26,9 @@ RUN dotnet publish src/MigrationPortal.Web/MigrationPortal.Web.csproj -c Release
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 # curl for the HEALTHCHECK (the runtime image has no HTTP client); libvirt0 for KVM connections (the connector calls
 # libvirt.so.0 and libvirt-qemu.so.0); qemu-utils for the disk conversion of VMware-to-KVM moves. virt-v2v is left out
-# (large, and off by default): run it on a conversion host over SSH (docs/operations.md).
+# (large, and off by default): run it on a conversion host over SSH (openssh-client; docs/operations.md).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends curl libvirt0 qemu-utils \
+    && apt-get install -y --no-install-recommends curl libvirt0 qemu-utils openssh-client \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app ./
