@@ -46,6 +46,7 @@ public abstract class HealthEndpointTests<TFactory> where TFactory : HealthWebFa
         Assert.Equal(HttpStatusCode.OK, status);
         var checks = Checks(body);
         Assert.Equal(["connections-sync", "database", "hangfire"], checks.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains("Hangfire's storage answers", body); // readable in the raw answer, not \u0027-escaped
         foreach (var (name, check) in checks)
         {
             Assert.Equal("Healthy", check.GetProperty("status").GetString());

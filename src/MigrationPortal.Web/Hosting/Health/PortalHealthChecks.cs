@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
@@ -50,7 +51,9 @@ public static class PortalHealthChecks
             .AllowAnonymous().DisableRateLimiting();
     }
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    // Relaxed escaping keeps apostrophes and '+' readable for the people reading probes; the answer is JSON with
+    // nosniff, never HTML.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
     /// Each check's status and description. An exception's message is not shown (it can name servers, databases and
