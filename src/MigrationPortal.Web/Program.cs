@@ -13,10 +13,14 @@ using MigrationPortal.Web.Api;
 using MigrationPortal.Web.Auth;
 using MigrationPortal.Web.Components;
 using MigrationPortal.Web.Hosting;
+using MigrationPortal.Web.Hosting.Health;
 using MigrationPortal.Web.Live;
 using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
+// Operations: health probes, and a built (unpublished) portal that serves its assets outside Development (docs/operations.md).
+builder.UseBuildOutputStaticAssets();
+builder.Services.AddPortalHealthChecks(builder.Configuration);
 
 builder.Services.AddPortalInfrastructure(builder.Configuration);
 builder.Services.AddPortalUseCases();
@@ -153,6 +157,8 @@ if (entraEnabled)
 
 app.MapPortalApi();
 app.MapCalendarFeed();
+app.MapPortalHealthChecks();
+StaticAssetsStartup.EnsureStaticAssetsFound(app.Environment);
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
