@@ -115,6 +115,13 @@ public sealed class CalendarHostJourneyTests(PortalServer portal) : IClassFixtur
         await PortalServer.WaitInteractiveAsync(phone);
         await phone.Locator("[data-testid=evacuation-moves]").WaitForAsync();
         await AssertNoHorizontalScrollAsync(phone, "/hosts");
+        // Each target picker is wide enough to read the host it shows, and lies inside the screen.
+        foreach (var picker in await phone.Locator("[data-testid=move-row] .evacuation-target").AllAsync())
+        {
+            var box = await picker.BoundingBoxAsync();
+            Assert.True(box is { Width: >= 140 } && box.X >= 0 && box.X + box.Width <= 390, $"A target picker spans {box?.X}..{box?.X + box?.Width} px.");
+        }
+
         await PortalServer.ScreenshotAsync(phone, "mobile-host");
         await phone.Context.CloseAsync();
 
