@@ -83,7 +83,9 @@ public sealed partial class JourneyTests
         Assert.Equal(vmCount, await operatorPage.Locator("[data-testid=move-row]").CountAsync());
         Assert.Equal(0, await operatorPage.Locator("[data-testid=move-error]").CountAsync());
         Assert.Equal(0, await operatorPage.Locator("[data-testid=overfilled]").CountAsync());
-        var targets = await operatorPage.Locator("[data-testid=move-row] select").EvaluateAllAsync<string[]>("els => els.map(e => e.value)");
+        // Each target is a MudSelect; data-value carries the chosen host's ID.
+        var targets = await operatorPage.Locator("[data-testid=move-row] [data-value]").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.value)");
+        Assert.Equal(vmCount, targets.Length);
         Assert.All(targets, t => Assert.StartsWith("demo-host-", t));
         Assert.DoesNotContain("demo-host-b2", targets);
         Assert.True(await operatorPage.Locator("[data-testid=submit-evacuation]").IsEnabledAsync());

@@ -14,8 +14,36 @@ public enum CalendarEntryKind
     Migration,
 }
 
-/// <summary>One thing on the calendar, in UTC. <see cref="RequestId"/> is set for migrations.</summary>
-public sealed record CalendarEntry(CalendarEntryKind Kind, string Title, DateTimeOffset Start, DateTimeOffset End, string Detail, Guid SourceId, Guid? RequestId = null);
+/// <summary>How an entry is told apart on the calendar: its kind, and for a migration that did not stay done, how it ended.</summary>
+public enum CalendarShade
+{
+    Window,
+    Blackout,
+    Migration,
+    Cancelled,
+    RolledBack,
+}
+
+/// <summary>One thing on the calendar, in UTC. <see cref="RequestId"/> and <see cref="State"/> are set for migrations.</summary>
+public sealed record CalendarEntry(CalendarEntryKind Kind, string Title, DateTimeOffset Start, DateTimeOffset End, string Detail, Guid SourceId, Guid? RequestId = null,
+    RequestState? State = null)
+{
+    /// <summary>
+    /// A cancelled or rolled-back migration left the VM where it was (or put it back): shown apart from those that moved
+    /// or will move, so a window's occupancy is read at a glance. A rollback under way counts as rolled back.
+    /// </summary>
+    public CalendarShade Shade => Kind switch
+    {
+        CalendarEntryKind.Window => CalendarShade.Window,
+        CalendarEntryKind.Blackout => CalendarShade.Blackout,
+        _ => State switch
+        {
+            RequestState.Cancelled => CalendarShade.Cancelled,
+            RequestState.RollingBack or RequestState.RolledBack => CalendarShade.RolledBack,
+            _ => CalendarShade.Migration,
+        },
+    };
+}
 
 /// <summary>
 /// The calendar between two instants: occurrences of the windows and blackouts the user may see, and the migrations they
@@ -77,7 +105,7 @@ public sealed class GetCalendar(IPortalDb db, AccessGuard guard, ListMaintenance
             if (end <= from || s >= to) continue;
             entries.Add(new CalendarEntry(CalendarEntryKind.Migration, $"Migration: {r.VmName}", s, end,
                 $"{r.Kind} move to {r.Target.Describe()}; {r.State}{(r.QueueReason is null ? "" : ". " + r.QueueReason)}"
-                + (predicted?.WaitsFor is { } waitsFor ? $". Planned for {r.PlannedStart:yyyy-MM-dd HH:mm} UTC; expected to start when {waitsFor} has room." : ""), r.Id, r.Id));
+                + (predicted?.WaitsFor is { } waitsFor ? $". Planned for {r.PlannedStart:yyyy-MM-dd HH:mm} UTC; expected to start when {waitsFor} has room." : ""), r.Id, r.Id, r.State));
         }
 
         return entries.OrderBy(e => e.Start).ThenBy(e => e.Kind).ToList();
