@@ -107,7 +107,7 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
 
     public async Task<IPage> SignInAsync(string user)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new ViewportSize { Width = 1400, Height = 900 }, AcceptDownloads = true });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new ViewportSize { Width = 1400, Height = 900 }, AcceptDownloads = true, TimezoneId = "UTC" });
         await WatchContentSecurityPolicyAsync(context);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/login");
