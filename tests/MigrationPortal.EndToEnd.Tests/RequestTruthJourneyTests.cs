@@ -134,10 +134,15 @@ public sealed class RequestTruthJourneyTests(PortalServer portal) : IClassFixtur
         Assert.Equal(1, await page.Locator(".mud-popover-open [data-testid=bell-item][data-kind=Started]", new() { HasText = "demo-payments-13" }).CountAsync());
         Assert.Equal(0, await page.Locator(".mud-popover-open [data-testid=bell-item][data-kind=ApprovalNeeded]").CountAsync());
         Assert.EndsWith($"/requests/{id}", await succeeded.EvaluateAsync<string>("el => (el.closest('a') || el.querySelector('a')).getAttribute('href')"));
+        // A requester cannot roll back: no button she could not use.
         await page.ReloadAsync();
         await PortalServer.WaitInteractiveAsync(page);
+        await page.Locator("[data-testid=actions]").WaitForAsync();
+        Assert.Equal(0, await page.Locator("[data-testid=rollback]").CountAsync());
+        await page.Context.CloseAsync();
 
-        // Roll back: a dialog, the reason's message beside its field, then a snackbar.
+        page = await Journey.OpenAsync(portal, "olga", $"/requests/{id}");
+        // An Operator rolls back: a dialog, the reason's message beside its field, then a snackbar.
         await page.ClickAsync("[data-testid=rollback]");
         await page.Locator("[data-testid=reason-question]").WaitForAsync();
         Assert.Contains("moved back to where it was", await page.Locator("[data-testid=reason-question]").InnerTextAsync());
