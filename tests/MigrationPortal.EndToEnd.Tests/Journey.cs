@@ -55,12 +55,26 @@ internal static class Journey
         await scope.ServiceProvider.GetRequiredService<DecideRequest>().HandleAsync(user, requestId, verdict, comment, default);
     }
 
+    /// <summary>
+    /// Signs in and opens the page once its circuit is interactive. The waits are long: a freshly started portal's first
+    /// circuit on a busy two-core machine can take far longer than a user would ever wait.
+    /// </summary>
     public static async Task<IPage> OpenAsync(PortalServer portal, string userName, string url, int width = 1400)
     {
-        var page = await portal.SignInAsync(userName);
-        if (width != 1400) await page.SetViewportSizeAsync(width, 900);
+        var context = await portal.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = portal.BaseUrl, ViewportSize = new ViewportSize { Width = width, Height = 900 }, AcceptDownloads = true,
+        });
+        context.SetDefaultTimeout(60_000);
+        context.SetDefaultNavigationTimeout(90_000);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/login");
+        await page.FillAsync("input[name=userName]", userName);
+        await page.FillAsync("input[name=password]", PortalServer.Password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(u => !u.Contains("/login"));
         await page.GotoAsync(url);
-        await PortalServer.WaitInteractiveAsync(page);
+        await page.Locator("[data-testid=interactive]").WaitForAsync(new() { Timeout = 90_000 });
         return page;
     }
 

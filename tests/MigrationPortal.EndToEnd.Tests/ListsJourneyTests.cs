@@ -287,6 +287,7 @@ public sealed class ListsJourneyTests(PortalServer portal) : IClassFixture<Porta
 
         // A zone that does not exist is refused beside the field, again without library text.
         await Journey.Field(page, "period-name").FillAsync("e2e-bad-zone");
+        await Journey.Field(page, "period-name").BlurAsync();
         await Journey.Field(page, "period-zone").FillAsync("Mars/Olympus_Mons");
         await Journey.Field(page, "period-zone").BlurAsync();
         await page.ClickAsync("[data-testid=period-save]");
@@ -312,9 +313,11 @@ public sealed class ListsJourneyTests(PortalServer portal) : IClassFixture<Porta
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Once" }).ClickAsync();
         await page.Locator(".mud-popover-open").WaitForAsync(new() { State = WaitForSelectorState.Detached });
         await Journey.Field(page, "period-name").FillAsync("e2e-year-end-freeze");
+        await Journey.Field(page, "period-name").BlurAsync();
         await Journey.Field(page, "period-zone").FillAsync("Etc/UTC");
         await Journey.Field(page, "period-zone").BlurAsync();
         await Journey.Field(page, "period-start").FillAsync(start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + " 00:00");
+        await Journey.Field(page, "period-start").BlurAsync();
         await Journey.Field(page, "period-duration").FillAsync((14 * 24 * 60).ToString(CultureInfo.InvariantCulture));
         await Journey.Field(page, "period-duration").BlurAsync();
         await page.ClickAsync("[data-testid=period-save]");

@@ -239,7 +239,7 @@ public sealed class RequestTruthJourneyTests(PortalServer portal) : IClassFixtur
     [Fact]
     public async Task Portal_ShowsItsOwnReconnectMessage_AndRecovers_WhenTheConnectionIsLost()
     {
-        var page = await portal.SignInAsync("rita");
+        var page = await Journey.OpenAsync(portal, "rita", "/");
         // The circuit's socket passes through the test, which can drop it as a failing network would; while "offline", new
         // sockets and the negotiation that precedes them fail too, so the portal stays in its retrying state.
         var offline = false;
