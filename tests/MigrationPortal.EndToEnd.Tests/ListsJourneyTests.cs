@@ -305,7 +305,11 @@ public sealed class ListsJourneyTests(PortalServer portal) : IClassFixture<Porta
         var suggestion = page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "America/New_York" }).First;
         await suggestion.WaitForAsync();
         await suggestion.ClickAsync();
-        Assert.Equal("America/New_York", await Journey.Field(page, "period-zone").InputValueAsync());
+        await page.Locator(".mud-popover-open").WaitForAsync(new() { State = WaitForSelectorState.Detached });
+        var zone = Journey.Field(page, "period-zone");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (await zone.InputValueAsync() != "America/New_York" && clock.ElapsedMilliseconds < 10_000) await page.WaitForTimeoutAsync(100);
+        Assert.Equal("America/New_York", await zone.InputValueAsync());
 
         // A 14-day blackout shows the day it really ends, not "00:00–00:00".
         var start = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime).AddDays(40);
