@@ -313,10 +313,10 @@ public sealed class ListsJourneyTests(PortalServer portal) : IClassFixture<Porta
 
         // A 14-day blackout shows the day it really ends, not "00:00–00:00".
         var start = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime).AddDays(40);
-        await page.Locator(".mud-select", new() { Has = page.Locator("label", new() { HasTextString = "Type" }) }).ClickAsync();
+        await page.Locator(".mud-select", new() { Has = page.Locator("label", new() { HasTextString = "Type" }) }).First.ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Blackout (change freeze)" }).ClickAsync();
         await page.Locator(".mud-popover-open").WaitForAsync(new() { State = WaitForSelectorState.Detached });
-        await page.Locator(".mud-select", new() { Has = page.Locator("label", new() { HasTextString = "Repeats" }) }).ClickAsync();
+        await page.Locator(".mud-select", new() { Has = page.Locator("label", new() { HasTextString = "Repeats" }) }).First.ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Once" }).ClickAsync();
         await page.Locator(".mud-popover-open").WaitForAsync(new() { State = WaitForSelectorState.Detached });
         await Journey.Field(page, "period-name").FillAsync("e2e-year-end-freeze");
