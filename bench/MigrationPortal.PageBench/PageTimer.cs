@@ -10,18 +10,22 @@ internal sealed record PortalPage(string Name, string Path);
 internal sealed record PageLoad(double Interactive, double FirstByte, double DomContentLoaded, int TableRows, string Text);
 
 /// <summary>
-/// Time to interactive, as the benchmark defines it: from the navigation's start (performance.timeOrigin) to the first
-/// DOM change after which all of these hold:
+/// Time to interactive, as the benchmark defines it: from the navigation's start (performance.timeOrigin) to the last DOM
+/// change after which, for <see cref="QuietMs"/> ms with no further change, all of these hold:
 /// 1. the layout's &lt;main&gt; carries data-testid="interactive", which MainLayout renders only once the Blazor circuit is
 ///    connected and the layout has rendered interactively (before that it says "prerendered" and no button works);
 /// 2. nothing inside &lt;main&gt; shows a loading state: no indeterminate MudProgress (the pages' "loading" bar) and no
-///    MudDataGrid loading row (.mud-table-loading), so the interactive render has its data, not only the prerendered copy.
-/// An init script installs a MutationObserver at document start and resolves with performance.now() at that moment;
+///    MudDataGrid loading row (.mud-table-loading).
+/// The quiet period is what makes "with its data" page-agnostic: a server-paged grid first renders interactively with no
+/// rows and no loading row, then asks for its page; the first moment (1 and 2) hold is then too early, while the last
+/// change before the page settles is when its rows arrived. An init script installs a MutationObserver at document start;
 /// Blazor applies each render batch synchronously, so the observer sees whole batches, never half of one.
 /// </summary>
 internal static class PageTimer
 {
-    public const string InitScript = """
+    public const int QuietMs = 500;
+
+    public static readonly string InitScript = """
         (() => {
           window.__portalReady = new Promise(resolve => {
             const ready = () => {
@@ -29,15 +33,17 @@ internal static class PageTimer
               if (!main) return false;
               return !main.querySelector('.mud-progress-indeterminate, .mud-table-loading, .mud-skeleton');
             };
+            let last = null, timer = null;
             const observer = new MutationObserver(() => {
-              if (!ready()) return;
-              observer.disconnect();
-              resolve(performance.now());
+              clearTimeout(timer);
+              if (!ready()) { last = null; return; }
+              last = performance.now();
+              timer = setTimeout(() => { observer.disconnect(); resolve(last); }, QUIET);
             });
             observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
           });
         })();
-        """;
+        """.Replace("QUIET", QuietMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public static async Task<PageLoad> LoadAsync(IPage page, string path, float timeoutMs = 30_000)
     {
