@@ -28,6 +28,9 @@ internal static class Screenshots
                     IsMobile = variant == "mobile", HasTouch = variant == "mobile",
                 });
                 await context.AddInitScriptAsync(PageTimer.InitScript);
+                // Generous: on a loaded 2-core machine signing in (password hashing) alone took over 30 s.
+                context.SetDefaultTimeout(180_000);
+                context.SetDefaultNavigationTimeout(180_000);
                 var page = await context.NewPageAsync();
                 await page.GotoAsync("/login");
                 await page.Locator("input[name=userName]").WaitForAsync();
@@ -35,7 +38,7 @@ internal static class Screenshots
                 await PageTimer.SignInAsync(page, seeded.UserName, seeded.Password);
                 foreach (var p in pages)
                 {
-                    await PageTimer.LoadAsync(page, p.Path);
+                    await PageTimer.LoadAsync(page, p.Path, 180_000);
                     // The theme follows the browser's scheme once the circuit has asked for it; wait for it, then for
                     // MudBlazor's transitions to settle.
                     await page.Locator($"main[data-theme={(scheme == ColorScheme.Dark ? "dark" : "light")}]").WaitForAsync(new() { Timeout = 10_000 });

@@ -40,7 +40,7 @@ public abstract class PageQueriesAtScaleTests(DatabaseProvider provider) : Datab
             r.Fail(T0.AddHours(i).AddMinutes(5), $"failure {i}");
         });
 
-        var view = await Portal.Scoped<GetDashboard, DashboardView>(u => u.HandleAsync(Admin));
+        var view = await Portal.Scoped<GetDashboard, DashboardView>(u => u.HandleAsync(PortalHarness.Admin));
 
         Assert.Equal(Enumerable.Range(2, 10).Select(i => T0.AddDays(30 - i)).Reverse(), view.Upcoming.Select(r => r.PlannedStart!.Value));
         Assert.Equal(Enumerable.Range(2, 10).Select(i => $"failure {i}").Reverse(), view.RecentFailures.Select(r => r.FailureReason));
@@ -78,7 +78,7 @@ public abstract class PageQueriesAtScaleTests(DatabaseProvider provider) : Datab
             r.Fail(T0.AddDays(i).AddHours(-1), "failed");
         });
 
-        var entries = await Portal.Scoped<GetCalendar, IReadOnlyList<CalendarEntry>>(u => u.HandleAsync(Admin, T0.AddDays(3).AddHours(-1.5), T0.AddDays(6).AddHours(-2.5)));
+        var entries = await Portal.Scoped<GetCalendar, IReadOnlyList<CalendarEntry>>(u => u.HandleAsync(PortalHarness.Admin, T0.AddDays(3).AddHours(-1.5), T0.AddDays(6).AddHours(-2.5)));
 
         // From day 3 10:30 to day 6 09:30: day 3's run ends inside it, days 4 and 5 lie in it, day 2's ended before it and day 6's starts after it.
         var shown = entries.Where(e => e.Kind == CalendarEntryKind.Migration).Select(e => e.RequestId!.Value).ToHashSet();
