@@ -12,13 +12,16 @@ public sealed class ListHosts(IPortalDb db, AccessGuard guard)
     {
         await guard.RequireRoleAsync(user, "host.list", ct, Roles.Operator, Roles.Administrator, Roles.Approver, Roles.Auditor);
         var connections = await db.Connections.AsNoTracking().Select(c => new { c.Id, c.Name, c.IsDemo }).ToListAsync(ct);
-        var vms = await db.Vms.AsNoTracking().Where(v => v.HostExternalId != null).Select(v => new { v.Id, v.ConnectionId, v.HostExternalId, v.SyncedAt }).ToListAsync(ct);
         // As on the host page: a VM a succeeded request moved away since its last sync no longer counts on its old host.
-        var movedAway = (await db.Requests.AsNoTracking().Where(r => r.State == RequestState.Succeeded && r.Target.HostId != null && r.CompletedAt != null)
-                .Select(r => new { r.VmId, r.CompletedAt, r.Target.HostId }).ToListAsync(ct))
-            .ToLookup(r => r.VmId);
-        var counts = vms.Where(v => !movedAway[v.Id].Any(m => m.HostId != v.HostExternalId && m.CompletedAt > v.SyncedAt))
-            .GroupBy(v => (v.ConnectionId, v.HostExternalId)).ToDictionary(g => g.Key, g => g.Count());
+        // Counted on the server, one row per host: at 10,000 VMs and requests, reading every VM and every succeeded
+        // request to count them here was most of the Inventory page's time.
+        var counts = (await db.Vms.AsNoTracking()
+                .Where(v => v.HostExternalId != null && !db.Requests.Any(r => r.VmId == v.Id && r.State == RequestState.Succeeded && r.Target.HostId != null
+                    && r.CompletedAt != null && r.Target.HostId != v.HostExternalId && r.CompletedAt > v.SyncedAt))
+                .GroupBy(v => new { v.ConnectionId, v.HostExternalId })
+                .Select(g => new { g.Key.ConnectionId, g.Key.HostExternalId, Count = g.Count() })
+                .ToListAsync(ct))
+            .ToDictionary(g => (g.ConnectionId, g.HostExternalId), g => g.Count);
         var hosts = await db.Hosts.AsNoTracking().ToListAsync(ct);
         return hosts.Select(h =>
             {

@@ -90,7 +90,13 @@ public sealed class GetCalendar(IPortalDb db, AccessGuard guard, ListMaintenance
         }
 
         var visible = await guard.VisibleRequestsAsync(user, ct);
-        var requests = await visible.AsNoTracking().Where(r => Shown.Contains(r.State) || (Ended.Contains(r.State) && r.StartedAt != null))
+        // Ended migrations only when they overlap the range (on the server: at 10,000 requests, reading every one that ever
+        // ran was most of the page's time). One that ended at or before its start is kept, since it is drawn for its estimate.
+        // In UTC, as the stored times are: SQLite compares the stored ticks, which hold the clock time of their offset.
+        var (fromUtc, toUtc) = (from.ToUniversalTime(), to.ToUniversalTime());
+        var requests = await visible.AsNoTracking().Where(r => Shown.Contains(r.State)
+                || (Ended.Contains(r.State) && r.StartedAt != null && r.StartedAt < toUtc
+                    && (r.CompletedAt == null || r.CompletedAt > fromUtc || r.CompletedAt <= r.StartedAt)))
             .Select(r => new { r.Id, r.VmName, r.State, r.Kind, r.PlannedStart, r.ScheduledFor, r.StartedAt, r.CompletedAt, r.EstimatedSeconds, r.QueueReason, r.Target })
             .ToListAsync(ct);
         var forecast = await ForecastAsync(ct);
