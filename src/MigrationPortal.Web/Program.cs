@@ -21,6 +21,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddPortalInfrastructure(builder.Configuration);
 builder.Services.AddPortalUseCases();
 builder.Services.AddPortalHangfire(builder.Configuration);
+builder.Services.AddPortalTelemetry(builder.Configuration);
 
 // Sign-in: local Identity accounts always; Entra ID as well when the AzureAd section names a client.
 const string PortalScheme = "Portal";
@@ -151,6 +152,7 @@ if (entraEnabled)
     app.MapEntraSignIn();
 }
 
+app.MapPortalTelemetry();
 app.MapPortalApi();
 app.MapCalendarFeed();
 app.MapStaticAssets();
