@@ -60,6 +60,22 @@ using var certificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsy
 var thumbprint = Convert.ToHexString(SHA256.HashData(certificate.RawData));
 var database = Path.Combine(work, "portal.db");
 
+// BENCH_TELEMETRY=1: the portal's telemetry on, as the web host turns it on (Hosting/Telemetry.cs): the portal's spans and
+// meter, HttpClient (vim25) and EF Core spans, every span and metric handed to an exporter (here one that drops them, so
+// what is measured is recording and export, not a collector's network).
+var telemetryOn = Environment.GetEnvironmentVariable("BENCH_TELEMETRY") == "1";
+using var tracer = telemetryOn
+    ? OpenTelemetry.Sdk.CreateTracerProviderBuilder()
+        .AddSource(MigrationPortal.Application.Telemetry.PortalTelemetry.Name, MigrationPortal.Infrastructure.Connectors.Libvirt.LibvirtTelemetry.SourceName)
+        .AddHttpClientInstrumentation().AddEntityFrameworkCoreInstrumentation()
+        .AddProcessor(new OpenTelemetry.BatchActivityExportProcessor(new DropSpans())).Build()
+    : null;
+using var meters = telemetryOn
+    ? OpenTelemetry.Sdk.CreateMeterProviderBuilder().AddMeter(MigrationPortal.Application.Telemetry.PortalTelemetry.Name).AddHttpClientInstrumentation()
+        .AddReader(new OpenTelemetry.Metrics.PeriodicExportingMetricReader(new DropMetrics(), 5000)).Build()
+    : null;
+Console.WriteLine($"Telemetry: {(telemetryOn ? "on (BENCH_TELEMETRY=1)" : "off")}");
+
 try
 {
     var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -240,4 +256,16 @@ internal sealed class NoJobs : IMigrationJobs
     public void NudgeDispatcher()
     {
     }
+}
+
+/// <summary>An exporter that takes every span and keeps none.</summary>
+internal sealed class DropSpans : OpenTelemetry.BaseExporter<Activity>
+{
+    public override OpenTelemetry.ExportResult Export(in OpenTelemetry.Batch<Activity> batch) => OpenTelemetry.ExportResult.Success;
+}
+
+/// <summary>An exporter that takes every metric reading and keeps none.</summary>
+internal sealed class DropMetrics : OpenTelemetry.BaseExporter<OpenTelemetry.Metrics.Metric>
+{
+    public override OpenTelemetry.ExportResult Export(in OpenTelemetry.Batch<OpenTelemetry.Metrics.Metric> batch) => OpenTelemetry.ExportResult.Success;
 }
