@@ -348,7 +348,7 @@ public sealed class RunMigration(
     private async Task RecordFinishedAsync(MigrationPlan plan, CancellationToken ct)
     {
         // Without a listener (telemetry off) the run reads nothing more; a failed read must not fail a finished run.
-        if (!PortalTelemetry.Finished.Enabled) return;
+        if (!PortalTelemetry.Finished.Enabled && Activity.Current is null) return;
         try
         {
             var request = await _journal.ReloadAsync(ct);

@@ -48,7 +48,7 @@ public static class Telemetry
             });
         }
 
-        services.AddSingleton<PortalGauges>();
+        services.AddScoped<PortalGauges>();
         services.AddHostedService<TelemetryGaugeRefresher>();
         return services;
     }

@@ -4,7 +4,7 @@ using MigrationPortal.Application.Telemetry;
 namespace MigrationPortal.Web.Hosting;
 
 /// <summary>Reads the database gauges (<see cref="PortalGauges"/>) every Telemetry:GaugeRefreshInterval, so a scrape never waits on the database.</summary>
-public sealed class TelemetryGaugeRefresher(PortalGauges gauges, IOptions<TelemetryOptions> options, TimeProvider time, ILogger<TelemetryGaugeRefresher> logger) : BackgroundService
+public sealed class TelemetryGaugeRefresher(IServiceScopeFactory scopes, IOptions<TelemetryOptions> options, TimeProvider time, ILogger<TelemetryGaugeRefresher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -12,7 +12,9 @@ public sealed class TelemetryGaugeRefresher(PortalGauges gauges, IOptions<Teleme
         {
             try
             {
-                await gauges.RefreshAsync(stoppingToken);
+                // A scope per reading: the database factory is scoped.
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<PortalGauges>().RefreshAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -3,6 +3,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MigrationPortal.Infrastructure.Persistence;
 
 namespace MigrationPortal.Web.Tests.Telemetry;
 
@@ -140,8 +143,21 @@ public sealed class PrometheusServerTests(PrometheusWebFactory factory) : IClass
         // Prometheus scrapes the portal (up == 1) before anything runs; the gauges read from the database are there too.
         await Eventually.TrueAsync(async () => await factory.ScalarAsync("up{job=\"portal\"}") == 1, Scraped, "prometheus to scrape the portal",
             TimeSpan.FromMilliseconds(500), () => Task.FromResult(factory.Log));
-        await Eventually.TrueAsync(async () => (await factory.QueryAsync("migrationportal_connection_sync_age_seconds")).Any(r => r.Value >= 0 && r.Labels.ContainsKey("connection")),
-            Scraped, "the sync age of each synced connection", TimeSpan.FromMilliseconds(500));
+        // A sync of the demo connection (queued, run by Hangfire) gives it a sync age, labelled with its name.
+        string demo;
+        Guid demoId;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var connection = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Connections.AsNoTracking()
+                .FirstAsync(c => c.Endpoint == MigrationPortal.Infrastructure.Connectors.Demo.DemoWorldShape.Endpoint);
+            (demo, demoId) = (connection.Name, connection.Id);
+        }
+
+        using (var operatorClient = factory.ClientFor("u-olga|Olga|Operator"))
+        using (var sync = await operatorClient.PostAsync($"/api/v1/connections/{demoId}/sync", null))
+            Assert.Equal(HttpStatusCode.Accepted, sync.StatusCode);
+        await Eventually.TrueAsync(async () => (await factory.QueryAsync("migrationportal_connection_sync_age_seconds")).Any(r => r.Value >= 0 && r.Labels.GetValueOrDefault("connection") == demo),
+            Scraped, $"the sync age of connection {demo}", TimeSpan.FromMilliseconds(500));
         Assert.Contains(await factory.QueryAsync("migrationportal_approvals_waiting"), r => r.Labels.GetValueOrDefault("kind") == "Compute");
 
         const string succeeded = "sum(migrationportal_migrations_finished_total{outcome=\"Succeeded\",kind=\"Compute\"})";

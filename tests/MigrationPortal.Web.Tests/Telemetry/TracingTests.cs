@@ -60,11 +60,13 @@ public sealed class TracingTests(TracingWebFactory factory) : IClassFixture<Trac
         }
 
         Assert.NotEmpty(steps);
-        var run = await Eventually.ValueAsync(() => Task.FromResult(factory.Spans.FirstOrDefault(s => s.OperationName == "migration run" && (string?)s.GetTagItem("migration.request_id") == id.ToString())),
+        // The run that moved the VM (a job that found the request already finished would make a run span with no outcome).
+        var run = await Eventually.ValueAsync(() => Task.FromResult(factory.Spans.FirstOrDefault(s => s.OperationName == "migration run"
+                && (string?)s.GetTagItem("migration.request_id") == id.ToString() && s.GetTagItem("migration.outcome") is not null)),
             s => s is not null, TimeSpan.FromSeconds(10), $"the run span of request {id}");
         Assert.Equal(PortalTelemetry.Name, run!.Source.Name);
         // A run is the root of its own trace: the Hangfire job, not the HTTP call that queued it.
-        Assert.Equal(default, run.ParentSpanId);
+        Assert.Equal(default(ActivitySpanId), run.ParentSpanId);
         Assert.Equal("Succeeded", run.GetTagItem("migration.outcome"));
         Assert.Equal("Compute", run.GetTagItem("migration.kind"));
 
@@ -81,13 +83,14 @@ public sealed class TracingTests(TracingWebFactory factory) : IClassFixture<Trac
     public async Task ApiCall_IsAnAspNetCoreServerSpan_WhenTracingIsOn()
     {
         using var client = factory.ClientFor(DemoMigration.Requester);
-        using var response = await client.GetAsync("/api/v1/vms?search=tracing-probe");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // A path of its own (query values are redacted in spans), so this test finds its span among the others.
+        var path = $"/api/v1/requests/{Guid.NewGuid()}";
+        using var response = await client.GetAsync(path);
         var span = await Eventually.ValueAsync(() => Task.FromResult(factory.Spans.FirstOrDefault(s =>
-                s.Source.Name == "Microsoft.AspNetCore" && s.Kind == ActivityKind.Server && ((string?)s.GetTagItem("url.query"))?.Contains("tracing-probe", StringComparison.Ordinal) == true)),
-            s => s is not null, TimeSpan.FromSeconds(10), "the server span of GET /api/v1/vms");
+                s.Source.Name == "Microsoft.AspNetCore" && s.Kind == ActivityKind.Server && (string?)s.GetTagItem("url.path") == path)),
+            s => s is not null, TimeSpan.FromSeconds(10), $"the server span of GET {path}");
         Assert.Equal("GET", span!.GetTagItem("http.request.method"));
-        Assert.Equal(200, span.GetTagItem("http.response.status_code"));
+        Assert.Equal((int)response.StatusCode, span.GetTagItem("http.response.status_code"));
     }
 
     [Fact]
@@ -97,20 +100,33 @@ public sealed class TracingTests(TracingWebFactory factory) : IClassFixture<Trac
         var connectors = factory.Services.GetRequiredService<IConnectorResolver>();
 
         var vsphere = new ConnectionInfo(Guid.NewGuid(), "vc-refusing", ConnectionKinds.VSphere, $"https://127.0.0.1:{port}/sdk", "svc", "secret", null, false);
-        await Assert.ThrowsAnyAsync<Exception>(() => connectors.Resolve(ConnectionKinds.VSphere).TestConnectionAsync(vsphere, CancellationToken.None));
+        await AttemptAsync(() => connectors.Resolve(ConnectionKinds.VSphere).TestConnectionAsync(vsphere, CancellationToken.None));
         var http = await Eventually.ValueAsync(() => Task.FromResult(factory.Spans.FirstOrDefault(s =>
                 s.Source.Name == "System.Net.Http" && s.Kind == ActivityKind.Client && Equals(s.GetTagItem("server.port"), port))),
             s => s is not null, TimeSpan.FromSeconds(10), $"the HttpClient span of the vim25 call to port {port}");
         Assert.Equal(ActivityStatusCode.Error, http!.Status);
 
         var libvirt = new ConnectionInfo(Guid.NewGuid(), "kvm-refusing", ConnectionKinds.Libvirt, $"qemu+tcp://127.0.0.1:{port}/system", null, null, null, false);
-        await Assert.ThrowsAnyAsync<Exception>(() => connectors.Resolve(ConnectionKinds.Libvirt).TestConnectionAsync(libvirt, CancellationToken.None));
+        await AttemptAsync(() => connectors.Resolve(ConnectionKinds.Libvirt).TestConnectionAsync(libvirt, CancellationToken.None));
         var call = await Eventually.ValueAsync(() => Task.FromResult(factory.Spans.FirstOrDefault(s =>
                 s.Source.Name == LibvirtTelemetry.SourceName && s.OperationName == "libvirt TestConnectionAsync" && s.StartTimeUtc >= http.StartTimeUtc)),
             s => s is not null, TimeSpan.FromSeconds(10), "the libvirt span of the connection test");
         Assert.Equal(ActivityKind.Client, call!.Kind);
         Assert.Equal(ActivityStatusCode.Error, call.Status);
         Assert.NotNull(call.GetTagItem("error.type"));
+    }
+
+    /// <summary>A connection test against a refusing host: it fails (as a result or a fault); what matters here is its span.</summary>
+    private static async Task AttemptAsync(Func<Task<ConnectionTestResult>> test)
+    {
+        try
+        {
+            var result = await test();
+            Assert.False(result.Succeeded, result.Message);
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+        }
     }
 
     /// <summary>A loopback port nothing listens on: taken, then freed.</summary>
