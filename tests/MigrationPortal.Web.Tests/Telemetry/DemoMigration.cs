@@ -14,6 +14,17 @@ internal static class DemoMigration
     public const string Requester = "u-rita|Rita|Requester";
     private const string Administrator = "u-adam|Adam|Administrator";
 
+    /// <summary>
+    /// A client as <paramref name="header"/>'s user, sent to the factory's own address: on Kestrel that is the real port
+    /// (the client options' default, http://localhost, would reach port 80).
+    /// </summary>
+    public static HttpClient Client(PortalWebFactory factory, string header)
+    {
+        var client = factory.ClientFor(header);
+        client.BaseAddress = factory.ClientOptions.BaseAddress;
+        return client;
+    }
+
     /// <summary>Returns the request's ID and its final state.</summary>
     public static async Task<(Guid Id, string State)> RunAsync(PortalWebFactory factory, string justification)
     {
@@ -30,11 +41,11 @@ internal static class DemoMigration
             target = await db.Hosts.Where(h => h.ClusterName == vm.ClusterName && h.ExternalId != vm.HostExternalId).Select(h => h.ExternalId).FirstAsync();
         }
 
-        using var admin = factory.ClientFor(Administrator);
+        using var admin = Client(factory, Administrator);
         using (var policy = await admin.PutAsJsonAsync("/api/v1/approval-rules", new[] { new { name = "webshop auto", outcome = "AutoApprove", requiredApprovals = 0 } }))
             Assert.Equal(HttpStatusCode.NoContent, policy.StatusCode);
 
-        using var requester = factory.ClientFor(Requester);
+        using var requester = Client(factory, Requester);
         using var created = await requester.PostAsJsonAsync("/api/v1/requests", new { vmId, kind = "Compute", live = true, targetHostId = target, justification });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();

@@ -153,7 +153,7 @@ public sealed class PrometheusServerTests(PrometheusWebFactory factory) : IClass
             (demo, demoId) = (connection.Name, connection.Id);
         }
 
-        using (var operatorClient = factory.ClientFor("u-olga|Olga|Operator"))
+        using (var operatorClient = DemoMigration.Client(factory, "u-olga|Olga|Operator"))
         using (var sync = await operatorClient.PostAsync($"/api/v1/connections/{demoId}/sync", null))
             Assert.Equal(HttpStatusCode.Accepted, sync.StatusCode);
         await Eventually.TrueAsync(async () => (await factory.QueryAsync("migrationportal_connection_sync_age_seconds")).Any(r => r.Value >= 0 && r.Labels.GetValueOrDefault("connection") == demo),

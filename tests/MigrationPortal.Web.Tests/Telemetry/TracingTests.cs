@@ -97,7 +97,8 @@ public sealed class TracingTests(TracingWebFactory factory) : IClassFixture<Trac
     public async Task VSphereCall_IsAnHttpClientSpan_AndLibvirtCallIsAnErrorSpanOfOurOwn_WhenTheHostRefuses()
     {
         var port = ClosedPort();
-        var connectors = factory.Services.GetRequiredService<IConnectorResolver>();
+        await using var scope = factory.Services.CreateAsyncScope();
+        var connectors = scope.ServiceProvider.GetRequiredService<IConnectorResolver>();
 
         var vsphere = new ConnectionInfo(Guid.NewGuid(), "vc-refusing", ConnectionKinds.VSphere, $"https://127.0.0.1:{port}/sdk", "svc", "secret", null, false);
         await AttemptAsync(() => connectors.Resolve(ConnectionKinds.VSphere).TestConnectionAsync(vsphere, CancellationToken.None));
