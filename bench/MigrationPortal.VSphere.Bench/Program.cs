@@ -22,6 +22,8 @@ using MigrationPortal.Domain.Requests;
 using MigrationPortal.Infrastructure;
 using MigrationPortal.Infrastructure.Connectors.VSphere;
 using MigrationPortal.Infrastructure.Persistence;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 // vSphere benchmarks against the lab simulator (tests/lab/vcsim), both measured against a baseline in this same run:
 //  1. Inventory sync of 10,000 VMs / 200 hosts through the portal's SyncInventory use case (vim25 client, parsing,
