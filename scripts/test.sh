@@ -57,6 +57,9 @@ apt_install chromium || { echo "0 passed, 1 failed"; exit 1; }
 # --- curl and jq: the README's API walk-through (docs/examples/api-walkthrough.sh) is run as written ----------------
 apt_install curl jq || { echo "0 passed, 1 failed"; exit 1; }
 
+# --- Prometheus: Debian's server, started by the telemetry test itself on loopback (never as a service) -----------
+apt_install prometheus || { echo "0 passed, 1 failed"; exit 1; }
+
 # --- Labs: each tests/lab/<name>/ci-setup.sh installs, builds and starts its lab and exports what its tests read -----
 # The files are sourced so they can use apt_install, log, on_exit and $work. A lab that cannot start fails the run.
 for setup in tests/lab/*/ci-setup.sh; do

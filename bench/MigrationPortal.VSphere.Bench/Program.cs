@@ -22,6 +22,8 @@ using MigrationPortal.Domain.Requests;
 using MigrationPortal.Infrastructure;
 using MigrationPortal.Infrastructure.Connectors.VSphere;
 using MigrationPortal.Infrastructure.Persistence;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 // vSphere benchmarks against the lab simulator (tests/lab/vcsim), both measured against a baseline in this same run:
 //  1. Inventory sync of 10,000 VMs / 200 hosts through the portal's SyncInventory use case (vim25 client, parsing,
@@ -59,6 +61,22 @@ var sdk = new Uri(ready);
 using var certificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(certFile));
 var thumbprint = Convert.ToHexString(SHA256.HashData(certificate.RawData));
 var database = Path.Combine(work, "portal.db");
+
+// BENCH_TELEMETRY=1: the portal's telemetry on, as the web host turns it on (Hosting/Telemetry.cs): the portal's spans and
+// meter, HttpClient (vim25) and EF Core spans, every span and metric handed to an exporter (here one that drops them, so
+// what is measured is recording and export, not a collector's network).
+var telemetryOn = Environment.GetEnvironmentVariable("BENCH_TELEMETRY") == "1";
+using var tracer = telemetryOn
+    ? OpenTelemetry.Sdk.CreateTracerProviderBuilder()
+        .AddSource(MigrationPortal.Application.Telemetry.PortalTelemetry.Name, MigrationPortal.Infrastructure.Connectors.Libvirt.LibvirtTelemetry.SourceName)
+        .AddHttpClientInstrumentation().AddEntityFrameworkCoreInstrumentation()
+        .AddProcessor(new OpenTelemetry.BatchActivityExportProcessor(new DropSpans())).Build()
+    : null;
+using var meters = telemetryOn
+    ? OpenTelemetry.Sdk.CreateMeterProviderBuilder().AddMeter(MigrationPortal.Application.Telemetry.PortalTelemetry.Name).AddHttpClientInstrumentation()
+        .AddReader(new OpenTelemetry.Metrics.PeriodicExportingMetricReader(new DropMetrics(), 5000)).Build()
+    : null;
+Console.WriteLine($"Telemetry: {(telemetryOn ? "on (BENCH_TELEMETRY=1)" : "off")}");
 
 try
 {
@@ -240,4 +258,16 @@ internal sealed class NoJobs : IMigrationJobs
     public void NudgeDispatcher()
     {
     }
+}
+
+/// <summary>An exporter that takes every span and keeps none.</summary>
+internal sealed class DropSpans : OpenTelemetry.BaseExporter<Activity>
+{
+    public override OpenTelemetry.ExportResult Export(in OpenTelemetry.Batch<Activity> batch) => OpenTelemetry.ExportResult.Success;
+}
+
+/// <summary>An exporter that takes every metric reading and keeps none.</summary>
+internal sealed class DropMetrics : OpenTelemetry.BaseExporter<OpenTelemetry.Metrics.Metric>
+{
+    public override OpenTelemetry.ExportResult Export(in OpenTelemetry.Batch<OpenTelemetry.Metrics.Metric> batch) => OpenTelemetry.ExportResult.Success;
 }

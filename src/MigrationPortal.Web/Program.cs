@@ -25,6 +25,7 @@ builder.Services.AddPortalHealthChecks(builder.Configuration);
 builder.Services.AddPortalInfrastructure(builder.Configuration);
 builder.Services.AddPortalUseCases();
 builder.Services.AddPortalHangfire(builder.Configuration);
+builder.Services.AddPortalTelemetry(builder.Configuration);
 
 // Sign-in: local Identity accounts always; Entra ID as well when the AzureAd section names a client.
 const string PortalScheme = "Portal";
@@ -155,6 +156,7 @@ if (entraEnabled)
     app.MapEntraSignIn();
 }
 
+app.MapPortalTelemetry();
 app.MapPortalApi();
 app.MapCalendarFeed();
 app.MapPortalHealthChecks();

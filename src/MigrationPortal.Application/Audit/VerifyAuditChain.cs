@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Authorization;
+using MigrationPortal.Application.Telemetry;
 using MigrationPortal.Domain.Audit;
 
 namespace MigrationPortal.Application.Audit;
@@ -24,6 +25,7 @@ public sealed class VerifyAuditChain(IPortalDb db, AccessGuard guard, TimeProvid
         AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.AuditVerified, "AuditEvent", null,
             new { intact = result.IsIntact, checkedEvents = result.EventsChecked, firstBreak = result.FirstBreak?.Sequence, problem = result.FirstBreak?.Problem });
         await db.SaveChangesAsync(ct);
+        PortalTelemetry.RecordAuditVerification(result.IsIntact);
         return result;
     }
 }

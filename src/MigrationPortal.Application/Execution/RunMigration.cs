@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -6,6 +7,7 @@ using MigrationPortal.Application.Audit;
 using MigrationPortal.Application.Common;
 using MigrationPortal.Application.Execution.Itinerary;
 using MigrationPortal.Application.Requests;
+using MigrationPortal.Application.Telemetry;
 using MigrationPortal.Domain.Common;
 using MigrationPortal.Domain.Requests;
 
@@ -46,6 +48,9 @@ public sealed class RunMigration(
     private Guid _requestId;
     private volatile bool _leaseLost;
 
+    /// <summary>The step at which the move failed: the low-cardinality reason of the failures metric.</summary>
+    private string? _failedAt;
+
     /// <summary>
     /// Runs the request if this run gets its lease (<see cref="RunLeases"/>): a new one, or one whose owner stopped
     /// renewing it. A lease held by a live run means another job already works on the request, so this one ends quietly.
@@ -70,6 +75,8 @@ public sealed class RunMigration(
             return;
         }
 
+        // One trace per run, its steps as child spans (PortalTelemetry); nothing is recorded unless a listener is on.
+        using var span = PortalTelemetry.StartRun(requestId);
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var stopKeeper = new CancellationTokenSource();
         var keeper = KeepLeaseAsync(claim.Token, lost, stopKeeper.Token);
@@ -115,6 +122,7 @@ public sealed class RunMigration(
             case RequestState.Approved or RequestState.Scheduled:
                 if (request.ScheduledFor is { } at && at > time.GetUtcNow()) return; // not due yet; the dispatcher will come back
                 if (!await TryStartAsync(ct)) return;
+                await RecordQueueWaitAsync(ct);
                 await RunItineraryAsync(resumed: false, ct);
                 return;
             case RequestState.Running or RequestState.Verifying:
@@ -192,6 +200,8 @@ public sealed class RunMigration(
     private async Task RunItineraryAsync(bool resumed, CancellationToken ct)
     {
         var plan = await RequirePlanAsync(ct);
+        using var inFlight = PortalTelemetry.TrackInFlight(plan);
+        Activity.Current?.SetTag("migration.kind", plan.Kind.ToString());
         var itinerary = itineraries.For(plan);
         var context = new StepContext(plan, connectors.Resolve(plan.Source.Kind), connectors.Resolve(plan.Destination.Kind), _journal, ct);
         var request = await _journal.ReloadAsync(ct);
@@ -208,6 +218,7 @@ public sealed class RunMigration(
                 // A step failed before an interruption: the ending was decided, only the clean-up was left to do.
                 ending = request.CancelRequested && step.Stage <= StepStage.Transfer ? MoveEnding.Cancelled : MoveEnding.Failed;
                 reason = $"{step.Name}: {row.Message}";
+                _failedAt = step.Name;
                 break;
             }
 
@@ -244,6 +255,7 @@ public sealed class RunMigration(
             if (outcome.Ends is { } ended)
             {
                 ending = ended;
+                _failedAt = step.Name;
                 reason = outcome.Reason;
                 break;
             }
@@ -254,6 +266,7 @@ public sealed class RunMigration(
         context.Ending = ending ?? MoveEnding.Succeeded;
         await CleanUpAsync(itinerary, context, ct);
         await FinishAsync(context.Ending, reason, context, ct);
+        await RecordFinishedAsync(plan, ct);
     }
 
     /// <summary>
@@ -268,17 +281,25 @@ public sealed class RunMigration(
     /// <summary>Runs (or reconciles) one step; a hypervisor fault ends the step Failed with the hypervisor's words.</summary>
     private async Task<StepOutcome> RunStepAsync(IItineraryStep step, StepContext context, bool reconcile)
     {
+        using var span = PortalTelemetry.StartStep(step.Name, reconcile);
+        StepOutcome outcome;
         try
         {
-            if (reconcile) return await step.ReconcileAsync(context);
-            await _journal.StartStepAsync(step.Name, context.Cancellation);
-            return await step.RunAsync(context);
+            if (reconcile) outcome = await step.ReconcileAsync(context);
+            else
+            {
+                await _journal.StartStepAsync(step.Name, context.Cancellation);
+                outcome = await step.RunAsync(context);
+            }
         }
         catch (ConnectorException e)
         {
             var fault = $"{e.FaultType}: {e.Message}";
-            return StepOutcome.Failed(fault, fault);
+            outcome = StepOutcome.Failed(fault, fault);
         }
+
+        PortalTelemetry.EndStep(span, outcome.Status, outcome.Message);
+        return outcome;
     }
 
     /// <summary>
@@ -323,6 +344,39 @@ public sealed class RunMigration(
         }
     }
 
+    /// <summary>The finished request's duration, downtime, bytes moved and failure reason, for the metrics.</summary>
+    private async Task RecordFinishedAsync(MigrationPlan plan, CancellationToken ct)
+    {
+        // Without a listener (telemetry off) the run reads nothing more; a failed read must not fail a finished run.
+        if (!PortalTelemetry.Finished.Enabled && Activity.Current is null) return;
+        try
+        {
+            var request = await _journal.ReloadAsync(ct);
+            var bytes = await db.Progress.AsNoTracking().Where(p => p.RequestId == _requestId).Select(p => p.BytesTransferred).FirstOrDefaultAsync(ct);
+            PortalTelemetry.RecordFinished(request, plan.Source.Name, bytes, _failedAt);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Request {RequestId}: its metrics could not be recorded.", _requestId);
+        }
+    }
+
+    /// <summary>How long the request that just started waited for its turn, for the queue-wait histogram.</summary>
+    private async Task RecordQueueWaitAsync(CancellationToken ct)
+    {
+        if (!PortalTelemetry.QueueWait.Enabled) return;
+        try
+        {
+            var request = await _journal.ReloadAsync(ct);
+            var connection = await db.Connections.AsNoTracking().Where(c => c.Id == request.ConnectionId).Select(c => c.Name).FirstOrDefaultAsync(ct);
+            PortalTelemetry.RecordQueueWait(request, connection ?? "unknown");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Request {RequestId}: its queue wait could not be recorded.", _requestId);
+        }
+    }
+
     /// <summary>" Note: …" when a cancel was asked and did not take effect; empty otherwise.</summary>
     internal static async Task<string> CancelNoteAsync(StepContext context)
     {
@@ -334,6 +388,8 @@ public sealed class RunMigration(
     private async Task RollBackAsync(CancellationToken ct)
     {
         var plan = await RequirePlanAsync(ct);
+        using var inFlight = PortalTelemetry.TrackInFlight(plan);
+        using var span = PortalTelemetry.StartStep(ItinerarySteps.RollBack, reconcile: false);
         // A step row of its own, so the request's itinerary shows the undo beside the move it undid; a rerun after a
         // crash starts the same row again (the connector's roll back is asked again, and is safe to ask twice).
         await _journal.StartStepAsync(ItinerarySteps.RollBack, ct);
@@ -342,13 +398,17 @@ public sealed class RunMigration(
             var result = await connectors.Resolve(plan.Source.Kind).RollbackAsync(plan, ct);
             await _journal.EndStepAsync(ItinerarySteps.RollBack, StepStatus.Succeeded, result, ct);
             await _journal.MutateAsync(r => r.CompleteRollback(time.GetUtcNow(), result), ct);
+            PortalTelemetry.EndStep(span, StepStatus.Succeeded, result);
         }
         catch (ConnectorException e)
         {
             var fault = $"Rollback failed: {e.FaultType}: {e.Message}";
             await _journal.EndStepAsync(ItinerarySteps.RollBack, StepStatus.Failed, fault, ct);
             await _journal.MutateAsync(r => r.FailRollback(time.GetUtcNow(), fault), ct);
+            PortalTelemetry.EndStep(span, StepStatus.Failed, fault);
         }
+
+        if (PortalTelemetry.Finished.Enabled) PortalTelemetry.RecordRollback(await _journal.ReloadAsync(ct), plan.Source.Name);
     }
 
     private async Task<MigrationPlan> RequirePlanAsync(CancellationToken ct)

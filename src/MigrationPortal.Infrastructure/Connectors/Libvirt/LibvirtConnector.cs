@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MigrationPortal.Application.Abstractions;
@@ -277,17 +279,31 @@ public sealed partial class LibvirtConnector(LibvirtJobRegistry jobs, IOptions<L
     private static string Escape(string text) => System.Security.SecurityElement.Escape(text);
 
     /// <summary>Runs blocking libvirt work on a dedicated thread; a cancelled caller stops waiting, the call finishes on its own.</summary>
-    private static Task<T> OnLibvirtThread<T>(Func<T> work, CancellationToken ct) =>
-        Task.Factory.StartNew(() =>
+    private static async Task<T> OnLibvirtThread<T>(Func<T> work, CancellationToken ct, [CallerMemberName] string operation = "")
+    {
+        // A span per call (LibvirtTelemetry), open until the libvirt thread is done or the caller stops waiting.
+        using var span = LibvirtTelemetry.Source.StartActivity($"libvirt {operation}", ActivityKind.Client);
+        span?.SetTag("libvirt.operation", operation);
+        try
         {
-            try
+            return await Task.Factory.StartNew(() =>
             {
-                return work();
-            }
-            catch (DllNotFoundException e)
-            {
-                // A portal node without libvirt's client library: say so, instead of failing with a bare loader error.
-                throw new ConnectorException("libvirt:NOT_INSTALLED", "libvirt's client library (libvirt.so.0) is not installed on this portal node; install Debian's libvirt0 package.", e);
-            }
-        }, ct, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).WaitAsync(ct);
+                try
+                {
+                    return work();
+                }
+                catch (DllNotFoundException e)
+                {
+                    // A portal node without libvirt's client library: say so, instead of failing with a bare loader error.
+                    throw new ConnectorException("libvirt:NOT_INSTALLED", "libvirt's client library (libvirt.so.0) is not installed on this portal node; install Debian's libvirt0 package.", e);
+                }
+            }, ct, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).WaitAsync(ct);
+        }
+        catch (Exception e) when (span is not null)
+        {
+            span.SetStatus(ActivityStatusCode.Error, e.Message);
+            span.SetTag("error.type", e is ConnectorException c ? c.FaultType : e.GetType().Name);
+            throw;
+        }
+    }
 }
