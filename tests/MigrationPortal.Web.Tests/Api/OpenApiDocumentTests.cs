@@ -73,7 +73,7 @@ public sealed class OpenApiDocumentTests(PortalWebFactory factory) : IClassFixtu
     public async Task Document_NamesEachRequestBodyUniquely_WhenUseCasesShareTypeNames()
     {
         var document = await ReadAsync();
-        string BodyOf(string method, string pattern) => SchemaId(Operation(document, method, pattern)!.RequestBody!.Content!["application/json"].Schema!);
+        string BodyOf(string method, string pattern) => SchemaId(Operation(document, method, pattern)!.RequestBody!.Content!["application/json"].Schema!) ?? "(inline)";
         var bodies = new[]
         {
             BodyOf("POST", "/api/v1/users"), BodyOf("POST", "/api/v1/batches"), BodyOf("POST", "/api/v1/hosts/{id}/evacuation"),
