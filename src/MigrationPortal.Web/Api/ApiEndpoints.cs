@@ -147,7 +147,7 @@ public static class ApiEndpoints
             // Written straight to the response body: nothing is buffered, however many events match.
             await useCase.WriteAsync(chosen, filter, http.Response.Body, ct);
             return Results.Empty;
-        }).Produces<string>(StatusCodes.Status200OK, "text/csv", "application/x-ndjson").WithName("ExportAudit");
+        }).Produces(StatusCodes.Status200OK, typeof(Stream), "text/csv", "application/x-ndjson").WithName("ExportAudit");
 
         api.MapPost("/audit/verify", async (VerifyAuditChain useCase, HttpContext http, CancellationToken ct) =>
         {
