@@ -97,6 +97,7 @@ public static class DependencyInjection
         services.AddScoped<RetryRequest>();
         services.AddScoped<RollBackRequest>();
         services.AddScoped<Evacuation.ListHosts>();
+        services.AddScoped<Inventory.ListDatastores>();
         services.AddScoped<Evacuation.ProposeEvacuation>();
         services.AddScoped<Evacuation.SubmitEvacuation>();
         services.AddScoped<Notifications.SendNotifications>();

@@ -101,7 +101,7 @@ builder.Services.AddSignInRateLimiting(builder.Configuration);
 // Enums travel as names; numbers naming a member are accepted too. Binding failures become ProblemDetails naming the field.
 builder.Services.AddPortalApiInput();
 builder.Services.AddExceptionHandler<PortalExceptionHandler>();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(MigrationPortal.Web.Api.OpenApiDocumentation.Configure);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 // The browser's time zone, per circuit, for showing times in the user's zone beside UTC.

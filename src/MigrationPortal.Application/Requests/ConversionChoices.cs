@@ -67,7 +67,8 @@ public sealed class ConversionChoices(IPortalDb db, ItineraryCatalog itineraries
         }
         else if (TextRules.Fits(command.TargetHostId, TextLimits.ExternalId))
         {
-            var row = await db.Hosts.AsNoTracking().Where(h => h.ConnectionId == destination.Id && h.ExternalId == command.TargetHostId)
+            var portalId = Guid.TryParse(command.TargetHostId, out var parsed) ? parsed : (Guid?)null;
+            var row = await db.Hosts.AsNoTracking().Where(h => h.ConnectionId == destination.Id && (h.ExternalId == command.TargetHostId || h.Id == portalId))
                 .Select(h => new { h.ExternalId, h.Name }).FirstOrDefaultAsync(ct);
             if (row is null) check.Add(nameof(command.TargetHostId), $"That host is not a host of the connection '{destination.Name}'.");
             else host = (row.ExternalId, row.Name);

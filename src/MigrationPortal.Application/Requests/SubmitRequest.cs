@@ -116,7 +116,9 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
             }
             else if (TextRules.Fits(command.TargetHostId, TextLimits.ExternalId))
             {
-                host = await db.Hosts.Where(h => h.ConnectionId == vm.ConnectionId && h.ExternalId == command.TargetHostId)
+                // The hypervisor's ID or the portal's: a script may take either from /api/v1/hosts.
+                var portalId = Guid.TryParse(command.TargetHostId, out var parsed) ? parsed : (Guid?)null;
+                host = await db.Hosts.Where(h => h.ConnectionId == vm.ConnectionId && (h.ExternalId == command.TargetHostId || h.Id == portalId))
                     .Select(h => new InventoryRef(h.ExternalId, h.Name)).FirstOrDefaultAsync(ct);
                 check.Require(host is not null, nameof(command.TargetHostId), "That host is not in this VM's inventory.");
                 check.Require(host is null || host.ExternalId != vm.HostExternalId || command.Kind.MovesStorage(), nameof(command.TargetHostId), "The VM already runs on that host.");
@@ -132,7 +134,8 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
             }
             else if (TextRules.Fits(command.TargetDatastoreId, TextLimits.ExternalId))
             {
-                datastore = await db.Datastores.Where(d => d.ConnectionId == vm.ConnectionId && d.ExternalId == command.TargetDatastoreId)
+                var portalId = Guid.TryParse(command.TargetDatastoreId, out var parsed) ? parsed : (Guid?)null;
+                datastore = await db.Datastores.Where(d => d.ConnectionId == vm.ConnectionId && (d.ExternalId == command.TargetDatastoreId || d.Id == portalId))
                     .Select(d => new InventoryRef(d.ExternalId, d.Name)).FirstOrDefaultAsync(ct);
                 check.Require(datastore is not null, nameof(command.TargetDatastoreId), "That datastore is not in this VM's inventory.");
                 check.Require(datastore is null || command.Kind != MigrationKind.Storage || !vm.Datastores.Split(',').Contains(datastore.Name),

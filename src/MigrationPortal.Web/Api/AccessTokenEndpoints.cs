@@ -31,13 +31,13 @@ public static class AccessTokenEndpoints
     public static IEndpointRouteBuilder MapAccessTokens(this IEndpointRouteBuilder app, RouteGroupBuilder api)
     {
         api.MapGet("/tokens", async (bool? all, ListAccessTokens useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), all ?? false, ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), all ?? false, ct)))
             .WithName("ListAccessTokens");
 
         api.MapDelete("/tokens/{id:guid}", async (Guid id, RevokeAccessToken useCase, HttpContext http, CancellationToken ct) =>
         {
             await useCase.HandleAsync(http.User.ToPortalUser(), id, ct);
-            return Results.NoContent();
+            return TypedResults.NoContent();
         }).WithName("RevokeAccessToken");
 
         // Outside the group's sign-in requirement, so Basic credentials can reach it; it checks who is calling itself.
@@ -70,7 +70,8 @@ public static class AccessTokenEndpoints
 
             var created = await useCase.HandleAsync(user, new CreateAccessToken.Command(body?.Name, body?.ExpiresInDays, body?.ExpiresAt, body?.Roles), ct);
             return Results.Created($"/api/v1/tokens/{created.Token.Id}", created);
-        }).AllowAnonymous().WithTags("MigrationPortal").WithName("CreateAccessToken");
+        }).AllowAnonymous().WithTags("MigrationPortal").WithName("CreateAccessToken")
+            .Produces<CreateAccessToken.Created>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status429TooManyRequests).WithPortalProblems();
         return app;
     }
 

@@ -46,6 +46,7 @@ public static class ApiEndpoints
         ("POST", "/api/v1/batches/{id}/approve"),
         ("POST", "/api/v1/batches/{id}/reject"),
         ("GET", "/api/v1/hosts"),
+        ("GET", "/api/v1/datastores"),
         ("GET", "/api/v1/hosts/{id}/evacuation"),
         ("POST", "/api/v1/hosts/{id}/evacuation"),
         ("GET", "/api/v1/connections"),
@@ -83,58 +84,58 @@ public static class ApiEndpoints
 
     public static IEndpointRouteBuilder MapPortalApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1").RequireAuthorization().WithTags("MigrationPortal");
+        var api = app.MapGroup("/api/v1").RequireAuthorization().WithTags("MigrationPortal").WithPortalProblems();
         api.MapConversionMaps();
         app.MapAccessTokens(api);
 
         api.MapGet("/vms", async ([AsParameters] VmQuery q, ListVms useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(),
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(),
                 new ListVms.Query(q.Search, q.ApplicationId, q.Host, q.Cluster, q.Datastore, q.PowerState, q.ConnectionId, q.SortBy ?? "name", q.Descending ?? false, q.Skip ?? 0, q.Take ?? 50), ct)))
             .WithName("ListVms");
 
         api.MapPost("/vms/sync/{connectionId:guid}", async (Guid connectionId, SyncInventory useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), connectionId, ct)))
-            .WithName("SyncInventory");
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), connectionId, ct)))
+            .ProducesProblem(StatusCodes.Status502BadGateway).WithName("SyncInventory");
 
         // The hosts (hypervisor IDs, same cluster first, unusable ones marked) and datastores a request for this VM may name.
         api.MapGet("/vms/{id:guid}/targets", async (Guid id, ListTargets useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), id, ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), id, ct)))
             .WithName("ListVmTargets");
 
         api.MapPut("/vms/{id:guid}/application", async (Guid id, VmApplicationBody body, AssignVmApplication useCase, HttpContext http, CancellationToken ct) =>
         {
             await useCase.HandleAsync(http.User.ToPortalUser(), new AssignVmApplication.Command(id, body.ApplicationId), ct);
-            return Results.NoContent();
+            return TypedResults.NoContent();
         }).WithName("AssignVmApplication");
 
         api.MapGet("/requests", async (RequestState? state, bool? mine, int? skip, int? take, ListRequests useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new ListRequests.Query(state, mine ?? false, skip ?? 0, take ?? 50), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new ListRequests.Query(state, mine ?? false, skip ?? 0, take ?? 50), ct)))
             .WithName("ListRequests");
 
         api.MapGet("/requests/{id:guid}", async (Guid id, GetRequest useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), id, ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), id, ct)))
             .WithName("GetRequest");
 
         api.MapPost("/requests", async (SubmitRequest.Command command, SubmitRequest useCase, HttpContext http, CancellationToken ct) =>
         {
             var created = await useCase.HandleAsync(http.User.ToPortalUser(), command, ct);
-            return Results.Created($"/api/v1/requests/{created.Id}", created);
+            return TypedResults.Created($"/api/v1/requests/{created.Id}", created);
         }).WithName("SubmitRequest");
 
         api.MapPost("/requests/{id:guid}/cancel", async (Guid id, CancelBody body, CancelRequest useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new CancelRequest.Command(id, body.Reason ?? ""), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new CancelRequest.Command(id, body.Reason ?? ""), ct)))
             .WithName("CancelRequest");
 
         api.MapPost("/requests/{id:guid}/approve", async (Guid id, DecisionBody body, ApproveRequest useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new ApproveRequest.Command(id, body.Comment ?? ""), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new ApproveRequest.Command(id, body.Comment ?? ""), ct)))
             .WithName("ApproveRequest");
 
         api.MapPost("/requests/{id:guid}/reject", async (Guid id, DecisionBody body, RejectRequest useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new RejectRequest.Command(id, body.Comment ?? ""), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new RejectRequest.Command(id, body.Comment ?? ""), ct)))
             .WithName("RejectRequest");
 
         api.MapGet("/audit", async ([AsParameters] AuditQuery q, QueryAudit useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), q.ToFilter(), q.ToPaging(), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), q.ToFilter(), q.ToPaging(), ct)))
             .WithName("QueryAudit");
 
         api.MapGet("/audit/export", async ([AsParameters] AuditQuery q, string? format, ExportAudit useCase, TimeProvider time, HttpContext http, CancellationToken ct) =>
@@ -146,138 +147,143 @@ public static class ApiEndpoints
             // Written straight to the response body: nothing is buffered, however many events match.
             await useCase.WriteAsync(chosen, filter, http.Response.Body, ct);
             return Results.Empty;
-        }).WithName("ExportAudit");
+        }).Produces(StatusCodes.Status200OK, typeof(Stream), "text/csv", "application/x-ndjson").WithName("ExportAudit");
 
         api.MapPost("/audit/verify", async (VerifyAuditChain useCase, HttpContext http, CancellationToken ct) =>
         {
             ChainVerification result = await useCase.HandleAsync(http.User.ToPortalUser(), ct);
-            return Results.Ok(new { result.IsIntact, result.EventsChecked, firstBrokenSequence = result.FirstBreak?.Sequence, problem = result.FirstBreak?.Problem, result.Summary });
+            return TypedResults.Ok(new ChainVerificationBody(result.IsIntact, result.EventsChecked, result.FirstBreak?.Sequence, result.FirstBreak?.Problem, result.Summary));
         }).WithName("VerifyAuditChain");
 
         api.MapPost("/requests/{id:guid}/retry", async (Guid id, CancelBody body, RetryRequest useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new RetryRequest.Command(id, body.Reason ?? ""), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new RetryRequest.Command(id, body.Reason ?? ""), ct)))
             .WithName("RetryRequest");
 
         api.MapPost("/requests/{id:guid}/rollback", async (Guid id, CancelBody body, RollBackRequest useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new RollBackRequest.Command(id, body.Reason ?? ""), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new RollBackRequest.Command(id, body.Reason ?? ""), ct)))
             .WithName("RollBackRequest");
 
         // "Check again" on a request that needs attention: the run asks the hypervisor once more whether its transfer started.
         api.MapPost("/requests/{id:guid}/recheck", async (Guid id, CancelBody body, RecheckRequest useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new RecheckRequest.Command(id, body.Reason ?? ""), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new RecheckRequest.Command(id, body.Reason ?? ""), ct)))
             .WithName("RecheckRequest");
 
         api.MapPost("/batches", async (SubmitBatch.Command command, SubmitBatch useCase, HttpContext http, CancellationToken ct) =>
         {
             var batch = await useCase.HandleAsync(http.User.ToPortalUser(), command, ct);
-            return Results.Created($"/api/v1/batches/{batch.Id}", batch);
+            return TypedResults.Created($"/api/v1/batches/{batch.Id}", batch);
         }).WithName("SubmitBatch");
 
         api.MapPost("/batches/{id:guid}/approve", async (Guid id, DecisionBody body, DecideBatch useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new DecideBatch.Command(id, body.Comment ?? ""), Verdict.Approve, ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new DecideBatch.Command(id, body.Comment ?? ""), Verdict.Approve, ct)))
             .WithName("ApproveBatch");
 
         api.MapPost("/batches/{id:guid}/reject", async (Guid id, DecisionBody body, DecideBatch useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new DecideBatch.Command(id, body.Comment ?? ""), Verdict.Reject, ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new DecideBatch.Command(id, body.Comment ?? ""), Verdict.Reject, ct)))
             .WithName("RejectBatch");
 
         api.MapGet("/hosts", async (ListHosts useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
             .WithName("ListHosts");
 
+        // Datastores (libvirt: pools, "uri#pool") with their hypervisor IDs and the hosts that mount them.
+        api.MapGet("/datastores", async (Guid? connectionId, ListDatastores useCase, HttpContext http, CancellationToken ct) =>
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), connectionId, ct)))
+            .WithName("ListDatastores");
+
         api.MapGet("/hosts/{id:guid}/evacuation", async (Guid id, ProposeEvacuation useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), id, ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), id, ct)))
             .WithName("ProposeEvacuation");
 
         api.MapPost("/hosts/{id:guid}/evacuation", async (Guid id, SubmitEvacuation.Command command, SubmitEvacuation useCase, HttpContext http, CancellationToken ct) =>
         {
             var batch = await useCase.HandleAsync(http.User.ToPortalUser(), id, command, ct);
-            return Results.Created($"/api/v1/batches/{batch.Id}", batch);
+            return TypedResults.Created($"/api/v1/batches/{batch.Id}", batch);
         }).WithName("SubmitEvacuation");
 
         api.MapGet("/connections", async (ListConnections useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
             .WithName("ListConnections");
 
         api.MapPost("/connections", async (ConnectionBody body, SaveConnection useCase, HttpContext http, CancellationToken ct) =>
         {
             var saved = await useCase.HandleAsync(http.User.ToPortalUser(), body.ToCommand(null), ct);
-            return Results.Created($"/api/v1/connections/{saved.Id}", saved);
+            return TypedResults.Created($"/api/v1/connections/{saved.Id}", saved);
         }).WithName("AddConnection");
 
         api.MapPut("/connections/{id:guid}", async (Guid id, ConnectionBody body, SaveConnection useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), body.ToCommand(id), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), body.ToCommand(id), ct)))
             .WithName("EditConnection");
 
         api.MapPost("/connections/{id:guid}/test", async (Guid id, TestConnection useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), id, ct)))
-            .WithName("TestConnection");
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), id, ct)))
+            .ProducesProblem(StatusCodes.Status502BadGateway).WithName("TestConnection");
 
         // "Sync now": queues the sync and answers 202; the connection's last sync time and error tell how it went.
         api.MapPost("/connections/{id:guid}/sync", async (Guid id, SyncNow useCase, HttpContext http, CancellationToken ct) =>
         {
             var accepted = await useCase.HandleAsync(http.User.ToPortalUser(), id, ct);
-            return Results.Accepted($"/api/v1/connections", accepted);
+            return TypedResults.Accepted($"/api/v1/connections", accepted);
         }).WithName("SyncConnectionNow");
 
         api.MapGet("/applications", async (ListApplications useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
             .WithName("ListApplications");
 
         api.MapPost("/applications", async (ApplicationBody body, CreateApplication useCase, HttpContext http, CancellationToken ct) =>
         {
             var created = await useCase.HandleAsync(http.User.ToPortalUser(), new CreateApplication.Command(body.Name, body.Environment, body.Criticality, body.Owners), ct);
-            return Results.Created($"/api/v1/applications/{created.Id}", created);
+            return TypedResults.Created($"/api/v1/applications/{created.Id}", created);
         }).WithName("CreateApplication");
 
         // A name renames the application; without one it keeps its name.
         api.MapPut("/applications/{id:guid}", async (Guid id, ApplicationBody body, SetApplicationOwners useCase, HttpContext http, CancellationToken ct) =>
         {
             await useCase.HandleAsync(http.User.ToPortalUser(), new SetApplicationOwners.Command(id, body.Environment, body.Criticality, body.Owners ?? [], body.Name), ct);
-            return Results.NoContent();
+            return TypedResults.NoContent();
         }).WithName("EditApplication");
 
         api.MapDelete("/applications/{id:guid}", async (Guid id, DeleteApplication useCase, HttpContext http, CancellationToken ct) =>
         {
             await useCase.HandleAsync(http.User.ToPortalUser(), id, ct);
-            return Results.NoContent();
+            return TypedResults.NoContent();
         }).WithName("DeleteApplication");
 
         // The users and groups an owner may be, by name, for a client's picker.
         api.MapGet("/application-owners", async (ListOwnerChoices useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
             .WithName("ListApplicationOwnerChoices");
 
         api.MapGet("/approval-rules", async (ListApprovalRules useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
             .WithName("ListApprovalRules");
 
         api.MapPut("/approval-rules", async (IReadOnlyList<SetApprovalRules.Rule> rules, SetApprovalRules useCase, HttpContext http, CancellationToken ct) =>
         {
             await useCase.HandleAsync(http.User.ToPortalUser(), rules, ct);
-            return Results.NoContent();
+            return TypedResults.NoContent();
         }).WithName("SetApprovalRules");
 
         api.MapGet("/users", async (ListUsers useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
             .WithName("ListUsers");
 
         api.MapPost("/users", async (CreateLocalUser.Command command, CreateLocalUser useCase, HttpContext http, CancellationToken ct) =>
         {
             var created = await useCase.HandleAsync(http.User.ToPortalUser(), command, ct);
-            return Results.Created($"/api/v1/users/{created.Id}", created);
+            return TypedResults.Created($"/api/v1/users/{created.Id}", created);
         }).WithName("CreateUser");
 
         api.MapPut("/users/{id}/access", async (string id, AccessBody body, SetUserAccess useCase, HttpContext http, CancellationToken ct) =>
         {
             await useCase.HandleAsync(http.User.ToPortalUser(), new SetUserAccess.Command(id, body.Roles ?? [], body.Groups ?? []), ct);
-            return Results.NoContent();
+            return TypedResults.NoContent();
         }).WithName("SetUserAccess");
 
         api.MapPut("/users/{id}/password", async (string id, PasswordBody body, ResetLocalPassword useCase, HttpContext http, CancellationToken ct) =>
         {
             await useCase.HandleAsync(http.User.ToPortalUser(), new ResetLocalPassword.Command(id, body.NewPassword ?? ""), ct);
-            return Results.NoContent();
+            return TypedResults.NoContent();
         }).WithName("ResetPassword");
 
         MapScheduling(api);
@@ -288,60 +294,60 @@ public static class ApiEndpoints
     private static void MapScheduling(RouteGroupBuilder api)
     {
         api.MapGet("/windows", async (Guid? vmId, string? targetHostId, Guid? targetConnectionId, ListMaintenanceWindows useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new ListMaintenanceWindows.Query(vmId, targetHostId, targetConnectionId), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new ListMaintenanceWindows.Query(vmId, targetHostId, targetConnectionId), ct)))
             .WithName("ListWindowsAndBlackouts");
 
         api.MapPost("/windows", async (PeriodBody body, SaveMaintenanceWindow useCase, HttpContext http, CancellationToken ct) =>
         {
             var saved = await useCase.HandleAsync(http.User.ToPortalUser(), null, body.ToInput(), ct);
-            return Results.Created($"/api/v1/windows/{saved.Id}", saved);
+            return TypedResults.Created($"/api/v1/windows/{saved.Id}", saved);
         }).WithName("AddWindow");
 
         api.MapPut("/windows/{id:guid}", async (Guid id, PeriodBody body, SaveMaintenanceWindow useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), id, body.ToInput(), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), id, body.ToInput(), ct)))
             .WithName("EditWindow");
 
         api.MapDelete("/windows/{id:guid}", async (Guid id, DeleteMaintenanceWindow useCase, HttpContext http, CancellationToken ct) =>
         {
             await useCase.HandleAsync(http.User.ToPortalUser(), id, ct);
-            return Results.NoContent();
+            return TypedResults.NoContent();
         }).WithName("DeleteWindow");
 
         api.MapPost("/blackouts", async (PeriodBody body, SaveBlackout useCase, HttpContext http, CancellationToken ct) =>
         {
             var saved = await useCase.HandleAsync(http.User.ToPortalUser(), null, body.ToInput(), ct);
-            return Results.Created($"/api/v1/blackouts/{saved.Id}", saved);
+            return TypedResults.Created($"/api/v1/blackouts/{saved.Id}", saved);
         }).WithName("AddBlackout");
 
         api.MapPut("/blackouts/{id:guid}", async (Guid id, PeriodBody body, SaveBlackout useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), id, body.ToInput(), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), id, body.ToInput(), ct)))
             .WithName("EditBlackout");
 
         api.MapDelete("/blackouts/{id:guid}", async (Guid id, DeleteBlackout useCase, HttpContext http, CancellationToken ct) =>
         {
             await useCase.HandleAsync(http.User.ToPortalUser(), id, ct);
-            return Results.NoContent();
+            return TypedResults.NoContent();
         }).WithName("DeleteBlackout");
 
         api.MapGet("/concurrency-limits", async (GetConcurrencyLimits useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ct)))
             .WithName("GetConcurrencyLimits");
 
         api.MapPut("/concurrency-limits", async (SetConcurrencyLimits.Command command, SetConcurrencyLimits useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), command, ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), command, ct)))
             .WithName("SetConcurrencyLimits");
 
         api.MapGet("/calendar", async (DateTimeOffset? from, DateTimeOffset? to, GetCalendar useCase, HttpContext http, TimeProvider time, CancellationToken ct) =>
         {
             var start = from ?? time.GetUtcNow();
-            return Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), start, to ?? start.AddDays(31), ct));
+            return TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), start, to ?? start.AddDays(31), ct));
         }).WithName("GetCalendar");
 
         // Creates (or replaces) the caller's .ics link; the token is shown once and only its hash is kept.
         api.MapPost("/calendar-feed", async (CreateCalendarFeed useCase, HttpContext http, CancellationToken ct) =>
         {
             var created = await useCase.HandleAsync(http.User.ToPortalUser(), ct);
-            return Results.Ok(new { url = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{created.Path}" });
+            return TypedResults.Ok(new CalendarFeedLink($"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{created.Path}"));
         }).WithName("CreateCalendarFeed");
     }
 
@@ -375,6 +381,12 @@ public static class ApiEndpoints
     }
 
     public sealed record PasswordBody(string? NewPassword);
+
+    /// <summary>The audit chain check: intact, or the first event whose hash does not follow from the one before.</summary>
+    public sealed record ChainVerificationBody(bool IsIntact, long EventsChecked, long? FirstBrokenSequence, string? Problem, string Summary);
+
+    /// <summary>The caller's .ics address, shown once.</summary>
+    public sealed record CalendarFeedLink(string Url);
 
     public sealed record VmApplicationBody(Guid? ApplicationId);
 

@@ -39,7 +39,7 @@ public static class MapEndpoints
     public static RouteGroupBuilder MapConversionMaps(this RouteGroupBuilder api)
     {
         api.MapGet("/conversion-maps", async (Guid? sourceConnectionId, Guid? destinationConnectionId, ListConversionMaps useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new ListConversionMaps.Query(sourceConnectionId, destinationConnectionId), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new ListConversionMaps.Query(sourceConnectionId, destinationConnectionId), ct)))
             .WithName("ListConversionMaps");
         MapKind<NetworkMap, NetworkMapping, SaveNetworkMap.Entry, NetworkMapView, SaveNetworkMap>(api, "network-maps", "NetworkMap", "Network map", ConversionMapKind.Network,
             maps => maps.NetworkMaps, view => view.Id);
@@ -59,28 +59,28 @@ public static class MapEndpoints
             new(id, body.Version, body.Name, body.SourceConnectionId ?? Guid.Empty, body.DestinationConnectionId ?? Guid.Empty, body.Entries);
 
         api.MapGet($"/{path}", async (Guid? sourceConnectionId, Guid? destinationConnectionId, ListConversionMaps useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(ofKind(await useCase.HandleAsync(http.User.ToPortalUser(), new ListConversionMaps.Query(sourceConnectionId, destinationConnectionId), ct))))
+            TypedResults.Ok(ofKind(await useCase.HandleAsync(http.User.ToPortalUser(), new ListConversionMaps.Query(sourceConnectionId, destinationConnectionId), ct))))
             .WithName($"List{name}s");
 
         api.MapGet($"/{path}/{{id:guid}}", async (Guid id, ListConversionMaps useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(ofKind(await useCase.HandleAsync(http.User.ToPortalUser(), new ListConversionMaps.Query(MapId: id), ct)).SingleOrDefault()
+            TypedResults.Ok(ofKind(await useCase.HandleAsync(http.User.ToPortalUser(), new ListConversionMaps.Query(MapId: id), ct)).SingleOrDefault()
                 ?? throw new NotFoundException(noun, id)))
             .WithName($"Get{name}");
 
         api.MapPost($"/{path}", async (MapBody<TInput> body, TSave useCase, HttpContext http, CancellationToken ct) =>
         {
             var saved = await useCase.HandleAsync(http.User.ToPortalUser(), ToCommand(body, null), ct);
-            return Results.Created($"/api/v1/{path}/{idOf(saved)}", saved);
+            return TypedResults.Created($"/api/v1/{path}/{idOf(saved)}", saved);
         }).WithName($"Add{name}");
 
         api.MapPut($"/{path}/{{id:guid}}", async (Guid id, MapBody<TInput> body, TSave useCase, HttpContext http, CancellationToken ct) =>
-            Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ToCommand(body, id), ct)))
+            TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), ToCommand(body, id), ct)))
             .WithName($"Edit{name}");
 
         api.MapDelete($"/{path}/{{id:guid}}", async (Guid id, DeleteConversionMap useCase, HttpContext http, CancellationToken ct) =>
         {
             await useCase.HandleAsync(http.User.ToPortalUser(), new DeleteConversionMap.Command(kind, id), ct);
-            return Results.NoContent();
+            return TypedResults.NoContent();
         }).WithName($"Delete{name}");
     }
 }

@@ -32,7 +32,7 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
     };
 
     // route → caller → expected status. {id} is a fresh pending request of Rita's application; {missing} an unknown ID.
-    private static readonly Dictionary<(string Method, string Pattern), Dictionary<string, int>> Expected = new()
+    internal static readonly Dictionary<(string Method, string Pattern), Dictionary<string, int>> Expected = new()
     {
         [("GET", "/api/v1/vms")] = Row(200, 200, 200, 200, 200, 200),
         [("POST", "/api/v1/vms/sync/{connectionId}")] = Row(403, 403, 403, 200, 200, 403),
@@ -53,6 +53,7 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         [("POST", "/api/v1/batches/{id}/approve")] = Row(403, 403, 200, 403, 403, 403),
         [("POST", "/api/v1/batches/{id}/reject")] = Row(403, 403, 200, 403, 403, 403),
         [("GET", "/api/v1/hosts")] = Row(403, 403, 200, 200, 200, 200),
+        [("GET", "/api/v1/datastores")] = Row(403, 403, 200, 200, 200, 200),
         [("GET", "/api/v1/hosts/{id}/evacuation")] = Row(403, 403, 403, 200, 200, 403),
         [("POST", "/api/v1/hosts/{id}/evacuation")] = Row(403, 403, 403, 201, 201, 403),
         [("GET", "/api/v1/connections")] = Row(403, 403, 403, 200, 200, 200),
