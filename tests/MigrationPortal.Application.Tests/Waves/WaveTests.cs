@@ -8,6 +8,7 @@ using MigrationPortal.Application.Waves;
 using MigrationPortal.Domain.Approvals;
 using MigrationPortal.Domain.Requests;
 using MigrationPortal.Infrastructure.Export;
+using MigrationPortal.Infrastructure.Persistence;
 using static MigrationPortal.Application.Tests.Infrastructure.PortalHarness;
 
 namespace MigrationPortal.Application.Tests.Waves;
