@@ -19,7 +19,7 @@ public sealed class WavesPageTests(PortalWebFactory factory) : PortalPageTestCon
 
         cut.Find("[data-testid=wave-validate]").Click();
 
-        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=wave-error-row]")));
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=wave-error-row]")), TimeSpan.FromSeconds(30));
         var cells = cut.FindAll("[data-testid=wave-error-row]")[0].QuerySelectorAll("td").Select(c => c.TextContent.Trim()).ToList();
         Assert.Equal("2", cells[0]);
         Assert.Equal("VM", cells[1]);
@@ -46,7 +46,8 @@ public sealed class WavesPageTests(PortalWebFactory factory) : PortalPageTestCon
 
         cut.Find("[data-testid=wave-validate]").Click();
 
-        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=wave-result]")));
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=wave-result], [data-testid=wave-errors], [data-testid=wave-error]")), TimeSpan.FromSeconds(30));
+        Assert.True(cut.FindAll("[data-testid=wave-result]").Count == 1, cut.Find("[data-testid=wave-errors], [data-testid=wave-error]").TextContent);
         Assert.Contains("Valid: 1 row(s) in 1 wave(s)", cut.Find("[data-testid=wave-result]").TextContent);
         Assert.Contains("rack-a", cut.Find("[data-testid=wave-table]").TextContent);
         Assert.Empty(cut.FindAll("[data-testid=wave-error-row]"));
