@@ -103,7 +103,7 @@ public abstract class WaveTests(DatabaseProvider provider) : DatabaseTestBase(pr
         Assert.Equal(new[] { "Rows[2].VM" }, error.Errors.Keys);
 
         // An Administrator may name any VM.
-        var valid = await Portal.Scoped<ValidateWave, WaveResult>(u => u.HandleAsync(Admin,
+        var valid = await Portal.Scoped<ValidateWave, WaveResult>(u => u.HandleAsync(PortalHarness.Admin,
             File($"VM,Kind,TargetHost,Wave,Justification\n{other[0].Vm},Compute,{other[0].Host},w,Because\n")));
         Assert.Equal(1, valid.Rows);
         Assert.Equal(0, await Portal.Db(db => db.Requests.CountAsync()));
