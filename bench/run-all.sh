@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Every benchmark in one command (as root on Debian; about 25 minutes on a 2-core machine):
-#   bench/run-all.sh            audit export (1,000,000 events), inventory grid (10,000 VMs),
+# Every benchmark in one command (as root on Debian; about 30 minutes on a 2-core machine):
+#   bench/run-all.sh            audit export (1,000,000 events), inventory grid (10,000 VMs), a 1,000-VM wave from CSV,
 #                               vSphere sync and orchestration overhead, KVM migration against virsh,
 #                               time to interactive of every page at 10,000 VMs and 10,000 requests (bench/page-tti.sh)
-#   bench/run-all.sh quick      smaller sizes (100,000 events, a 1,000-VM vSphere model, 3 KVM rounds, 5 page loads), about 5 minutes
+#   bench/run-all.sh quick      smaller sizes (100,000 events, a 1,000-VM vSphere model, 3 KVM rounds, 5 page loads), about 8 minutes
 # Installs what the labs need (Go and Debian's govmomi for the simulator, the libvirt lab's packages), runs each
 # benchmark with its output in bench/results/<name>.log, and ends with the closing lines of each (its table and
 # ratios), which are the figures docs/benchmarks.md reports. Each ratio is against a baseline run in the same process or script.
@@ -36,12 +36,14 @@ failed=0
 if [ $quick = 1 ]; then
     run audit-export dotnet run -c Release --project "$root/bench/MigrationPortal.Benchmarks" -- 100000 || failed=1
     run inventory-grid dotnet run -c Release --project "$root/bench/MigrationPortal.Benchmarks" -- inventory 10000 || failed=1
+    run wave dotnet run -c Release --project "$root/bench/MigrationPortal.Benchmarks" -- wave 1000 || failed=1
     run vsphere bash "$root/bench/vsphere.sh" 4 5 250 3 || failed=1
     run libvirt bash "$root/bench/libvirt.sh" 3 MaxDowntimeMs=100 AutoConverge=true || failed=1
     run page-tti bash "$root/bench/page-tti.sh" 10000 10000 5 || failed=1
 else
     run audit-export dotnet run -c Release --project "$root/bench/MigrationPortal.Benchmarks" -- 1000000 || failed=1
     run inventory-grid dotnet run -c Release --project "$root/bench/MigrationPortal.Benchmarks" -- inventory 10000 || failed=1
+    run wave dotnet run -c Release --project "$root/bench/MigrationPortal.Benchmarks" -- wave 1000 || failed=1
     run vsphere bash "$root/bench/vsphere.sh" || failed=1
     run libvirt bash "$root/bench/libvirt.sh" 5 MaxDowntimeMs=100 AutoConverge=true || failed=1
     run page-tti bash "$root/bench/page-tti.sh" || failed=1
@@ -49,7 +51,7 @@ fi
 
 echo
 echo "== Ratios (full output in $out/) =="
-for name in audit-export inventory-grid vsphere libvirt page-tti; do
+for name in audit-export inventory-grid wave vsphere libvirt page-tti; do
     [ -f "$out/$name.log" ] || continue
     echo "-- $name"
     grep -v -E '^\s*$|warn|Building|Restore|Determining' "$out/$name.log" | tail -n 16

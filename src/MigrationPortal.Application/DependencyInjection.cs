@@ -93,6 +93,12 @@ public static class DependencyInjection
         services.AddScoped<CheckRequest>();
         services.AddScoped<Dashboard.GetDashboard>();
         services.AddScoped<SubmitBatch>();
+        services.AddScoped<Waves.WaveReader>();
+        services.AddScoped<Waves.WaveBatches>();
+        services.AddScoped<Waves.ValidateWave>();
+        services.AddScoped<Waves.DryRunWave>();
+        services.AddScoped<Waves.SubmitWave>();
+        services.AddScoped<Waves.ExportWaveResults>();
         services.AddScoped<DecideBatch>();
         services.AddScoped<RetryRequest>();
         services.AddScoped<RollBackRequest>();

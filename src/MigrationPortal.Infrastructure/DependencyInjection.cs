@@ -35,6 +35,7 @@ public static class DependencyInjection
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
 
         services.AddSingleton<IAuditExportFormat, CsvAuditExportFormat>();
+        services.AddSingleton<ICsvTables, CsvTables>();
         services.AddSingleton<IAuditExportFormat, JsonLinesAuditExportFormat>();
 
         services.AddOptions<VSphereOptions>().Bind(configuration.GetSection(VSphereOptions.Section)).ValidateDataAnnotations()

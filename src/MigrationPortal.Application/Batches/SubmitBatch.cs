@@ -16,15 +16,32 @@ public sealed record BatchView(Guid Id, string Name, IReadOnlyList<RequestSummar
 /// </summary>
 public sealed class SubmitBatch(IPortalDb db, SubmitRequest submit, TimeProvider time)
 {
-    /// <summary>One VM of the batch; a VMware → KVM item names its destination connection and, when its pair has several, its maps.</summary>
+    /// <summary>
+    /// One VM of the batch; a VMware → KVM item names its destination connection and, when its pair has several, its maps.
+    /// <paramref name="TakeSnapshot"/> and <paramref name="RequireEncryption"/>, when given, override the batch's own for this
+    /// VM (a wave from CSV sets them per row).
+    /// </summary>
     public sealed record Item(Guid VmId, MigrationKind Kind, bool Live, string? TargetHostId, string? TargetDatastoreId,
         Guid? TargetConnectionId = null, Guid? NetworkMapId = null, Guid? StorageMapId = null, bool KeepIdentity = true,
-        SourceAfterConversion AfterSuccess = SourceAfterConversion.KeepOffAndAnnotate);
+        SourceAfterConversion AfterSuccess = SourceAfterConversion.KeepOffAndAnnotate, bool? TakeSnapshot = null, bool? RequireEncryption = null);
 
     public sealed record Command(string Name, string Justification, IReadOnlyList<Item> Items, ScheduleMode ScheduleMode = ScheduleMode.AsSoonAsApproved,
         DateTimeOffset? NotBefore = null, bool? TakeSnapshot = null, bool RequireEncryption = true, Guid? WindowId = null);
 
     public async Task<BatchView> HandleAsync(PortalUser user, Command command, CancellationToken ct = default, SubmissionAuthority authority = SubmissionAuthority.Owner)
+    {
+        var batch = await PrepareAsync(user, command, ct, authority);
+        // Another node may have submitted one of these VMs since the checks: the unique index refuses the whole batch, 409.
+        await db.SaveOrConflictAsync("The batch's VMs changed while you submitted. Reload and try again.", ct);
+        submit.AfterSave(batch.Requests);
+        return batch;
+    }
+
+    /// <summary>
+    /// Checks the batch and adds it with its requests to the unit of work without saving, so a wave can submit several
+    /// batches in one transaction. On any error the unit of work is discarded and the errors are thrown, keyed "Items[i].Field".
+    /// </summary>
+    public async Task<BatchView> PrepareAsync(PortalUser user, Command command, CancellationToken ct, SubmissionAuthority authority = SubmissionAuthority.Owner)
     {
         new Validation()
             .Text(command.Name, nameof(command.Name), TextLimits.Name, "Name the batch.")
@@ -44,7 +61,8 @@ public sealed class SubmitBatch(IPortalDb db, SubmitRequest submit, TimeProvider
             try
             {
                 summaries.Add(await submit.PrepareAsync(user, new SubmitRequest.Command(item.VmId, item.Kind, item.Live, item.TargetHostId, item.TargetDatastoreId,
-                    command.Justification, command.ScheduleMode, command.NotBefore, command.TakeSnapshot, command.RequireEncryption, batch.Id, command.WindowId,
+                    command.Justification, command.ScheduleMode, command.NotBefore, item.TakeSnapshot ?? command.TakeSnapshot, item.RequireEncryption ?? command.RequireEncryption,
+                    batch.Id, command.WindowId,
                     item.TargetConnectionId, item.NetworkMapId, item.StorageMapId, item.KeepIdentity, item.AfterSuccess), ct, authority));
             }
             catch (ValidationFailedException e)
@@ -64,9 +82,6 @@ public sealed class SubmitBatch(IPortalDb db, SubmitRequest submit, TimeProvider
             throw new ValidationFailedException(errors);
         }
 
-        // Another node may have submitted one of these VMs since the checks: the unique index refuses the whole batch, 409.
-        await db.SaveOrConflictAsync("The batch's VMs changed while you submitted. Reload and try again.", ct);
-        submit.AfterSave(summaries);
         return new BatchView(batch.Id, batch.Name, summaries);
     }
 }

@@ -26,6 +26,7 @@ public static class ApiEndpoints
     [
         .. MapEndpoints.Routes,
         .. AccessTokenEndpoints.Routes,
+        .. WaveEndpoints.Routes,
         ("GET", "/api/v1/vms"),
         ("POST", "/api/v1/vms/sync/{connectionId}"),
         ("PUT", "/api/v1/vms/{id}/application"),
@@ -86,6 +87,7 @@ public static class ApiEndpoints
     {
         var api = app.MapGroup("/api/v1").RequireAuthorization().WithTags("MigrationPortal").WithPortalProblems();
         api.MapConversionMaps();
+        api.MapWaves();
         app.MapAccessTokens(api);
 
         api.MapGet("/vms", async ([AsParameters] VmQuery q, ListVms useCase, HttpContext http, CancellationToken ct) =>

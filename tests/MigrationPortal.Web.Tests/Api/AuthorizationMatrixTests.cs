@@ -52,6 +52,11 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         [("POST", "/api/v1/batches")] = Row(201, 403, 403, 403, 201, 403),
         [("POST", "/api/v1/batches/{id}/approve")] = Row(403, 403, 200, 403, 403, 403),
         [("POST", "/api/v1/batches/{id}/reject")] = Row(403, 403, 200, 403, 403, 403),
+        // A requester resolves only their own applications' VMs, so Otto's file naming Rita's VM is a row error (400), not a 403.
+        [("POST", "/api/v1/waves/validate")] = Row(200, 400, 403, 403, 200, 403),
+        [("POST", "/api/v1/waves/dry-run")] = Row(200, 200, 403, 403, 200, 403),
+        [("POST", "/api/v1/waves")] = Row(201, 400, 403, 403, 201, 403),
+        [("GET", "/api/v1/waves/{id}/results")] = Row(200, 403, 200, 200, 200, 200),
         [("GET", "/api/v1/hosts")] = Row(403, 403, 200, 200, 200, 200),
         [("GET", "/api/v1/datastores")] = Row(403, 403, 200, 200, 200, 200),
         [("GET", "/api/v1/hosts/{id}/evacuation")] = Row(403, 403, 403, 200, 200, 403),
@@ -211,7 +216,19 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
                     foreach (var request in (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("requests").EnumerateArray())
                         await CancelQuietlyAsync(request.GetProperty("id").GetGuid());
                 });
-            case var p when p.StartsWith("/api/v1/batches/{id}"):
+            case "/api/v1/waves":
+                return (pattern, async r =>
+                {
+                    if (r.StatusCode != HttpStatusCode.Created) return;
+                    await using var scope = factory.Services.CreateAsyncScope();
+                    var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+                    foreach (var wave in (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("waves").EnumerateArray())
+                    {
+                        var batchId = wave.GetProperty("batchId").GetGuid();
+                        foreach (var id in await db.Requests.Where(q => q.BatchId == batchId).Select(q => q.Id).ToListAsync()) await CancelQuietlyAsync(id);
+                    }
+                });
+            case var p when p.StartsWith("/api/v1/batches/{id}") || p.StartsWith("/api/v1/waves/{id}"):
             {
                 using var client = factory.ClientFor(Requester);
                 using var created = await SubmitBatchAsync(client);
@@ -345,6 +362,7 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         (_, var u) when u.EndsWith("/cancel") || u.EndsWith("/retry") || u.EndsWith("/rollback") || u.EndsWith("/recheck") => client.PostAsJsonAsync(url, new { reason = "matrix test" }),
         ("POST", "/api/v1/requests") => SubmitAsync(client),
         ("POST", "/api/v1/batches") => SubmitBatchAsync(client),
+        ("POST", var u) when u.StartsWith("/api/v1/waves") => PostWaveAsync(client, url),
         ("POST", var u) when u.EndsWith("/evacuation") => SubmitEvacuationAsync(client, url),
         ("POST", "/api/v1/connections") => client.PostAsJsonAsync(url, ConnectionBody($"vc-{Guid.NewGuid():N}")),
         ("PUT", var u) when u.StartsWith("/api/v1/connections/") => client.PutAsJsonAsync(url, ConnectionBody($"vc-{Guid.NewGuid():N}")),
@@ -482,6 +500,14 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
     {
         name, kind = "vsphere", endpoint = "https://vcenter.example/sdk", username = "svc-portal", secret = "s3cret!", allowUnencryptedMigration = false,
     };
+
+    /// <summary>A one-row wave file naming one of Rita's VMs by its portal ID, as text/csv.</summary>
+    private static async Task<HttpResponseMessage> PostWaveAsync(HttpClient client, string url)
+    {
+        var (vm, host) = await s_instance!.PickVmAndTargetAsync();
+        var csv = $"VM,Kind,TargetHost,Wave,Justification\n{vm},Compute,{host},matrix wave,matrix test\n";
+        return await client.PostAsync(url, new StringContent(csv, System.Text.Encoding.UTF8, "text/csv"));
+    }
 
     private static async Task<HttpResponseMessage> SubmitBatchAsync(HttpClient client)
     {
