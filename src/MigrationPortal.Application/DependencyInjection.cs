@@ -90,6 +90,8 @@ public static class DependencyInjection
         services.AddScoped<Dashboard.GetDashboard>();
         services.AddScoped<SubmitBatch>();
         services.AddScoped<DecideBatch>();
+        services.AddScoped<GetBatch>();
+        services.AddScoped<ListPlacements>();
         services.AddScoped<RetryRequest>();
         services.AddScoped<RollBackRequest>();
         services.AddScoped<Evacuation.ListHosts>();
