@@ -3,6 +3,7 @@ using MigrationPortal.Application.Batches;
 using MigrationPortal.Application.Common;
 using MigrationPortal.Application.Tests.Infrastructure;
 using MigrationPortal.Domain.Requests;
+using MigrationPortal.Infrastructure.Persistence;
 using static MigrationPortal.Application.Tests.Infrastructure.PortalHarness;
 
 namespace MigrationPortal.Application.Tests.Batches;

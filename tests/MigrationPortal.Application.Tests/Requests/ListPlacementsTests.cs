@@ -4,6 +4,7 @@ using MigrationPortal.Application.Requests;
 using MigrationPortal.Application.Tests.Infrastructure;
 using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Domain.Requests;
+using MigrationPortal.Infrastructure.Persistence;
 using static MigrationPortal.Application.Tests.Infrastructure.PortalHarness;
 
 namespace MigrationPortal.Application.Tests.Requests;
@@ -14,7 +15,7 @@ public abstract class ListPlacementsTests(DatabaseProvider provider) : DatabaseT
     private Task<List<InventoryVm>> PaymentsVmsAsync() => Portal.Db(db =>
         db.Vms.Where(v => db.Applications.Any(a => a.Id == v.ApplicationId && a.Name == RequesterApp)).OrderBy(v => v.Name).ToListAsync());
 
-    private Task<IReadOnlyList<VmTargetChoices>> ListAsync(MigrationPortal.Application.Abstractions.PortalUser user, params Guid[] vms) =>
+    private Task<IReadOnlyList<VmTargetChoices>> ListAsync(MigrationPortal.Application.Authorization.PortalUser user, params Guid[] vms) =>
         Portal.Scoped<ListPlacements, IReadOnlyList<VmTargetChoices>>(u => u.HandleAsync(user, vms));
 
     [Fact]
