@@ -121,10 +121,16 @@ public abstract class BatchWizardTestContext : ComponentTestContext
         foreach (var vm in vms) await Choose(cut, "vm-select", vm.Id);
         await Next(cut);
         if (kind != MigrationKind.Compute)
-            cut.FindComponents<MudRadio<MigrationKind>>().Single(r => r.Instance.Value == kind).Find("input").Change(true);
+            cut.FindComponents<MudRadio<MigrationKind>>().Single(r => r.Find("*").TextContent.Trim().StartsWith(KindLabels[kind], StringComparison.Ordinal)).Find("input").Click();
         await Next(cut);
         Assert.Equal(2, StepOf(cut));
     }
+
+    private static readonly Dictionary<MigrationKind, string> KindLabels = new()
+    {
+        [MigrationKind.Storage] = "Storage (",
+        [MigrationKind.ComputeAndStorage] = "Compute and storage",
+    };
 
     protected static void Type(IRenderedComponent<RequestWizard> cut, string testId, string text) =>
         cut.Find($"[data-testid={testId}] input, input[data-testid={testId}], [data-testid={testId}] textarea, textarea[data-testid={testId}]").Input(text);

@@ -10,8 +10,14 @@ namespace MigrationPortal.Web.Tests.Components;
 /// <summary>The schedule step's date and time pickers in the user's zone (shown with UTC), its own prechecks, and the justification's counter.</summary>
 public sealed class WizardScheduleTests : BatchWizardTestContext
 {
+    private static readonly Dictionary<ScheduleMode, string> Labels = new()
+    {
+        [ScheduleMode.AsSoonAsApproved] = "As soon as approved",
+        [ScheduleMode.SpecificTime] = "At a specific time",
+    };
+
     private static void Pick(IRenderedComponent<RequestWizard> cut, ScheduleMode mode) =>
-        cut.FindComponents<MudRadio<ScheduleMode>>().Single(r => r.Instance.Value == mode).Find("input").Change(true);
+        cut.FindComponents<MudRadio<ScheduleMode>>().Single(r => r.Find("*").TextContent.Trim().StartsWith(Labels[mode], StringComparison.Ordinal)).Find("input").Click();
 
     [Fact]
     public async Task SpecificTime_IsPickedInTheUsersZone_ShownWithUtc_AndSubmittedAsThatInstant()
