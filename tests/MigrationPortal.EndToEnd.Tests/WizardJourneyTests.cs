@@ -63,9 +63,9 @@ public sealed partial class WizardJourneyTests(PortalServer portal) : IClassFixt
         var day = DateTime.UtcNow.Date.AddDays(2);
         var berlin = TimeZoneInfo.FindSystemTimeZoneById(Zone);
         var utc = TimeZoneInfo.ConvertTimeToUtc(day.AddHours(22).AddMinutes(30), berlin);
-        await page.FillAsync("[data-testid=not-before-date] input", day.ToString("yyyy-MM-dd"));
+        await page.FillAsync("input[data-testid=not-before-date], [data-testid=not-before-date] input", day.ToString("yyyy-MM-dd"));
         await page.Keyboard.PressAsync("Tab");
-        await page.FillAsync("[data-testid=not-before-time] input", "22:30");
+        await page.FillAsync("input[data-testid=not-before-time], [data-testid=not-before-time] input", "22:30");
         await page.Keyboard.PressAsync("Tab");
         var expected = $"{day:yyyy-MM-dd} 22:30 {Zone} ({(utc.Date == day ? utc.ToString("HH:mm") : utc.ToString("yyyy-MM-dd HH:mm"))} UTC)";
         await page.Locator("[data-testid=not-before-shown]", new() { HasText = expected }).WaitForAsync();
@@ -75,8 +75,8 @@ public sealed partial class WizardJourneyTests(PortalServer portal) : IClassFixt
 
         // 6. The justification counts against its limit as the user types.
         const string why = "Rack A is retired: move the payments VMs";
-        await page.FillAsync("[data-testid=justification] textarea", why);
-        await page.Locator("[data-testid=justification]", new() { HasText = $"{why.Length} / 2000" }).WaitForAsync();
+        await page.FillAsync("textarea[data-testid=justification], [data-testid=justification] textarea", why);
+        await page.GetByText($"{why.Length} / 2000").WaitForAsync();
         await NextAsync(page, 5);
 
         // 7. The review says what is asked, per VM; -05 is taken out of the batch.
@@ -133,14 +133,14 @@ public sealed partial class WizardJourneyTests(PortalServer portal) : IClassFixt
 
     private static ILocator ReviewCard(IPage page, string vm) => page.Locator($"[data-testid=review-vm][data-vm-name='{vm}']");
 
-    private static Task<string> HostShownAsync(IPage page, string vm) => Row(page, vm).Locator("[data-testid=host-select] input").First.InputValueAsync();
+    private static Task<string> HostShownAsync(IPage page, string vm) => Row(page, vm).Locator("input[data-testid=host-select], [data-testid=host-select] input").First.InputValueAsync();
 
     private static async Task ChooseHostAsync(IPage page, string vm, string host)
     {
         await Row(page, vm).Locator("[data-testid=host-select]").ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item:not(.mud-list-item-disabled)").Filter(new() { HasTextRegex = new Regex($"^{Regex.Escape(host)} ") }).First.ClickAsync();
         await page.Locator(".mud-popover-open").WaitForAsync(new() { State = WaitForSelectorState.Detached });
-        await page.WaitForFunctionAsync("([vm, host]) => document.querySelector(`[data-testid=target-row][data-vm-name='${vm}'] [data-testid=host-select] input`)?.value === host",
+        await page.WaitForFunctionAsync("([vm, host]) => document.querySelector(`[data-testid=target-row][data-vm-name='${vm}'] input[data-testid=host-select], [data-testid=target-row][data-vm-name='${vm}'] [data-testid=host-select] input`)?.value === host",
             new object[] { vm, host });
     }
 

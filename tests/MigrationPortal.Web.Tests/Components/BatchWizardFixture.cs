@@ -113,7 +113,7 @@ public abstract class BatchWizardTestContext : ComponentTestContext
     protected static IElement Row(IRenderedComponent<RequestWizard> cut, VmView vm) => cut.Find($"[data-testid=target-row][data-vm-name={vm.Name}]");
 
     /// <summary>What a select shows the user (its input's text).</summary>
-    protected static string Shown(IElement row, string testId) => row.QuerySelector($"[data-testid={testId}] input")!.GetAttribute("value") ?? "";
+    protected static string Shown(IElement row, string testId) => (row.QuerySelector($"input[data-testid={testId}], [data-testid={testId}] input") ?? throw new InvalidOperationException($"no {testId} input in the row: {row.OuterHtml}")).GetAttribute("value") ?? "";
 
     /// <summary>The VMs chosen, then on through the kind step (with that kind) to the target table.</summary>
     protected static async Task ToTargets(IRenderedComponent<RequestWizard> cut, MigrationKind kind, params VmView[] vms)
