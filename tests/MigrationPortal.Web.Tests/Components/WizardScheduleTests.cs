@@ -77,6 +77,6 @@ public sealed class WizardScheduleTests : BatchWizardTestContext
         var field = cut.FindComponents<MudTextField<string>>().Single(f => Equals(f.Instance.UserAttributes.GetValueOrDefault("data-testid"), "justification"));
         Assert.Equal(MigrationPortal.Application.Common.TextLimits.Justification, field.Instance.MaxLength);
         Assert.Contains("18 / 2000", cut.Markup);
-        Assert.Equal("2000", cut.Find("[data-testid=justification] textarea").GetAttribute("maxlength"));
+        Assert.Equal("2000", cut.Find("textarea[data-testid=justification], [data-testid=justification] textarea").GetAttribute("maxlength"));
     }
 }

@@ -22,7 +22,7 @@ public sealed class WizardTargetTableTests : BatchWizardTestContext
 
         await Next(cut);
         await Next(cut);
-        cut.Find("[data-testid=justification] textarea").Input("Rack 12 is retired");
+        Type(cut, "justification", "Rack 12 is retired");
         await Next(cut);
         await Submit(cut);
         Assert.Equal([("h2", BatchWizardBackend.VmA.Id), ("h4", BatchWizardBackend.VmB.Id)], Backend.Submitted.Select(c => (c.TargetHostId!, c.VmId)));
