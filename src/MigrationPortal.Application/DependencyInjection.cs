@@ -100,6 +100,8 @@ public static class DependencyInjection
         services.AddScoped<Waves.SubmitWave>();
         services.AddScoped<Waves.ExportWaveResults>();
         services.AddScoped<DecideBatch>();
+        services.AddScoped<GetBatch>();
+        services.AddScoped<ListPlacements>();
         services.AddScoped<RetryRequest>();
         services.AddScoped<RollBackRequest>();
         services.AddScoped<Evacuation.ListHosts>();

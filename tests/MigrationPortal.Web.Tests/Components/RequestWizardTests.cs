@@ -55,12 +55,18 @@ public sealed class RequestWizardTests : ComponentTestContext
         }
     }
 
-    private (IRenderedComponent<RequestWizard> Cut, FakeBackend Backend, List<Guid> Opened) RenderWizard(params VmView[] moreVms)
+    /// <summary>The wizard's clock: noon UTC on a fixed day, so "in the past" does not depend on when the test runs.</summary>
+    private static readonly DateTimeOffset Now = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private (IRenderedComponent<RequestWizard> Cut, FakeBackend Backend, List<Guid> Opened) RenderWizard(params VmView[] moreVms) => RenderWizard(null, moreVms);
+
+    private (IRenderedComponent<RequestWizard> Cut, FakeBackend Backend, List<Guid> Opened) RenderWizard(TargetOptions? targets, params VmView[] moreVms)
     {
-        var backend = new FakeBackend();
+        var backend = new FakeBackend { Targets = targets };
         backend.Vms.AddRange(moreVms);
         var opened = new List<Guid>();
-        var cut = Render<RequestWizard>(p => p.Add(c => c.Backend, backend).Add(c => c.OnSubmitted, id => opened.Add(id)));
+        var cut = Render<RequestWizard>(p => p.Add(c => c.Backend, backend).Add(c => c.OnSubmitted, id => opened.Add(id))
+            .Add(c => c.Time, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Now)));
         return (cut, backend, opened);
     }
 
@@ -106,13 +112,14 @@ public sealed class RequestWizardTests : ComponentTestContext
     private static string SafetyCopyLabel(IRenderedComponent<RequestWizard> cut) =>
         cut.FindComponents<MudSwitch<bool>>().Single(s => Equals(s.Instance.UserAttributes.GetValueOrDefault("data-testid"), "take-snapshot")).Find("*").TextContent.Trim();
 
-    /// <summary>From the first step with the VM chosen, through kind (compute) and target (h2), to the schedule step.</summary>
+    /// <summary>From the first step with the VM chosen, through kind (compute) and target (h2 in every row), to the schedule step.</summary>
     private static async Task ToSchedule(IRenderedComponent<RequestWizard> cut, params Guid[] vms)
     {
         foreach (var vm in vms) await Choose(cut, "vm-select", vm);
         await Next(cut);
         await Next(cut);
-        await Choose<string>(cut, "host-select", "h2");
+        foreach (var select in cut.FindComponents<MudSelect<string>>().Where(s => Equals(s.Instance.UserAttributes.GetValueOrDefault("data-testid"), "host-select")))
+            await cut.InvokeAsync(() => select.Instance.SelectOption("h2"));
         await Next(cut);
     }
 
@@ -145,7 +152,9 @@ public sealed class RequestWizardTests : ComponentTestContext
     [Fact]
     public async Task Steps_RefuseToAdvance_WithMessagesBesideTheFields()
     {
-        var (cut, _, _) = RenderWizard();
+        // No usable host of the VM's own cluster: nothing is proposed, so the target step wants a choice.
+        var (cut, _, _) = RenderWizard(new TargetOptions(FakeBackend.Vm.Id, FakeBackend.Vm.Name, "esx-1", "ds-1",
+            [new HostOption("h2", "esx-2", "C2", false, true, null, 100_000), new HostOption("h9", "esx-9", "C1", true, false, "in maintenance mode", 100_000)], []));
         await Next(cut);
         Assert.Equal(0, StepOf(cut));
         Assert.Contains("Choose at least one VM.", cut.Markup);
@@ -161,7 +170,8 @@ public sealed class RequestWizardTests : ComponentTestContext
         await Choose<string>(cut, "host-select", "h2");
         await Next(cut);
         Pick(cut, ScheduleMode.SpecificTime);
-        TypeAndLeave(cut, "not-before", "2001-01-01 00:00");
+        TypeAndLeave(cut, "not-before-date", "2026-06-01");
+        TypeAndLeave(cut, "not-before-time", "11:00");
         await Next(cut);
         Assert.Equal(3, StepOf(cut));
         Assert.Contains("Choose a start time in the future.", cut.Markup);

@@ -26,7 +26,7 @@ public static class WizardSteps
     };
 
     /// <summary>The step that shows a field, so a server-side error on it sends the user back there.</summary>
-    public static WizardStep StepOf(string field) => field switch
+    public static WizardStep StepOf(string field) => field.Split('@')[0] switch
     {
         "VmId" => WizardStep.Vms,
         "Kind" or "Live" => WizardStep.Kind,
