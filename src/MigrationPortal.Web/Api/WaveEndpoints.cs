@@ -26,7 +26,7 @@ public static class WaveEndpoints
         {
             await using var file = await ReadFileAsync(http, ct);
             return Results.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), file, ct));
-        }).WithName("ValidateWave");
+        }).Produces<WaveResult>(StatusCodes.Status200OK).WithName("ValidateWave");
 
         // The report is CSV by default, JSON when asked for (Accept: application/json).
         api.MapPost("/waves/dry-run", async (DryRunWave useCase, TimeProvider time, HttpContext http, CancellationToken ct) =>
@@ -38,14 +38,14 @@ public static class WaveEndpoints
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"wave-dry-run-{time.GetUtcNow():yyyyMMdd-HHmmss}.csv\"";
             await useCase.WriteCsvAsync(report, http.Response.Body, ct);
             return Results.Empty;
-        }).WithName("DryRunWave");
+        }).Produces<DryRunReport>(StatusCodes.Status200OK, "application/json").Produces(StatusCodes.Status200OK, typeof(Stream), "text/csv").WithName("DryRunWave");
 
         api.MapPost("/waves", async (SubmitWave useCase, HttpContext http, CancellationToken ct) =>
         {
             await using var file = await ReadFileAsync(http, ct);
             var result = await useCase.HandleAsync(http.User.ToPortalUser(), file, ct);
             return Results.Created($"/api/v1/waves/{result.Waves[0].BatchId}/results", result);
-        }).WithName("SubmitWave");
+        }).Produces<WaveResult>(StatusCodes.Status201Created).WithName("SubmitWave");
 
         api.MapGet("/waves/{id:guid}/results", async (Guid id, ExportWaveResults useCase, HttpContext http, CancellationToken ct) =>
         {
@@ -56,7 +56,7 @@ public static class WaveEndpoints
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"wave-{safe}-results.csv\"";
             await useCase.WriteAsync(user, id, http.Response.Body, ct);
             return Results.Empty;
-        }).WithName("ExportWaveResults");
+        }).Produces(StatusCodes.Status200OK, typeof(Stream), "text/csv").WithName("ExportWaveResults");
         return api;
     }
 

@@ -34,6 +34,10 @@ public sealed class WavesPageTests(PortalWebFactory factory) : PortalPageTestCon
         await using (var scope = Factory.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            // Rita may ask only for her applications' VMs: make her an owner of demo-payments in this class's database.
+            var payments = await db.Applications.Include(a => a.Owners).SingleAsync(a => a.Name == "demo-payments");
+            if (payments.Owners.All(o => o.Principal != "u-rita")) payments.AddOwner(MigrationPortal.Domain.Inventory.OwnerKind.User, "u-rita");
+            await db.SaveChangesAsync();
             var row = await db.Vms.Where(v => db.Applications.Any(a => a.Id == v.ApplicationId && a.Name == "demo-payments")).OrderByDescending(v => v.Name)
                 .Select(v => new { v.Id, v.ConnectionId, v.ClusterName, v.HostExternalId }).FirstAsync();
             host = await db.Hosts.Where(h => h.ConnectionId == row.ConnectionId && h.ClusterName == row.ClusterName && h.ExternalId != row.HostExternalId).Select(h => h.ExternalId).FirstAsync();
@@ -47,7 +51,8 @@ public sealed class WavesPageTests(PortalWebFactory factory) : PortalPageTestCon
         cut.Find("[data-testid=wave-validate]").Click();
 
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=wave-result], [data-testid=wave-errors], [data-testid=wave-error]")), TimeSpan.FromSeconds(30));
-        Assert.True(cut.FindAll("[data-testid=wave-result]").Count == 1, cut.Find("[data-testid=wave-errors], [data-testid=wave-error]").TextContent);
+        // The page's error text, only when there is no result (the message is not built when the result is there).
+        if (cut.FindAll("[data-testid=wave-result]").Count != 1) Assert.Fail(cut.Find("[data-testid=wave-errors], [data-testid=wave-error]").TextContent);
         Assert.Contains("Valid: 1 row(s) in 1 wave(s)", cut.Find("[data-testid=wave-result]").TextContent);
         Assert.Contains("rack-a", cut.Find("[data-testid=wave-table]").TextContent);
         Assert.Empty(cut.FindAll("[data-testid=wave-error-row]"));
