@@ -42,8 +42,8 @@ public sealed partial class WizardJourneyTests(PortalServer portal) : IClassFixt
         // 3. demo-esx-a3 for -01, then "same for all": -09 runs there already, and -05's cluster does not mount -01's datastores; both rows say so at once.
         await ChooseHostAsync(page, "demo-payments-01", "demo-esx-a3");
         await Row(page, "demo-payments-01").Locator("button[data-testid=same-for-all]").ClickAsync();
-        await Row(page, "demo-payments-09").Locator(".mud-input-error", new() { HasText = "demo-payments-09 already runs on demo-esx-a3." }).WaitForAsync();
-        Assert.Contains("does not mount", await Row(page, "demo-payments-05").Locator(".mud-input-error").InnerTextAsync());
+        await Row(page, "demo-payments-09").Locator(".mud-input-helper-text.mud-input-error", new() { HasText = "demo-payments-09 already runs on demo-esx-a3." }).WaitForAsync();
+        Assert.Contains("does not mount", await Row(page, "demo-payments-05").Locator(".mud-input-helper-text.mud-input-error").First.InnerTextAsync());
         await PortalServer.ScreenshotAsync(page, "wizard-batch-targets");
 
         // Next is refused while a row is wrong; fixing the rows clears their notices.
@@ -60,7 +60,9 @@ public sealed partial class WizardJourneyTests(PortalServer portal) : IClassFixt
 
         // 5. A start time picked in the browser's zone, shown there and in UTC.
         await page.Locator("[data-testid=schedule] label", new() { HasText = "At a specific time" }).ClickAsync();
-        var day = DateTime.UtcNow.Date.AddDays(2);
+        // A wall-clock date in the browser's zone (Unspecified kind, as ConvertTimeToUtc needs), from the portal's clock.
+        var day = DateTime.SpecifyKind(Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<TimeProvider>(portal.Services)
+            .GetUtcNow().UtcDateTime.Date.AddDays(2), DateTimeKind.Unspecified);
         var berlin = TimeZoneInfo.FindSystemTimeZoneById(Zone);
         var utc = TimeZoneInfo.ConvertTimeToUtc(day.AddHours(22).AddMinutes(30), berlin);
         await page.FillAsync("input[data-testid=not-before-date], [data-testid=not-before-date] input", day.ToString("yyyy-MM-dd"));
@@ -153,6 +155,13 @@ public sealed partial class WizardJourneyTests(PortalServer portal) : IClassFixt
     /// <summary>WCAG 2.1 AA as AccessibilityJourneyTests checks it: any serious or critical violation is a failure.</summary>
     private static async Task CheckAxeAsync(IPage page, string name, List<string> failures)
     {
+        // A snackbar fades in and MudBlazor animates colours: axe must not measure a colour half-way (at most 3 s; never an infinite animation).
+        await page.EvaluateAsync(@"() => Promise.race([
+            Promise.all(document.getAnimations().filter(a => a.effect?.getComputedTiming().iterations !== Infinity).map(a => a.finished.catch(() => null))),
+            new Promise(resolve => setTimeout(resolve, 3000))])");
+        // A snackbar is measured by axe while it fades in or out (its opacity blends it with the page); the snackbars' own
+        // colours are the theme's, checked on the pages they rest on. Let the confirmation go before measuring the page.
+        await page.Locator(".mud-snackbar").First.WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = 20_000 });
         var result = await page.RunAxe(new AxeRunOptions { RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
         foreach (var v in result.Violations.Where(v => v.Impact is "serious" or "critical"))
             failures.Add($"{name}: {v.Id} ({v.Impact}) {v.Help} at {string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html))}");
