@@ -65,12 +65,32 @@ public sealed partial class WizardJourneyTests(PortalServer portal) : IClassFixt
             .GetUtcNow().UtcDateTime.Date.AddDays(2), DateTimeKind.Unspecified);
         var berlin = TimeZoneInfo.FindSystemTimeZoneById(Zone);
         var utc = TimeZoneInfo.ConvertTimeToUtc(day.AddHours(22).AddMinutes(30), berlin);
-        await page.FillAsync("input[data-testid=not-before-date], [data-testid=not-before-date] input", day.ToString("yyyy-MM-dd"));
-        await page.Keyboard.PressAsync("Tab");
-        await page.FillAsync("input[data-testid=not-before-time], [data-testid=not-before-time] input", "22:30");
-        await page.Keyboard.PressAsync("Tab");
         var expected = $"{day:yyyy-MM-dd} 22:30 {Zone} ({(utc.Date == day ? utc.ToString("HH:mm") : utc.ToString("yyyy-MM-dd HH:mm"))} UTC)";
-        await page.Locator("[data-testid=not-before-shown]", new() { HasText = expected }).WaitForAsync();
+        var dateInput = page.Locator("input[data-testid=not-before-date], [data-testid=not-before-date] input").First;
+        var timeInput = page.Locator("input[data-testid=not-before-time], [data-testid=not-before-time] input").First;
+        var shown = page.Locator("[data-testid=not-before-shown]", new() { HasText = expected });
+        // The pickers appear once "At a specific time" is chosen; text typed while they are being rendered can be lost, as a
+        // person would see and type again. Up to three rounds; the last failure says what the page showed instead.
+        for (var attempt = 1; ; attempt++)
+        {
+            await dateInput.WaitForAsync();
+            await dateInput.FillAsync(day.ToString("yyyy-MM-dd"));
+            await dateInput.PressAsync("Tab");
+            await timeInput.FillAsync("22:30");
+            await timeInput.PressAsync("Tab");
+            try
+            {
+                await shown.WaitForAsync(new() { Timeout = 10_000 });
+                break;
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"Expected '{expected}'; the schedule step shows: {await page.Locator("[data-testid=schedule]").InnerTextAsync()}");
+            }
+        }
         Assert.Contains($"Start date ({Zone})", await page.Locator("[data-testid=not-before]").InnerTextAsync());
         await CheckAxeAsync(page, "wizard: schedule", failures);
         await NextAsync(page, 4);
