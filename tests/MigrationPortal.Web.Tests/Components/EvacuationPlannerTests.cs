@@ -163,12 +163,14 @@ public sealed class EvacuationPlannerTests : ComponentTestContext
         TypeJustification(cut, "Firmware update");
         await Pick(cut, ScheduleMode.SpecificTime);
 
-        cut.Find("[data-testid=not-before] input, input[data-testid=not-before]").Change("tomorrow");
+        // No date and time picked yet: refused beside the pickers, nothing sent.
         SubmitButton(cut).Click();
         Assert.Null(sent);
-        Assert.Contains("yyyy-MM-dd HH:mm", cut.Markup);
+        Assert.Contains("Choose the start date and time.", cut.Markup);
 
-        cut.Find("[data-testid=not-before] input, input[data-testid=not-before]").Change("2030-01-01 22:30");
+        // The schedule step's date and time pickers (the user's zone is UTC here: no browser answers in bunit).
+        cut.Find("[data-testid=not-before-date] input, input[data-testid=not-before-date]").Change("2030-01-01");
+        cut.Find("[data-testid=not-before-time] input, input[data-testid=not-before-time]").Change("22:30");
         SubmitButton(cut).Click();
         Assert.Equal((ScheduleMode.SpecificTime, new DateTimeOffset(2030, 1, 1, 22, 30, 0, TimeSpan.Zero)), (sent!.ScheduleMode, sent.NotBefore!.Value));
     }
