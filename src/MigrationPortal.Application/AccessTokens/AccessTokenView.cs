@@ -15,11 +15,9 @@ public sealed record AccessTokenView(Guid Id, string Name, string Owner, string 
 public static class AccessTokenSecret
 {
     /// <summary>"mpat_" and 43 base64url characters (256 random bits).</summary>
-    public static string New() => AccessToken.SecretPrefix + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))
-        .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public static string New() => AccessToken.SecretPrefix + Common.SecretTokens.NewBase64Url();
 
-    public static string Hash(string secret) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret)));
+    public static string Hash(string secret) => Common.SecretTokens.Sha256Hex(secret);
 
     /// <summary>Whether a bearer value is meant to be one of ours (the rest go to Entra ID's handler).</summary>
     public static bool Looks(string? bearer) => bearer is not null && bearer.StartsWith(AccessToken.SecretPrefix, StringComparison.Ordinal);

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Audit;
@@ -16,12 +14,12 @@ public sealed class CreateCalendarFeed(IPortalDb db, TimeProvider time)
 {
     public sealed record Created(string Token, string Path);
 
-    public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    public static string Hash(string token) => Common.SecretTokens.Sha256Hex(token);
 
     public async Task<Created> HandleAsync(PortalUser user, CancellationToken ct = default)
     {
         if (user.IsSystemUser()) throw new Common.ForbiddenException("The system account has no calendar.");
-        var token = Base64UrlToken();
+        var token = Common.SecretTokens.NewBase64Url();
         var now = time.GetUtcNow();
         var feed = await db.CalendarFeeds.FirstOrDefaultAsync(f => f.UserId == user.Id, ct);
         if (feed is null) db.CalendarFeeds.Add(new CalendarFeed(user.Id, user.Name, Hash(token), user.Roles, user.Groups, now));
@@ -31,7 +29,4 @@ public sealed class CreateCalendarFeed(IPortalDb db, TimeProvider time)
         await db.SaveChangesAsync(ct);
         return new Created(token, $"/feeds/calendar/{token}.ics");
     }
-
-    private static string Base64UrlToken() =>
-        Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
