@@ -54,6 +54,8 @@ public static class OpenApiDocumentation
             ];
             return Task.CompletedTask;
         });
+        options.AddSchemaTransformer(EnumSchemas.TransformAsync);
+        options.AddDocumentTransformer(EnumSchemas.ReferenceInlineCopiesAsync);
         options.AddSchemaTransformer((schema, context, _) =>
         {
             if (Examples.TryGetValue(context.JsonTypeInfo.Type, out var example) && context.JsonPropertyInfo is null) schema.Examples = [JsonNode.Parse(example)!];

@@ -99,6 +99,58 @@ public sealed class OpenApiDocumentTests(PortalWebFactory factory) : IClassFixtu
             Assert.True(document.Components.Schemas![name].Examples is { Count: > 0 }, $"{name} has no example");
     }
 
+    [Fact]
+    public async Task Document_DescribesEveryEnumAsAStringOfItsNames_WhenTheApiSendsEnumsByName()
+    {
+        var document = await ReadAsync();
+        var schemas = document.Components!.Schemas!;
+        // Every enum the API reads or writes, found by its schema name among the portal's own enums.
+        var enums = typeof(Program).Assembly.GetReferencedAssemblies().Where(a => a.Name!.StartsWith("MigrationPortal", StringComparison.Ordinal))
+            .Select(System.Reflection.Assembly.Load).Append(typeof(Program).Assembly)
+            .SelectMany(a => a.GetTypes()).Where(t => t.IsEnum && schemas.ContainsKey(OpenApiDocumentation.SchemaName(t))).ToList();
+        Assert.Contains(typeof(Domain.Requests.MigrationKind), enums);
+        Assert.Contains(typeof(Domain.Requests.RequestState), enums);
+
+        var wrong = new List<string>();
+        foreach (var type in enums)
+        {
+            var schema = schemas[OpenApiDocumentation.SchemaName(type)];
+            var names = schema.Enum?.Select(v => v?.GetValue<string>()).ToList() ?? [];
+            if (schema.Type is not { } t || !t.HasFlag(JsonSchemaType.String)) wrong.Add($"{type.Name}: type {schema.Type}, not string");
+            if (!names.SequenceEqual(Enum.GetNames(type))) wrong.Add($"{type.Name}: enum [{string.Join(", ", names)}], not [{string.Join(", ", Enum.GetNames(type))}]");
+            if (string.IsNullOrEmpty(schema.Description)) wrong.Add($"{type.Name}: no description of what is accepted");
+        }
+
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+    }
+
+    [Fact]
+    public async Task Document_GivesEverySchemaAndPropertyAType_SoThatAGeneratedClientCanUseIt()
+    {
+        var document = await ReadAsync();
+        var empty = new List<string>();
+        void Check(string where, IOpenApiSchema schema)
+        {
+            if (schema is OpenApiSchemaReference) return;
+            var typed = schema.Type is not null || schema.Enum is { Count: > 0 } || schema.OneOf is { Count: > 0 } || schema.AnyOf is { Count: > 0 } || schema.AllOf is { Count: > 0 };
+            if (!typed) empty.Add(where);
+            foreach (var (name, property) in schema.Properties ?? new Dictionary<string, IOpenApiSchema>()) Check($"{where}.{name}", property);
+            if (schema.Items is { } items) Check($"{where}[]", items);
+            if (schema.AdditionalProperties is { } values) Check($"{where}{{}}", values);
+        }
+
+        foreach (var (name, schema) in document.Components!.Schemas!) Check(name, schema);
+        foreach (var (path, item) in document.Paths)
+        foreach (var (method, operation) in item.Operations!)
+        {
+            foreach (var parameter in operation.Parameters ?? []) Check($"{method} {path} ?{parameter.Name}", parameter.Schema!);
+            foreach (var (type, body) in operation.RequestBody?.Content ?? new Dictionary<string, OpenApiMediaType>())
+                if (type.Contains("json", StringComparison.Ordinal)) Check($"{method} {path} body", body.Schema!);
+        }
+
+        Assert.True(empty.Count == 0, "Schemas with no type (a generated client makes them 'object'):\n" + string.Join("\n", empty));
+    }
+
     private async Task<string> ServedAsync()
     {
         var response = await factory.ClientFor(Operator).GetAsync("/openapi/v1.json");
