@@ -170,8 +170,21 @@ static Task ApiAware(RedirectContext<CookieAuthenticationOptions> ctx, int statu
 {
     if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/openapi"))
     {
+        // A ProblemDetails, as the OpenAPI document promises for every 401 and 403 (a generated client reads it as one).
         ctx.Response.StatusCode = status;
-        return Task.CompletedTask;
+        return ctx.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = ctx.HttpContext,
+            ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = status,
+                Title = status == StatusCodes.Status401Unauthorized ? "Not signed in." : "You are not allowed to do this.",
+                Detail = status == StatusCodes.Status401Unauthorized
+                    ? "Sign in, or send a personal access token as \"Authorization: Bearer mpat_…\"."
+                    : "Your roles do not allow this.",
+                Instance = ctx.Request.Path,
+            },
+        }).AsTask();
     }
 
     ctx.Response.Redirect(ctx.RedirectUri);
