@@ -58,6 +58,9 @@ public sealed partial class SubmitRequest
             activeRequests, owned, rules);
     }
 
+    /// <summary>Drops the preloaded answers, so later requests in this scope read the database again.</summary>
+    public void ForgetPreload() => _preloaded = null;
+
     private static List<string> Texts(IEnumerable<string?> values) =>
         values.Where(v => !string.IsNullOrWhiteSpace(v) && TextRules.Fits(v, TextLimits.ExternalId)).Select(v => v!).Distinct(StringComparer.Ordinal).ToList();
 

@@ -20,6 +20,19 @@ public sealed class WaveBatches(IPortalDb db, SubmitBatch batches, SubmitRequest
         // The same fields SubmitBatch passes on for each item; only what the lookups need matters here.
         await requests.PreloadAsync(user, file.Rows.Select(r => new SubmitRequest.Command(r.Item.VmId, r.Item.Kind, r.Item.Live, r.Item.TargetHostId,
             r.Item.TargetDatastoreId, r.Justification)).ToList(), ct);
+        try
+        {
+            return await PrepareWavesAsync(user, file, ct);
+        }
+        finally
+        {
+            // The preloaded answers are this file's: a later use of the same scope reads the database again.
+            requests.ForgetPreload();
+        }
+    }
+
+    private async Task<IReadOnlyList<(string Wave, BatchView Batch)>> PrepareWavesAsync(PortalUser user, WaveFile file, CancellationToken ct)
+    {
         var prepared = new List<(string, BatchView)>();
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         foreach (var wave in file.Waves)

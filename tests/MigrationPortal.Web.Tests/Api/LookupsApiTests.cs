@@ -18,9 +18,9 @@ public abstract class LookupsApiTests<TFactory>(TFactory factory) where TFactory
     private const string Requester = "u-lena|Lena|Requester";
 
     /// <summary>
-    /// A vCenter with one cluster of three hosts and two datastores, a VM on host 1 and datastore 1 of an application Lena
+    /// A vCenter with one cluster of four hosts and four datastores, a VM on host 1 and datastore 1 of an application Lena
     /// owns, and a second vCenter whose host and datastore reuse the first one's hypervisor IDs (IDs are unique per
-    /// connection only). Host 3's hypervisor ID is host 2's portal ID, and datastore 4's is datastore 3's, so each of those
+    /// connection only). Host 4's hypervisor ID is host 3's portal ID, and datastore 4's is datastore 3's, so each of those
     /// texts names two (a libvirt VM's hypervisor ID is a UUID, so this is not only a made-up case).
     /// </summary>
     private sealed record World(Guid Connection, string ConnectionName, Guid Vm, InventoryHost[] Hosts, InventoryDatastore[] Stores, Guid OtherConnection);
@@ -30,12 +30,13 @@ public abstract class LookupsApiTests<TFactory>(TFactory factory) where TFactory
         var tag = Guid.NewGuid().ToString("N")[..8];
         var vcenter = new Connection($"vc-{tag}", ConnectionKinds.VSphere, $"https://vc-{tag}.example/sdk", "svc");
         var other = new Connection($"vc2-{tag}", ConnectionKinds.VSphere, $"https://vc2-{tag}.example/sdk", "svc");
-        var host2Id = Guid.NewGuid();
+        var host3Id = Guid.NewGuid();
         var hosts = new[]
         {
             new InventoryHost { ConnectionId = vcenter.Id, ExternalId = "host-1", Name = $"esx-1-{tag}", ClusterName = "cluster-a", CpuCores = 32, MemoryMb = 262144 },
-            new InventoryHost { Id = host2Id, ConnectionId = vcenter.Id, ExternalId = "host-2", Name = $"esx-2-{tag}", ClusterName = "cluster-a", CpuCores = 32, MemoryMb = 262144 },
-            new InventoryHost { ConnectionId = vcenter.Id, ExternalId = host2Id.ToString(), Name = $"esx-3-{tag}", ClusterName = "cluster-a", CpuCores = 32, MemoryMb = 262144 },
+            new InventoryHost { ConnectionId = vcenter.Id, ExternalId = "host-2", Name = $"esx-2-{tag}", ClusterName = "cluster-a", CpuCores = 32, MemoryMb = 262144 },
+            new InventoryHost { Id = host3Id, ConnectionId = vcenter.Id, ExternalId = "host-3", Name = $"esx-3-{tag}", ClusterName = "cluster-a", CpuCores = 32, MemoryMb = 262144 },
+            new InventoryHost { ConnectionId = vcenter.Id, ExternalId = host3Id.ToString(), Name = $"esx-4-{tag}", ClusterName = "cluster-a", CpuCores = 32, MemoryMb = 262144 },
         };
         var store3Id = Guid.NewGuid();
         var stores = new[]
@@ -93,7 +94,7 @@ public abstract class LookupsApiTests<TFactory>(TFactory factory) where TFactory
         Assert.Equal(new[] { "cluster-a" }, second.GetProperty("clusters").EnumerateArray().Select(c => c.GetString()));
         Assert.Equal(1500, second.GetProperty("freeGb").GetInt64());
         // The hosts that mount it by their hypervisor IDs (what a request's TargetHostId takes), names trimmed and matched in its own connection.
-        Assert.Equal(world.Hosts.Select(h => h.ExternalId), second.GetProperty("mountedOn").EnumerateArray().Select(h => h.GetProperty("externalId").GetString()));
+        Assert.Equal(world.Hosts.Take(3).Select(h => h.ExternalId), second.GetProperty("mountedOn").EnumerateArray().Select(h => h.GetProperty("externalId").GetString()));
         Assert.Equal(new[] { "host-1", "host-2" }, stores[0].GetProperty("mountedOn").EnumerateArray().Select(h => h.GetProperty("externalId").GetString()));
 
         // Without the filter, the other vCenter's datastore with the same hypervisor ID is listed under its own connection.
@@ -173,10 +174,10 @@ public abstract class LookupsApiTests<TFactory>(TFactory factory) where TFactory
 
     public static TheoryData<string, string, string> BadTargets() => new()
     {
-        // kind, which target (host or datastore), text: {host2} and {store3} are replaced by those portal IDs, {other} by the other vCenter's host's.
+        // kind, which target (host or datastore), text: {host3} and {store3} are replaced by those portal IDs, {other} by the other vCenter's host's.
         { "Compute", "host", "host-9" },
         { "Compute", "host", "{other}" },
-        { "Compute", "host", "{host2}" },
+        { "Compute", "host", "{host3}" },
         { "Storage", "datastore", "datastore-9" },
         { "Storage", "datastore", "{store3}" },
         { "Storage", "datastore", "{other-store}" },
@@ -188,7 +189,7 @@ public abstract class LookupsApiTests<TFactory>(TFactory factory) where TFactory
     {
         var world = await WorldAsync();
         var (otherHost, otherStore) = await OtherIdsAsync(world);
-        var id = text.Replace("{host2}", world.Hosts[1].Id.ToString()).Replace("{store3}", world.Stores[2].Id.ToString())
+        var id = text.Replace("{host3}", world.Hosts[2].Id.ToString()).Replace("{store3}", world.Stores[2].Id.ToString())
             .Replace("{other-store}", otherStore.ToString()).Replace("{other}", otherHost.ToString());
         using var client = factory.ClientFor(Requester);
         using var response = await client.PostAsJsonAsync("/api/v1/requests", new
