@@ -1,3 +1,4 @@
+using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using MigrationPortal.Infrastructure.Persistence;
 using Npgsql;
@@ -5,8 +6,9 @@ using Npgsql;
 namespace MigrationPortal.Testing;
 
 /// <summary>
-/// A fresh, empty database per test: a temporary SQLite file, or a new database on the PostgreSQL server that
-/// scripts/test.sh starts. A missing PostgreSQL server is a failure, never a skip.
+/// A fresh, empty database per test: a temporary SQLite file, or a new database on the PostgreSQL or SQL Server server
+/// of this run (<see cref="TestDatabaseServers"/>: the local PostgreSQL scripts/test.sh starts, or containers). A missing
+/// server is a failure, never a skip.
 /// </summary>
 public static class TestDatabases
 {
@@ -42,16 +44,31 @@ public static class TestDatabases
                     await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
                     await drop.ExecuteNonQueryAsync();
                 });
+            case DatabaseProvider.SqlServer:
+                var master = TestDatabaseServers.SqlServerServer();
+                var database = $"mp_test_{Guid.NewGuid():N}";
+                await using (var admin = new SqlConnection(master))
+                {
+                    await admin.OpenAsync();
+                    await using var create = new SqlCommand($"CREATE DATABASE [{database}]", admin);
+                    await create.ExecuteNonQueryAsync();
+                }
+
+                return (new SqlConnectionStringBuilder(master) { InitialCatalog = database }.ConnectionString, async () =>
+                {
+                    SqlConnection.ClearAllPools();
+                    await using var admin = new SqlConnection(master);
+                    await admin.OpenAsync();
+                    await using var drop = new SqlCommand($"ALTER DATABASE [{database}] SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE [{database}]", admin);
+                    await drop.ExecuteNonQueryAsync();
+                });
             default:
-                throw new NotSupportedException($"No test server for {provider} on these machines.");
+                throw new NotSupportedException($"No test server for {provider}.");
         }
     }
 
-    /// <summary>The PostgreSQL server's connection string from <see cref="PostgresVariable"/>; throws when it is not set.</summary>
-    public static string PostgresServer() =>
-        Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } server && !string.IsNullOrWhiteSpace(server)
-            ? server
-            : throw new InvalidOperationException($"{PostgresVariable} is not set: run the tests through scripts/test.sh, which starts PostgreSQL.");
+    /// <summary>The PostgreSQL server of this run (the container's, or <see cref="PostgresVariable"/>'s); throws when there is none.</summary>
+    public static string PostgresServer() => TestDatabaseServers.PostgresServer();
 
     /// <summary>The portal's connection string for a SQLite file (a 30 s busy timeout, as the web host sets).</summary>
     public static string SqliteConnectionString(string file) => $"Data Source={file};Default Timeout=30";

@@ -25,7 +25,7 @@ public enum SubmissionAuthority
 /// An application owner asks for one VM to move. The approval policy decides at once whether it is auto-approved
 /// or which approvals it needs.
 /// </summary>
-public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider time, IMigrationJobs jobs, IOptions<ApprovalOptions> approvalOptions,
+public sealed partial class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider time, IMigrationJobs jobs, IOptions<ApprovalOptions> approvalOptions,
     StartPlanner planner, DurationEstimator estimator, ConversionChoices conversions)
 {
     /// <param name="TakeSnapshot">
@@ -71,11 +71,11 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
     /// </summary>
     public async Task<RequestSummary> PrepareAsync(PortalUser user, Command command, CancellationToken ct, SubmissionAuthority authority = SubmissionAuthority.Owner)
     {
-        var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == command.VmId, ct) ?? throw new NotFoundException("VM", command.VmId);
+        var vm = await FindVmAsync(command.VmId, ct) ?? throw new NotFoundException("VM", command.VmId);
         if (authority == SubmissionAuthority.HostEvacuation)
             await guard.RequireRoleAsync(user, "host.evacuate", ct, Roles.Operator, Roles.Administrator);
         else
-            await guard.RequireCanRequestForAsync(user, vm, ct);
+            await RequireCanRequestForAsync(user, vm, ct);
 
         var now = time.GetUtcNow();
         var check = new Validation();
@@ -100,7 +100,7 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
         check.Require(command.ScheduleMode != ScheduleMode.SpecificTime || command.NotBefore > now, nameof(command.NotBefore), "Choose a start time in the future.");
         check.Require(command.ScheduleMode != ScheduleMode.ChosenWindow || command.WindowId is not null, nameof(command.WindowId), "Choose a maintenance window.");
 
-        var connection = await db.Connections.FirstAsync(c => c.Id == vm.ConnectionId, ct);
+        var connection = await ConnectionOfAsync(vm, ct);
         InventoryRef? host = null;
         ResolvedConversion? conversion = null;
         if (converting)
@@ -117,10 +117,7 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
             else if (TextRules.Fits(command.TargetHostId, TextLimits.ExternalId))
             {
                 // The hypervisor's ID or the portal's: a script may take either from /api/v1/hosts.
-                var portalId = Guid.TryParse(command.TargetHostId, out var parsed) ? parsed : (Guid?)null;
-                host = await db.Hosts.Where(h => h.ConnectionId == vm.ConnectionId && (h.ExternalId == command.TargetHostId || h.Id == portalId))
-                    .Select(h => new InventoryRef(h.ExternalId, h.Name)).FirstOrDefaultAsync(ct);
-                check.Require(host is not null, nameof(command.TargetHostId), "That host is not in this VM's inventory.");
+                host = Single(await FindHostsAsync(vm, command.TargetHostId, ct), "host", "/api/v1/hosts", nameof(command.TargetHostId), check);
                 check.Require(host is null || host.ExternalId != vm.HostExternalId || command.Kind.MovesStorage(), nameof(command.TargetHostId), "The VM already runs on that host.");
             }
         }
@@ -134,23 +131,18 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
             }
             else if (TextRules.Fits(command.TargetDatastoreId, TextLimits.ExternalId))
             {
-                var portalId = Guid.TryParse(command.TargetDatastoreId, out var parsed) ? parsed : (Guid?)null;
-                datastore = await db.Datastores.Where(d => d.ConnectionId == vm.ConnectionId && (d.ExternalId == command.TargetDatastoreId || d.Id == portalId))
-                    .Select(d => new InventoryRef(d.ExternalId, d.Name)).FirstOrDefaultAsync(ct);
-                check.Require(datastore is not null, nameof(command.TargetDatastoreId), "That datastore is not in this VM's inventory.");
+                datastore = Single(await FindDatastoresAsync(vm, command.TargetDatastoreId, ct), "datastore", "/api/v1/datastores", nameof(command.TargetDatastoreId), check);
                 check.Require(datastore is null || command.Kind != MigrationKind.Storage || !vm.Datastores.Split(',').Contains(datastore.Name),
                     nameof(command.TargetDatastoreId), "The VM's disks are already on that datastore.");
             }
         }
 
         if (command.BatchId is { } batchId)
-            check.Require(db.Batches.Local.Any(b => b.Id == batchId) || await db.Batches.AnyAsync(b => b.Id == batchId, ct), nameof(command.BatchId), "That batch does not exist.");
+            check.Require(await BatchExistsAsync(batchId, ct), nameof(command.BatchId), "That batch does not exist.");
         check.ThrowIfInvalid();
 
         // A quick answer for the common case; the unique index on active requests decides the race (SaveOrConflictAsync).
-        var active = RequestLoading.ActiveStates;
-        var existing = await db.Requests.AsNoTracking().Where(r => r.VmId == vm.Id && active.Contains(r.State)).Select(r => new { r.Id, r.State }).FirstOrDefaultAsync(ct);
-        if (existing is not null) throw new ConflictException(RequestLoading.ActiveRequestMessage(vm.Name, existing.Id, existing.State));
+        if (await ActiveRequestOfAsync(vm.Id, ct) is { } existing) throw new ConflictException(RequestLoading.ActiveRequestMessage(vm.Name, existing.Id, existing.State));
 
         var wish = new ScheduleWish(command.ScheduleMode, command.NotBefore, command.ScheduleMode == ScheduleMode.ChosenWindow ? command.WindowId : null);
         var targetConnectionId = conversion?.Destination.Id ?? vm.ConnectionId;
@@ -158,7 +150,7 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
         RequireSchedulable(plan, wish, vm.Name, check);
         check.ThrowIfInvalid();
 
-        var application = vm.ApplicationId is null ? null : await db.Applications.FirstOrDefaultAsync(a => a.Id == vm.ApplicationId, ct);
+        var application = await ApplicationOfAsync(vm, ct);
         var request = new MigrationRequest(
             vm.Id, vm.Name, vm.ConnectionId, application?.Id, application?.Name, vm.HostName, vm.Datastores,
             command.Kind, command.Live,
@@ -166,7 +158,7 @@ public sealed class SubmitRequest(IPortalDb db, AccessGuard guard, TimeProvider 
             wish, command.Justification!,
             new MigrationOptions(TakesSnapshot(command), command.RequireEncryption), user.AsActor(), now, command.BatchId, connection.IsDemo, conversion?.Settings);
 
-        var rules = await db.ApprovalRules.ToListAsync(ct);
+        var rules = await ApprovalRulesAsync(vm.Id, ct);
         var requirement = ApprovalPolicy.Evaluate(rules, new ApprovalContext(application?.Id, application?.Environment, application?.Criticality, command.Kind, targetConnectionId));
         request.RecordEstimate(estimate.Duration, estimate.Bytes, estimate.Basis);
         request.RecordWaiting(plan.Explanation, plan.Start);

@@ -122,3 +122,7 @@ public abstract class SyncInventoryTests(DatabaseProvider provider) : DatabaseTe
 public sealed class SqliteSyncInventoryTests() : SyncInventoryTests(DatabaseProvider.Sqlite);
 
 public sealed class PostgreSqlSyncInventoryTests() : SyncInventoryTests(DatabaseProvider.PostgreSql);
+
+/// <summary>Only where SQL Server runs in a container (MIGRATIONPORTAL_TEST_DATABASES=containers, scripts/test-databases.sh).</summary>
+[Trait("Category", "SqlServer")]
+public sealed class SqlServerSyncInventoryTests() : SyncInventoryTests(DatabaseProvider.SqlServer);

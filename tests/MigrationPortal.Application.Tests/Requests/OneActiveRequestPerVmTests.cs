@@ -107,3 +107,7 @@ public abstract class OneActiveRequestPerVmTests(DatabaseProvider provider) : Da
 public sealed class SqliteOneActiveRequestPerVmTests() : OneActiveRequestPerVmTests(DatabaseProvider.Sqlite);
 
 public sealed class PostgreSqlOneActiveRequestPerVmTests() : OneActiveRequestPerVmTests(DatabaseProvider.PostgreSql);
+
+/// <summary>Only where SQL Server runs in a container (MIGRATIONPORTAL_TEST_DATABASES=containers, scripts/test-databases.sh).</summary>
+[Trait("Category", "SqlServer")]
+public sealed class SqlServerOneActiveRequestPerVmTests() : OneActiveRequestPerVmTests(DatabaseProvider.SqlServer);

@@ -275,12 +275,11 @@ public class ProductionWebFactory : PortalWebFactory
     }
 }
 
-/// <summary>The same on a fresh PostgreSQL database on the server MIGRATIONPORTAL_TEST_POSTGRES names (a missing server fails, never skips).</summary>
+/// <summary>The same on a fresh PostgreSQL database on this run's server (TestDatabases: local or container; a missing server fails, never skips).</summary>
 public sealed class PostgreSqlProductionWebFactory : ProductionWebFactory
 {
-    private readonly string _server = Environment.GetEnvironmentVariable("MIGRATIONPORTAL_TEST_POSTGRES") is { Length: > 0 } server
-        ? server
-        : throw new InvalidOperationException("MIGRATIONPORTAL_TEST_POSTGRES is not set: run the tests through scripts/test.sh, which starts PostgreSQL.");
+    // The local server MIGRATIONPORTAL_TEST_POSTGRES names, or the container (MIGRATIONPORTAL_TEST_DATABASES).
+    private readonly string _server = TestDatabases.PostgresServer();
     private readonly string _database = $"mp_web_{Guid.NewGuid():N}";
 
     public PostgreSqlProductionWebFactory()
