@@ -86,6 +86,42 @@ public abstract class PageQueriesAtScaleTests(DatabaseProvider provider) : Datab
     }
 
     [Fact]
+    public async Task GetCalendarDays_ShowsTheFirstFewPerDayAndCountsTheRest_WhenADayHasManyMigrations()
+    {
+        // Ten runs on day 1 (10:00, 10:10, ... in reverse order of creation), two on day 2, one scheduled on day 3.
+        var busy = await SeedAsync(10, (r, i) =>
+        {
+            Approve(r, i);
+            r.Start(T0.AddDays(1).AddMinutes(10 * (9 - i)).AddHours(-2));
+            r.Fail(T0.AddDays(1).AddMinutes(10 * (9 - i) + 5).AddHours(-2), "failed");
+        });
+        var quiet = await SeedAsync(2, (r, i) =>
+        {
+            Approve(r, i);
+            r.Start(T0.AddDays(2).AddHours(i));
+            r.Fail(T0.AddDays(2).AddHours(i).AddMinutes(5), "failed");
+        });
+        var scheduled = await SeedAsync(1, (r, i) =>
+        {
+            Approve(r, i);
+            r.ScheduleFor(T0.AddDays(3), Actor.System, T0, "Next window.");
+        });
+        var midnight = new DateTimeOffset(T0.Date, TimeSpan.Zero);
+        var bounds = Enumerable.Range(0, 8).Select(d => midnight.AddDays(d)).ToList();
+
+        var days = await Portal.Scoped<GetCalendarDays, IReadOnlyList<CalendarDay>>(u => u.HandleAsync(PortalHarness.Admin, bounds, 3));
+
+        Assert.Equal(7, days.Count);
+        // Day 1: the three earliest (created last), and 7 more; none of them on another day.
+        Assert.Equal(new[] { busy[9], busy[8], busy[7] }, days[1].Migrations.Select(e => e.RequestId!.Value));
+        Assert.Equal(7, days[1].More);
+        Assert.Equal(new[] { quiet[0], quiet[1] }, days[2].Migrations.Select(e => e.RequestId!.Value));
+        Assert.Equal(0, days[2].More);
+        Assert.Equal(scheduled[0], Assert.Single(days[3].Migrations).RequestId);
+        Assert.All(new[] { 0, 4, 5, 6 }, d => Assert.Equal(0, days[d].MigrationCount));
+    }
+
+    [Fact]
     public async Task ListHosts_DoesNotCountAVm_WhenASucceededRequestMovedItAwaySinceItsLastSync()
     {
         var before = await Portal.Scoped<ListHosts, IReadOnlyList<HostSummary>>(u => u.HandleAsync(Operator));
