@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using MigrationPortal.Application.Approvals;
+using MigrationPortal.Application.Common;
 using MigrationPortal.Application.Dashboard;
 using MigrationPortal.Application.Evacuation;
 using MigrationPortal.Application.Scheduling;
@@ -119,6 +121,28 @@ public abstract class PageQueriesAtScaleTests(DatabaseProvider provider) : Datab
         Assert.Equal(0, days[2].More);
         Assert.Equal(scheduled[0], Assert.Single(days[3].Migrations).RequestId);
         Assert.All(new[] { 0, 4, 5, 6 }, d => Assert.Equal(0, days[d].MigrationCount));
+    }
+
+    [Fact]
+    public async Task ListApprovalCards_ReadsEachCardsJustificationPolicyAndApprovals_InOneCall()
+    {
+        var twoApprovals = new ApprovalRequirement(ApprovalOutcome.RequireApprovals, 2, null, "two approvals");
+        var ids = await SeedAsync(3, (r, i) => { }, (i, now) => twoApprovals);
+        await Portal.Db(async db =>
+        {
+            var first = await db.Requests.Include(r => r.Decisions).FirstAsync(r => r.Id == ids[1]);
+            first.Approve(Anna, "one of two", T0.AddMinutes(1));
+            return await db.SaveChangesAsync();
+        });
+
+        var cards = await Portal.Scoped<ListApprovalCards, IReadOnlyDictionary<Guid, ApprovalCard>>(u => u.HandleAsync(Approver2, [ids[0], ids[1], Guid.NewGuid()]));
+
+        Assert.Equal(new[] { ids[0], ids[1] }.Order(), cards.Keys.Order());
+        Assert.Equal(0, cards[ids[0]].Approvals);
+        Assert.Equal(1, cards[ids[1]].Approvals);
+        Assert.All(cards.Values, c => Assert.Equal(("test", "two approvals", 2), (c.Justification, c.PolicyReason, c.RequiredApprovals)));
+        await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<ListApprovalCards, IReadOnlyDictionary<Guid, ApprovalCard>>(
+            u => u.HandleAsync(Approver2, Enumerable.Range(0, ListApprovalCards.MaxCards + 1).Select(_ => Guid.NewGuid()).ToList())));
     }
 
     [Fact]
