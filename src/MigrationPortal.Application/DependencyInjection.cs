@@ -38,6 +38,7 @@ public static class DependencyInjection
         services.AddScoped<MigrationPortal.Application.Inventory.SyncNow>();
         services.AddScoped<DecideRequest>();
         services.AddScoped<ApproveRequest>();
+        services.AddScoped<ListApprovalCards>();
         services.AddScoped<RejectRequest>();
         services.AddScoped<ExpireStaleRequests>();
         services.AddScoped<QueryAudit>();
@@ -57,6 +58,7 @@ public static class DependencyInjection
         services.AddScoped<DeleteBlackout>();
         services.AddScoped<GetConcurrencyLimits>();
         services.AddScoped<GetCalendar>();
+        services.AddScoped<GetCalendarDays>();
         services.AddScoped<CreateCalendarFeed>();
         services.AddScoped<GetCalendarFeed>();
         services.AddScoped<SetConcurrencyLimits>();

@@ -138,6 +138,13 @@ public sealed class AccessibilityJourneyTests(PortalServer portal, ITestOutputHe
 
         Assert.Contains("Approval needed", await item.InnerTextAsync());
         await PortalServer.ScreenshotAsync(page, "mobile-bell");
+
+        // Escape closes the menu and gives focus back to the bell (it stayed open before).
+        await page.Keyboard.PressAsync("Escape");
+        await item.WaitForAsync(new() { State = WaitForSelectorState.Hidden, Timeout = 5_000 });
+        await Assertions.Expect(page.Locator("[data-testid=bell] button")).ToBeFocusedAsync();
+        await page.ClickAsync("[data-testid=bell] button");
+        await item.WaitForAsync();
         await item.ClickAsync();
         await page.WaitForURLAsync($"**/requests/{seeded.RequestId}");
         await page.Context.CloseAsync();

@@ -34,6 +34,7 @@ public sealed class ProposeEvacuation(IPortalDb db, AccessGuard guard, TimeProvi
         var stores = await db.Datastores.AsNoTracking().Where(d => d.ConnectionId == host.ConnectionId).ToListAsync(ct);
 
         var committed = await HostPlacement.CommittedMbAsync(db, host.ConnectionId, ct);
+        var free = targets.ToDictionary(h => h.ExternalId, h => h.MemoryMb - h.MemoryUsedMb - committed.GetValueOrDefault(h.ExternalId));
         var memory = targets.ToDictionary(h => h.ExternalId, _ => 0L);
         var disk = stores.ToDictionary(d => d.ExternalId, _ => 0L);
         var moves = new Dictionary<Guid, EvacuationMove>();
@@ -41,10 +42,10 @@ public sealed class ProposeEvacuation(IPortalDb db, AccessGuard guard, TimeProvi
         {
             var choices = targets.Select(t => ChoiceFor(vm, t, stores, disk)).OfType<EvacuationChoice>().ToList();
             var proposed = choices
-                .Where(c => FreeMemory(targets, committed, c.TargetHostId) - memory[c.TargetHostId] >= vm.MemoryMb)
+                .Where(c => free[c.TargetHostId] - memory[c.TargetHostId] >= vm.MemoryMb)
                 .OrderByDescending(c => c.Kind == MigrationKind.Compute)
                 .ThenByDescending(c => c.SameCluster)
-                .ThenByDescending(c => FreeMemory(targets, committed, c.TargetHostId) - memory[c.TargetHostId])
+                .ThenByDescending(c => free[c.TargetHostId] - memory[c.TargetHostId])
                 .ThenBy(c => c.TargetHostName)
                 .FirstOrDefault();
             string? note = null;
@@ -61,8 +62,12 @@ public sealed class ProposeEvacuation(IPortalDb db, AccessGuard guard, TimeProvi
             }
 
             moves[vm.Id] = new EvacuationMove(vm.Id, vm.Name, vm.PowerState, vm.MemoryMb, vm.ProvisionedGb, vm.Datastores, vm.PowerState == PowerState.On,
-                proposed, choices.OrderByDescending(c => c.SameCluster).ThenBy(c => c.TargetHostName).ToList(), note);
+                proposed, Offered(choices, proposed, c => free[c.TargetHostId] - memory[c.TargetHostId]), note);
         }
+
+        // The targets table lists the hosts some VM may go to (its choices), not every host of a 200-host vCenter.
+        var offered = moves.Values.SelectMany(m => m.Choices).Select(c => c.TargetHostId).ToHashSet();
+        targets = targets.Where(t => offered.Contains(t.ExternalId)).ToList();
 
         return new EvacuationProposal(
             ListHosts.ToSummary(host, connection.Name, connection.IsDemo, vms.Count),
@@ -101,11 +106,20 @@ public sealed class ProposeEvacuation(IPortalDb db, AccessGuard guard, TimeProvi
         return store is null ? null : new EvacuationChoice(target.ExternalId, target.Name, target.ClusterName, sameCluster, MigrationKind.ComputeAndStorage, store.ExternalId, store.Name);
     }
 
-    private static long FreeMemory(IReadOnlyList<InventoryHost> targets, IReadOnlyDictionary<string, long> committed, string externalId)
-    {
-        var h = targets.First(t => t.ExternalId == externalId);
-        return h.MemoryMb - h.MemoryUsedMb - committed.GetValueOrDefault(externalId);
-    }
+    /// <summary>Choices from other clusters offered beside every compatible host of the VM's own cluster.</summary>
+    public const int OtherClusterChoices = 5;
+
+    /// <summary>
+    /// The choices a VM's row offers: every compatible host of its own cluster (where vCenter's DRS and HA expect it), the
+    /// <see cref="OtherClusterChoices"/> other hosts with the most memory left, and the proposed one. At 200 hosts, offering
+    /// all of them made 10,000 choices on a 50-VM host page and a select no one could scan.
+    /// </summary>
+    internal static IReadOnlyList<EvacuationChoice> Offered(IReadOnlyList<EvacuationChoice> choices, EvacuationChoice? proposed, Func<EvacuationChoice, long> roomMb) =>
+        choices.Where(c => c.SameCluster)
+            .Concat(choices.Where(c => !c.SameCluster).OrderByDescending(roomMb).ThenBy(c => c.TargetHostName).Take(OtherClusterChoices))
+            .Concat(proposed is null ? [] : [proposed])
+            .DistinctBy(c => c.TargetHostId)
+            .OrderByDescending(c => c.SameCluster).ThenBy(c => c.TargetHostName).ToList();
 
     internal static RequestState[] SubmitRequestActiveStates() => RequestTransitions.Active.ToArray();
 }

@@ -72,6 +72,57 @@ public sealed class GetCalendar(IPortalDb db, AccessGuard guard, ListMaintenance
             .Require(to > from, "To", "The end must be after the start.")
             .Require(to - from <= MaxRange, "To", $"Ask for at most {MaxRange.TotalDays:0} days at a time.")
             .ThrowIfInvalid();
+        var entries = await PeriodsAsync(user, from, to, ct);
+
+        var visible = await guard.VisibleRequestsAsync(user, ct);
+        // Ended migrations only when they overlap the range (on the server: at 10,000 requests, reading every one that ever
+        // ran was most of the page's time). One that ended at or before its start is kept, since it is drawn for its estimate.
+        // In UTC, as the stored times are: SQLite compares the stored ticks, which hold the clock time of their offset.
+        var (fromUtc, toUtc) = (from.ToUniversalTime(), to.ToUniversalTime());
+        var requests = await InRange(visible, fromUtc, toUtc)
+            .Select(r => new Row(r.Id, r.VmName, r.State, r.Kind, r.PlannedStart, r.ScheduledFor, r.StartedAt, r.CompletedAt, r.EstimatedSeconds, r.QueueReason, r.Target))
+            .ToListAsync(ct);
+        var forecast = await ForecastAsync(toUtc, ct);
+        entries.AddRange(Migrations(requests, forecast, from, to));
+        return entries.OrderBy(e => e.Start).ThenBy(e => e.Kind).ToList();
+    }
+
+    /// <summary>What a migration's calendar entry is drawn from (one row of the requests table, projected).</summary>
+    internal sealed record Row(Guid Id, string VmName, RequestState State, MigrationKind Kind, DateTimeOffset? PlannedStart, DateTimeOffset? ScheduledFor,
+        DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, int? EstimatedSeconds, string? QueueReason, MigrationTarget Target);
+
+    /// <summary>
+    /// The requests that may have an entry in the range, chosen by the database: ended ones that overlap it, and planned,
+    /// scheduled or running ones that start before its end. A forecast only ever delays a start (never before its plan),
+    /// so one planned after the range cannot be drawn in it; one planned before it may be pushed into it, so that side
+    /// stays open. Pending requests "as soon as approved" have no start yet and no entry.
+    /// </summary>
+    internal static IQueryable<MigrationRequest> InRange(IQueryable<MigrationRequest> visible, DateTimeOffset fromUtc, DateTimeOffset toUtc) =>
+        visible.AsNoTracking().Where(r => (Shown.Contains(r.State) && (r.StartedAt ?? r.ScheduledFor ?? r.PlannedStart) < toUtc)
+            || (Ended.Contains(r.State) && r.StartedAt != null && r.StartedAt < toUtc
+                && (r.CompletedAt == null || r.CompletedAt > fromUtc || r.CompletedAt <= r.StartedAt)));
+
+    internal static IEnumerable<CalendarEntry> Migrations(IEnumerable<Row> requests, IReadOnlyDictionary<Guid, CapacityForecast.Prediction> forecast,
+        DateTimeOffset from, DateTimeOffset to)
+    {
+        foreach (var r in requests)
+        {
+            var predicted = forecast.GetValueOrDefault(r.Id);
+            var start = r.StartedAt ?? r.ScheduledFor ?? predicted?.Start ?? r.PlannedStart;
+            if (start is not { } s) continue;
+            var end = Ended.Contains(r.State) && r.CompletedAt is { } completed && completed > s
+                ? completed
+                : s + TimeSpan.FromSeconds(Math.Max(60, r.EstimatedSeconds ?? 60));
+            if (end <= from || s >= to) continue;
+            yield return new CalendarEntry(CalendarEntryKind.Migration, $"Migration: {r.VmName}", s, end,
+                $"{r.Kind} move to {r.Target.Describe()}; {r.State}{(r.QueueReason is null ? "" : ". " + r.QueueReason)}"
+                + (predicted?.WaitsFor is { } waitsFor ? $". Planned for {r.PlannedStart:yyyy-MM-dd HH:mm} UTC; expected to start when {waitsFor} has room." : ""), r.Id, r.Id, r.State);
+        }
+    }
+
+    /// <summary>Occurrences of the enabled windows and blackouts the user may see that overlap the range.</summary>
+    internal async Task<List<CalendarEntry>> PeriodsAsync(PortalUser user, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
         var periods = await windows.HandleAsync(user, new ListMaintenanceWindows.Query(), ct);
         var entries = new List<CalendarEntry>();
         // One calendar query expands at most this many window and blackout occurrences in all, however many periods there are.
@@ -89,40 +140,20 @@ public sealed class GetCalendar(IPortalDb db, AccessGuard guard, ListMaintenance
             }
         }
 
-        var visible = await guard.VisibleRequestsAsync(user, ct);
-        // Ended migrations only when they overlap the range (on the server: at 10,000 requests, reading every one that ever
-        // ran was most of the page's time). One that ended at or before its start is kept, since it is drawn for its estimate.
-        // In UTC, as the stored times are: SQLite compares the stored ticks, which hold the clock time of their offset.
-        var (fromUtc, toUtc) = (from.ToUniversalTime(), to.ToUniversalTime());
-        var requests = await visible.AsNoTracking().Where(r => Shown.Contains(r.State)
-                || (Ended.Contains(r.State) && r.StartedAt != null && r.StartedAt < toUtc
-                    && (r.CompletedAt == null || r.CompletedAt > fromUtc || r.CompletedAt <= r.StartedAt)))
-            .Select(r => new { r.Id, r.VmName, r.State, r.Kind, r.PlannedStart, r.ScheduledFor, r.StartedAt, r.CompletedAt, r.EstimatedSeconds, r.QueueReason, r.Target })
-            .ToListAsync(ct);
-        var forecast = await ForecastAsync(ct);
-        foreach (var r in requests)
-        {
-            var predicted = forecast.GetValueOrDefault(r.Id);
-            var start = r.StartedAt ?? r.ScheduledFor ?? predicted?.Start ?? r.PlannedStart;
-            if (start is not { } s) continue;
-            var end = Ended.Contains(r.State) && r.CompletedAt is { } completed && completed > s
-                ? completed
-                : s + TimeSpan.FromSeconds(Math.Max(60, r.EstimatedSeconds ?? 60));
-            if (end <= from || s >= to) continue;
-            entries.Add(new CalendarEntry(CalendarEntryKind.Migration, $"Migration: {r.VmName}", s, end,
-                $"{r.Kind} move to {r.Target.Describe()}; {r.State}{(r.QueueReason is null ? "" : ". " + r.QueueReason)}"
-                + (predicted?.WaitsFor is { } waitsFor ? $". Planned for {r.PlannedStart:yyyy-MM-dd HH:mm} UTC; expected to start when {waitsFor} has room." : ""), r.Id, r.Id, r.State));
-        }
-
-        return entries.OrderBy(e => e.Start).ThenBy(e => e.Kind).ToList();
+        return entries;
     }
 
-    /// <summary>Every waiting or running migration (whoever may see it), replayed against the concurrency limits.</summary>
-    private async Task<IReadOnlyDictionary<Guid, CapacityForecast.Prediction>> ForecastAsync(CancellationToken ct)
+    /// <summary>
+    /// Every waiting or running migration (whoever may see it) planned before <paramref name="toUtc"/>, replayed against the
+    /// concurrency limits. The replay places migrations in order of their planned start, so one planned after the range
+    /// never changes a prediction inside it: the range bounds the replay.
+    /// </summary>
+    internal async Task<IReadOnlyDictionary<Guid, CapacityForecast.Prediction>> ForecastAsync(DateTimeOffset toUtc, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var active = await db.Requests.AsNoTracking()
-            .Where(r => CapacityLeases.HoldingStates.Contains(r.State) || ((r.State == RequestState.Approved || r.State == RequestState.PendingApproval) && r.PlannedStart != null))
+            .Where(r => CapacityLeases.HoldingStates.Contains(r.State)
+                || ((r.State == RequestState.Approved || r.State == RequestState.PendingApproval) && r.PlannedStart != null && r.PlannedStart < toUtc))
             .ToListAsync(ct);
         if (active.Count == 0) return new Dictionary<Guid, CapacityForecast.Prediction>();
         var vmIds = active.Select(r => r.VmId).Distinct().ToList();

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using MigrationPortal.Application.Approvals;
+using MigrationPortal.Application.Common;
 using MigrationPortal.Application.Dashboard;
 using MigrationPortal.Application.Evacuation;
 using MigrationPortal.Application.Scheduling;
@@ -83,6 +85,64 @@ public abstract class PageQueriesAtScaleTests(DatabaseProvider provider) : Datab
         // From day 3 10:30 to day 6 09:30: day 3's run ends inside it, days 4 and 5 lie in it, day 2's ended before it and day 6's starts after it.
         var shown = entries.Where(e => e.Kind == CalendarEntryKind.Migration).Select(e => e.RequestId!.Value).ToHashSet();
         Assert.Equal(new[] { ids[3], ids[4], ids[5] }.ToHashSet(), shown);
+    }
+
+    [Fact]
+    public async Task GetCalendarDays_ShowsTheFirstFewPerDayAndCountsTheRest_WhenADayHasManyMigrations()
+    {
+        // Ten runs on day 1 (10:00, 10:10, ... in reverse order of creation), two on day 2, one scheduled on day 3.
+        var busy = await SeedAsync(10, (r, i) =>
+        {
+            Approve(r, i);
+            r.Start(T0.AddDays(1).AddMinutes(10 * (9 - i)).AddHours(-2));
+            r.Fail(T0.AddDays(1).AddMinutes(10 * (9 - i) + 5).AddHours(-2), "failed");
+        });
+        var quiet = await SeedAsync(2, (r, i) =>
+        {
+            Approve(r, i);
+            r.Start(T0.AddDays(2).AddHours(i));
+            r.Fail(T0.AddDays(2).AddHours(i).AddMinutes(5), "failed");
+        });
+        var scheduled = await SeedAsync(1, (r, i) =>
+        {
+            Approve(r, i);
+            r.ScheduleFor(T0.AddDays(3), Actor.System, T0, "Next window.");
+        });
+        var midnight = new DateTimeOffset(T0.Date, TimeSpan.Zero);
+        var bounds = Enumerable.Range(0, 8).Select(d => midnight.AddDays(d)).ToList();
+
+        var days = await Portal.Scoped<GetCalendarDays, IReadOnlyList<CalendarDay>>(u => u.HandleAsync(PortalHarness.Admin, bounds, 3));
+
+        Assert.Equal(7, days.Count);
+        // Day 1: the three earliest (created last), and 7 more; none of them on another day.
+        Assert.Equal(new[] { busy[9], busy[8], busy[7] }, days[1].Migrations.Select(e => e.RequestId!.Value));
+        Assert.Equal(7, days[1].More);
+        Assert.Equal(new[] { quiet[0], quiet[1] }, days[2].Migrations.Select(e => e.RequestId!.Value));
+        Assert.Equal(0, days[2].More);
+        Assert.Equal(scheduled[0], Assert.Single(days[3].Migrations).RequestId);
+        Assert.All(new[] { 0, 4, 5, 6 }, d => Assert.Equal(0, days[d].MigrationCount));
+    }
+
+    [Fact]
+    public async Task ListApprovalCards_ReadsEachCardsJustificationPolicyAndApprovals_InOneCall()
+    {
+        var twoApprovals = new ApprovalRequirement(ApprovalOutcome.RequireApprovals, 2, null, "two approvals");
+        var ids = await SeedAsync(3, (r, i) => { }, (i, now) => twoApprovals);
+        await Portal.Db(async db =>
+        {
+            var first = await db.Requests.Include(r => r.Decisions).FirstAsync(r => r.Id == ids[1]);
+            first.Approve(Anna, "one of two", T0.AddMinutes(1));
+            return await db.SaveChangesAsync();
+        });
+
+        var cards = await Portal.Scoped<ListApprovalCards, IReadOnlyDictionary<Guid, ApprovalCard>>(u => u.HandleAsync(Approver2, [ids[0], ids[1], Guid.NewGuid()]));
+
+        Assert.Equal(new[] { ids[0], ids[1] }.Order(), cards.Keys.Order());
+        Assert.Equal(0, cards[ids[0]].Approvals);
+        Assert.Equal(1, cards[ids[1]].Approvals);
+        Assert.All(cards.Values, c => Assert.Equal(("test", "two approvals", 2), (c.Justification, c.PolicyReason, c.RequiredApprovals)));
+        await Assert.ThrowsAsync<ValidationFailedException>(() => Portal.Scoped<ListApprovalCards, IReadOnlyDictionary<Guid, ApprovalCard>>(
+            u => u.HandleAsync(Approver2, Enumerable.Range(0, ListApprovalCards.MaxCards + 1).Select(_ => Guid.NewGuid()).ToList())));
     }
 
     [Fact]

@@ -44,6 +44,35 @@ public abstract class EvacuationTests(DatabaseProvider provider) : DatabaseTestB
     }
 
     [Fact]
+    public async Task Proposal_OffersTheVmsOwnClusterAndAFewOthers_WhenTheConnectionHasManyHosts()
+    {
+        // Eight more hosts in a third cluster with a datastore of their own: 11 hosts outside the source's cluster.
+        var source = await HostAsync(Source);
+        await Portal.Db(async db =>
+        {
+            var names = Enumerable.Range(0, 8).Select(i => $"extra-esx-{i}").ToList();
+            db.Hosts.AddRange(names.Select(n => new InventoryHost
+                { ConnectionId = source.ConnectionId, ExternalId = n, Name = n, ClusterName = "extra-cluster", CpuCores = 64, MemoryMb = 1 << 20, MemoryUsedMb = 1024 }));
+            db.Datastores.Add(new InventoryDatastore
+                { ConnectionId = source.ConnectionId, ExternalId = "extra-ds", Name = "extra-ds", CapacityGb = 100_000, FreeGb = 90_000, MountedOnHosts = string.Join(",", names) });
+            return await db.SaveChangesAsync();
+        });
+
+        var proposal = await ProposeAsync(Source);
+
+        var ownCluster = await Portal.Db(db => db.Hosts.Where(h => h.ClusterName == source.ClusterName && h.Id != source.Id).Select(h => h.ExternalId).ToListAsync());
+        Assert.All(proposal.Moves, m =>
+        {
+            Assert.Equal(ownCluster.Order(), m.Choices.Where(c => c.SameCluster).Select(c => c.TargetHostId).Order());
+            Assert.Equal(ProposeEvacuation.OtherClusterChoices, m.Choices.Count(c => !c.SameCluster));
+        });
+        // The targets table lists only hosts some row offers, not all 13.
+        var offered = proposal.Moves.SelectMany(m => m.Choices).Select(c => c.TargetHostId).ToHashSet();
+        Assert.Equal(offered.Order(), proposal.Targets.Select(t => t.ExternalId).Order());
+        Assert.True(proposal.Targets.Count < 13, $"{proposal.Targets.Count} targets listed");
+    }
+
+    [Fact]
     public async Task Proposal_MovesEveryVmOffTheHost_WithinItsClusterAndEveryTargetsMemory()
     {
         var onHost = await Portal.Db(db => db.Vms.Where(v => v.HostName == Source).Select(v => v.Id).ToListAsync());

@@ -37,7 +37,7 @@ public sealed class ApprovalsInboxTests : BunitContext, IClassFixture<PortalWebF
         // The page takes a fresh scope per use-case call (PortalPage); each resolves from a scope of the real app.
         Services.AddScoped(_ => new AppScope(_factory.Services.CreateAsyncScope()));
         Forward<ListRequests>();
-        Forward<GetRequest>();
+        Forward<ListApprovalCards>();
         Forward<CheckRequest>();
         Forward<DecideRequest>();
         Forward<DecideBatch>();

@@ -81,6 +81,39 @@ public sealed class CalendarPageTests(PortalWebFactory factory) : PortalPageTest
         Assert.True(legend.ContainsKey("Today"));
     }
 
+    [Fact]
+    public async Task Calendar_ShowsThreeEntriesAndPlusNMore_WhenADayHasMore_AndTheMoreButtonListsTheWholeDay()
+    {
+        // Six migrations at noon tomorrow in New York (tomorrow is always inside the six-week month grid).
+        var tomorrow = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Now, NewYork).DateTime).AddDays(1);
+        var noon = new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(tomorrow.ToDateTime(new TimeOnly(12, 0)), NewYork), TimeSpan.Zero);
+        var names = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (a, b) = await SeedEndedAsync(noon);
+            names.AddRange([a, b]);
+        }
+
+        var cut = RenderIn(NewYork);
+
+        var day = tomorrow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var cell = cut.Find($"[data-testid=calendar-day][data-day='{day}']");
+        Assert.Equal(3, cell.QuerySelectorAll("[data-testid=calendar-entry]").Length);
+        var more = cell.QuerySelector("[data-testid=calendar-more]")!;
+        var hidden = int.Parse(System.Text.RegularExpressions.Regex.Match(more.TextContent, @"\+(\d+) more").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(hidden >= 3, more.TextContent);
+
+        more.Click();
+        cut.WaitForAssertion(() =>
+        {
+            var agenda = cut.Find("[data-testid=calendar-day-agenda]");
+            Assert.Equal(day, agenda.GetAttribute("data-day"));
+            var listed = cut.FindAll("[data-testid=day-agenda-entry]").Select(e => e.TextContent).ToList();
+            Assert.Equal(3 + hidden, listed.Count);
+            Assert.All(names, n => Assert.Contains(listed, t => t.Contains(n)));
+        });
+    }
+
     [Theory]
     [InlineData(CalendarShade.Window)]
     [InlineData(CalendarShade.Blackout)]

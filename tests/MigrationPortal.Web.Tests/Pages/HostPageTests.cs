@@ -44,6 +44,28 @@ public sealed class HostPageTests(PortalWebFactory factory) : PortalPageTestCont
     }
 
     [Fact]
+    public void EvacuationPlanner_KeepsVmAndHostNamesOnOneLine_WhenTheyHaveHyphens()
+    {
+        var cut = Render<EvacuationPlanner>(p => p.Add(c => c.Proposal, Proposal()).Add(c => c.OnSubmit, _ => Task.FromResult<IReadOnlyDictionary<string, string[]>?>(null)));
+
+        Assert.All(cut.FindAll("[data-testid=move-vm-cell]"), cell => Assert.Contains("name-cell", cell.ClassList));
+        Assert.Contains("name-cell", cut.Find("[data-testid=target-row-t1] td").ClassList);
+        // The class does what it says: no wrapping at hyphens (white-space) nor inside a word (word-break, overflow-wrap).
+        var css = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "MigrationPortal.Web", "wwwroot", "css", "portal.css"));
+        var rule = Regex.Match(css, @"\.name-cell\s*\{([^}]*)\}").Groups[1].Value;
+        Assert.Contains("white-space: nowrap", rule);
+        Assert.Contains("word-break: keep-all", rule);
+        Assert.Contains("overflow-wrap: normal", rule);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MigrationPortal.sln"))) dir = dir.Parent;
+        return dir!.FullName;
+    }
+
+    [Fact]
     public void EvacuationPlanner_ShowsEveryMemoryFigureInGiB_WhenAPlanIsProposed()
     {
         var cut = Render<EvacuationPlanner>(p => p.Add(c => c.Proposal, Proposal()).Add(c => c.OnSubmit, _ => Task.FromResult<IReadOnlyDictionary<string, string[]>?>(null)));

@@ -26,3 +26,16 @@ document.addEventListener('click', async event => {
 window.portalTimeZone = () => {
     try { return Intl.DateTimeFormat().resolvedOptions().timeZone || null; } catch { return null; }
 };
+
+// The notification bell's menu closes on Escape wherever focus is (its items live in MudBlazor's popover layer, outside
+// the bell), and focus returns to the bell, as the WAI-ARIA menu button pattern asks. One listener per page.
+window.portalBell = {
+    watch: bell => {
+        if (window.portalBell.listener) document.removeEventListener('keydown', window.portalBell.listener);
+        window.portalBell.listener = async event => {
+            if (event.key !== 'Escape' || !document.querySelector('.mud-popover-open [data-testid^=bell-]')) return;
+            if (await bell.invokeMethodAsync('CloseOnEscape')) document.querySelector('[data-testid=bell] button')?.focus();
+        };
+        document.addEventListener('keydown', window.portalBell.listener);
+    },
+};
