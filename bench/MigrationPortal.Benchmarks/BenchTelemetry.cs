@@ -17,6 +17,7 @@ internal sealed class BenchTelemetry : IDisposable
 {
     private readonly TracerProvider? _tracer;
     private readonly MeterProvider? _meters;
+    private readonly DropSpans _spans = new();
 
     private BenchTelemetry(bool on)
     {
@@ -25,7 +26,7 @@ internal sealed class BenchTelemetry : IDisposable
         _tracer = Sdk.CreateTracerProviderBuilder()
             .AddSource(PortalTelemetry.Name, LibvirtTelemetry.SourceName)
             .AddHttpClientInstrumentation().AddEntityFrameworkCoreInstrumentation()
-            .AddProcessor(new BatchActivityExportProcessor(new DropSpans())).Build();
+            .AddProcessor(new BatchActivityExportProcessor(_spans)).Build();
         _meters = Sdk.CreateMeterProviderBuilder().AddMeter(PortalTelemetry.Name).AddHttpClientInstrumentation()
             .AddReader(new PeriodicExportingMetricReader(new DropMetrics(), 5000)).Build();
     }
@@ -36,6 +37,13 @@ internal sealed class BenchTelemetry : IDisposable
 
     public override string ToString() => On ? "on (BENCH_TELEMETRY=1)" : "off";
 
+    /// <summary>Spans exported so far (after a flush): how much a run records, by source.</summary>
+    public IReadOnlyDictionary<string, long> FlushAndCountSpans()
+    {
+        _tracer?.ForceFlush();
+        return _spans.Counts;
+    }
+
     public void Dispose()
     {
         _tracer?.Dispose();
@@ -45,7 +53,20 @@ internal sealed class BenchTelemetry : IDisposable
     /// <summary>An exporter that takes every span and keeps none.</summary>
     private sealed class DropSpans : BaseExporter<Activity>
     {
-        public override ExportResult Export(in Batch<Activity> batch) => ExportResult.Success;
+        private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
+
+        public IReadOnlyDictionary<string, long> Counts
+        {
+            get { lock (_counts) return new Dictionary<string, long>(_counts); }
+        }
+
+        public override ExportResult Export(in Batch<Activity> batch)
+        {
+            lock (_counts)
+                foreach (var span in batch)
+                    _counts[span.Source.Name] = _counts.GetValueOrDefault(span.Source.Name) + 1;
+            return ExportResult.Success;
+        }
     }
 
     /// <summary>An exporter that takes every metric reading and keeps none.</summary>

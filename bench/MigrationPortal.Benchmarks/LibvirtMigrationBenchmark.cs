@@ -78,6 +78,12 @@ public static partial class LibvirtMigrationBenchmark
         }
 
         if (tuned.Count > 0) Console.WriteLine($"tuned settings: {string.Join(", ", tuned.Select(t => $"{t.Key}={t.Value}"))}");
+        if (telemetry.On)
+        {
+            // What "on" recorded over the whole run (warm-up, timed and tuned portal runs, and the resets' virsh calls, which record nothing).
+            var portalRuns = runs.Count(r => r.Who != "virsh") + 1;
+            Console.WriteLine($"spans exported over {portalRuns} portal runs: {string.Join(", ", telemetry.FlushAndCountSpans().OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}"))}");
+        }
     }
 
     private static async Task<Run> PortalAsync(LibvirtLab lab, string who, IDictionary<string, string?>? settings)

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Infrastructure.Connectors.Libvirt;
+using Xunit.Abstractions;
 
 namespace MigrationPortal.Libvirt.Tests;
 
@@ -10,10 +12,19 @@ namespace MigrationPortal.Libvirt.Tests;
 /// machine's own load; the guest is a TCG guest, whose QEMU burns CPU even while its busybox only prints a counter.
 /// </summary>
 [Collection(LabCollection.Name)]
-public sealed partial class LibvirtUtilisationTests : IAsyncLifetime
+public sealed partial class LibvirtUtilisationTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly CancellationToken None = CancellationToken.None;
     private readonly LibvirtLab _lab = LibvirtLab.Current;
+
+    /// <summary>The reading, in the test's output: what the lab's hosts really gave on this run.</summary>
+    private void Show(UtilisationReading reading)
+    {
+        foreach (var h in reading.Hosts) output.WriteLine($"host {h.HostExternalId}: CPU {h.CpuUsedMhz:0} / {h.CpuCapacityMhz:0} MHz, memory {h.MemoryUsedMb} / {h.MemoryCapacityMb} MiB");
+        foreach (var v in reading.Vms)
+            output.WriteLine($"vm {v.VmExternalId} on {v.HostExternalId}: CPU {v.CpuUsedMhz:0} MHz, memory {v.MemoryUsedMb} MiB, steal {v.CpuReadyPercent:0.0} %, "
+                + $"disk r/w {v.DiskReadBytesPerSecond:0}/{v.DiskWriteBytesPerSecond:0} B/s, net rx/tx {v.NetworkReceiveBytesPerSecond:0}/{v.NetworkTransmitBytesPerSecond:0} B/s");
+    }
 
     public Task InitializeAsync() => _lab.ResetAsync();
 
@@ -28,6 +39,7 @@ public sealed partial class LibvirtUtilisationTests : IAsyncLifetime
         var lab = Connector();
 
         var reading = await lab.Connector.ReadUtilisationAsync(lab.Connection, None);
+        Show(reading);
 
         Assert.Equal([_lab.AUri, _lab.BUri], reading.Hosts.Select(h => h.HostExternalId).Order(StringComparer.Ordinal).ToArray());
         foreach (var host in reading.Hosts)
@@ -53,6 +65,7 @@ public sealed partial class LibvirtUtilisationTests : IAsyncLifetime
         var bracket = System.Diagnostics.Stopwatch.StartNew();
 
         var reading = await lab.Connector.ReadUtilisationAsync(lab.Connection, None);
+        Show(reading);
 
         var after = await DomStatsAsync(_lab.AUri);
         bracket.Stop();
@@ -93,6 +106,7 @@ public sealed partial class LibvirtUtilisationTests : IAsyncLifetime
         var bracket = System.Diagnostics.Stopwatch.StartNew();
 
         var reading = await lab.Connector.ReadUtilisationAsync(lab.Connection, None);
+        Show(reading);
 
         var after = await DomStatsAsync(_lab.AUri);
         bracket.Stop();
@@ -130,6 +144,7 @@ public sealed partial class LibvirtUtilisationTests : IAsyncLifetime
         var tls = lab.Connection with { Endpoint = $"{_lab.ATlsUri}\n{_lab.BTlsUri}" };
 
         var reading = await lab.Connector.ReadUtilisationAsync(tls, None);
+        Show(reading);
 
         Assert.Equal([_lab.ATlsUri, _lab.BTlsUri], reading.Hosts.Select(h => h.HostExternalId).Order(StringComparer.Ordinal).ToArray());
         Assert.Equal(_lab.ATlsUri, Assert.Single(reading.Vms, v => string.Equals(v.VmExternalId, _lab.GuestUuid, StringComparison.OrdinalIgnoreCase)).HostExternalId);
@@ -149,6 +164,7 @@ public sealed partial class LibvirtUtilisationTests : IAsyncLifetime
         var lab = Connector();
 
         var reading = await lab.Connector.ReadUtilisationAsync(lab.Connection, None);
+        Show(reading);
 
         var vm = Assert.Single(reading.Vms, v => string.Equals(v.VmExternalId, _lab.GuestUuid, StringComparison.OrdinalIgnoreCase));
         Assert.Equal(_lab.BUri, vm.HostExternalId);
