@@ -46,6 +46,13 @@ public sealed class LibvirtOptions
 
     /// <summary>How often a running job's statistics are read for progress.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// How far apart the two reads of a utilisation reading are: libvirt's CPU, disk and network counters are cumulative,
+    /// so a rate is the difference over this interval. Longer smooths bursts; the reading takes at least this long.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan UtilisationInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 public enum BlockCopyWay

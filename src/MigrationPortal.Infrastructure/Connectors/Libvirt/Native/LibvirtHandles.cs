@@ -55,3 +55,18 @@ internal sealed class NetworkHandle : SafeHandleZeroOrMinusOneIsInvalid
 
     protected override bool ReleaseHandle() => LibvirtNative.virNetworkFree(handle) == 0;
 }
+
+/// <summary>
+/// The virDomainStatsRecordPtr* array virConnectGetAllDomainStats returns (NULL-terminated); releasing it calls
+/// virDomainStatsRecordListFree, which frees every record, its typed parameters and its domain reference.
+/// </summary>
+internal sealed class DomainStatsListHandle : SafeHandleZeroOrMinusOneIsInvalid
+{
+    public DomainStatsListHandle() : base(ownsHandle: true) { }
+
+    protected override bool ReleaseHandle()
+    {
+        LibvirtNative.virDomainStatsRecordListFree(handle);
+        return true;
+    }
+}
