@@ -24,8 +24,8 @@ public sealed class PlanConsolidation(IConsolidationSolver solver, TimeProvider 
             var best = warm;
             var bestScore = PackingModel.Score(cluster, warm);
             var inUse = cluster.Hosts.Count(h => h.InUse && !h.HasFixedLoad);
-            var clusterBound = inUse;
-            if (cluster.MovableVms > 0 && inUse > 0)
+            var clusterBound = cluster.VolumeBoundHostsFreed;
+            if (cluster.MovableVms > 0 && inUse > 0 && bestScore.HostsFreed < clusterBound)
             {
                 var remaining = settings.SolverTimeLimit - time.GetElapsedTime(started);
                 var share = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(20).Ticks, remaining.Ticks * cluster.MovableVms / totalVms));
@@ -36,9 +36,13 @@ public sealed class PlanConsolidation(IConsolidationSolver solver, TimeProvider 
                     best = answer.ToArray();
                     bestScore = PackingModel.Score(cluster, answer);
                 }
-                clusterBound = Math.Min(inUse, solution.BoundHostsFreed ?? inUse);
-                statuses.Add($"{cluster.GroupId}: {solution.Status}, {bestScore.HostsFreed} freed of at most {clusterBound}");
+                // The solver's bound covers only the hosts it was offered; for a restricted model the volume bound stands.
+                if (!cluster.Restricted && solution.BoundHostsFreed is { } proven)
+                    clusterBound = Math.Min(clusterBound, proven);
+                statuses.Add($"{cluster.GroupId}: {solution.Status}{(cluster.Restricted ? $" on {cluster.Units.Count} of its units" : "")}, {bestScore.HostsFreed} freed of at most {clusterBound}");
             }
+            else if (cluster.MovableVms > 0 && inUse > 0)
+                statuses.Add($"{cluster.GroupId}: Optimal (the greedy plan frees as many hosts as the volume allows: {bestScore.HostsFreed}), solver not needed");
             freed += bestScore.HostsFreed;
             bound += Math.Max(clusterBound, bestScore.HostsFreed);
             steps.AddRange(PackingModel.ToSteps(start, cluster, best));

@@ -23,7 +23,8 @@ public static class BalancePlanner
         for (var g = 0; g < start.Groups.Count; g++)
             best[g] = BestMove(state, g, unitsByGroup.GetValueOrDefault(g) ?? [], moved, settings, target, out blocks[g]);
 
-        while (steps.Count < settings.MaxMoves)
+        var movedVms = 0;
+        while (movedVms < settings.MaxMoves)
         {
             var pick = -1;
             for (var g = 0; g < best.Length; g++)
@@ -32,11 +33,14 @@ public static class BalancePlanner
             if (pick < 0)
                 break;
             var m = best[pick]!.Value;
+            if (movedVms + m.Unit.Vms.Count > settings.MaxMoves)
+                break;
             var from = state.HostOf(m.Unit);
             var reason = $"Balance {start.Groups[pick]}: {problem.Hosts[from].Id} load {state.Load(from, settings):P0} → {problem.Hosts[m.To].Id} load {state.Load(m.To, settings):P0}; imbalance {m.Before:0.000} → {m.After:0.000} (target {target:0.000})";
             state.Move(m.Unit, m.To);
             moved[m.Unit.Index] = true;
             steps.Add(new PlanStep(m.Unit, m.To, reason));
+            movedVms += m.Unit.Vms.Count;
             best[pick] = BestMove(state, pick, unitsByGroup[pick], moved, settings, target, out blocks[pick]);
         }
 
@@ -50,7 +54,7 @@ public static class BalancePlanner
                 notes.Add(start.Imbalance(g, settings) <= target
                     ? $"{name}: imbalance {imbalance:0.000} is already under the target {target:0.000}; nothing to do."
                     : $"{name}: imbalance brought under the target {target:0.000} ({imbalance:0.000}).");
-            else if (steps.Count >= settings.MaxMoves)
+            else if (movedVms >= settings.MaxMoves || best.Any(b => b is { } c && movedVms + c.Unit.Vms.Count > settings.MaxMoves))
                 notes.Add($"{name}: imbalance {imbalance:0.000} is still above the target {target:0.000}: the plan reached its limit of {settings.MaxMoves} moves.");
             else
                 notes.Add($"{name}: imbalance {imbalance:0.000} is still above the target {target:0.000}, and no remaining move lowers it by {settings.MinimumGain}: {Describe(blocks[g])}.");
@@ -97,19 +101,23 @@ public static class BalancePlanner
             return null;
 
         Candidate? best = null;
+        var cpuCap = state.CpuCapacity;
+        var memCap = state.MemCapacity;
+        double wc = s.CpuWeight, wm = s.MemoryWeight;
         foreach (var u in units)
         {
             if (moved[u.Index])
                 continue;
             var from = state.HostOf(u);
             var lf = load[from];
-            var df = state.LoadOf(u, from, s);
+            double cpu = u.CpuMhz, mem = u.MemoryMb;
+            var df = wc * cpu / cpuCap[from] + wm * mem / memCap[from];
             foreach (var to in u.AllowedHosts)
             {
                 // Only a move from a busier to a less busy host can lower the spread; skip the rest before the checks.
                 if (load[to] >= lf)
                     continue;
-                var dt = state.LoadOf(u, to, s);
+                var dt = wc * cpu / cpuCap[to] + wm * mem / memCap[to];
                 var newSum = sum - df + dt;
                 var newSumSq = sumSq - lf * lf - load[to] * load[to] + (lf - df) * (lf - df) + (load[to] + dt) * (load[to] + dt);
                 var after = PlacementState.CoefficientOfVariation(newSum, newSumSq, n);

@@ -2,14 +2,19 @@ namespace MigrationPortal.Domain.Optimization;
 
 /// <summary>One cluster's consolidation as a packing problem in integers, for a solver: hosts with capacity less headroom,
 /// units with the hosts they may be on (their own first), and keep-apart sets. CPU is in MHz and memory in MB, demand
-/// rounded up and capacity down, so an answer that fits here fits the real figures.</summary>
+/// rounded up and capacity down, so an answer that fits here fits the real figures.
+/// <paramref name="VolumeBoundHostsFreed"/>: no plan can free more hosts in this cluster (the hosts left on must hold all the
+/// demand). <paramref name="Restricted"/>: only the hosts most likely to be emptied are offered to the solver (the others keep
+/// their VMs as fixed load), so a solver's own bound holds for this model, not for the whole cluster.</summary>
 public sealed record PackingCluster(
     int Group,
     string GroupId,
     IReadOnlyList<PackingHost> Hosts,
     IReadOnlyList<PackingUnit> Units,
     IReadOnlyList<PackingApartSet> ApartSets,
-    int MaxMovedVms)
+    int MaxMovedVms,
+    int VolumeBoundHostsFreed,
+    bool Restricted)
 {
     public int MovableVms => Units.Where(u => u.Hosts.Count > 1).Sum(u => u.VmCount);
 }

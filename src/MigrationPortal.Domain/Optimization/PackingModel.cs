@@ -3,7 +3,10 @@ namespace MigrationPortal.Domain.Optimization;
 /// <summary>Builds the per-cluster packing problems a consolidation solver works on, and turns a solver's assignment back into plan steps.</summary>
 public static class PackingModel
 {
-    public static IReadOnlyList<PackingCluster> Build(PlacementState state, IReadOnlyList<PlanStep> warmStart, int maxMoves)
+    /// <param name="candidateSlack">How many hosts beyond the volume bound (and beyond those the warm start empties) are
+    /// offered to the solver to empty; the units of the other hosts stay out of the model, which keeps it small at 1,000 VMs
+    /// per cluster. <c>int.MaxValue</c> offers every host.</param>
+    public static IReadOnlyList<PackingCluster> Build(PlacementState state, IReadOnlyList<PlanStep> warmStart, int maxMoves, int candidateSlack = 3)
     {
         var problem = state.Problem;
         var clusters = new List<PackingCluster>();
@@ -16,12 +19,25 @@ public static class PackingModel
             var local = new Dictionary<int, int>();
             for (var i = 0; i < hostIds.Length; i++)
                 local[hostIds[i]] = i;
-            var units = state.Units.Where(u => u.Group == g && u.OriginalHost >= 0 && local.ContainsKey(u.OriginalHost)).ToArray();
-            // VMs of units the model cannot place (split keep-together sets) stay as fixed load on their hosts.
+            var allUnits = state.Units.Where(u => u.Group == g && u.OriginalHost >= 0 && local.ContainsKey(u.OriginalHost)).ToArray();
+            var volumeBound = VolumeBound(state, hostIds);
+
+            // Hosts offered to be emptied: those the warm start empties, then the ones with fewest VMs (as the greedy tries
+            // them), up to the volume bound plus the slack; a host with a pinned VM cannot be emptied at all.
+            var emptiedByWarm = warmStart.Where(s => s.Unit.Group == g).Select(s => s.Unit.OriginalHost).ToHashSet();
+            var emptiable = hostIds.Where(h => state.VmCount(h) > 0 && allUnits.Where(u => u.OriginalHost == h).All(u => u.Movable)
+                && allUnits.Where(u => u.OriginalHost == h).Sum(u => u.Vms.Count) == state.VmCount(h)).ToArray();
+            var take = candidateSlack == int.MaxValue ? int.MaxValue : Math.Max(volumeBound, emptiedByWarm.Count) + candidateSlack;
+            var candidates = emptiable.OrderBy(h => emptiedByWarm.Contains(h) ? 0 : 1).ThenBy(h => state.VmCount(h))
+                .ThenBy(h => state.Load(h, new OptimizerSettings())).ThenBy(h => h).Take(take).ToHashSet();
+            var restricted = candidates.Count < emptiable.Length;
+            var units = allUnits.Where(u => candidates.Contains(u.OriginalHost)).ToArray();
+
+            // VMs the model does not place (split keep-together sets, units of hosts not offered) stay as fixed load.
             var fixedCpu = new double[hostIds.Length];
             var fixedMem = new double[hostIds.Length];
             var hasFixed = new bool[hostIds.Length];
-            foreach (var u in state.Units.Where(u => u.Group == g && u.OriginalHost < 0))
+            foreach (var u in state.Units.Where(u => u.Group == g && (u.OriginalHost < 0 || (local.ContainsKey(u.OriginalHost) && !candidates.Contains(u.OriginalHost)))))
                 foreach (var v in u.Vms)
                     if (local.TryGetValue(state.HostOfVm(v), out var l))
                     {
@@ -62,9 +78,27 @@ public static class PackingModel
             var movableHere = units.Where(u => u.Movable).Sum(u => u.Vms.Count);
             var spare = Math.Max(0, (long)maxMoves - warmTotal);
             var budget = warmByGroup.GetValueOrDefault(g) + (totalMovable == 0 ? 0 : (int)(spare * movableHere / totalMovable));
-            clusters.Add(new PackingCluster(g, state.Groups[g], hosts, packingUnits, apart, budget));
+            clusters.Add(new PackingCluster(g, state.Groups[g], hosts, packingUnits, apart, budget, volumeBound, restricted));
         }
         return clusters;
+    }
+
+    /// <summary>Hosts in use less the fewest hosts that can hold the cluster's demand: each host left on holds at most its
+    /// limit (capacity less headroom), or what it holds now if that is more (it may only give VMs away).</summary>
+    public static int VolumeBound(PlacementState state, IReadOnlyList<int> usableHosts)
+    {
+        var inUse = usableHosts.Where(h => state.VmCount(h) > 0).ToArray();
+        int Needed(Func<int, double> used, Func<int, double> limit)
+        {
+            var demand = inUse.Sum(used);
+            var caps = inUse.Select(h => Math.Max(limit(h), used(h))).OrderDescending().ToArray();
+            var n = 0;
+            for (var held = 0.0; held < demand - 1e-6 && n < caps.Length; n++)
+                held += caps[n];
+            return n;
+        }
+        var needed = Math.Max(Needed(state.CpuUsed, h => state.CpuLimit[h]), Needed(state.MemUsed, h => state.MemLimit[h]));
+        return inUse.Length - needed;
     }
 
     /// <summary>The local host of each unit after the given steps (the warm start for a solver).</summary>

@@ -21,6 +21,8 @@ public sealed class PlacementState
         var groupIndex = Groups.Select((g, i) => (g, i)).ToDictionary(x => x.g, x => x.i, StringComparer.Ordinal);
         HostGroup = hosts.Select(h => groupIndex[h.GroupId]).ToArray();
         GroupHosts = Groups.Select((_, g) => Enumerable.Range(0, n).Where(h => HostGroup[h] == g).ToArray()).ToArray();
+        CpuCapacity = hosts.Select(h => h.CpuCapacityMhz).ToArray();
+        MemCapacity = hosts.Select(h => h.MemoryCapacityMb).ToArray();
         CpuLimit = hosts.Select(h => h.CpuCapacityMhz * problem.HeadroomFor(h.GroupId).CpuFactor).ToArray();
         MemLimit = hosts.Select(h => h.MemoryCapacityMb * problem.HeadroomFor(h.GroupId).MemoryFactor).ToArray();
 
@@ -70,6 +72,8 @@ public sealed class PlacementState
         Groups = other.Groups;
         HostGroup = other.HostGroup;
         GroupHosts = other.GroupHosts;
+        CpuCapacity = other.CpuCapacity;
+        MemCapacity = other.MemCapacity;
         CpuLimit = other.CpuLimit;
         MemLimit = other.MemLimit;
         Units = other.Units;
@@ -89,6 +93,8 @@ public sealed class PlacementState
     public IReadOnlyList<string> Groups { get; }
     public IReadOnlyList<int> HostGroup { get; }
     public IReadOnlyList<int[]> GroupHosts { get; }
+    internal double[] CpuCapacity { get; }
+    internal double[] MemCapacity { get; }
     /// <summary>Capacity less the cluster's headroom: what a host may carry after a move onto it.</summary>
     public IReadOnlyList<double> CpuLimit { get; }
     public IReadOnlyList<double> MemLimit { get; }

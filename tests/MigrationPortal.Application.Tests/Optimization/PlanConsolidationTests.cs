@@ -58,27 +58,44 @@ public class PlanConsolidationTests
         Assert.Equal(0, plan.Solver!.Gap);
     }
 
+    // Greedy empties b onto c first (web2 may not join web1 on a); then a cannot be emptied, 1 host freed of a volume bound of 2.
+    private static PlacementProblem KeepApartTrap() => new ClusterBuilder().Host("a").Host("b").Host("c")
+        .Vm("web1", "a").Vms("a", 5).Vm("web2", "b").Vms("c", 1)
+        .Rule(PlacementRule.KeepApart("web", ["web1", "web2"])).Build();
+
     [Fact]
-    public void Plan_KeepsTheGreedyPlan_WhenTheSolverAnswersWithAnOvercommit()
+    public void Plan_KeepsTheGreedyPlan_WhenTheSolverAnswerBreaksAKeepApartRule()
     {
-        var problem = new ClusterBuilder().Host("a").Host("b").Host("c").Vms("a", 6).Vms("b", 1).Vms("c", 1).Build();
+        var problem = KeepApartTrap();
+        var greedy = GreedyConsolidator.Plan(problem, Settings);
 
         var plan = Planner(new EverythingOnTheFirstHost()).Plan(problem, Settings);
 
         Assert.Empty(PlanChecker.Violations(problem, plan));
-        Assert.Equal(GreedyConsolidator.Plan(problem, Settings).MovedVms, plan.MovedVms);
-        Assert.Equal(2, plan.HostsFreed);
+        Assert.Equal((greedy.HostsFreed, greedy.MovedVms), (plan.HostsFreed, plan.MovedVms));
+        Assert.Equal(1, plan.HostsFreed);
     }
 
     [Fact]
-    public void Plan_KeepsTheGreedyPlan_WhenTheSolverFindsNothing()
+    public void Plan_KeepsTheGreedyPlanAndSaysSo_WhenTheSolverFindsNothing()
     {
-        var problem = new ClusterBuilder().Host("a").Host("b").Vms("a", 1).Vms("b", 1).Build();
-
-        var plan = Planner(new NoAnswer()).Plan(problem, Settings);
+        var plan = Planner(new NoAnswer()).Plan(KeepApartTrap(), Settings);
 
         Assert.Equal(1, plan.HostsFreed);
         Assert.Contains("Unknown", plan.Solver!.ClusterStatuses.Single());
+        Assert.Equal(1, plan.Solver.Gap);
+    }
+
+    [Fact]
+    public void Plan_FreesTheHostTheGreedyCannot_WhenKeepApartTrapsTheGreedyOrder()
+    {
+        var problem = KeepApartTrap();
+
+        var plan = Planner().Plan(problem, Settings);
+
+        Assert.Empty(PlanChecker.Violations(problem, plan));
+        Assert.True(plan.HostsFreed >= 1);
+        Assert.Equal(plan.Solver!.BoundHostsFreed, plan.HostsFreed);
     }
 
     [Property(Arbitrary = [typeof(RandomClusters)], MaxTest = 60)]
