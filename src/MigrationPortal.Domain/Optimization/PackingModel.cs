@@ -33,18 +33,19 @@ public static class PackingModel
             var restricted = candidates.Count < emptiable.Length;
             var units = allUnits.Where(u => candidates.Contains(u.OriginalHost)).ToArray();
 
-            // VMs the model does not place (split keep-together sets, units of hosts not offered) stay as fixed load.
+            // VMs the model does not place (split keep-together sets, which may even span clusters, and the units of hosts
+            // not offered) stay as fixed load: found by VM, so no VM on these hosts is left out of the count.
+            var modelled = units.SelectMany(u => u.Vms).ToHashSet();
             var fixedCpu = new double[hostIds.Length];
             var fixedMem = new double[hostIds.Length];
             var hasFixed = new bool[hostIds.Length];
-            foreach (var u in state.Units.Where(u => u.Group == g && (u.OriginalHost < 0 || (local.ContainsKey(u.OriginalHost) && !candidates.Contains(u.OriginalHost)))))
-                foreach (var v in u.Vms)
-                    if (local.TryGetValue(state.HostOfVm(v), out var l))
-                    {
-                        fixedCpu[l] += problem.Vms[v].CpuDemandMhz;
-                        fixedMem[l] += problem.Vms[v].MemoryDemandMb;
-                        hasFixed[l] = true;
-                    }
+            for (var v = 0; v < problem.Vms.Count; v++)
+                if (local.TryGetValue(state.HostOfVm(v), out var l) && !modelled.Contains(v))
+                {
+                    fixedCpu[l] += problem.Vms[v].CpuDemandMhz;
+                    fixedMem[l] += problem.Vms[v].MemoryDemandMb;
+                    hasFixed[l] = true;
+                }
             var hosts = hostIds.Select((h, i) =>
             {
                 var over = state.CpuUsed(h) > state.CpuLimit[h] + 1e-6 || state.MemUsed(h) > state.MemLimit[h] + 1e-6;
