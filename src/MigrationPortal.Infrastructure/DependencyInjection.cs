@@ -74,6 +74,7 @@ public static class DependencyInjection
             .AddDefaultTokenProviders();
         services.AddScoped<IAccountDirectory, IdentityAccountDirectory>();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<MigrationPortal.Application.Optimization.IConsolidationSolver, MigrationPortal.Infrastructure.Optimization.CpSatConsolidationSolver>();
         return services;
     }
 }
