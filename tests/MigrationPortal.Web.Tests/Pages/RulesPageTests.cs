@@ -81,17 +81,19 @@ public sealed class RulesPageTests(PortalWebFactory factory) : PortalPageTestCon
         cut.WaitForAssertion(() => Assert.Contains(name, cut.Find("[data-testid=rules]").TextContent));
         var row = cut.FindAll("[data-testid=rule-row]").Single(r => r.TextContent.Contains(name));
 
-        await row.QuerySelector("button[data-testid=rule-delete]")!.ClickAsync(new MouseEventArgs());
+        // Click, not ClickAsync: the handler waits for the dialog's answer, which the test gives below.
+        row.QuerySelector("button[data-testid=rule-delete]")!.Click();
         cut.WaitForAssertion(() => Assert.Contains("Delete rule?", dialogs.Markup));
         dialogs.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Keep it").Click();
+        cut.WaitForAssertion(() => Assert.DoesNotContain("Delete rule?", dialogs.Markup));
         Assert.Equal(1, await CountAsync(name));
 
-        await cut.FindAll("[data-testid=rule-row]").Single(r => r.TextContent.Contains(name)).QuerySelector("button[data-testid=rule-delete]")!.ClickAsync(new MouseEventArgs());
+        cut.FindAll("[data-testid=rule-row]").Single(r => r.TextContent.Contains(name)).QuerySelector("button[data-testid=rule-delete]")!.Click();
         cut.WaitForAssertion(() => Assert.Contains("Delete rule?", dialogs.Markup));
         dialogs.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Delete").Click();
         cut.WaitForAssertion(() => Assert.Contains(Services.GetRequiredService<ISnackbar>().ShownSnackbars, s => s.Message == $"Rule '{name}' deleted."), TimeSpan.FromSeconds(10));
         Assert.Equal(0, await CountAsync(name));
-        Assert.DoesNotContain(name, cut.Find("[data-testid=rules]").TextContent);
+        cut.WaitForAssertion(() => Assert.DoesNotContain(name, cut.Find("[data-testid=rules]").TextContent));
     }
 
     [Fact]
