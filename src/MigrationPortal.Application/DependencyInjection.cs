@@ -10,6 +10,7 @@ using MigrationPortal.Application.Execution;
 using MigrationPortal.Application.Inventory;
 using MigrationPortal.Application.Mappings;
 using MigrationPortal.Application.Requests;
+using MigrationPortal.Application.Rules;
 using MigrationPortal.Application.Scheduling;
 
 namespace MigrationPortal.Application;
@@ -82,6 +83,7 @@ public static class DependencyInjection
         services.AddScoped<ListConnections>();
         services.AddScoped<SaveConnection>();
         services.AddConversionMapUseCases();
+        services.AddRuleUseCases();
         services.AddScoped<TestConnection>();
         services.AddScoped<ListUsers>();
         services.AddScoped<CreateLocalUser>();

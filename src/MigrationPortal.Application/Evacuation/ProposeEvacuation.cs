@@ -35,6 +35,7 @@ public sealed class ProposeEvacuation(IPortalDb db, AccessGuard guard, TimeProvi
 
         var committed = await HostPlacement.CommittedMbAsync(db, host.ConnectionId, ct);
         var free = targets.ToDictionary(h => h.ExternalId, h => h.MemoryMb - h.MemoryUsedMb - committed.GetValueOrDefault(h.ExternalId));
+        var rules = await Rules.RuleAwarePlacement.LoadAsync(db, host, vms, committed, ct);
         var memory = targets.ToDictionary(h => h.ExternalId, _ => 0L);
         var disk = stores.ToDictionary(d => d.ExternalId, _ => 0L);
         var moves = new Dictionary<Guid, EvacuationMove>();
@@ -42,8 +43,9 @@ public sealed class ProposeEvacuation(IPortalDb db, AccessGuard guard, TimeProvi
         {
             var choices = targets.Select(t => ChoiceFor(vm, t, stores, disk)).OfType<EvacuationChoice>().ToList();
             var proposed = choices
-                .Where(c => free[c.TargetHostId] - memory[c.TargetHostId] >= vm.MemoryMb)
-                .OrderByDescending(c => c.Kind == MigrationKind.Compute)
+                .Where(c => free[c.TargetHostId] - memory[c.TargetHostId] >= vm.MemoryMb && rules.Allows(vm, c.TargetHostId, memory[c.TargetHostId]))
+                .OrderBy(c => rules.ShouldBreaks(vm, c.TargetHostId))
+                .ThenByDescending(c => c.Kind == MigrationKind.Compute)
                 .ThenByDescending(c => c.SameCluster)
                 .ThenByDescending(c => free[c.TargetHostId] - memory[c.TargetHostId])
                 .ThenBy(c => c.TargetHostName)
@@ -53,11 +55,12 @@ public sealed class ProposeEvacuation(IPortalDb db, AccessGuard guard, TimeProvi
             {
                 note = choices.Count == 0
                     ? "No compatible host: none can reach this VM's storage, and no datastore it mounts has room for the VM's disks."
-                    : $"No compatible host has {vm.MemoryMb} MB of memory free.";
+                    : rules.WhyNone(vm) ?? $"No compatible host has {vm.MemoryMb} MB of memory free.";
             }
             else
             {
                 memory[proposed.TargetHostId] += vm.MemoryMb;
+                rules.Place(vm, proposed.TargetHostId);
                 if (proposed.TargetDatastoreId is { } ds) disk[ds] += vm.ProvisionedGb;
             }
 

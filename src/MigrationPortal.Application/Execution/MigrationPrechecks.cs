@@ -12,7 +12,7 @@ namespace MigrationPortal.Application.Execution;
 /// (<c>PreviewRequest</c>), the approver's check (<c>CheckRequest</c>) and the run's precheck step all call this, so a
 /// rule cannot differ between what a person is shown and what the run enforces. Findings are ordered most severe first.
 /// </summary>
-public sealed class MigrationPrechecks(IPortalDb db, IConnectorResolver connectors, ConversionPrechecks conversion)
+public sealed class MigrationPrechecks(IPortalDb db, IConnectorResolver connectors, ConversionPrechecks conversion, Rules.RulePrechecks rules)
 {
     /// <param name="plan">The move; <see cref="MigrationPlan.RequestId"/> is <see cref="Guid.Empty"/> for a request not saved yet.</param>
     /// <param name="vmId">The VM's inventory ID, for the one-move-per-VM check.</param>
@@ -38,6 +38,7 @@ public sealed class MigrationPrechecks(IPortalDb db, IConnectorResolver connecto
 
         if (EncryptionPolicy(plan) is { } policy) findings.Add(policy);
         if (await VmBusyAsync(plan, vmId, ct) is { } busy) findings.Add(busy);
+        findings.AddRange(await rules.CheckAsync(plan, vmId, ct));
         return findings.OrderByDescending(f => f.Severity).ToList();
     }
 

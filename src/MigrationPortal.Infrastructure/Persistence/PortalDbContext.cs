@@ -59,6 +59,8 @@ public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalD
     public DbSet<NotificationCursor> NotificationCursors => Set<NotificationCursor>();
     public DbSet<DirectoryContact> DirectoryContacts => Set<DirectoryContact>();
     public DbSet<MigrationPortal.Domain.Access.AccessToken> AccessTokens => Set<MigrationPortal.Domain.Access.AccessToken>();
+    public DbSet<Domain.Rules.PlacementRule> PlacementRules => Set<Domain.Rules.PlacementRule>();
+    public DbSet<Domain.Rules.ClusterHeadroom> ClusterHeadrooms => Set<Domain.Rules.ClusterHeadroom>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<DemoVm> DemoVms => Set<DemoVm>();
     public DbSet<DemoTask> DemoTasks => Set<DemoTask>();

@@ -1266,6 +1266,116 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                     b.ToTable("RequestTransitions", (string)null);
                 });
 
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.ClusterHeadroom", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ClusterName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("CpuPercent")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MemoryPercent")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConnectionId", "ClusterName")
+                        .IsUnique();
+
+                    b.ToTable("ClusterHeadrooms", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Enforcement")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConnectionId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("PlacementRules", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRuleHost", b =>
+                {
+                    b.Property<Guid>("RuleId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("HostId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("RuleId", "HostId");
+
+                    b.HasIndex("HostId");
+
+                    b.ToTable("PlacementRuleHosts", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRuleVm", b =>
+                {
+                    b.Property<Guid>("RuleId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("VmId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("RuleId", "VmId");
+
+                    b.HasIndex("VmId");
+
+                    b.ToTable("PlacementRuleVms", (string)null);
+                });
+
             modelBuilder.Entity("MigrationPortal.Domain.Scheduling.Blackout", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1881,6 +1991,54 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.ClusterHeadroom", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Inventory.Connection", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRule", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Inventory.Connection", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRuleHost", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Inventory.InventoryHost", null)
+                        .WithMany()
+                        .HasForeignKey("HostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("MigrationPortal.Domain.Rules.PlacementRule", null)
+                        .WithMany("Hosts")
+                        .HasForeignKey("RuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRuleVm", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Rules.PlacementRule", null)
+                        .WithMany("Vms")
+                        .HasForeignKey("RuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("MigrationPortal.Domain.Inventory.InventoryVm", null)
+                        .WithMany()
+                        .HasForeignKey("VmId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("MigrationPortal.Domain.Scheduling.Blackout", b =>
                 {
                     b.OwnsOne("MigrationPortal.Domain.Scheduling.WindowScope", "Scope", b1 =>
@@ -1973,6 +2131,13 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                     b.Navigation("Steps");
 
                     b.Navigation("Transitions");
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRule", b =>
+                {
+                    b.Navigation("Hosts");
+
+                    b.Navigation("Vms");
                 });
 #pragma warning restore 612, 618
         }

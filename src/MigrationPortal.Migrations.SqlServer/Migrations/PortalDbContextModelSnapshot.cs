@@ -1267,6 +1267,116 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                     b.ToTable("RequestTransitions", (string)null);
                 });
 
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.ClusterHeadroom", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("ClusterName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("CpuPercent")
+                        .HasColumnType("int");
+
+                    b.Property<int>("MemoryPercent")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConnectionId", "ClusterName")
+                        .IsUnique();
+
+                    b.ToTable("ClusterHeadrooms", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Enforcement")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConnectionId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("PlacementRules", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRuleHost", b =>
+                {
+                    b.Property<Guid>("RuleId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("HostId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("RuleId", "HostId");
+
+                    b.HasIndex("HostId");
+
+                    b.ToTable("PlacementRuleHosts", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRuleVm", b =>
+                {
+                    b.Property<Guid>("RuleId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("VmId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("RuleId", "VmId");
+
+                    b.HasIndex("VmId");
+
+                    b.ToTable("PlacementRuleVms", (string)null);
+                });
+
             modelBuilder.Entity("MigrationPortal.Domain.Scheduling.Blackout", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1883,6 +1993,54 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.ClusterHeadroom", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Inventory.Connection", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRule", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Inventory.Connection", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRuleHost", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Inventory.InventoryHost", null)
+                        .WithMany()
+                        .HasForeignKey("HostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("MigrationPortal.Domain.Rules.PlacementRule", null)
+                        .WithMany("Hosts")
+                        .HasForeignKey("RuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRuleVm", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Rules.PlacementRule", null)
+                        .WithMany("Vms")
+                        .HasForeignKey("RuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("MigrationPortal.Domain.Inventory.InventoryVm", null)
+                        .WithMany()
+                        .HasForeignKey("VmId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("MigrationPortal.Domain.Scheduling.Blackout", b =>
                 {
                     b.OwnsOne("MigrationPortal.Domain.Scheduling.WindowScope", "Scope", b1 =>
@@ -1975,6 +2133,13 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                     b.Navigation("Steps");
 
                     b.Navigation("Transitions");
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRule", b =>
+                {
+                    b.Navigation("Hosts");
+
+                    b.Navigation("Vms");
                 });
 #pragma warning restore 612, 618
         }

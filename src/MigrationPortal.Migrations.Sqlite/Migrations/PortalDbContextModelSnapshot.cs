@@ -1245,6 +1245,116 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                     b.ToTable("RequestTransitions", (string)null);
                 });
 
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.ClusterHeadroom", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClusterName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CpuPercent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MemoryPercent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConnectionId", "ClusterName")
+                        .IsUnique();
+
+                    b.ToTable("ClusterHeadrooms", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Enforcement")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConnectionId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("PlacementRules", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRuleHost", b =>
+                {
+                    b.Property<Guid>("RuleId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("HostId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RuleId", "HostId");
+
+                    b.HasIndex("HostId");
+
+                    b.ToTable("PlacementRuleHosts", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRuleVm", b =>
+                {
+                    b.Property<Guid>("RuleId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("VmId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RuleId", "VmId");
+
+                    b.HasIndex("VmId");
+
+                    b.ToTable("PlacementRuleVms", (string)null);
+                });
+
             modelBuilder.Entity("MigrationPortal.Domain.Scheduling.Blackout", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1860,6 +1970,54 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.ClusterHeadroom", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Inventory.Connection", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRule", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Inventory.Connection", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRuleHost", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Inventory.InventoryHost", null)
+                        .WithMany()
+                        .HasForeignKey("HostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("MigrationPortal.Domain.Rules.PlacementRule", null)
+                        .WithMany("Hosts")
+                        .HasForeignKey("RuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRuleVm", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Rules.PlacementRule", null)
+                        .WithMany("Vms")
+                        .HasForeignKey("RuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("MigrationPortal.Domain.Inventory.InventoryVm", null)
+                        .WithMany()
+                        .HasForeignKey("VmId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("MigrationPortal.Domain.Scheduling.Blackout", b =>
                 {
                     b.OwnsOne("MigrationPortal.Domain.Scheduling.WindowScope", "Scope", b1 =>
@@ -1952,6 +2110,13 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                     b.Navigation("Steps");
 
                     b.Navigation("Transitions");
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Rules.PlacementRule", b =>
+                {
+                    b.Navigation("Hosts");
+
+                    b.Navigation("Vms");
                 });
 #pragma warning restore 612, 618
         }

@@ -27,6 +27,7 @@ public static class ApiEndpoints
         .. MapEndpoints.Routes,
         .. AccessTokenEndpoints.Routes,
         .. WaveEndpoints.Routes,
+        .. RuleEndpoints.Routes,
         ("GET", "/api/v1/vms"),
         ("POST", "/api/v1/vms/sync/{connectionId}"),
         ("PUT", "/api/v1/vms/{id}/application"),
@@ -88,6 +89,7 @@ public static class ApiEndpoints
         var api = app.MapGroup("/api/v1").RequireAuthorization().WithTags("MigrationPortal").WithPortalProblems();
         api.MapConversionMaps();
         api.MapWaves();
+        api.MapRules();
         app.MapAccessTokens(api);
 
         api.MapGet("/vms", async ([AsParameters] VmQuery q, ListVms useCase, HttpContext http, CancellationToken ct) =>

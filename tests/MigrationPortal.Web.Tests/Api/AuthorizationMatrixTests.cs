@@ -107,6 +107,14 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         [("POST", "/api/v1/storage-maps")] = Row(403, 403, 403, 403, 201, 403),
         [("PUT", "/api/v1/storage-maps/{id}")] = Row(403, 403, 403, 403, 200, 403),
         [("DELETE", "/api/v1/storage-maps/{id}")] = Row(403, 403, 403, 403, 204, 403),
+        // Placement rules: read by everyone (a requester only rules holding their VMs, so Otto gets 404), changed by operators and administrators.
+        [("GET", "/api/v1/rules")] = Row(200, 200, 200, 200, 200, 200),
+        [("GET", "/api/v1/rules/{id}")] = Row(200, 404, 200, 200, 200, 200),
+        [("POST", "/api/v1/rules")] = Row(403, 403, 403, 201, 201, 403),
+        [("PUT", "/api/v1/rules/{id}")] = Row(403, 403, 403, 200, 200, 403),
+        [("DELETE", "/api/v1/rules/{id}")] = Row(403, 403, 403, 204, 204, 403),
+        [("GET", "/api/v1/headroom")] = Row(200, 200, 200, 200, 200, 200),
+        [("PUT", "/api/v1/headroom/{connectionId}")] = Row(403, 403, 403, 200, 200, 403),
     };
 
     private static Dictionary<string, int> Row(int requester, int other, int approver, int op, int admin, int auditor) => new()
@@ -294,6 +302,26 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
                 Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
                 return (pattern.Replace("{id}", (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid().ToString()), nothing);
             }
+            case "/api/v1/rules" when method == "POST":
+                s_demoConnection = await DemoConnectionIdAsync();
+                s_ruleVms = [await VmOfAsync("demo-payments", 0), await VmOfAsync("demo-payments", 1)];
+                return (pattern, async r =>
+                {
+                    if (r.StatusCode == HttpStatusCode.Created) await DeleteRuleAsync((await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+                });
+            case "/api/v1/rules/{id}":
+            {
+                // A fresh Should rule on two of Rita's VMs: it blocks no other case's request, and each case edits version 1.
+                s_ruleVms = [await VmOfAsync("demo-payments", 0), await VmOfAsync("demo-payments", 1)];
+                using var admin = factory.ClientFor(Administrator);
+                using var created = await admin.PostAsJsonAsync("/api/v1/rules", RuleBody($"matrix-{Guid.NewGuid():N}", await DemoConnectionIdAsync()));
+                Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+                var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+                return (pattern.Replace("{id}", id.ToString()), _ => DeleteRuleAsync(id));
+            }
+            case "/api/v1/headroom/{connectionId}":
+                s_demoConnection = await DemoConnectionIdAsync();
+                return (pattern.Replace("{connectionId}", s_demoConnection.ToString()), nothing);
             case "/api/v1/users/{id}/access" or "/api/v1/users/{id}/password":
                 return (pattern.Replace("{id}", await CreateLocalUserAsync()), nothing);
             default:
@@ -373,6 +401,9 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         ("POST" or "PUT", var u) when u.StartsWith("/api/v1/windows") || u.StartsWith("/api/v1/blackouts") =>
             method == "POST" ? client.PostAsJsonAsync(url, PeriodBody($"matrix-{Guid.NewGuid():N}")) : client.PutAsJsonAsync(url, PeriodBody($"matrix-{Guid.NewGuid():N}")),
         ("DELETE", _) => client.DeleteAsync(url),
+        ("POST", "/api/v1/rules") => client.PostAsJsonAsync(url, RuleBody($"matrix-{Guid.NewGuid():N}", s_demoConnection)),
+        ("PUT", var u) when u.StartsWith("/api/v1/rules/") => client.PutAsJsonAsync(url, RuleBody($"matrix-{Guid.NewGuid():N}", null, version: 1)),
+        ("PUT", var u) when u.StartsWith("/api/v1/headroom/") => client.PutAsJsonAsync(url, new { clusterName = "Demo-Cluster-A", cpuPercent = 0, memoryPercent = 0 }),
         ("POST", var u) when u.Contains("-maps") => client.PostAsJsonAsync(url, MapBody(u, $"matrix-{Guid.NewGuid():N}")),
         ("PUT", var u) when u.Contains("-maps/") => client.PutAsJsonAsync(url, MapBody(u, $"matrix-{Guid.NewGuid():N}", version: 1)),
         ("PUT", "/api/v1/concurrency-limits") => client.PutAsJsonAsync(url, new
@@ -394,6 +425,20 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
     };
 
     private static Guid s_demoConnection;
+
+    private static Guid[] s_ruleVms = [];
+
+    /// <summary>A keep-apart Should rule on two of Rita's VMs (a Warning at most, so it blocks no other case's request).</summary>
+    private static object RuleBody(string name, Guid? connectionId, int? version = null) => new
+    {
+        connectionId, name, kind = "KeepApart", enforcement = "Should", vmIds = s_ruleVms, version,
+    };
+
+    private async Task DeleteRuleAsync(Guid id)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<PortalDbContext>().PlacementRules.Where(r => r.Id == id).ExecuteDeleteAsync();
+    }
 
     private static MapFixtures.Pair s_mapPair = null!;
 
