@@ -37,6 +37,7 @@ public interface IPortalDb : IAsyncDisposable
     DbSet<Notifications.NotificationCursor> NotificationCursors { get; }
     DbSet<Notifications.DirectoryContact> DirectoryContacts { get; }
     DbSet<Domain.Access.AccessToken> AccessTokens { get; }
+    DbSet<Domain.Utilisation.UtilisationSample> UtilisationSamples { get; }
 
     /// <summary>The last sealed event (sequence and hash) as recorded by the chain head row, or null before the first event.</summary>
     Task<(long Sequence, string Hash)?> GetAuditChainHeadAsync(CancellationToken ct);
