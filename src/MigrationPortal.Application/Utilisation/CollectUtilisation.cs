@@ -60,8 +60,9 @@ public sealed class CollectUtilisation(IPortalDb db, IUtilisationCollectors coll
     {
         var ids = subjects.SubjectIds.ToList();
         if (ids.Count == 0) return 0;
-        var probe = ids.Take(50).ToList();
-        if (await db.UtilisationSamples.AnyAsync(s => probe.Contains(s.SubjectId), ct)) return 0;
+        // A few subjects stand for the connection: a history that was ever collected has samples of its first ones.
+        foreach (var id in ids.Take(3))
+            if (await db.UtilisationSamples.AnyAsync(s => s.SubjectId == id, ct)) return 0;
         var to = DateTimeOffset.FromUnixTimeSeconds(UtilisationSample.SlotOf(time.GetUtcNow(), UtilisationSample.RawSeconds));
         var readings = await history.ReadHistoryAsync(connection, to - options.Value.RawRetention, to, TimeSpan.FromSeconds(UtilisationSample.RawSeconds), ct);
         var samples = readings.SelectMany(r => subjects.From(r).Samples).ToList();

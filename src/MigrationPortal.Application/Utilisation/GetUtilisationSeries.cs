@@ -70,7 +70,7 @@ public sealed class GetUtilisationSeries(IPortalDb db, AccessGuard guard, TimePr
         var resolution = end - start <= RawUpTo ? UtilisationSample.RawSeconds : UtilisationSample.HourlySeconds;
         var startSeconds = start.ToUnixTimeSeconds();
         var points = rows
-            .Where(r => r.SlotStart >= startSeconds - (r.ResolutionSeconds - 1))
+            .Where(r => r.SlotStart >= startSeconds)
             // Raw samples where they are kept, hourly ones before; a chart of more than two days averages both to the hour.
             .GroupBy(r => resolution == UtilisationSample.RawSeconds && r.ResolutionSeconds == UtilisationSample.RawSeconds ? r.SlotStart : UtilisationSample.SlotOf(r.Start, UtilisationSample.HourlySeconds))
             .Select(g => Average(g.Key, g.ToList()))

@@ -23,6 +23,22 @@ public sealed partial class VSphereConnector : IUtilisationCollector
 
     public async Task<UtilisationReading> ReadUtilisationAsync(ConnectionInfo connection, CancellationToken ct)
     {
+        try
+        {
+            return await ReadQuickStatsAsync(connection, ct);
+        }
+        catch (ConnectorException e) when (!e.Message.Contains(HostOf(connection), StringComparison.OrdinalIgnoreCase))
+        {
+            // vCenter's own words ("Cannot complete login ...") do not say which vCenter; the connection's error list does.
+            throw new ConnectorException(e.FaultType, $"vCenter {HostOf(connection)}: {e.Message}", e);
+        }
+    }
+
+    private static string HostOf(ConnectionInfo connection) =>
+        Uri.TryCreate(connection.Endpoint, UriKind.Absolute, out var uri) ? uri.Authority : connection.Endpoint;
+
+    private async Task<UtilisationReading> ReadQuickStatsAsync(ConnectionInfo connection, CancellationToken ct)
+    {
         var client = await ClientAsync(connection, ct);
         var at = time.GetUtcNow();
         var view = await client.CreateContainerViewAsync(client.Content.RootFolder, UtilisationProperties.Keys, ct);
