@@ -1407,3 +1407,57 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261204035118_Utilisation') THEN
+    ALTER TABLE "Connections" ADD "LastUtilisationAt" timestamp with time zone;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261204035118_Utilisation') THEN
+    ALTER TABLE "Connections" ADD "LastUtilisationError" character varying(1024);
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261204035118_Utilisation') THEN
+    CREATE TABLE "UtilisationSamples" (
+        "SubjectId" uuid NOT NULL,
+        "ResolutionSeconds" integer NOT NULL,
+        "SlotStart" bigint NOT NULL,
+        "CpuUsedMhz" real NOT NULL,
+        "CpuCapacityMhz" real,
+        "MemoryUsedMb" integer NOT NULL,
+        "MemoryCapacityMb" integer,
+        "CpuReadyPercent" real,
+        "DiskReadBytesPerSecond" real,
+        "DiskWriteBytesPerSecond" real,
+        "NetworkReceiveBytesPerSecond" real,
+        "NetworkTransmitBytesPerSecond" real,
+        "SampleCount" smallint NOT NULL,
+        CONSTRAINT "PK_UtilisationSamples" PRIMARY KEY ("SubjectId", "ResolutionSeconds", "SlotStart")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261204035118_Utilisation') THEN
+    CREATE INDEX "IX_UtilisationSamples_ResolutionSeconds_SlotStart" ON "UtilisationSamples" ("ResolutionSeconds", "SlotStart");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261204035118_Utilisation') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261204035118_Utilisation', '10.0.15');
+    END IF;
+END $EF$;
+COMMIT;
+

@@ -176,7 +176,9 @@ CREATE TABLE IF NOT EXISTS "Connections" (
     "PinnedThumbprint" TEXT NULL,
     "AllowUnencryptedMigration" INTEGER NOT NULL,
     "LastSyncedAt" INTEGER NULL,
-    "LastSyncError" TEXT NULL
+    "LastSyncError" TEXT NULL,
+    "LastUtilisationAt" INTEGER NULL,
+    "LastUtilisationError" TEXT NULL
 );
 
 
@@ -356,6 +358,24 @@ CREATE TABLE IF NOT EXISTS "Requests" (
     "EstimatedBytes" INTEGER NULL,
     "PlannedStart" INTEGER NULL,
     "QueueReason" TEXT NULL
+);
+
+
+CREATE TABLE IF NOT EXISTS "UtilisationSamples" (
+    "SubjectId" BLOB NOT NULL,
+    "ResolutionSeconds" INTEGER NOT NULL,
+    "SlotStart" INTEGER NOT NULL,
+    "CpuUsedMhz" REAL NOT NULL,
+    "CpuCapacityMhz" REAL NULL,
+    "MemoryUsedMb" INTEGER NOT NULL,
+    "MemoryCapacityMb" INTEGER NULL,
+    "CpuReadyPercent" REAL NULL,
+    "DiskReadBytesPerSecond" REAL NULL,
+    "DiskWriteBytesPerSecond" REAL NULL,
+    "NetworkReceiveBytesPerSecond" REAL NULL,
+    "NetworkTransmitBytesPerSecond" REAL NULL,
+    "SampleCount" INTEGER NOT NULL,
+    CONSTRAINT "PK_UtilisationSamples" PRIMARY KEY ("SubjectId", "ResolutionSeconds", "SlotStart")
 );
 
 
@@ -637,6 +657,9 @@ CREATE INDEX IF NOT EXISTS "IX_StorageMaps_DestinationConnectionId" ON "StorageM
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_StorageMaps_SourceConnectionId_DestinationConnectionId_Name" ON "StorageMaps" ("SourceConnectionId", "DestinationConnectionId", "Name");
 
 
+CREATE INDEX IF NOT EXISTS "IX_UtilisationSamples_ResolutionSeconds_SlotStart" ON "UtilisationSamples" ("ResolutionSeconds", "SlotStart");
+
+
 CREATE INDEX IF NOT EXISTS "IX_Vms_ApplicationId" ON "Vms" ("ApplicationId");
 
 
@@ -670,5 +693,7 @@ INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261203155319_ConversionMaps', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261203235735_AccessTokens', '10.0.15');
+INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261204035023_Utilisation', '10.0.15');
 
 COMMIT;

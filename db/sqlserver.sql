@@ -1559,3 +1559,63 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204035049_Utilisation'
+)
+BEGIN
+    ALTER TABLE [Connections] ADD [LastUtilisationAt] datetimeoffset NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204035049_Utilisation'
+)
+BEGIN
+    ALTER TABLE [Connections] ADD [LastUtilisationError] nvarchar(1024) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204035049_Utilisation'
+)
+BEGIN
+    CREATE TABLE [UtilisationSamples] (
+        [SubjectId] uniqueidentifier NOT NULL,
+        [ResolutionSeconds] int NOT NULL,
+        [SlotStart] bigint NOT NULL,
+        [CpuUsedMhz] real NOT NULL,
+        [CpuCapacityMhz] real NULL,
+        [MemoryUsedMb] int NOT NULL,
+        [MemoryCapacityMb] int NULL,
+        [CpuReadyPercent] real NULL,
+        [DiskReadBytesPerSecond] real NULL,
+        [DiskWriteBytesPerSecond] real NULL,
+        [NetworkReceiveBytesPerSecond] real NULL,
+        [NetworkTransmitBytesPerSecond] real NULL,
+        [SampleCount] smallint NOT NULL,
+        CONSTRAINT [PK_UtilisationSamples] PRIMARY KEY ([SubjectId], [ResolutionSeconds], [SlotStart])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204035049_Utilisation'
+)
+BEGIN
+    CREATE INDEX [IX_UtilisationSamples_ResolutionSeconds_SlotStart] ON [UtilisationSamples] ([ResolutionSeconds], [SlotStart]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204035049_Utilisation'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261204035049_Utilisation', N'10.0.15');
+END;
+
+COMMIT;
+GO
+
