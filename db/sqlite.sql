@@ -176,7 +176,9 @@ CREATE TABLE IF NOT EXISTS "Connections" (
     "PinnedThumbprint" TEXT NULL,
     "AllowUnencryptedMigration" INTEGER NOT NULL,
     "LastSyncedAt" INTEGER NULL,
-    "LastSyncError" TEXT NULL
+    "LastSyncError" TEXT NULL,
+    "LastUtilisationAt" INTEGER NULL,
+    "LastUtilisationError" TEXT NULL
 );
 
 
@@ -359,6 +361,24 @@ CREATE TABLE IF NOT EXISTS "Requests" (
 );
 
 
+CREATE TABLE IF NOT EXISTS "UtilisationSamples" (
+    "SubjectId" BLOB NOT NULL,
+    "ResolutionSeconds" INTEGER NOT NULL,
+    "SlotStart" INTEGER NOT NULL,
+    "CpuUsedMhz" REAL NOT NULL,
+    "CpuCapacityMhz" REAL NULL,
+    "MemoryUsedMb" INTEGER NOT NULL,
+    "MemoryCapacityMb" INTEGER NULL,
+    "CpuReadyPercent" REAL NULL,
+    "DiskReadBytesPerSecond" REAL NULL,
+    "DiskWriteBytesPerSecond" REAL NULL,
+    "NetworkReceiveBytesPerSecond" REAL NULL,
+    "NetworkTransmitBytesPerSecond" REAL NULL,
+    "SampleCount" INTEGER NOT NULL,
+    CONSTRAINT "PK_UtilisationSamples" PRIMARY KEY ("SubjectId", "ResolutionSeconds", "SlotStart")
+);
+
+
 CREATE TABLE IF NOT EXISTS "Vms" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_Vms" PRIMARY KEY,
     "ConnectionId" TEXT NOT NULL,
@@ -440,18 +460,6 @@ CREATE TABLE IF NOT EXISTS "ApplicationOwner" (
 );
 
 
-CREATE TABLE IF NOT EXISTS "ClusterHeadrooms" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_ClusterHeadrooms" PRIMARY KEY,
-    "ConnectionId" TEXT NOT NULL,
-    "ClusterName" TEXT NOT NULL,
-    "CpuPercent" INTEGER NOT NULL,
-    "MemoryPercent" INTEGER NOT NULL,
-    "UpdatedBy" TEXT NOT NULL,
-    "UpdatedAt" INTEGER NOT NULL,
-    CONSTRAINT "FK_ClusterHeadrooms_Connections_ConnectionId" FOREIGN KEY ("ConnectionId") REFERENCES "Connections" ("Id") ON DELETE CASCADE
-);
-
-
 CREATE TABLE IF NOT EXISTS "NetworkMaps" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_NetworkMaps" PRIMARY KEY,
     "Name" TEXT NOT NULL,
@@ -463,19 +471,6 @@ CREATE TABLE IF NOT EXISTS "NetworkMaps" (
     "Version" INTEGER NOT NULL,
     CONSTRAINT "FK_NetworkMaps_Connections_DestinationConnectionId" FOREIGN KEY ("DestinationConnectionId") REFERENCES "Connections" ("Id"),
     CONSTRAINT "FK_NetworkMaps_Connections_SourceConnectionId" FOREIGN KEY ("SourceConnectionId") REFERENCES "Connections" ("Id") ON DELETE CASCADE
-);
-
-
-CREATE TABLE IF NOT EXISTS "PlacementRules" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_PlacementRules" PRIMARY KEY,
-    "ConnectionId" TEXT NOT NULL,
-    "Name" TEXT NOT NULL,
-    "Kind" TEXT NOT NULL,
-    "Enforcement" TEXT NOT NULL,
-    "UpdatedBy" TEXT NOT NULL,
-    "UpdatedAt" INTEGER NOT NULL,
-    "Version" INTEGER NOT NULL,
-    CONSTRAINT "FK_PlacementRules_Connections_ConnectionId" FOREIGN KEY ("ConnectionId") REFERENCES "Connections" ("Id") ON DELETE CASCADE
 );
 
 
@@ -542,24 +537,6 @@ CREATE TABLE IF NOT EXISTS "RunLeases" (
 );
 
 
-CREATE TABLE IF NOT EXISTS "PlacementRuleHosts" (
-    "RuleId" TEXT NOT NULL,
-    "HostId" TEXT NOT NULL,
-    CONSTRAINT "PK_PlacementRuleHosts" PRIMARY KEY ("RuleId", "HostId"),
-    CONSTRAINT "FK_PlacementRuleHosts_Hosts_HostId" FOREIGN KEY ("HostId") REFERENCES "Hosts" ("Id") ON DELETE CASCADE,
-    CONSTRAINT "FK_PlacementRuleHosts_PlacementRules_RuleId" FOREIGN KEY ("RuleId") REFERENCES "PlacementRules" ("Id") ON DELETE CASCADE
-);
-
-
-CREATE TABLE IF NOT EXISTS "PlacementRuleVms" (
-    "RuleId" TEXT NOT NULL,
-    "VmId" TEXT NOT NULL,
-    CONSTRAINT "PK_PlacementRuleVms" PRIMARY KEY ("RuleId", "VmId"),
-    CONSTRAINT "FK_PlacementRuleVms_PlacementRules_RuleId" FOREIGN KEY ("RuleId") REFERENCES "PlacementRules" ("Id") ON DELETE CASCADE,
-    CONSTRAINT "FK_PlacementRuleVms_Vms_VmId" FOREIGN KEY ("VmId") REFERENCES "Vms" ("Id") ON DELETE CASCADE
-);
-
-
 INSERT OR IGNORE INTO "AuditChainHeads" ("Id", "LastHash", "LastSequence")
 VALUES (1, '0000000000000000000000000000000000000000000000000000000000000000', 0);
 SELECT changes();
@@ -623,9 +600,6 @@ CREATE UNIQUE INDEX IF NOT EXISTS "IX_CalendarFeeds_UserId" ON "CalendarFeeds" (
 CREATE INDEX IF NOT EXISTS "IX_CapacitySlots_RequestId" ON "CapacitySlots" ("RequestId");
 
 
-CREATE UNIQUE INDEX IF NOT EXISTS "IX_ClusterHeadrooms_ConnectionId_ClusterName" ON "ClusterHeadrooms" ("ConnectionId", "ClusterName");
-
-
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_Clusters_ConnectionId_ExternalId" ON "Clusters" ("ConnectionId", "ExternalId");
 
 
@@ -651,15 +625,6 @@ CREATE UNIQUE INDEX IF NOT EXISTS "IX_NetworkMaps_SourceConnectionId_Destination
 
 
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_Networks_ConnectionId_ExternalId" ON "Networks" ("ConnectionId", "ExternalId");
-
-
-CREATE INDEX IF NOT EXISTS "IX_PlacementRuleHosts_HostId" ON "PlacementRuleHosts" ("HostId");
-
-
-CREATE UNIQUE INDEX IF NOT EXISTS "IX_PlacementRules_ConnectionId_Name" ON "PlacementRules" ("ConnectionId", "Name");
-
-
-CREATE INDEX IF NOT EXISTS "IX_PlacementRuleVms_VmId" ON "PlacementRuleVms" ("VmId");
 
 
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_RequestDecisions_RequestId_ApproverId" ON "RequestDecisions" ("RequestId", "ApproverId");
@@ -690,6 +655,9 @@ CREATE INDEX IF NOT EXISTS "IX_StorageMaps_DestinationConnectionId" ON "StorageM
 
 
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_StorageMaps_SourceConnectionId_DestinationConnectionId_Name" ON "StorageMaps" ("SourceConnectionId", "DestinationConnectionId", "Name");
+
+
+CREATE INDEX IF NOT EXISTS "IX_UtilisationSamples_ResolutionSeconds_SlotStart" ON "UtilisationSamples" ("ResolutionSeconds", "SlotStart");
 
 
 CREATE INDEX IF NOT EXISTS "IX_Vms_ApplicationId" ON "Vms" ("ApplicationId");
@@ -726,6 +694,6 @@ VALUES ('20261203155319_ConversionMaps', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261203235735_AccessTokens', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261204033548_PlacementRules', '10.0.15');
+VALUES ('20261204035023_Utilisation', '10.0.15');
 
 COMMIT;

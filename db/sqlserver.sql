@@ -1562,108 +1562,58 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261204033601_PlacementRules'
+    WHERE [MigrationId] = N'20261204035049_Utilisation'
 )
 BEGIN
-    CREATE TABLE [ClusterHeadrooms] (
-        [Id] uniqueidentifier NOT NULL,
-        [ConnectionId] uniqueidentifier NOT NULL,
-        [ClusterName] nvarchar(256) NOT NULL,
-        [CpuPercent] int NOT NULL,
-        [MemoryPercent] int NOT NULL,
-        [UpdatedBy] nvarchar(256) NOT NULL,
-        [UpdatedAt] datetimeoffset NOT NULL,
-        CONSTRAINT [PK_ClusterHeadrooms] PRIMARY KEY ([Id]),
-        CONSTRAINT [FK_ClusterHeadrooms_Connections_ConnectionId] FOREIGN KEY ([ConnectionId]) REFERENCES [Connections] ([Id]) ON DELETE CASCADE
+    ALTER TABLE [Connections] ADD [LastUtilisationAt] datetimeoffset NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204035049_Utilisation'
+)
+BEGIN
+    ALTER TABLE [Connections] ADD [LastUtilisationError] nvarchar(1024) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204035049_Utilisation'
+)
+BEGIN
+    CREATE TABLE [UtilisationSamples] (
+        [SubjectId] uniqueidentifier NOT NULL,
+        [ResolutionSeconds] int NOT NULL,
+        [SlotStart] bigint NOT NULL,
+        [CpuUsedMhz] real NOT NULL,
+        [CpuCapacityMhz] real NULL,
+        [MemoryUsedMb] int NOT NULL,
+        [MemoryCapacityMb] int NULL,
+        [CpuReadyPercent] real NULL,
+        [DiskReadBytesPerSecond] real NULL,
+        [DiskWriteBytesPerSecond] real NULL,
+        [NetworkReceiveBytesPerSecond] real NULL,
+        [NetworkTransmitBytesPerSecond] real NULL,
+        [SampleCount] smallint NOT NULL,
+        CONSTRAINT [PK_UtilisationSamples] PRIMARY KEY ([SubjectId], [ResolutionSeconds], [SlotStart])
     );
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261204033601_PlacementRules'
+    WHERE [MigrationId] = N'20261204035049_Utilisation'
 )
 BEGIN
-    CREATE TABLE [PlacementRules] (
-        [Id] uniqueidentifier NOT NULL,
-        [ConnectionId] uniqueidentifier NOT NULL,
-        [Name] nvarchar(256) NOT NULL,
-        [Kind] nvarchar(32) NOT NULL,
-        [Enforcement] nvarchar(16) NOT NULL,
-        [UpdatedBy] nvarchar(256) NOT NULL,
-        [UpdatedAt] datetimeoffset NOT NULL,
-        [Version] int NOT NULL,
-        CONSTRAINT [PK_PlacementRules] PRIMARY KEY ([Id]),
-        CONSTRAINT [FK_PlacementRules_Connections_ConnectionId] FOREIGN KEY ([ConnectionId]) REFERENCES [Connections] ([Id]) ON DELETE CASCADE
-    );
+    CREATE INDEX [IX_UtilisationSamples_ResolutionSeconds_SlotStart] ON [UtilisationSamples] ([ResolutionSeconds], [SlotStart]);
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261204033601_PlacementRules'
-)
-BEGIN
-    CREATE TABLE [PlacementRuleHosts] (
-        [RuleId] uniqueidentifier NOT NULL,
-        [HostId] uniqueidentifier NOT NULL,
-        CONSTRAINT [PK_PlacementRuleHosts] PRIMARY KEY ([RuleId], [HostId]),
-        CONSTRAINT [FK_PlacementRuleHosts_Hosts_HostId] FOREIGN KEY ([HostId]) REFERENCES [Hosts] ([Id]) ON DELETE CASCADE,
-        CONSTRAINT [FK_PlacementRuleHosts_PlacementRules_RuleId] FOREIGN KEY ([RuleId]) REFERENCES [PlacementRules] ([Id]) ON DELETE CASCADE
-    );
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261204033601_PlacementRules'
-)
-BEGIN
-    CREATE TABLE [PlacementRuleVms] (
-        [RuleId] uniqueidentifier NOT NULL,
-        [VmId] uniqueidentifier NOT NULL,
-        CONSTRAINT [PK_PlacementRuleVms] PRIMARY KEY ([RuleId], [VmId]),
-        CONSTRAINT [FK_PlacementRuleVms_PlacementRules_RuleId] FOREIGN KEY ([RuleId]) REFERENCES [PlacementRules] ([Id]) ON DELETE CASCADE,
-        CONSTRAINT [FK_PlacementRuleVms_Vms_VmId] FOREIGN KEY ([VmId]) REFERENCES [Vms] ([Id]) ON DELETE CASCADE
-    );
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261204033601_PlacementRules'
-)
-BEGIN
-    CREATE UNIQUE INDEX [IX_ClusterHeadrooms_ConnectionId_ClusterName] ON [ClusterHeadrooms] ([ConnectionId], [ClusterName]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261204033601_PlacementRules'
-)
-BEGIN
-    CREATE INDEX [IX_PlacementRuleHosts_HostId] ON [PlacementRuleHosts] ([HostId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261204033601_PlacementRules'
-)
-BEGIN
-    CREATE UNIQUE INDEX [IX_PlacementRules_ConnectionId_Name] ON [PlacementRules] ([ConnectionId], [Name]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261204033601_PlacementRules'
-)
-BEGIN
-    CREATE INDEX [IX_PlacementRuleVms_VmId] ON [PlacementRuleVms] ([VmId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261204033601_PlacementRules'
+    WHERE [MigrationId] = N'20261204035049_Utilisation'
 )
 BEGIN
     INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261204033601_PlacementRules', N'10.0.15');
+    VALUES (N'20261204035049_Utilisation', N'10.0.15');
 END;
 
 COMMIT;

@@ -17,6 +17,7 @@ using MigrationPortal.Infrastructure.Persistence;
 //        dotnet run -c Release --project bench/MigrationPortal.Benchmarks -- v2v [rounds=3] [fixtures=1024:200,4096:1024] [m=8] [raw|vmdk]   (bench/v2v.sh)
 //        dotnet run -c Release --project bench/MigrationPortal.Benchmarks -- wave [rows=1000]   (validate and submit a wave from CSV, against rows/100)
 //        dotnet run -c Release --project bench/MigrationPortal.Benchmarks -- optimize [hosts=200] [vms=10000] [seed=15] [skew=0.8]   (balance and consolidation; bench/optimize.sh)
+//        dotnet run -c Release --project bench/MigrationPortal.Benchmarks -- utilisation [Sqlite|PostgreSql] [vms=1000]   (utilisation history size per 1,000 VMs)
 //        dotnet run -c Release --project bench/MigrationPortal.Benchmarks -- inventory [vms=10000]   (the inventory grid's queries) [provider=Sqlite|PostgreSql] [connection string]
 // Figures are ratios against baselines run in this same process: memory at N events against memory at N/100 events,
 // and the portal's CSV export (use case + CsvHelper) against a plain DbDataReader writing the same columns by hand.
@@ -48,6 +49,12 @@ if (args.FirstOrDefault() == "v2v")
 if (args.FirstOrDefault() == "wave")
 {
     await WaveBenchmark.RunAsync(args.Skip(1).ToArray());
+    return;
+}
+
+if (args.FirstOrDefault() == "utilisation")
+{
+    await UtilisationStorageBenchmark.RunAsync(args.Skip(1).ToArray());
     return;
 }
 

@@ -48,6 +48,11 @@ public static class DependencyInjection
         services.AddScoped<GetAuditAlerts>();
         services.AddScoped<ListVms>();
         services.AddScoped<SyncInventory>();
+        services.AddOptions<Utilisation.UtilisationOptions>().BindConfiguration(Utilisation.UtilisationOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.IsValid, "Utilisation:IntervalMinutes must divide 60, RawRetention be at least an hour and HourlyRetention at least RawRetention.").ValidateOnStart();
+        services.AddScoped<Utilisation.CollectUtilisation>();
+        services.AddScoped<Utilisation.ApplyUtilisationRetention>();
+        services.AddScoped<Utilisation.GetUtilisationSeries>();
         services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<StartPlanner>();
         services.AddScoped<DurationEstimator>();

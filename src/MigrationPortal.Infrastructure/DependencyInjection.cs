@@ -46,6 +46,13 @@ public static class DependencyInjection
         services.AddOptions<LibvirtOptions>().Bind(configuration.GetSection(LibvirtOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LibvirtJobRegistry>();
         services.AddConnectorKind<LibvirtConnector, LibvirtDescriptor>(ConnectionKinds.Libvirt);
+        // Each kind whose connector also reads utilisation (IUtilisationCollector) is collected; the others are skipped.
+        services.AddUtilisationCollectorIfAny<DemoConnector>(ConnectionKinds.Demo);
+        services.AddUtilisationCollectorIfAny<VSphereConnector>(ConnectionKinds.VSphere);
+        services.AddUtilisationCollectorIfAny<LibvirtConnector>(ConnectionKinds.Libvirt);
+        services.AddScoped<IUtilisationCollectors, UtilisationCollectors>();
+        services.AddScoped<IUtilisationStore, UtilisationStore>();
+        services.AddScoped<UtilisationJobs>();
         services.AddOptions<ConversionOptions>().Bind(configuration.GetSection(ConversionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IDiskConverter, QemuImgDiskConverter>();
         // Only a portal with a conversion host set up converts guests; elsewhere the convert-guest step does not apply.

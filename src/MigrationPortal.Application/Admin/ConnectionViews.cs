@@ -8,8 +8,10 @@ namespace MigrationPortal.Application.Admin;
 /// </summary>
 public sealed record ConnectionView(Guid Id, string Name, string Kind, string Endpoint, string? Username, bool HasSecret, string? PinnedThumbprint,
     bool AllowUnencryptedMigration, bool IsDemo, DateTimeOffset? LastSyncedAt, string? LastSyncError,
-    string? CaCertificatePem = null, string? ClientCertificatePem = null, bool HasClientKey = false)
+    string? CaCertificatePem = null, string? ClientCertificatePem = null, bool HasClientKey = false,
+    DateTimeOffset? LastUtilisationAt = null, string? LastUtilisationError = null)
 {
     public static ConnectionView From(Connection c) => new(c.Id, c.Name, c.Kind, c.Endpoint, c.Username, c.ProtectedSecret is not null, c.PinnedThumbprint,
-        c.AllowUnencryptedMigration, c.IsDemo, c.LastSyncedAt, c.LastSyncError, c.CaCertificatePem, c.ClientCertificatePem, c.ProtectedClientKey is not null);
+        c.AllowUnencryptedMigration, c.IsDemo, c.LastSyncedAt, c.LastSyncError, c.CaCertificatePem, c.ClientCertificatePem, c.ProtectedClientKey is not null,
+        c.LastUtilisationAt, c.LastUtilisationError);
 }

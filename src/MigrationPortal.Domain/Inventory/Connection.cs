@@ -61,4 +61,10 @@ public sealed class Connection
     public bool IsDemo => Kind == ConnectionKinds.Demo;
     public DateTimeOffset? LastSyncedAt { get; set; }
     public string? LastSyncError { get; set; }
+
+    /// <summary>When the utilisation collection last stored a reading of this connection.</summary>
+    public DateTimeOffset? LastUtilisationAt { get; set; }
+
+    /// <summary>The connector fault of the last utilisation collection ("FaultType: message"), or null after a good one.</summary>
+    public string? LastUtilisationError { get; set; }
 }

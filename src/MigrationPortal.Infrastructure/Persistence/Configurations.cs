@@ -209,6 +209,7 @@ internal sealed class ConnectionConfiguration : IEntityTypeConfiguration<Connect
         b.Property(c => c.PinnedThumbprint).HasMaxLength(128);
         b.Property(c => c.CaCertificatePem).HasMaxLength(16384);
         b.Property(c => c.ClientCertificatePem).HasMaxLength(16384);
+        b.Property(c => c.LastUtilisationError).HasMaxLength(1024);
         b.HasIndex(c => c.Name).IsUnique();
     }
 }

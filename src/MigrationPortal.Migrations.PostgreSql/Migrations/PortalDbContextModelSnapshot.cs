@@ -593,6 +593,13 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                     b.Property<DateTimeOffset?>("LastSyncedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("LastUtilisationAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastUtilisationError")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -1574,6 +1581,54 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                         .IsUnique();
 
                     b.ToTable("MaintenanceWindows", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Utilisation.UtilisationSample", b =>
+                {
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("ResolutionSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("SlotStart")
+                        .HasColumnType("bigint");
+
+                    b.Property<float?>("CpuCapacityMhz")
+                        .HasColumnType("real");
+
+                    b.Property<float?>("CpuReadyPercent")
+                        .HasColumnType("real");
+
+                    b.Property<float>("CpuUsedMhz")
+                        .HasColumnType("real");
+
+                    b.Property<float?>("DiskReadBytesPerSecond")
+                        .HasColumnType("real");
+
+                    b.Property<float?>("DiskWriteBytesPerSecond")
+                        .HasColumnType("real");
+
+                    b.Property<int?>("MemoryCapacityMb")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MemoryUsedMb")
+                        .HasColumnType("integer");
+
+                    b.Property<float?>("NetworkReceiveBytesPerSecond")
+                        .HasColumnType("real");
+
+                    b.Property<float?>("NetworkTransmitBytesPerSecond")
+                        .HasColumnType("real");
+
+                    b.Property<short>("SampleCount")
+                        .HasColumnType("smallint");
+
+                    b.HasKey("SubjectId", "ResolutionSeconds", "SlotStart");
+
+                    b.HasIndex("ResolutionSeconds", "SlotStart");
+
+                    b.ToTable("UtilisationSamples");
                 });
 
             modelBuilder.Entity("MigrationPortal.Infrastructure.Connectors.Demo.DemoTask", b =>

@@ -594,6 +594,13 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                     b.Property<DateTimeOffset?>("LastSyncedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<DateTimeOffset?>("LastUtilisationAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("LastUtilisationError")
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -1575,6 +1582,54 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                         .IsUnique();
 
                     b.ToTable("MaintenanceWindows", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Utilisation.UtilisationSample", b =>
+                {
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("ResolutionSeconds")
+                        .HasColumnType("int");
+
+                    b.Property<long>("SlotStart")
+                        .HasColumnType("bigint");
+
+                    b.Property<float?>("CpuCapacityMhz")
+                        .HasColumnType("real");
+
+                    b.Property<float?>("CpuReadyPercent")
+                        .HasColumnType("real");
+
+                    b.Property<float>("CpuUsedMhz")
+                        .HasColumnType("real");
+
+                    b.Property<float?>("DiskReadBytesPerSecond")
+                        .HasColumnType("real");
+
+                    b.Property<float?>("DiskWriteBytesPerSecond")
+                        .HasColumnType("real");
+
+                    b.Property<int?>("MemoryCapacityMb")
+                        .HasColumnType("int");
+
+                    b.Property<int>("MemoryUsedMb")
+                        .HasColumnType("int");
+
+                    b.Property<float?>("NetworkReceiveBytesPerSecond")
+                        .HasColumnType("real");
+
+                    b.Property<float?>("NetworkTransmitBytesPerSecond")
+                        .HasColumnType("real");
+
+                    b.Property<short>("SampleCount")
+                        .HasColumnType("smallint");
+
+                    b.HasKey("SubjectId", "ResolutionSeconds", "SlotStart");
+
+                    b.HasIndex("ResolutionSeconds", "SlotStart");
+
+                    b.ToTable("UtilisationSamples");
                 });
 
             modelBuilder.Entity("MigrationPortal.Infrastructure.Connectors.Demo.DemoTask", b =>

@@ -576,6 +576,13 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                     b.Property<long?>("LastSyncedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("LastUtilisationAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastUtilisationError")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -1553,6 +1560,54 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("MaintenanceWindows", (string)null);
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Utilisation.UtilisationSample", b =>
+                {
+                    b.Property<byte[]>("SubjectId")
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("ResolutionSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SlotStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<float?>("CpuCapacityMhz")
+                        .HasColumnType("REAL");
+
+                    b.Property<float?>("CpuReadyPercent")
+                        .HasColumnType("REAL");
+
+                    b.Property<float>("CpuUsedMhz")
+                        .HasColumnType("REAL");
+
+                    b.Property<float?>("DiskReadBytesPerSecond")
+                        .HasColumnType("REAL");
+
+                    b.Property<float?>("DiskWriteBytesPerSecond")
+                        .HasColumnType("REAL");
+
+                    b.Property<int?>("MemoryCapacityMb")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MemoryUsedMb")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<float?>("NetworkReceiveBytesPerSecond")
+                        .HasColumnType("REAL");
+
+                    b.Property<float?>("NetworkTransmitBytesPerSecond")
+                        .HasColumnType("REAL");
+
+                    b.Property<short>("SampleCount")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("SubjectId", "ResolutionSeconds", "SlotStart");
+
+                    b.HasIndex("ResolutionSeconds", "SlotStart");
+
+                    b.ToTable("UtilisationSamples");
                 });
 
             modelBuilder.Entity("MigrationPortal.Infrastructure.Connectors.Demo.DemoTask", b =>

@@ -110,6 +110,21 @@ public static class HangfireSetup
         // Keeps one recurring sync job per connection (sync-inventory:{id}) on the same cron; see PortalJobs.SyncAllInventoriesAsync.
         var cron = settings.InventorySyncCron;
         recurring.AddOrUpdate<PortalJobs>(PortalJobs.InventoryJobId, j => j.SyncAllInventoriesAsync(cron, CancellationToken.None), cron);
+        // One recurring collection job per connection with a collector (collect-utilisation:{id}); see UtilisationJobs.
+        var utilisation = configuration.GetSection(MigrationPortal.Application.Utilisation.UtilisationOptions.Section).Get<MigrationPortal.Application.Utilisation.UtilisationOptions>()
+            ?? new MigrationPortal.Application.Utilisation.UtilisationOptions();
+        if (utilisation.Enabled)
+        {
+            var collectionCron = utilisation.CollectionCron;
+            recurring.AddOrUpdate<UtilisationJobs>(UtilisationJobs.ScheduleJobId, j => j.ScheduleAllAsync(collectionCron, CancellationToken.None), collectionCron);
+            recurring.AddOrUpdate<UtilisationJobs>(UtilisationJobs.RetentionJobId, j => j.ApplyRetentionAsync(CancellationToken.None), Cron.Hourly(7));
+        }
+        else
+        {
+            recurring.RemoveIfExists(UtilisationJobs.ScheduleJobId);
+            recurring.RemoveIfExists(UtilisationJobs.RetentionJobId);
+        }
+
         // Mail only when SMTP is configured; the job itself also checks, so a node with other settings sends nothing.
         if (configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>()?.IsEnabled == true)
             recurring.AddOrUpdate<NotificationJobs>(NotificationJobs.SendJobId, j => j.SendAsync(CancellationToken.None), Cron.Minutely());

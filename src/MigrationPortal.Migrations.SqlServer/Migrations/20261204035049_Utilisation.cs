@@ -1,0 +1,71 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace MigrationPortal.Migrations.SqlServer.Migrations
+{
+    /// <inheritdoc />
+    public partial class Utilisation : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "LastUtilisationAt",
+                table: "Connections",
+                type: "datetimeoffset",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "LastUtilisationError",
+                table: "Connections",
+                type: "nvarchar(1024)",
+                maxLength: 1024,
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "UtilisationSamples",
+                columns: table => new
+                {
+                    SubjectId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    ResolutionSeconds = table.Column<int>(type: "int", nullable: false),
+                    SlotStart = table.Column<long>(type: "bigint", nullable: false),
+                    CpuUsedMhz = table.Column<float>(type: "real", nullable: false),
+                    CpuCapacityMhz = table.Column<float>(type: "real", nullable: true),
+                    MemoryUsedMb = table.Column<int>(type: "int", nullable: false),
+                    MemoryCapacityMb = table.Column<int>(type: "int", nullable: true),
+                    CpuReadyPercent = table.Column<float>(type: "real", nullable: true),
+                    DiskReadBytesPerSecond = table.Column<float>(type: "real", nullable: true),
+                    DiskWriteBytesPerSecond = table.Column<float>(type: "real", nullable: true),
+                    NetworkReceiveBytesPerSecond = table.Column<float>(type: "real", nullable: true),
+                    NetworkTransmitBytesPerSecond = table.Column<float>(type: "real", nullable: true),
+                    SampleCount = table.Column<short>(type: "smallint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_UtilisationSamples", x => new { x.SubjectId, x.ResolutionSeconds, x.SlotStart });
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UtilisationSamples_ResolutionSeconds_SlotStart",
+                table: "UtilisationSamples",
+                columns: new[] { "ResolutionSeconds", "SlotStart" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "UtilisationSamples");
+
+            migrationBuilder.DropColumn(
+                name: "LastUtilisationAt",
+                table: "Connections");
+
+            migrationBuilder.DropColumn(
+                name: "LastUtilisationError",
+                table: "Connections");
+        }
+    }
+}
