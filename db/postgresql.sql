@@ -1411,6 +1411,106 @@ START TRANSACTION;
 
 DO $EF$
 BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261204033615_PlacementRules') THEN
+    CREATE TABLE "ClusterHeadrooms" (
+        "Id" uuid NOT NULL,
+        "ConnectionId" uuid NOT NULL,
+        "ClusterName" character varying(256) NOT NULL,
+        "CpuPercent" integer NOT NULL,
+        "MemoryPercent" integer NOT NULL,
+        "UpdatedBy" character varying(256) NOT NULL,
+        "UpdatedAt" timestamp with time zone NOT NULL,
+        CONSTRAINT "PK_ClusterHeadrooms" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_ClusterHeadrooms_Connections_ConnectionId" FOREIGN KEY ("ConnectionId") REFERENCES "Connections" ("Id") ON DELETE CASCADE
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261204033615_PlacementRules') THEN
+    CREATE TABLE "PlacementRules" (
+        "Id" uuid NOT NULL,
+        "ConnectionId" uuid NOT NULL,
+        "Name" character varying(256) NOT NULL,
+        "Kind" character varying(32) NOT NULL,
+        "Enforcement" character varying(16) NOT NULL,
+        "UpdatedBy" character varying(256) NOT NULL,
+        "UpdatedAt" timestamp with time zone NOT NULL,
+        "Version" integer NOT NULL,
+        CONSTRAINT "PK_PlacementRules" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_PlacementRules_Connections_ConnectionId" FOREIGN KEY ("ConnectionId") REFERENCES "Connections" ("Id") ON DELETE CASCADE
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261204033615_PlacementRules') THEN
+    CREATE TABLE "PlacementRuleHosts" (
+        "RuleId" uuid NOT NULL,
+        "HostId" uuid NOT NULL,
+        CONSTRAINT "PK_PlacementRuleHosts" PRIMARY KEY ("RuleId", "HostId"),
+        CONSTRAINT "FK_PlacementRuleHosts_Hosts_HostId" FOREIGN KEY ("HostId") REFERENCES "Hosts" ("Id") ON DELETE CASCADE,
+        CONSTRAINT "FK_PlacementRuleHosts_PlacementRules_RuleId" FOREIGN KEY ("RuleId") REFERENCES "PlacementRules" ("Id") ON DELETE CASCADE
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261204033615_PlacementRules') THEN
+    CREATE TABLE "PlacementRuleVms" (
+        "RuleId" uuid NOT NULL,
+        "VmId" uuid NOT NULL,
+        CONSTRAINT "PK_PlacementRuleVms" PRIMARY KEY ("RuleId", "VmId"),
+        CONSTRAINT "FK_PlacementRuleVms_PlacementRules_RuleId" FOREIGN KEY ("RuleId") REFERENCES "PlacementRules" ("Id") ON DELETE CASCADE,
+        CONSTRAINT "FK_PlacementRuleVms_Vms_VmId" FOREIGN KEY ("VmId") REFERENCES "Vms" ("Id") ON DELETE CASCADE
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261204033615_PlacementRules') THEN
+    CREATE UNIQUE INDEX "IX_ClusterHeadrooms_ConnectionId_ClusterName" ON "ClusterHeadrooms" ("ConnectionId", "ClusterName");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261204033615_PlacementRules') THEN
+    CREATE INDEX "IX_PlacementRuleHosts_HostId" ON "PlacementRuleHosts" ("HostId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261204033615_PlacementRules') THEN
+    CREATE UNIQUE INDEX "IX_PlacementRules_ConnectionId_Name" ON "PlacementRules" ("ConnectionId", "Name");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261204033615_PlacementRules') THEN
+    CREATE INDEX "IX_PlacementRuleVms_VmId" ON "PlacementRuleVms" ("VmId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261204033615_PlacementRules') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261204033615_PlacementRules', '10.0.15');
+    END IF;
+END $EF$;
+COMMIT;
+
+START TRANSACTION;
+
+DO $EF$
+BEGIN
     IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261204035118_Utilisation') THEN
     ALTER TABLE "Connections" ADD "LastUtilisationAt" timestamp with time zone;
     END IF;

@@ -460,6 +460,18 @@ CREATE TABLE IF NOT EXISTS "ApplicationOwner" (
 );
 
 
+CREATE TABLE IF NOT EXISTS "ClusterHeadrooms" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_ClusterHeadrooms" PRIMARY KEY,
+    "ConnectionId" TEXT NOT NULL,
+    "ClusterName" TEXT NOT NULL,
+    "CpuPercent" INTEGER NOT NULL,
+    "MemoryPercent" INTEGER NOT NULL,
+    "UpdatedBy" TEXT NOT NULL,
+    "UpdatedAt" INTEGER NOT NULL,
+    CONSTRAINT "FK_ClusterHeadrooms_Connections_ConnectionId" FOREIGN KEY ("ConnectionId") REFERENCES "Connections" ("Id") ON DELETE CASCADE
+);
+
+
 CREATE TABLE IF NOT EXISTS "NetworkMaps" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_NetworkMaps" PRIMARY KEY,
     "Name" TEXT NOT NULL,
@@ -471,6 +483,19 @@ CREATE TABLE IF NOT EXISTS "NetworkMaps" (
     "Version" INTEGER NOT NULL,
     CONSTRAINT "FK_NetworkMaps_Connections_DestinationConnectionId" FOREIGN KEY ("DestinationConnectionId") REFERENCES "Connections" ("Id"),
     CONSTRAINT "FK_NetworkMaps_Connections_SourceConnectionId" FOREIGN KEY ("SourceConnectionId") REFERENCES "Connections" ("Id") ON DELETE CASCADE
+);
+
+
+CREATE TABLE IF NOT EXISTS "PlacementRules" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_PlacementRules" PRIMARY KEY,
+    "ConnectionId" TEXT NOT NULL,
+    "Name" TEXT NOT NULL,
+    "Kind" TEXT NOT NULL,
+    "Enforcement" TEXT NOT NULL,
+    "UpdatedBy" TEXT NOT NULL,
+    "UpdatedAt" INTEGER NOT NULL,
+    "Version" INTEGER NOT NULL,
+    CONSTRAINT "FK_PlacementRules_Connections_ConnectionId" FOREIGN KEY ("ConnectionId") REFERENCES "Connections" ("Id") ON DELETE CASCADE
 );
 
 
@@ -537,6 +562,24 @@ CREATE TABLE IF NOT EXISTS "RunLeases" (
 );
 
 
+CREATE TABLE IF NOT EXISTS "PlacementRuleHosts" (
+    "RuleId" TEXT NOT NULL,
+    "HostId" TEXT NOT NULL,
+    CONSTRAINT "PK_PlacementRuleHosts" PRIMARY KEY ("RuleId", "HostId"),
+    CONSTRAINT "FK_PlacementRuleHosts_Hosts_HostId" FOREIGN KEY ("HostId") REFERENCES "Hosts" ("Id") ON DELETE CASCADE,
+    CONSTRAINT "FK_PlacementRuleHosts_PlacementRules_RuleId" FOREIGN KEY ("RuleId") REFERENCES "PlacementRules" ("Id") ON DELETE CASCADE
+);
+
+
+CREATE TABLE IF NOT EXISTS "PlacementRuleVms" (
+    "RuleId" TEXT NOT NULL,
+    "VmId" TEXT NOT NULL,
+    CONSTRAINT "PK_PlacementRuleVms" PRIMARY KEY ("RuleId", "VmId"),
+    CONSTRAINT "FK_PlacementRuleVms_PlacementRules_RuleId" FOREIGN KEY ("RuleId") REFERENCES "PlacementRules" ("Id") ON DELETE CASCADE,
+    CONSTRAINT "FK_PlacementRuleVms_Vms_VmId" FOREIGN KEY ("VmId") REFERENCES "Vms" ("Id") ON DELETE CASCADE
+);
+
+
 INSERT OR IGNORE INTO "AuditChainHeads" ("Id", "LastHash", "LastSequence")
 VALUES (1, '0000000000000000000000000000000000000000000000000000000000000000', 0);
 SELECT changes();
@@ -600,6 +643,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS "IX_CalendarFeeds_UserId" ON "CalendarFeeds" (
 CREATE INDEX IF NOT EXISTS "IX_CapacitySlots_RequestId" ON "CapacitySlots" ("RequestId");
 
 
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_ClusterHeadrooms_ConnectionId_ClusterName" ON "ClusterHeadrooms" ("ConnectionId", "ClusterName");
+
+
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_Clusters_ConnectionId_ExternalId" ON "Clusters" ("ConnectionId", "ExternalId");
 
 
@@ -625,6 +671,15 @@ CREATE UNIQUE INDEX IF NOT EXISTS "IX_NetworkMaps_SourceConnectionId_Destination
 
 
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_Networks_ConnectionId_ExternalId" ON "Networks" ("ConnectionId", "ExternalId");
+
+
+CREATE INDEX IF NOT EXISTS "IX_PlacementRuleHosts_HostId" ON "PlacementRuleHosts" ("HostId");
+
+
+CREATE UNIQUE INDEX IF NOT EXISTS "IX_PlacementRules_ConnectionId_Name" ON "PlacementRules" ("ConnectionId", "Name");
+
+
+CREATE INDEX IF NOT EXISTS "IX_PlacementRuleVms_VmId" ON "PlacementRuleVms" ("VmId");
 
 
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_RequestDecisions_RequestId_ApproverId" ON "RequestDecisions" ("RequestId", "ApproverId");
@@ -693,6 +748,8 @@ INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261203155319_ConversionMaps', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261203235735_AccessTokens', '10.0.15');
+INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261204033548_PlacementRules', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261204035023_Utilisation', '10.0.15');
 

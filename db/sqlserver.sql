@@ -1562,6 +1562,116 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204033601_PlacementRules'
+)
+BEGIN
+    CREATE TABLE [ClusterHeadrooms] (
+        [Id] uniqueidentifier NOT NULL,
+        [ConnectionId] uniqueidentifier NOT NULL,
+        [ClusterName] nvarchar(256) NOT NULL,
+        [CpuPercent] int NOT NULL,
+        [MemoryPercent] int NOT NULL,
+        [UpdatedBy] nvarchar(256) NOT NULL,
+        [UpdatedAt] datetimeoffset NOT NULL,
+        CONSTRAINT [PK_ClusterHeadrooms] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_ClusterHeadrooms_Connections_ConnectionId] FOREIGN KEY ([ConnectionId]) REFERENCES [Connections] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204033601_PlacementRules'
+)
+BEGIN
+    CREATE TABLE [PlacementRules] (
+        [Id] uniqueidentifier NOT NULL,
+        [ConnectionId] uniqueidentifier NOT NULL,
+        [Name] nvarchar(256) NOT NULL,
+        [Kind] nvarchar(32) NOT NULL,
+        [Enforcement] nvarchar(16) NOT NULL,
+        [UpdatedBy] nvarchar(256) NOT NULL,
+        [UpdatedAt] datetimeoffset NOT NULL,
+        [Version] int NOT NULL,
+        CONSTRAINT [PK_PlacementRules] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_PlacementRules_Connections_ConnectionId] FOREIGN KEY ([ConnectionId]) REFERENCES [Connections] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204033601_PlacementRules'
+)
+BEGIN
+    CREATE TABLE [PlacementRuleHosts] (
+        [RuleId] uniqueidentifier NOT NULL,
+        [HostId] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_PlacementRuleHosts] PRIMARY KEY ([RuleId], [HostId]),
+        CONSTRAINT [FK_PlacementRuleHosts_Hosts_HostId] FOREIGN KEY ([HostId]) REFERENCES [Hosts] ([Id]) ON DELETE CASCADE,
+        CONSTRAINT [FK_PlacementRuleHosts_PlacementRules_RuleId] FOREIGN KEY ([RuleId]) REFERENCES [PlacementRules] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204033601_PlacementRules'
+)
+BEGIN
+    CREATE TABLE [PlacementRuleVms] (
+        [RuleId] uniqueidentifier NOT NULL,
+        [VmId] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_PlacementRuleVms] PRIMARY KEY ([RuleId], [VmId]),
+        CONSTRAINT [FK_PlacementRuleVms_PlacementRules_RuleId] FOREIGN KEY ([RuleId]) REFERENCES [PlacementRules] ([Id]) ON DELETE CASCADE,
+        CONSTRAINT [FK_PlacementRuleVms_Vms_VmId] FOREIGN KEY ([VmId]) REFERENCES [Vms] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204033601_PlacementRules'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_ClusterHeadrooms_ConnectionId_ClusterName] ON [ClusterHeadrooms] ([ConnectionId], [ClusterName]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204033601_PlacementRules'
+)
+BEGIN
+    CREATE INDEX [IX_PlacementRuleHosts_HostId] ON [PlacementRuleHosts] ([HostId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204033601_PlacementRules'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_PlacementRules_ConnectionId_Name] ON [PlacementRules] ([ConnectionId], [Name]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204033601_PlacementRules'
+)
+BEGIN
+    CREATE INDEX [IX_PlacementRuleVms_VmId] ON [PlacementRuleVms] ([VmId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204033601_PlacementRules'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261204033601_PlacementRules', N'10.0.15');
+END;
+
+COMMIT;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
     WHERE [MigrationId] = N'20261204035049_Utilisation'
 )
 BEGIN

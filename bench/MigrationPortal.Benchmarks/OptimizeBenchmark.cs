@@ -160,7 +160,7 @@ internal static class OptimizeBenchmark
             var licensed = hosts.Where(h => h.GroupId == group.Key).Take(perCluster / 2).Select(h => h.Id).ToHashSet();
             var members = list.Skip(600).Where(v => licensed.Contains(v.HostId)).Take(20).Select(v => v.Id).ToArray();
             if (members.Length > 0)
-                rules.Add(PlacementRule.RunOnHosts($"{group.Key}-licensed", members, licensed, RuleStrength.Must));
+                rules.Add(PlacementRule.RunOnHostGroup($"{group.Key}-licensed", members, licensed, RuleStrength.Must));
         }
         return new PlacementProblem(hosts, vms, rules, defaultHeadroom: new Headroom(10, 10));
     }

@@ -49,7 +49,7 @@ public sealed class PlacementProblem
                 throw new ArgumentException($"Rule '{r.Name}' names no VM.");
             foreach (var id in r.VmIds.Where(id => !vmIndex.ContainsKey(id)))
                 throw new ArgumentException($"Rule '{r.Name}' names VM '{id}', which is not in the problem.");
-            if (r.Kind == PlacementRuleKind.RunOnHosts)
+            if (r.Kind == PlacementRuleKind.RunOnHostGroup)
             {
                 if (r.HostIds is null || r.HostIds.Count == 0)
                     throw new ArgumentException($"Rule '{r.Name}' must name the hosts of its host group.");

@@ -7,7 +7,7 @@ public enum PlacementRuleKind
     /// <summary>All the VMs on one host.</summary>
     KeepTogether,
     /// <summary>The VMs run on one of <see cref="PlacementRule.HostIds"/> (a host group).</summary>
-    RunOnHosts,
+    RunOnHostGroup,
 }
 
 /// <summary>Must or should. The optimizer never recommends a move that breaks either; the difference is for manual requests
@@ -27,6 +27,6 @@ public sealed record PlacementRule(
     public static PlacementRule KeepTogether(string name, IReadOnlyList<string> vmIds, RuleStrength strength = RuleStrength.Must) =>
         new(name, PlacementRuleKind.KeepTogether, strength, vmIds);
 
-    public static PlacementRule RunOnHosts(string name, IReadOnlyList<string> vmIds, IReadOnlySet<string> hostIds, RuleStrength strength) =>
-        new(name, PlacementRuleKind.RunOnHosts, strength, vmIds, hostIds);
+    public static PlacementRule RunOnHostGroup(string name, IReadOnlyList<string> vmIds, IReadOnlySet<string> hostIds, RuleStrength strength) =>
+        new(name, PlacementRuleKind.RunOnHostGroup, strength, vmIds, hostIds);
 }

@@ -241,7 +241,7 @@ public sealed class PlacementState
             for (var i = 1; i < ids.Length; i++)
                 parent[Find(ids[i])] = Find(ids[0]);
         }
-        var hostRules = problem.Rules.Where(r => r.Kind == PlacementRuleKind.RunOnHosts).ToArray();
+        var hostRules = problem.Rules.Where(r => r.Kind == PlacementRuleKind.RunOnHostGroup).ToArray();
         var vmHostRules = Enumerable.Range(0, vms.Count).Select(_ => new List<PlacementRule>()).ToArray();
         foreach (var r in hostRules)
             foreach (var id in r.VmIds)
@@ -307,7 +307,7 @@ public sealed class PlacementState
                     if (hosts.Select(x => x.Host).Distinct().Count() > 1)
                         found.Add($"{r.Strength} keep-together rule '{r.Name}' is broken: its VMs are on {string.Join(", ", hosts.Select(x => x.Host).Distinct())}");
                     break;
-                case PlacementRuleKind.RunOnHosts:
+                case PlacementRuleKind.RunOnHostGroup:
                     foreach (var x in hosts.Where(x => !r.HostIds!.Contains(x.Host)))
                         found.Add($"{r.Strength} host-group rule '{r.Name}' is broken: {x.Vm} runs on {x.Host}");
                     break;

@@ -87,7 +87,7 @@ public class BalancePlannerTests
     public void Plan_KeepsVmsInTheirHostGroup_WhenAMustRuleExcludesTheEmptiestHost()
     {
         var problem = new ClusterBuilder().Host("a").Host("b").Host("c").Vm("lic1", "a").Vm("lic2", "a").Vms("c", 1)
-            .Rule(PlacementRule.RunOnHosts("licensed", ["lic1", "lic2"], new HashSet<string> { "a", "c" }, RuleStrength.Must))
+            .Rule(PlacementRule.RunOnHostGroup("licensed", ["lic1", "lic2"], new HashSet<string> { "a", "c" }, RuleStrength.Must))
             .Build();
 
         var plan = BalancePlanner.Plan(problem, Settings);
@@ -101,7 +101,7 @@ public class BalancePlannerTests
     public void Plan_NeverBreaksAShouldRule_WhenBreakingItWouldBalanceBetter()
     {
         var problem = new ClusterBuilder().Host("a").Host("b").Vm("app1", "a").Vm("app2", "a")
-            .Rule(PlacementRule.RunOnHosts("prefer-a", ["app1", "app2"], new HashSet<string> { "a" }, RuleStrength.Should))
+            .Rule(PlacementRule.RunOnHostGroup("prefer-a", ["app1", "app2"], new HashSet<string> { "a" }, RuleStrength.Should))
             .Build();
 
         var plan = BalancePlanner.Plan(problem, Settings);

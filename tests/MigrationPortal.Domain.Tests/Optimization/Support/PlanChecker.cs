@@ -42,7 +42,7 @@ internal static class PlanChecker
                 errors.Add($"{vm.Id} goes to {to.Id}, which is not usable");
             if (!vm.Datastores.All(to.Datastores.Contains) || !vm.Networks.All(to.Networks.Contains))
                 errors.Add($"{vm.Id} goes to {to.Id}, which does not see its storage or network");
-            foreach (var r in problem.Rules.Where(r => r.Kind == PlacementRuleKind.RunOnHosts && r.VmIds.Contains(vm.Id) && !r.HostIds!.Contains(to.Id)))
+            foreach (var r in problem.Rules.Where(r => r.Kind == PlacementRuleKind.RunOnHostGroup && r.VmIds.Contains(vm.Id) && !r.HostIds!.Contains(to.Id)))
                 errors.Add($"{vm.Id} goes to {to.Id}, outside host-group rule {r.Name}");
             where[vm.Id] = to.Id;
             cpu[from.Id] -= vm.CpuDemandMhz;

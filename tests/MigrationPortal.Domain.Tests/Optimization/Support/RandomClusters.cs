@@ -82,7 +82,7 @@ public static class RandomClusters
                 default:
                     var group = hosts.Where(_ => random.NextDouble() < 0.6).Select(h => h.Id).ToHashSet();
                     if (group.Count > 0)
-                        rules.Add(PlacementRule.RunOnHosts($"hosts{r}", members, group, random.NextDouble() < 0.5 ? RuleStrength.Must : RuleStrength.Should));
+                        rules.Add(PlacementRule.RunOnHostGroup($"hosts{r}", members, group, random.NextDouble() < 0.5 ? RuleStrength.Must : RuleStrength.Should));
                     break;
             }
         }
