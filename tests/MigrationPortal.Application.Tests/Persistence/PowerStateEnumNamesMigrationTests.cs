@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Metadata;
 using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Infrastructure.Persistence;
 
@@ -26,17 +27,24 @@ public sealed class PowerStateEnumNamesMigrationTests
             var migrator = db.GetService<IMigrator>();
             await migrator.MigrateAsync(migrations[index - 1]);
 
+            // The rows are written as the schema stood before the migration: only the columns that existed then (a later
+            // migration's column, such as Connections.LastUtilisationAt, is not there yet to be written).
             var connection = new Connection("old vc", ConnectionKinds.VSphere, "https://vc.example/sdk");
-            db.Connections.Add(connection);
-            db.Hosts.AddRange(
-                new InventoryHost { ConnectionId = connection.Id, ExternalId = "host-1", Name = "esx-1" },
-                new InventoryHost { ConnectionId = connection.Id, ExternalId = "host-2", Name = "esx-2" });
-            db.Vms.AddRange(
-                new InventoryVm { ConnectionId = connection.Id, ExternalId = "vm-1", Name = "on" },
-                new InventoryVm { ConnectionId = connection.Id, ExternalId = "vm-2", Name = "off" },
-                new InventoryVm { ConnectionId = connection.Id, ExternalId = "vm-3", Name = "suspended" },
-                new InventoryVm { ConnectionId = connection.Id, ExternalId = "vm-4", Name = "unknown" });
-            await db.SaveChangesAsync();
+            await InsertAsync(db, connection);
+            foreach (var host in new[]
+                     {
+                         new InventoryHost { ConnectionId = connection.Id, ExternalId = "host-1", Name = "esx-1" },
+                         new InventoryHost { ConnectionId = connection.Id, ExternalId = "host-2", Name = "esx-2" },
+                     })
+                await InsertAsync(db, host);
+            foreach (var vm in new[]
+                     {
+                         new InventoryVm { ConnectionId = connection.Id, ExternalId = "vm-1", Name = "on" },
+                         new InventoryVm { ConnectionId = connection.Id, ExternalId = "vm-2", Name = "off" },
+                         new InventoryVm { ConnectionId = connection.Id, ExternalId = "vm-3", Name = "suspended" },
+                         new InventoryVm { ConnectionId = connection.Id, ExternalId = "vm-4", Name = "unknown" },
+                     })
+                await InsertAsync(db, vm);
             // What the old converter wrote: vCenter's words.
             await db.Database.ExecuteSqlRawAsync("UPDATE \"Hosts\" SET \"PowerState\" = CASE \"ExternalId\" WHEN 'host-1' THEN 'poweredOn' ELSE 'poweredOff' END");
             await db.Database.ExecuteSqlRawAsync("UPDATE \"Vms\" SET \"PowerState\" = CASE \"Name\" WHEN 'on' THEN 'poweredOn' WHEN 'off' THEN 'poweredOff' WHEN 'suspended' THEN 'suspended' ELSE 'unknown' END");
@@ -56,5 +64,36 @@ public sealed class PowerStateEnumNamesMigrationTests
         {
             await drop();
         }
+    }
+
+    /// <summary>
+    /// Inserts an entity through today's model, but only into the columns its table has now: the database is migrated to an
+    /// older version, and SaveChanges would name columns that later migrations add. Values go through each property's own
+    /// type mapping (converters included), as SaveChanges would write them.
+    /// </summary>
+    private static async Task InsertAsync<T>(PortalDbContext db, T entity) where T : class
+    {
+        var type = db.Model.FindEntityType(typeof(T))!;
+        var table = type.GetTableName()!;
+        var store = StoreObjectIdentifier.Table(table, type.GetSchema());
+        var existing = (db.Database.IsSqlite()
+                ? await db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM pragma_table_info({0})", table).ToListAsync()
+                : await db.Database.SqlQueryRaw<string>("SELECT column_name AS \"Value\" FROM information_schema.columns WHERE table_name = {0}", table).ToListAsync())
+            .ToHashSet(StringComparer.Ordinal);
+        var connection = db.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        var columns = new List<string>();
+        foreach (var property in type.GetProperties())
+        {
+            var column = property.GetColumnName(store);
+            if (column is null || !existing.Contains(column)) continue;
+            var value = property.PropertyInfo?.GetValue(entity) ?? property.FieldInfo?.GetValue(entity);
+            command.Parameters.Add(property.GetRelationalTypeMapping().CreateParameter(command, $"@p{columns.Count}", value, property.IsNullable));
+            columns.Add(column);
+        }
+
+        command.CommandText = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(", ", columns.Select((_, i) => $"@p{i}"))})";
+        await command.ExecuteNonQueryAsync();
     }
 }
