@@ -119,6 +119,15 @@ for project in tests/*/*.Tests.csproj; do
   if grep -q "hang\|aborted" "$work/$name.log"; then
     log "$name: the test host hung or crashed; the tests it was running:"
     grep -iE "hang|aborted|running when|was running" "$work/$name.log" | head -20
+    # What a crash leaves to go on: the runtime's own last words (an unhandled exception's stack, a fatal error), the
+    # kernel's (a segfault names the library, the OOM killer names the process), and the last tests the host started.
+    grep -iE -A25 "unhandled exception|fatal error|stack overflow|Process terminated" "$work/$name.log" | head -60
+    dmesg 2>/dev/null | grep -iE "segfault|general protection|killed process|out of memory" | tail -5
+    sequence="$(find "$trx_dir" -name 'Sequence_*.xml' 2>/dev/null | head -n 1)"
+    if [ -n "$sequence" ]; then
+      log "$name: the last tests the host started (blame sequence):"
+      grep -o 'Name="[^"]*"' "$sequence" | tail -5 | sed 's/^/  /'
+    fi
   fi
   trx="$(ls "$trx_dir"/*.trx 2>/dev/null | head -n 1)"
   if [ -z "$trx" ]; then
