@@ -112,7 +112,7 @@ for project in tests/*/*.Tests.csproj; do
   # test host after $hang_timeout without a finished test and names the tests that were running (no dump).
   # And a project whose host hangs outside any test (a fixture's clean-up) is stopped after $project_timeout.
   timeout -k 30s "$project_timeout" dotnet test "$project" -c Release --no-build -v q -nologo --filter "Category!=V2vNightly$db_filter" \
-    --blame-hang-timeout "$hang_timeout" --blame-hang-dump-type none \
+    --blame-hang-timeout "$hang_timeout" --blame-hang-dump-type none --blame-crash --blame-crash-dump-type mini \
     --logger "trx;LogFileName=results.trx" --results-directory "$trx_dir" >"$work/$name.log" 2>&1
   rc=$?
   if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then log "$name: stopped after $project_timeout"; fi
@@ -123,6 +123,16 @@ for project in tests/*/*.Tests.csproj; do
     # kernel's (a segfault names the library, the OOM killer names the process), and the last tests the host started.
     grep -iE -A25 "unhandled exception|fatal error|stack overflow|Process terminated" "$work/$name.log" | head -60
     dmesg 2>/dev/null | grep -iE "segfault|general protection|killed process|out of memory" | tail -5
+    # A crash of native code (libvirt's client, under P/Invoke) leaves no managed stack: the dump blame took does.
+    dump="$(find "$trx_dir" -name '*.dmp' 2>/dev/null | head -n 1)"
+    if [ -n "$dump" ]; then
+      keep="/var/tmp/migrationportal-crash/$name-$(date -u +%Y%m%dT%H%M%S).dmp"
+      mkdir -p "$(dirname "$keep")" && cp "$dump" "$keep" && log "$name: crash dump kept at $keep"
+      if apt_install gdb >/dev/null 2>&1; then
+        log "$name: native stack of the crashing thread:"
+        gdb -batch -ex "bt 25" "$(command -v dotnet)" "$dump" 2>/dev/null | grep -E "^#|signal" | head -30
+      fi
+    fi
     sequence="$(find "$trx_dir" -name 'Sequence_*.xml' 2>/dev/null | head -n 1)"
     if [ -n "$sequence" ]; then
       log "$name: the last tests the host started (blame sequence):"
