@@ -30,6 +30,7 @@ public sealed class AcceptRecommendation(IPortalDb db, RecommendationPlanner pla
             .Text(command.Fingerprint, nameof(command.Fingerprint), 64, "Send the fingerprint of the recommendation you accept.")
             .Text(command.Justification, nameof(command.Justification), TextLimits.Justification, "Say why these VMs should move.")
             .Defined<ScheduleMode>(command.ScheduleMode, nameof(command.ScheduleMode))
+            .Defined<OptimizationStrategy>(command.Strategy, nameof(command.Strategy))
             .Require(command.Strategy != OptimizationStrategy.Consolidate || command.ThresholdLevel is null, nameof(command.ThresholdLevel),
                 "Only a balance recommendation takes a threshold.")
             .ThrowIfInvalid();
