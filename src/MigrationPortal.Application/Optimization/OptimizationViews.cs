@@ -37,6 +37,7 @@ public sealed record SolverView(string Status, int HostsFreed, int BoundHostsFre
 /// A recommendation with its what-if. <paramref name="Fingerprint"/> identifies the moves: accepting sends it back, and the
 /// server refuses (409) when its own re-plan differs. <paramref name="VmsMeasured"/> VMs were counted at their measured
 /// demand and <paramref name="VmsConfigured"/> at their configured vCPUs and memory (no samples in the lookback).
+/// <paramref name="TargetImbalance"/> is the threshold's target (null at level 1, which recommends no balance move).
 /// </summary>
 public sealed record Recommendation(
     Guid ConnectionId,
@@ -54,7 +55,7 @@ public sealed record Recommendation(
     IReadOnlyList<RecommendedMove> Moves,
     double ImbalanceBefore,
     double ImbalanceAfter,
-    double TargetImbalance,
+    double? TargetImbalance,
     int HostsFreed,
     PowerSavingsView? Savings,
     SolverView? Solver,

@@ -78,11 +78,15 @@ public sealed class RecommendationPlanner(IPortalDb db, AccessGuard guard, TimeP
         var solver = plan.Solver is { } s ? new SolverView(s.Status, s.HostsFreed, s.BoundHostsFreed, s.Gap, s.Elapsed, s.ClusterStatuses) : null;
         var basis = $"{group.VmsMeasured} VM(s) at their mean measured demand over the last {o.Lookback.TotalHours:0.#} h, "
             + $"{group.VmsConfigured} at their configured vCPUs and memory (no samples in that period).";
+        var target = cluster?.Target ?? OptimizerSettings.TargetImbalance(threshold);
         return new Recommendation(group.Connection.Id, group.ClusterName, group.DisplayName, strategy, threshold, Fingerprint(strategy, plan), now, o.Lookback,
-            group.VmsMeasured, group.VmsConfigured, basis, hosts, moves, plan.ImbalanceBefore, plan.ImbalanceAfter,
-            cluster?.Target ?? OptimizerSettings.TargetImbalance(threshold), plan.HostsFreed, savings, solver, plan.TotalDuration, window,
+            group.VmsMeasured, group.VmsConfigured, basis, hosts, moves, Finite(plan.ImbalanceBefore), Finite(plan.ImbalanceAfter),
+            double.IsFinite(target) ? target : null, plan.HostsFreed, savings, solver, plan.TotalDuration, window,
             group.Notes.Concat(plan.Notes).ToList());
     }
+
+    // JSON has no NaN or infinity: an idle cluster's spread is 0.
+    private static double Finite(double value) => double.IsFinite(value) ? value : 0;
 
     /// <summary>
     /// The moves, in order, hashed: two plans with the same fingerprint move the same VMs between the same hosts. Demand
