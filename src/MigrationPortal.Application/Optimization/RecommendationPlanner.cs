@@ -81,7 +81,9 @@ public sealed class RecommendationPlanner(IPortalDb db, AccessGuard guard, TimeP
         var target = cluster?.Target ?? OptimizerSettings.TargetImbalance(threshold);
         return new Recommendation(group.Connection.Id, group.ClusterName, group.DisplayName, strategy, threshold, Fingerprint(strategy, plan), now, o.Lookback,
             group.VmsMeasured, group.VmsConfigured, basis, hosts, moves, Finite(plan.ImbalanceBefore), Finite(plan.ImbalanceAfter),
-            double.IsFinite(target) ? target : null, plan.HostsFreed, savings, solver, plan.TotalDuration, window,
+            double.IsFinite(target) ? target : null, plan.HostsFreed, savings, solver,
+            // The portal's own estimates (as each request will get), not the engine's rough 6 GB/min: one figure on the page and the request.
+            TimeSpan.FromTicks(moves.Sum(m => m.EstimatedDuration.Ticks)), window,
             group.Notes.Concat(plan.Notes).ToList());
     }
 
