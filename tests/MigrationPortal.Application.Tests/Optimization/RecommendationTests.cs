@@ -2,9 +2,13 @@ using Microsoft.EntityFrameworkCore;
 using MigrationPortal.Application.Audit;
 using MigrationPortal.Application.Batches;
 using MigrationPortal.Application.Common;
+using MigrationPortal.Application.Execution;
+using MigrationPortal.Application.Inventory;
 using MigrationPortal.Application.Optimization;
 using MigrationPortal.Application.Tests.Infrastructure;
+using MigrationPortal.Domain.Approvals;
 using MigrationPortal.Domain.Common;
+using MigrationPortal.Domain.Requests;
 using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Domain.Rules;
 using MigrationPortal.Domain.Utilisation;
@@ -222,6 +226,71 @@ public abstract class RecommendationTests(DatabaseProvider provider) : DatabaseT
         Assert.Equal(3, opt.UsableHostCount);
         Assert.Equal(5, opt.VmCount);
         Assert.Contains(groups, g => g.ClusterName == "Demo-Cluster-A");
+    }
+
+    /// <summary>
+    /// End to end on the demo inventory: skewed measured load (every VM on demo-esx-a1 busy, the rest nearly idle), a balance
+    /// recommendation accepted, the batch approved and run by the demo world, the inventory synced; then each host's load is
+    /// recomputed from the VMs now on it and their demands, and must match the what-if within half a percentage point (the
+    /// tolerance covers only float rounding: samples are stored as float).
+    /// </summary>
+    [Fact]
+    public async Task AcceptedBalance_RunsAsABatch_AndTheHostLoadsAfterwardsMatchTheWhatIf()
+    {
+        var connectionId = await Portal.Db(db => db.Connections.Where(c => c.Kind == "demo").Select(c => c.Id).FirstAsync());
+        var demand = new Dictionary<Guid, (double Cpu, double Memory)>();
+        var now = Portal.Time.GetUtcNow().ToUnixTimeSeconds() / 300 * 300;
+        await Portal.Scoped<PortalDbContext>(async db =>
+        {
+            await db.UtilisationSamples.ExecuteDeleteAsync();
+            foreach (var vm in await db.Vms.Where(v => v.ClusterName == "Demo-Cluster-A" && v.PowerState == PowerState.On).ToListAsync())
+            {
+                var cpu = vm.HostName == "demo-esx-a1" ? 3000f : 300f;
+                var memory = (int)(vm.MemoryMb / 2);
+                demand[vm.Id] = (cpu, memory);
+                db.UtilisationSamples.Add(new UtilisationSample { SubjectId = vm.Id, ResolutionSeconds = 300, SlotStart = now - 300, CpuUsedMhz = cpu, MemoryUsedMb = memory });
+            }
+            await db.SaveChangesAsync();
+        });
+
+        var shown = await BalanceAsync(connectionId, "Demo-Cluster-A", threshold: 3);
+        Assert.NotEmpty(shown.Moves);
+        Assert.All(shown.Moves, m => Assert.Equal("demo-esx-a1", m.FromHostName));
+        Assert.True(shown.ImbalanceAfter < shown.ImbalanceBefore);
+
+        var batch = await Portal.Scoped<AcceptRecommendation, BatchView>(u => u.HandleAsync(PortalHarness.Operator,
+            new AcceptRecommendation.Command(connectionId, "Demo-Cluster-A", OptimizationStrategy.Balance, shown.Fingerprint, "Spread demo-esx-a1", ThresholdLevel: 3)));
+        await Portal.Scoped<DecideBatch, IReadOnlyList<DecideBatch.Outcome>>(u =>
+            u.HandleAsync(Approver1, new DecideBatch.Command(batch.Id, "Balance agreed"), Verdict.Approve));
+        var dispatched = 0;
+        for (var round = 0; round < 30 && dispatched < batch.Requests.Count; round++)
+        {
+            dispatched += await Portal.Scoped<DispatchDueRequests, int>(d => d.HandleAsync());
+            var scheduled = await Portal.Db(db => db.Requests.Where(r => r.BatchId == batch.Id && r.State == RequestState.Scheduled).Select(r => r.Id).ToListAsync());
+            foreach (var id in scheduled) await Portal.Scoped<RunMigration>(run => run.HandleAsync(id));
+        }
+        Assert.All(await Portal.Db(db => db.Requests.Where(r => r.BatchId == batch.Id).Select(r => r.State).ToListAsync()),
+            state => Assert.Equal(RequestState.Succeeded, state));
+        await Portal.Scoped<SyncInventory, SyncInventory.Result>(s => s.HandleAsync(PortalHarness.Operator, connectionId));
+
+        var hosts = await Portal.Db(db => db.Hosts.Where(h => h.ClusterName == "Demo-Cluster-A").ToListAsync());
+        var vms = await Portal.Db(db => db.Vms.Where(v => v.ClusterName == "Demo-Cluster-A").ToListAsync());
+        foreach (var host in hosts)
+        {
+            var shownHost = shown.Hosts.Single(h => h.HostId == host.ExternalId);
+            // The what-if's CPU capacity, from its own "before": the demand then on the host over its share.
+            var cpuBefore = vms.Where(v => shown.Moves.All(m => m.VmId != v.Id) ? v.HostExternalId == host.ExternalId : shown.Moves.Single(m => m.VmId == v.Id).FromHostId == host.ExternalId)
+                .Sum(v => demand.GetValueOrDefault(v.Id).Cpu);
+            var cpuCapacity = cpuBefore / shownHost.CpuBefore;
+            var onHost = vms.Where(v => v.HostExternalId == host.ExternalId).ToList();
+            var cpuAfter = onHost.Sum(v => demand.GetValueOrDefault(v.Id).Cpu) / cpuCapacity;
+            var memoryAfter = onHost.Sum(v => demand.GetValueOrDefault(v.Id).Memory) / host.MemoryMb;
+            const double tolerance = 0.005;
+            Assert.True(Math.Abs(cpuAfter - shownHost.CpuAfter) <= tolerance, $"{host.Name}: CPU {cpuAfter:0.####} measured, {shownHost.CpuAfter:0.####} shown");
+            Assert.True(Math.Abs(memoryAfter - shownHost.MemoryAfter) <= tolerance, $"{host.Name}: memory {memoryAfter:0.####} measured, {shownHost.MemoryAfter:0.####} shown");
+            Assert.True(Math.Abs(0.5 * cpuAfter + 0.5 * memoryAfter - shownHost.LoadAfter) <= tolerance, $"{host.Name}: load differs from the what-if");
+            Assert.Equal(shownHost.VmsAfter, onHost.Count);
+        }
     }
 }
 
