@@ -56,7 +56,7 @@ public abstract class RecommendationTests(DatabaseProvider provider) : DatabaseT
         return connectionId;
     }
 
-    private Task<Recommendation> BalanceAsync(Guid connectionId, string cluster = "opt-cluster", int? threshold = 5, Application.Authorization.PortalUser? user = null) =>
+    private Task<Recommendation> BalanceAsync(Guid connectionId, string? cluster = "opt-cluster", int? threshold = 5, Application.Authorization.PortalUser? user = null) =>
         Portal.Scoped<RecommendBalance, Recommendation>(u => u.HandleAsync(user ?? PortalHarness.Operator, new RecommendBalance.Query(connectionId, cluster, threshold)));
 
     /// <summary>Where each VM is after the plan's moves.</summary>
@@ -290,6 +290,28 @@ public abstract class RecommendationTests(DatabaseProvider provider) : DatabaseT
             Assert.True(Math.Abs(memoryAfter - shownHost.MemoryAfter) <= tolerance, $"{host.Name}: memory {memoryAfter:0.####} measured, {shownHost.MemoryAfter:0.####} shown");
             Assert.True(Math.Abs(0.5 * cpuAfter + 0.5 * memoryAfter - shownHost.LoadAfter) <= tolerance, $"{host.Name}: load differs from the what-if");
             Assert.Equal(shownHost.VmsAfter, onHost.Count);
+        }
+    }
+
+    [Fact]
+    public async Task KvmHostGroup_IsTheConnectionsHostsWithoutACluster_NamedAsTheRulesPageNamesIt()
+    {
+        var kvm = await Portal.Db(db => db.Connections.FirstAsync(c => c.Endpoint == MigrationPortal.Infrastructure.Connectors.Demo.DemoKvmWorldShape.Endpoint));
+        var kvmHosts = await Portal.Db(db => db.Hosts.CountAsync(h => h.ConnectionId == kvm.Id));
+        Assert.True(kvmHosts > 0);
+
+        var groups = await Portal.Scoped<ListOptimizationGroups, IReadOnlyList<OptimizationGroupView>>(u => u.HandleAsync(PortalHarness.Operator));
+        var group = Assert.Single(groups, g => g.ConnectionId == kvm.Id);
+        Assert.Equal("", group.ClusterName);
+        Assert.Equal($"{kvm.Name} (hosts without a cluster)", group.DisplayName);
+        Assert.Equal(kvmHosts, group.HostCount);
+
+        // No cluster given, or "", is that group.
+        foreach (var cluster in new[] { null, "" })
+        {
+            var r = await BalanceAsync(kvm.Id, cluster!);
+            Assert.Equal(group.DisplayName, r.GroupName);
+            Assert.Equal(kvmHosts, r.Hosts.Count);
         }
     }
 }
