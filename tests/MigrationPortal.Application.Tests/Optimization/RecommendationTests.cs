@@ -28,7 +28,7 @@ public abstract class RecommendationTests(DatabaseProvider provider) : DatabaseT
     /// <summary>
     /// "opt-cluster": four hosts of 16 cores and 64 GB. opt-esx-1 carries four 12 GB VMs, opt-esx-2 one, opt-esx-3 none and
     /// opt-esx-4 is in maintenance (empty, so the most attractive target were it usable). Datastore opt-ds is on every host;
-    /// opt-ds-private only on 1 and 2 (opt-vm-3 lives there). Network opt-net is on every host but 3... and 4.
+    /// opt-ds-private only on 1 and 2 (opt-vm-3 lives there); network opt-net is on every host.
     /// </summary>
     private async Task<Guid> SeedBalanceClusterAsync()
     {
