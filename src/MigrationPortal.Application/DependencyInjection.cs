@@ -10,6 +10,7 @@ using MigrationPortal.Application.Execution;
 using MigrationPortal.Application.Inventory;
 using MigrationPortal.Application.Mappings;
 using MigrationPortal.Application.Requests;
+using MigrationPortal.Application.Optimization;
 using MigrationPortal.Application.Rules;
 using MigrationPortal.Application.Scheduling;
 
@@ -89,6 +90,7 @@ public static class DependencyInjection
         services.AddScoped<SaveConnection>();
         services.AddConversionMapUseCases();
         services.AddRuleUseCases();
+        services.AddOptimizationUseCases();
         services.AddScoped<TestConnection>();
         services.AddScoped<ListUsers>();
         services.AddScoped<CreateLocalUser>();

@@ -13,6 +13,9 @@ public static class AuditActions
     /// <summary>The dispatcher moved a due request to a later start (its estimate does not fit in what remains of the window, or a blackout); details carry the reason and the new start.</summary>
     public const string RequestDeferred = "request.deferred";
     public const string HostEvacuationSubmitted = "host.evacuation-submitted";
+
+    /// <summary>An Operator accepted a balance or consolidation recommendation; details carry the group, strategy, fingerprint and moves.</summary>
+    public const string RecommendationAccepted = "optimize.recommendation-accepted";
     public const string JobStep = "job.step";
     public const string JobProgress = "job.progress";
     public const string ConfigChanged = "config.changed";

@@ -19,6 +19,9 @@ public enum SubmissionAuthority
 {
     Owner,
     HostEvacuation,
+
+    /// <summary>An accepted optimization recommendation: Operators and Administrators move any VM, as for an evacuation.</summary>
+    Recommendation,
 }
 
 /// <summary>
@@ -72,7 +75,7 @@ public sealed partial class SubmitRequest(IPortalDb db, AccessGuard guard, TimeP
     public async Task<RequestSummary> PrepareAsync(PortalUser user, Command command, CancellationToken ct, SubmissionAuthority authority = SubmissionAuthority.Owner)
     {
         var vm = await FindVmAsync(command.VmId, ct) ?? throw new NotFoundException("VM", command.VmId);
-        if (authority == SubmissionAuthority.HostEvacuation)
+        if (authority is SubmissionAuthority.HostEvacuation or SubmissionAuthority.Recommendation)
             await guard.RequireRoleAsync(user, "host.evacuate", ct, Roles.Operator, Roles.Administrator);
         else
             await RequireCanRequestForAsync(user, vm, ct);

@@ -28,6 +28,7 @@ public static class ApiEndpoints
         .. AccessTokenEndpoints.Routes,
         .. WaveEndpoints.Routes,
         .. RuleEndpoints.Routes,
+        .. OptimizeEndpoints.Routes,
         ("GET", "/api/v1/vms"),
         ("POST", "/api/v1/vms/sync/{connectionId}"),
         ("PUT", "/api/v1/vms/{id}/application"),
@@ -90,6 +91,7 @@ public static class ApiEndpoints
         api.MapConversionMaps();
         api.MapWaves();
         api.MapRules();
+        api.MapOptimize();
         app.MapAccessTokens(api);
 
         api.MapGet("/vms", async ([AsParameters] VmQuery q, ListVms useCase, HttpContext http, CancellationToken ct) =>

@@ -115,6 +115,12 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         [("DELETE", "/api/v1/rules/{id}")] = Row(403, 403, 403, 204, 204, 403),
         [("GET", "/api/v1/headroom")] = Row(200, 200, 200, 200, 200, 200),
         [("PUT", "/api/v1/headroom/{connectionId}")] = Row(403, 403, 403, 200, 200, 403),
+        // Recommendations: Operators and Administrators only. Accepting sends a fingerprint no plan has, so those two get past
+        // authorization to the stale-plan check (409) and no batch is left behind to disturb other cases.
+        [("GET", "/api/v1/optimize/groups")] = Row(403, 403, 403, 200, 200, 403),
+        [("GET", "/api/v1/optimize/{connectionId}/balance")] = Row(403, 403, 403, 200, 200, 403),
+        [("GET", "/api/v1/optimize/{connectionId}/consolidation")] = Row(403, 403, 403, 200, 200, 403),
+        [("POST", "/api/v1/optimize/{connectionId}/accept")] = Row(403, 403, 403, 409, 409, 403),
     };
 
     private static Dictionary<string, int> Row(int requester, int other, int approver, int op, int admin, int auditor) => new()
@@ -319,6 +325,8 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
                 var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
                 return (pattern.Replace("{id}", id.ToString()), _ => DeleteRuleAsync(id));
             }
+            case var p when p.StartsWith("/api/v1/optimize/{connectionId}"):
+                return (pattern.Replace("{connectionId}", (await DemoConnectionIdAsync()).ToString()) + (method == "GET" ? "?cluster=Demo-Cluster-A" : ""), nothing);
             case "/api/v1/headroom/{connectionId}":
                 s_demoConnection = await DemoConnectionIdAsync();
                 return (pattern.Replace("{connectionId}", s_demoConnection.ToString()), nothing);
@@ -334,6 +342,8 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
     [InlineData("POST", "/api/v1/requests/{missing}/approve")]
     [InlineData("POST", "/api/v1/requests/{missing}/cancel")]
     [InlineData("GET", "/api/v1/hosts/{missing}/evacuation")]
+    [InlineData("GET", "/api/v1/optimize/{missing}/balance")]
+    [InlineData("GET", "/api/v1/optimize/{missing}/consolidation")]
     [InlineData("DELETE", "/api/v1/applications/{missing}")]
     [InlineData("PUT", "/api/v1/applications/{missing}")]
     public async Task Endpoint_Answers404_ForUnknownId(string method, string pattern)
@@ -392,6 +402,8 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         ("POST", "/api/v1/batches") => SubmitBatchAsync(client),
         ("POST", var u) when u.StartsWith("/api/v1/waves") => PostWaveAsync(client, url),
         ("POST", var u) when u.EndsWith("/evacuation") => SubmitEvacuationAsync(client, url),
+        ("POST", var u) when u.EndsWith("/accept") => client.PostAsJsonAsync(url,
+            new { clusterName = "Demo-Cluster-A", strategy = "Balance", fingerprint = "stale-fingerprint", justification = "matrix test" }),
         ("POST", "/api/v1/connections") => client.PostAsJsonAsync(url, ConnectionBody($"vc-{Guid.NewGuid():N}")),
         ("PUT", var u) when u.StartsWith("/api/v1/connections/") => client.PutAsJsonAsync(url, ConnectionBody($"vc-{Guid.NewGuid():N}")),
         ("PUT", var u) when u.EndsWith("/application") => client.PutAsJsonAsync(url, new { applicationId = (Guid?)null }),
