@@ -19,6 +19,9 @@ public enum SubmissionAuthority
 {
     Owner,
     HostEvacuation,
+
+    /// <summary>An Operator moves a VM back after its post-move watch found a regression (whoever owns it).</summary>
+    RegressionRollback,
 }
 
 /// <summary>
@@ -74,6 +77,8 @@ public sealed partial class SubmitRequest(IPortalDb db, AccessGuard guard, TimeP
         var vm = await FindVmAsync(command.VmId, ct) ?? throw new NotFoundException("VM", command.VmId);
         if (authority == SubmissionAuthority.HostEvacuation)
             await guard.RequireRoleAsync(user, "host.evacuate", ct, Roles.Operator, Roles.Administrator);
+        else if (authority == SubmissionAuthority.RegressionRollback)
+            await guard.RequireRoleAsync(user, "request.move-back", ct, Roles.Operator, Roles.Administrator);
         else
             await RequireCanRequestForAsync(user, vm, ct);
 
