@@ -13,7 +13,7 @@ namespace MigrationPortal.Application.Requests;
 /// The one-click "Roll back" after a post-move watch found a regression: a new request that moves the VM back to the
 /// source host (and datastore) of the move that regressed, with the same kind and options, submitted like any request
 /// (the approval policy decides; nothing bypasses it). The requester of the move (while they may still request for the
-/// VM) or an Operator may ask. Refused with 409 when the watch found no regression, a roll back was already asked for, or
+/// VM) or an Operator may ask. Refused with 409 when the request has no watch, its watch found no regression, a roll back was already asked for, or
 /// the source host or datastore is no longer in the inventory; 404 when the VM itself is gone.
 /// </summary>
 public sealed class MoveBackAfterRegression(IPortalDb db, AccessGuard guard, SubmitRequest submit, TimeProvider time)
@@ -26,7 +26,8 @@ public sealed class MoveBackAfterRegression(IPortalDb db, AccessGuard guard, Sub
         if (!isOperator && user.Id != request.RequesterId)
             await guard.DenyAsync(user, "request.move-back", "MigrationRequest", requestId.ToString(), "Only the requester of the move or an Operator may roll it back.", ct);
 
-        var watch = await db.PostMoveWatches.FirstOrDefaultAsync(w => w.RequestId == requestId, ct) ?? throw new NotFoundException("Post-move watch of request", requestId);
+        var watch = await db.PostMoveWatches.FirstOrDefaultAsync(w => w.RequestId == requestId, ct) 
+            ?? throw new ConflictException("This request has no post-move watch (only a verified move is watched): there is nothing to roll back.");
         if (watch.State != WatchState.Regressed)
             throw new ConflictException($"The watch of this move {(watch.State == WatchState.Watching ? "has not ended yet" : "found no regression")}: there is nothing to roll back.");
         if (watch.RollbackRequestId is { } existing) throw new ConflictException($"A roll back was already requested: request {existing}.");
