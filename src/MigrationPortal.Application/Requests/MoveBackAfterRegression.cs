@@ -44,7 +44,9 @@ public sealed class MoveBackAfterRegression(IPortalDb db, AccessGuard guard, Sub
         {
             // The request kept the names of the datastores the VM was on; a storage move takes one target, the first.
             var name = request.SourceDatastoreName?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
-            datastoreId = await db.Datastores.AsNoTracking().Where(d => d.ConnectionId == vm.ConnectionId && d.Name == name).Select(d => d.ExternalId).FirstOrDefaultAsync(ct)
+            // Two hosts may each have a pool of that name (KVM pools are per host): the one whose ID names the source host first.
+            var candidates = await db.Datastores.AsNoTracking().Where(d => d.ConnectionId == vm.ConnectionId && d.Name == name).Select(d => d.ExternalId).ToListAsync(ct);
+            datastoreId = candidates.OrderByDescending(id => hostId is not null && id.StartsWith(hostId, StringComparison.Ordinal)).FirstOrDefault()
                 ?? throw new ConflictException($"The source datastore {name ?? "(unknown)"} no longer exists in the inventory: the VM cannot be moved back to it.");
         }
 
