@@ -1561,3 +1561,41 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261204170826_PostMoveWatch') THEN
+    CREATE TABLE "PostMoveWatches" (
+        "RequestId" uuid NOT NULL,
+        "VmId" uuid NOT NULL,
+        "MoveStartedAt" timestamp with time zone NOT NULL,
+        "StartedAt" timestamp with time zone NOT NULL,
+        "EndsAt" timestamp with time zone NOT NULL,
+        "State" character varying(32) NOT NULL,
+        "EvaluatedAt" timestamp with time zone,
+        "Summary" character varying(2000),
+        "Figures" character varying(8000) NOT NULL,
+        "RollbackRequestId" uuid,
+        CONSTRAINT "PK_PostMoveWatches" PRIMARY KEY ("RequestId"),
+        CONSTRAINT "FK_PostMoveWatches_Requests_RequestId" FOREIGN KEY ("RequestId") REFERENCES "Requests" ("Id") ON DELETE CASCADE
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261204170826_PostMoveWatch') THEN
+    CREATE INDEX "IX_PostMoveWatches_State_EndsAt" ON "PostMoveWatches" ("State", "EndsAt");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261204170826_PostMoveWatch') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261204170826_PostMoveWatch', '10.0.15');
+    END IF;
+END $EF$;
+COMMIT;
+

@@ -513,6 +513,21 @@ CREATE TABLE IF NOT EXISTS "StorageMaps" (
 );
 
 
+CREATE TABLE IF NOT EXISTS "PostMoveWatches" (
+    "RequestId" TEXT NOT NULL CONSTRAINT "PK_PostMoveWatches" PRIMARY KEY,
+    "VmId" TEXT NOT NULL,
+    "MoveStartedAt" INTEGER NOT NULL,
+    "StartedAt" INTEGER NOT NULL,
+    "EndsAt" INTEGER NOT NULL,
+    "State" TEXT NOT NULL,
+    "EvaluatedAt" INTEGER NULL,
+    "Summary" TEXT NULL,
+    "Figures" TEXT NOT NULL,
+    "RollbackRequestId" TEXT NULL,
+    CONSTRAINT "FK_PostMoveWatches_Requests_RequestId" FOREIGN KEY ("RequestId") REFERENCES "Requests" ("Id") ON DELETE CASCADE
+);
+
+
 CREATE TABLE IF NOT EXISTS "RequestDecisions" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_RequestDecisions" PRIMARY KEY AUTOINCREMENT,
     "RequestId" TEXT NOT NULL,
@@ -682,6 +697,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS "IX_PlacementRules_ConnectionId_Name" ON "Plac
 CREATE INDEX IF NOT EXISTS "IX_PlacementRuleVms_VmId" ON "PlacementRuleVms" ("VmId");
 
 
+CREATE INDEX IF NOT EXISTS "IX_PostMoveWatches_State_EndsAt" ON "PostMoveWatches" ("State", "EndsAt");
+
+
 CREATE UNIQUE INDEX IF NOT EXISTS "IX_RequestDecisions_RequestId_ApproverId" ON "RequestDecisions" ("RequestId", "ApproverId");
 
 
@@ -752,5 +770,7 @@ INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261204033548_PlacementRules', '10.0.15');
 INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261204035023_Utilisation', '10.0.15');
+INSERT OR IGNORE INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261204170624_PostMoveWatch', '10.0.15');
 
 COMMIT;

@@ -1729,3 +1729,45 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204170723_PostMoveWatch'
+)
+BEGIN
+    CREATE TABLE [PostMoveWatches] (
+        [RequestId] uniqueidentifier NOT NULL,
+        [VmId] uniqueidentifier NOT NULL,
+        [MoveStartedAt] datetimeoffset NOT NULL,
+        [StartedAt] datetimeoffset NOT NULL,
+        [EndsAt] datetimeoffset NOT NULL,
+        [State] nvarchar(32) NOT NULL,
+        [EvaluatedAt] datetimeoffset NULL,
+        [Summary] nvarchar(2000) NULL,
+        [Figures] nvarchar(max) NOT NULL,
+        [RollbackRequestId] uniqueidentifier NULL,
+        CONSTRAINT [PK_PostMoveWatches] PRIMARY KEY ([RequestId]),
+        CONSTRAINT [FK_PostMoveWatches_Requests_RequestId] FOREIGN KEY ([RequestId]) REFERENCES [Requests] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204170723_PostMoveWatch'
+)
+BEGIN
+    CREATE INDEX [IX_PostMoveWatches_State_EndsAt] ON [PostMoveWatches] ([State], [EndsAt]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204170723_PostMoveWatch'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261204170723_PostMoveWatch', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

@@ -54,6 +54,11 @@ public static class DependencyInjection
         services.AddScoped<Utilisation.CollectUtilisation>();
         services.AddScoped<Utilisation.ApplyUtilisationRetention>();
         services.AddScoped<Utilisation.GetUtilisationSeries>();
+        services.AddOptions<Utilisation.PostMoveWatchOptions>().BindConfiguration(Utilisation.PostMoveWatchOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.IsValid, Utilisation.PostMoveWatchOptions.InvalidMessage).ValidateOnStart();
+        services.AddScoped<Utilisation.StartPostMoveWatch>();
+        services.AddScoped<Utilisation.EvaluatePostMoveWatches>();
+        services.AddScoped<Requests.MoveBackAfterRegression>();
         services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<StartPlanner>();
         services.AddScoped<DurationEstimator>();

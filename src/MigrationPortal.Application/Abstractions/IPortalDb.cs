@@ -40,6 +40,7 @@ public interface IPortalDb : IAsyncDisposable
     DbSet<Domain.Rules.PlacementRule> PlacementRules { get; }
     DbSet<Domain.Rules.ClusterHeadroom> ClusterHeadrooms { get; }
     DbSet<Domain.Utilisation.UtilisationSample> UtilisationSamples { get; }
+    DbSet<Domain.Utilisation.PostMoveWatch> PostMoveWatches { get; }
 
     /// <summary>The last sealed event (sequence and hash) as recorded by the chain head row, or null before the first event.</summary>
     Task<(long Sequence, string Hash)?> GetAuditChainHeadAsync(CancellationToken ct);

@@ -59,4 +59,16 @@ public static class AuditActions
 
     /// <summary>An Administrator deleted a network or storage map; details carry the entries it held.</summary>
     public const string MapDeleted = "map.deleted";
+
+    /// <summary>A verified move started its post-move watch; details carry its end and the "before" period.</summary>
+    public const string RequestWatchStarted = "request.watch-started";
+
+    /// <summary>A post-move watch ended with no regression, or without enough data; details carry the result and the figures.</summary>
+    public const string RequestWatchEnded = "request.watch-ended";
+
+    /// <summary>A post-move watch found a clear regression; details carry the figures. The mailer and the bell tell people.</summary>
+    public const string RequestWatchRegressed = "request.watch-regressed";
+
+    /// <summary>Someone asked to move a VM back after its watch found a regression; details carry the new request.</summary>
+    public const string RequestMoveBackRequested = "request.move-back-requested";
 }

@@ -31,6 +31,7 @@ public sealed class RunMigration(
     IRequestChangeNotifier notifier,
     RunLeases leases,
     IOptions<ExecutionOptions> options,
+    Utilisation.StartPostMoveWatch watch,
     ILogger<RunMigration> logger)
 {
     private readonly RunJournal _journal = new(db, dbFactory, time, notifier, logger);
@@ -334,6 +335,7 @@ public sealed class RunMigration(
                 var note = await CancelNoteAsync(context);
                 if ((await _journal.ReloadAsync(ct)).State == RequestState.Running) await _journal.MutateAsync(r => r.BeginVerify(now), ct);
                 await _journal.MutateAsync(r => r.Succeed(now, (reason ?? "Every step of the itinerary finished.") + note), ct);
+                await StartWatchAsync(ct);
                 return;
             case MoveEnding.Cancelled:
                 await _journal.MutateAsync(r => r.ConfirmCancelled(now, reason ?? "Cancelled."), ct);
@@ -341,6 +343,22 @@ public sealed class RunMigration(
             default:
                 await _journal.MutateAsync(r => r.Fail(now, reason ?? "The itinerary failed."), ct);
                 return;
+        }
+    }
+
+    /// <summary>
+    /// The verified move starts its post-move watch (a row the dispatcher evaluates when due, on any node). A fault here
+    /// must not turn a finished move into a failed run: the move stands, and the request simply has no watch.
+    /// </summary>
+    private async Task StartWatchAsync(CancellationToken ct)
+    {
+        try
+        {
+            await watch.HandleAsync(_requestId, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Request {RequestId}: the post-move watch could not be started.", _requestId);
         }
     }
 

@@ -11,6 +11,9 @@ public enum BellKind
     Started,
     Succeeded,
     Failed,
+
+    /// <summary>A post-move watch found a regression: for the requester and the Operators.</summary>
+    Regressed,
 }
 
 /// <summary>One line in the app bar's bell: what happened to which request, and when.</summary>
@@ -24,7 +27,7 @@ public sealed record BellView(IReadOnlyList<BellItem> Items, int ApprovalsNeeded
 /// requests awaiting this approver's decision (the inbox's own rule) and, for the requester, the runs of their own
 /// requests that started, succeeded or failed in the last <see cref="Window"/>.
 /// </summary>
-public sealed class GetBellNotifications(ListRequests list, AccessGuard guard, TimeProvider time)
+public sealed class GetBellNotifications(ListRequests list, AccessGuard guard, Abstractions.IPortalDb db, TimeProvider time)
 {
     public const int MaxItems = 20;
 
@@ -55,6 +58,14 @@ public sealed class GetBellNotifications(ListRequests list, AccessGuard guard, T
             RequestState.Succeeded => BellKind.Succeeded,
             _ => BellKind.Failed,
         }, o.Id, o.VmName, o.At)));
+
+        // Regressions after a move: the requester's own and, for Operators, every one they can see.
+        var watched = user.IsInAny(Roles.Operator, Roles.Administrator) ? await guard.VisibleRequestsAsync(user, ct) : mine;
+        var regressions = await db.PostMoveWatches.AsNoTracking()
+            .Where(w => w.State == Domain.Utilisation.WatchState.Regressed && w.EvaluatedAt >= since)
+            .Join(watched, w => w.RequestId, r => r.Id, (w, r) => new { r.Id, r.VmName, w.EvaluatedAt })
+            .OrderByDescending(x => x.EvaluatedAt).Take(MaxItems).ToListAsync(ct);
+        items.AddRange(regressions.Select(x => new BellItem(BellKind.Regressed, x.Id, x.VmName, x.EvaluatedAt!.Value)));
 
         return new BellView(items.OrderByDescending(i => i.At).Take(MaxItems).ToList(), approvals);
     }

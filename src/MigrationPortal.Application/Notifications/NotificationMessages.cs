@@ -13,6 +13,9 @@ public enum NotificationKind
     Started,
     Succeeded,
     Failed,
+
+    /// <summary>The post-move watch found a clear regression; the reason carries the figures before and after.</summary>
+    Regressed,
 }
 
 /// <summary>
@@ -35,6 +38,7 @@ public static class NotificationMessages
             NotificationKind.Started => $"Started: {move}",
             NotificationKind.Succeeded => $"Succeeded: {move}",
             NotificationKind.Failed => $"Failed: {move}",
+            NotificationKind.Regressed => $"Performance regressed after the move: {move}",
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
 
@@ -47,6 +51,7 @@ public static class NotificationMessages
             NotificationKind.Started => $"The move of VM {request.VmName} has started.",
             NotificationKind.Succeeded => $"VM {request.VmName} has moved.",
             NotificationKind.Failed => $"The move of VM {request.VmName} failed. The VM stays where it was unless the request says otherwise.",
+            NotificationKind.Regressed => $"VM {request.VmName} runs worse since its move. The request page offers a one-click roll back to the source host.",
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
 
@@ -90,6 +95,7 @@ public static class NotificationMessages
             NotificationKind.Started => $"Started: {what}",
             NotificationKind.Succeeded => $"Succeeded: {what}",
             NotificationKind.Failed => $"Failed: {what}",
+            NotificationKind.Regressed => $"Performance regressed after {what}",
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
         var headline = kind switch
@@ -101,6 +107,7 @@ public static class NotificationMessages
             NotificationKind.Started => $"These {what} have started.",
             NotificationKind.Succeeded => $"These {what} have finished: the VMs have moved.",
             NotificationKind.Failed => $"These {what} failed. Each VM stays where it was unless its request says otherwise.",
+            NotificationKind.Regressed => $"These VMs of {what} run worse since their move. Each request page offers a one-click roll back.",
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
 

@@ -63,7 +63,8 @@ public sealed class SendNotifications(IPortalDb db, IAccountDirectory directory,
                 var last = await db.NotificationCursors.AsNoTracking().Where(c => c.Id == CursorId).Select(c => c.LastSequence).FirstAsync(ct);
                 var head = (await db.GetAuditChainHeadAsync(ct))?.Sequence ?? 0;
                 var events = await db.AuditEvents.AsNoTracking()
-                    .Where(e => e.Sequence > last && e.Sequence <= head && (e.Action == AuditActions.RequestTransition || e.Action == AuditActions.RequestDeferred))
+                    .Where(e => e.Sequence > last && e.Sequence <= head && (e.Action == AuditActions.RequestTransition || e.Action == AuditActions.RequestDeferred
+                        || e.Action == AuditActions.RequestWatchRegressed))
                     .OrderBy(e => e.Sequence).Take(BatchSize).ToListAsync(ct);
 
                 // Consecutive events of one kind for one batch (an evacuation's ten "approval needed") become one mail per person.
@@ -196,6 +197,7 @@ public sealed class SendNotifications(IPortalDb db, IAccountDirectory directory,
     public static (NotificationKind? Kind, string? Reason) Classify(AuditEvent e)
     {
         var details = ReadDetails(e.Details);
+        if (e.Action == AuditActions.RequestWatchRegressed) return (NotificationKind.Regressed, details.GetValueOrDefault("reason"));
         if (e.Action == AuditActions.RequestDeferred) return (NotificationKind.Deferred, details.GetValueOrDefault("reason") ?? (details.Count == 0 ? e.Details : null));
         if (e.Action != AuditActions.RequestTransition) return (null, null);
         if (!Enum.TryParse<RequestState>(details.GetValueOrDefault("from"), out var from) || !Enum.TryParse<RequestState>(details.GetValueOrDefault("to"), out var to))

@@ -34,6 +34,7 @@ public sealed class GetRequest(IPortalDb db, AccessGuard guard, RequestActionRul
             Conversion = await ConversionAsync(request, ct),
             Cancellation = await CancellationAsync(request, ct),
             StaleSince = await StaleSinceAsync(request, progress, ct),
+            Watch = await PostMoveWatchView.ForAsync(db, user, request, ct),
         };
     }
 

@@ -63,7 +63,8 @@ public sealed record RequestDetails(
     string? SafetyCopy = null,
     ConversionView? Conversion = null,
     CancellationView? Cancellation = null,
-    DateTimeOffset? StaleSince = null);
+    DateTimeOffset? StaleSince = null,
+    PostMoveWatchView? Watch = null);
 
 /// <summary>
 /// Who asked to cancel a request, why and when: a person's cancel of a running request is only a request to stop (its

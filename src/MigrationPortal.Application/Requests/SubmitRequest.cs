@@ -22,6 +22,8 @@ public enum SubmissionAuthority
 
     /// <summary>An accepted optimization recommendation: Operators and Administrators move any VM, as for an evacuation.</summary>
     Recommendation,
+    /// <summary>An Operator moves a VM back after its post-move watch found a regression (whoever owns it).</summary>
+    RegressionRollback,
 }
 
 /// <summary>
@@ -77,6 +79,8 @@ public sealed partial class SubmitRequest(IPortalDb db, AccessGuard guard, TimeP
         var vm = await FindVmAsync(command.VmId, ct) ?? throw new NotFoundException("VM", command.VmId);
         if (authority is SubmissionAuthority.HostEvacuation or SubmissionAuthority.Recommendation)
             await guard.RequireRoleAsync(user, "host.evacuate", ct, Roles.Operator, Roles.Administrator);
+        else if (authority == SubmissionAuthority.RegressionRollback)
+            await guard.RequireRoleAsync(user, "request.move-back", ct, Roles.Operator, Roles.Administrator);
         else
             await RequireCanRequestForAsync(user, vm, ct);
 

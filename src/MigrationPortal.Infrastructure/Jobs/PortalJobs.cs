@@ -15,7 +15,7 @@ namespace MigrationPortal.Infrastructure.Jobs;
 /// Hangfire's entry points. Each takes IDs only and hands over to a use case, which reloads and checks state, so a job
 /// that runs twice (at-least-once delivery, a retry after a crash) does no harm. Hangfire creates a DI scope per job.
 /// </summary>
-public sealed class PortalJobs(RunMigration run, DispatchDueRequests dispatch, ExpireStaleRequests expire, ReconcileStaleMigrations reconcile, SyncInventory sync, PortalDbContext db,
+public sealed class PortalJobs(RunMigration run, DispatchDueRequests dispatch, MigrationPortal.Application.Utilisation.EvaluatePostMoveWatches watches, ExpireStaleRequests expire, ReconcileStaleMigrations reconcile, SyncInventory sync, PortalDbContext db,
     IRecurringJobManager recurring, JobStorage jobStorage, MigrationPortal.Application.Abstractions.IMigrationJobs jobs)
 {
     public const string DispatcherJobId = "dispatch-due-requests";
@@ -37,10 +37,17 @@ public sealed class PortalJobs(RunMigration run, DispatchDueRequests dispatch, E
         jobs.NudgeDispatcher();
     }
 
-    /// <summary>No Hangfire lock: every decision is guarded in the database (see <see cref="DispatchDueRequests"/>).</summary>
+    /// <summary>
+    /// No Hangfire lock: every decision is guarded in the database (see <see cref="DispatchDueRequests"/>). The same tick
+    /// concludes the post-move watches whose period has ended (the watch's state guards against two nodes doing it).
+    /// </summary>
     [DisplayName("Dispatch due requests")]
     [AutomaticRetry(Attempts = 0)]
-    public Task DispatchAsync(CancellationToken ct) => dispatch.HandleAsync(ct);
+    public async Task DispatchAsync(CancellationToken ct)
+    {
+        await dispatch.HandleAsync(ct);
+        await watches.HandleAsync(ct);
+    }
 
     [DisplayName("Expire undecided requests")]
     [AutomaticRetry(Attempts = 0)]

@@ -62,6 +62,7 @@ public sealed class PortalDbContext : IdentityDbContext<PortalAccount>, IPortalD
     public DbSet<Domain.Rules.PlacementRule> PlacementRules => Set<Domain.Rules.PlacementRule>();
     public DbSet<Domain.Rules.ClusterHeadroom> ClusterHeadrooms => Set<Domain.Rules.ClusterHeadroom>();
     public DbSet<MigrationPortal.Domain.Utilisation.UtilisationSample> UtilisationSamples => Set<MigrationPortal.Domain.Utilisation.UtilisationSample>();
+    public DbSet<MigrationPortal.Domain.Utilisation.PostMoveWatch> PostMoveWatches => Set<MigrationPortal.Domain.Utilisation.PostMoveWatch>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<DemoVm> DemoVms => Set<DemoVm>();
     public DbSet<DemoTask> DemoTasks => Set<DemoTask>();

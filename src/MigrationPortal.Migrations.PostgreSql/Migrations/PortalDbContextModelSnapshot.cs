@@ -1583,6 +1583,52 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                     b.ToTable("MaintenanceWindows", (string)null);
                 });
 
+            modelBuilder.Entity("MigrationPortal.Domain.Utilisation.PostMoveWatch", b =>
+                {
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("EndsAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("EvaluatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Figures")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)");
+
+                    b.Property<DateTimeOffset>("MoveStartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("RollbackRequestId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("State")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Summary")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<Guid>("VmId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("RequestId");
+
+                    b.HasIndex("State", "EndsAt");
+
+                    b.ToTable("PostMoveWatches");
+                });
+
             modelBuilder.Entity("MigrationPortal.Domain.Utilisation.UtilisationSample", b =>
                 {
                     b.Property<Guid>("SubjectId")
@@ -2172,6 +2218,15 @@ namespace MigrationPortal.Migrations.PostgreSql.Migrations
                         });
 
                     b.Navigation("Scope");
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Utilisation.PostMoveWatch", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Requests.MigrationRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("MigrationPortal.Domain.Inventory.Application", b =>

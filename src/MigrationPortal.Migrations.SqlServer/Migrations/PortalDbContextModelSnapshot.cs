@@ -1584,6 +1584,52 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                     b.ToTable("MaintenanceWindows", (string)null);
                 });
 
+            modelBuilder.Entity("MigrationPortal.Domain.Utilisation.PostMoveWatch", b =>
+                {
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("EndsAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset?>("EvaluatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Figures")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<DateTimeOffset>("MoveStartedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid?>("RollbackRequestId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("State")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("Summary")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<Guid>("VmId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("RequestId");
+
+                    b.HasIndex("State", "EndsAt");
+
+                    b.ToTable("PostMoveWatches");
+                });
+
             modelBuilder.Entity("MigrationPortal.Domain.Utilisation.UtilisationSample", b =>
                 {
                     b.Property<Guid>("SubjectId")
@@ -2174,6 +2220,15 @@ namespace MigrationPortal.Migrations.SqlServer.Migrations
                         });
 
                     b.Navigation("Scope");
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Utilisation.PostMoveWatch", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Requests.MigrationRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("MigrationPortal.Domain.Inventory.Application", b =>

@@ -1562,6 +1562,52 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                     b.ToTable("MaintenanceWindows", (string)null);
                 });
 
+            modelBuilder.Entity("MigrationPortal.Domain.Utilisation.PostMoveWatch", b =>
+                {
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EndsAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EvaluatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Figures")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MoveStartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("RollbackRequestId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("State")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Summary")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("VmId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RequestId");
+
+                    b.HasIndex("State", "EndsAt");
+
+                    b.ToTable("PostMoveWatches");
+                });
+
             modelBuilder.Entity("MigrationPortal.Domain.Utilisation.UtilisationSample", b =>
                 {
                     b.Property<byte[]>("SubjectId")
@@ -2151,6 +2197,15 @@ namespace MigrationPortal.Migrations.Sqlite.Migrations
                         });
 
                     b.Navigation("Scope");
+                });
+
+            modelBuilder.Entity("MigrationPortal.Domain.Utilisation.PostMoveWatch", b =>
+                {
+                    b.HasOne("MigrationPortal.Domain.Requests.MigrationRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("MigrationPortal.Domain.Inventory.Application", b =>

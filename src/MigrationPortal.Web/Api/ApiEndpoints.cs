@@ -45,6 +45,7 @@ public static class ApiEndpoints
         ("POST", "/api/v1/requests/{id}/retry"),
         ("POST", "/api/v1/requests/{id}/rollback"),
         ("POST", "/api/v1/requests/{id}/recheck"),
+        ("POST", "/api/v1/requests/{id}/watch/rollback"),
         ("POST", "/api/v1/batches"),
         ("POST", "/api/v1/batches/{id}/approve"),
         ("POST", "/api/v1/batches/{id}/reject"),
@@ -168,6 +169,13 @@ public static class ApiEndpoints
         api.MapPost("/requests/{id:guid}/rollback", async (Guid id, CancelBody body, RollBackRequest useCase, HttpContext http, CancellationToken ct) =>
             TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new RollBackRequest.Command(id, body.Reason ?? ""), ct)))
             .WithName("RollBackRequest");
+
+        // The one-click roll back after a post-move watch found a regression: a new request moving the VM back (201, its summary).
+        api.MapPost("/requests/{id:guid}/watch/rollback", async (Guid id, MoveBackAfterRegression useCase, HttpContext http, CancellationToken ct) =>
+        {
+            var created = await useCase.HandleAsync(http.User.ToPortalUser(), id, ct);
+            return TypedResults.Created($"/api/v1/requests/{created.Id}", created);
+        }).WithName("RollBackAfterRegression");
 
         // "Check again" on a request that needs attention: the run asks the hypervisor once more whether its transfer started.
         api.MapPost("/requests/{id:guid}/recheck", async (Guid id, CancelBody body, RecheckRequest useCase, HttpContext http, CancellationToken ct) =>

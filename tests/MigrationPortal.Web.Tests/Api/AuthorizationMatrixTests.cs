@@ -49,6 +49,8 @@ public sealed class AuthorizationMatrixTests(PortalWebFactory factory) : IClassF
         [("POST", "/api/v1/requests/{id}/retry")] = Row(403, 403, 403, 200, 200, 403),
         [("POST", "/api/v1/requests/{id}/rollback")] = Row(403, 403, 403, 200, 200, 403),
         [("POST", "/api/v1/requests/{id}/recheck")] = Row(403, 403, 403, 200, 200, 403),
+        // A fresh pending request has no post-move watch: the requester and Operators pass authorization and meet 409.
+        [("POST", "/api/v1/requests/{id}/watch/rollback")] = Row(409, 403, 403, 409, 409, 403),
         [("POST", "/api/v1/batches")] = Row(201, 403, 403, 403, 201, 403),
         [("POST", "/api/v1/batches/{id}/approve")] = Row(403, 403, 200, 403, 403, 403),
         [("POST", "/api/v1/batches/{id}/reject")] = Row(403, 403, 200, 403, 403, 403),
