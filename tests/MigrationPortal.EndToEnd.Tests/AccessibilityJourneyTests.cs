@@ -165,6 +165,8 @@ public sealed class AccessibilityJourneyTests(PortalServer portal, ITestOutputHe
         ("audit", "/audit", "[data-testid=audit-table]"),
         ("admin", "/admin", ".mud-tabs"),
         ("my tokens", "/tokens", "[data-testid=token-create]"),
+        ("rules", "/rules", "[data-testid=rule-form]"),
+        ("optimize", "/optimize", "[data-testid=optimize-run]"),
         // The portal's own 404 page. An unknown route still answers a bare 404 on this branch (issue 13 §3, owned by the
         // routing helper: Routes.razor / Program.cs); once it renders this page, visit "/no-such-page" here instead.
         ("not found", "/no-such-page", "[data-testid=not-found]"),
