@@ -39,7 +39,7 @@ public sealed record SubmitRequestBody(
 }
 
 /// <summary>POST /api/v1/batches: <see cref="SubmitBatch.Command"/>, with each item's VM by portal ID, hypervisor ID or name.</summary>
-public sealed record SubmitBatchBody(string Name, string Justification, IReadOnlyList<SubmitBatchItemBody>? Items, ScheduleMode ScheduleMode = ScheduleMode.AsSoonAsApproved,
+public sealed record SubmitBatchBody(string Name, string Justification, IReadOnlyList<SubmitBatchItemBody> Items, ScheduleMode ScheduleMode = ScheduleMode.AsSoonAsApproved,
     DateTimeOffset? NotBefore = null, bool? TakeSnapshot = null, bool RequireEncryption = true, Guid? WindowId = null)
 {
     public IReadOnlyList<VmReferences.Reference> References() => (Items ?? []).Select((item, i) => new VmReferences.Reference(item?.VmId, item?.ConnectionId, $"Items[{i}].VmId")).ToList();
@@ -61,7 +61,7 @@ public sealed record SubmitBatchItemBody(string? VmId, MigrationKind Kind, bool 
 /// POST /api/v1/hosts/{id}/evacuation: <see cref="SubmitEvacuation.Command"/>, with each move's VM by portal ID, hypervisor
 /// ID or name. The host being emptied decides the connection, so a move needs none.
 /// </summary>
-public sealed record SubmitEvacuationBody(string Justification, IReadOnlyList<SubmitEvacuationMoveBody>? Moves, ScheduleMode ScheduleMode = ScheduleMode.AsSoonAsApproved,
+public sealed record SubmitEvacuationBody(string Justification, IReadOnlyList<SubmitEvacuationMoveBody> Moves, ScheduleMode ScheduleMode = ScheduleMode.AsSoonAsApproved,
     DateTimeOffset? NotBefore = null, bool TakeSnapshot = false, bool RequireEncryption = true, Guid? WindowId = null)
 {
     public IReadOnlyList<VmReferences.Reference> References() => (Moves ?? []).Select((move, i) => new VmReferences.Reference(move?.VmId, null, $"Moves[{i}].VmId")).ToList();
