@@ -144,7 +144,7 @@ public sealed class GeneratedClientJourneyTests(PortalServer portal) : IClassFix
             VmId = "vm-no-such-vm", Kind = MigrationKind.Compute, Live = true, TargetHostId = "host-1", Justification = "Unknown VM",
         }));
         Assert.Equal(400, unknownVm.StatusCode);
-        Assert.Equal(new[] { "VmId" }, unknownVm.Result.Errors.Keys);
+        Assert.Equal(new[] { "VmId" }, unknownVm.Result.Errors!.Keys);
 
         // 404: a request that does not exist.
         var notFound = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => rita.GetRequestAsync(Guid.NewGuid()));
