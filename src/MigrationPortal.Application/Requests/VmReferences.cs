@@ -31,6 +31,16 @@ public sealed class VmReferences(IPortalDb db, AccessGuard guard)
     /// <param name="onHostId">For an evacuation: the host being emptied, whose connection scopes every reference.</param>
     public async Task<IReadOnlyList<Guid>> ResolveAsync(PortalUser user, IReadOnlyList<Reference> references, CancellationToken ct, Guid? onHostId = null)
     {
+        Guid? scope = null;
+        if (onHostId is { } hostId)
+        {
+            // The evacuation's own answers come first, in its order: an unknown host is 404 and a caller who may not empty
+            // hosts is 403 (audited), whatever the moves say.
+            scope = await db.Hosts.AsNoTracking().Where(h => h.Id == hostId).Select(h => (Guid?)h.ConnectionId).FirstOrDefaultAsync(ct)
+                ?? throw new NotFoundException("Host", hostId);
+            await guard.RequireRoleAsync(user, "host.evacuate", ct, Roles.Operator, Roles.Administrator);
+        }
+
         var check = new Validation();
         foreach (var reference in references)
         {
@@ -38,12 +48,6 @@ public sealed class VmReferences(IPortalDb db, AccessGuard guard)
         }
 
         check.ThrowIfInvalid();
-        Guid? scope = null;
-        if (onHostId is { } hostId)
-        {
-            // An unknown host is the use case's 404; its VMs cannot be looked up, so the texts go on as portal IDs or fail there.
-            scope = await db.Hosts.AsNoTracking().Where(h => h.Id == hostId).Select(h => (Guid?)h.ConnectionId).FirstOrDefaultAsync(ct);
-        }
 
         var texts = references.Select(r => r.Text!.Trim()).Distinct(StringComparer.Ordinal).ToList();
         var portalIds = texts.Select(t => Guid.TryParse(t, out var g) ? g : (Guid?)null).OfType<Guid>().ToList();
