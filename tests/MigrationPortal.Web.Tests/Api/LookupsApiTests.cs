@@ -416,6 +416,33 @@ public abstract class LookupsApiTests<TFactory>(TFactory factory) where TFactory
         Assert.Contains($"'{world.Hosts[3].Id}'", message);
     }
 
+    [Fact]
+    public async Task ValidateWave_NamesBothCandidatesOnTheRowsVmCell_WhenItsHypervisorIdIsInTwoConnections()
+    {
+        var world = await WorldAsync();
+        // Every world's VMs are Lena's and "vm-1" is in all of them, so this test gives its two VMs a hypervisor ID of their own.
+        var shared = $"vm-{world.Tag}";
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            foreach (var id in new[] { world.Vm, world.OtherVm }) (await db.Vms.FindAsync(id))!.ExternalId = shared;
+            await db.SaveChangesAsync();
+        }
+
+        using var client = factory.ClientFor(Requester);
+        // Row 2 names the VM by name (one VM), row 3 by a hypervisor ID both vCenters have: a wave file has no connection column.
+        var csv = $"VM,Kind,TargetHost,Wave,Justification\nweb-{world.Tag},Compute,host-2,w-{world.Tag},Lookups test\n{shared},Compute,host-2,w-{world.Tag},Lookups test\n";
+        using var response = await client.PostAsync("/api/v1/waves/validate", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv"));
+
+        var problem = await JsonAsync(response, HttpStatusCode.BadRequest);
+        var errors = problem.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("Rows[3].VM", out var messages), errors.ToString());
+        Assert.DoesNotContain(errors.EnumerateObject(), e => e.Name.StartsWith("Rows[2]", StringComparison.Ordinal));
+        var message = messages[0].GetString()!;
+        Assert.Contains(world.Vm.ToString(), message);
+        Assert.Contains(world.OtherVm.ToString(), message);
+    }
+
     private async Task<(Guid Host, Guid Datastore)> OtherIdsAsync(World world)
     {
         await using var scope = factory.Services.CreateAsyncScope();
