@@ -104,6 +104,7 @@ public static class DependencyInjection
         services.AddScoped<AssignVmApplication>();
         services.AddScoped<GetVm>();
         services.AddScoped<ListTargets>();
+        services.AddScoped<VmReferences>();
         services.AddScoped<ConversionChoices>();
         services.AddScoped<PreviewRequest>();
         services.AddScoped<CheckRequest>();

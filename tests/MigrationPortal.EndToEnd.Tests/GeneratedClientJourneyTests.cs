@@ -36,9 +36,11 @@ public sealed class GeneratedClientJourneyTests(PortalServer portal) : IClassFix
         var target = targets.Hosts.First(h => h.SameCluster && h.Usable);
         Assert.NotEqual(vm.HostExternalId, target.ExternalId);
 
-        var submitted = await rita.SubmitRequestAsync(new SubmitRequestCommand
+        // Submitted by the VM's hypervisor ID, as a pipeline that knows "vm-42" from vCenter would, with its connection to say which.
+        Assert.False(string.IsNullOrEmpty(vm.ExternalId), $"VM {vm.Name} lists no hypervisor ID");
+        var submitted = await rita.SubmitRequestAsync(new SubmitRequestBody
         {
-            VmId = vm.Id, Kind = MigrationKind.Compute, Live = true, TargetHostId = target.ExternalId, TargetDatastoreId = null,
+            VmId = vm.ExternalId, ConnectionId = vm.ConnectionId, Kind = MigrationKind.Compute, Live = true, TargetHostId = target.ExternalId, TargetDatastoreId = null,
             Justification = "Generated-client journey", ScheduleMode = ScheduleMode.AsSoonAsApproved,
         });
         Assert.Equal(MigrationKind.Compute, submitted.Kind);
@@ -46,9 +48,10 @@ public sealed class GeneratedClientJourneyTests(PortalServer portal) : IClassFix
         Assert.Equal(vm.Name, submitted.VmName);
 
         // A second active request for the same VM is refused with a 409 ProblemDetails, read as the generated type.
-        var conflict = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => rita.SubmitRequestAsync(new SubmitRequestCommand
+        // The same VM by its portal ID: the same VM, so the same conflict.
+        var conflict = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => rita.SubmitRequestAsync(new SubmitRequestBody
         {
-            VmId = vm.Id, Kind = MigrationKind.Compute, Live = true, TargetHostId = target.ExternalId, Justification = "Again",
+            VmId = vm.Id.ToString(), Kind = MigrationKind.Compute, Live = true, TargetHostId = target.ExternalId, Justification = "Again",
         }));
         Assert.Equal(409, conflict.StatusCode);
         Assert.Equal(409, conflict.Result.Status);
@@ -124,9 +127,9 @@ public sealed class GeneratedClientJourneyTests(PortalServer portal) : IClassFix
             connectionId: null, sortBy: "name", descending: true, skip: 0, take: 1)).Items.Single();
 
         // 400: the field errors arrive in the generated HttpValidationProblemDetails, keyed by the failing field.
-        var invalid = await Assert.ThrowsAsync<ApiException<HttpValidationProblemDetails>>(() => rita.SubmitRequestAsync(new SubmitRequestCommand
+        var invalid = await Assert.ThrowsAsync<ApiException<HttpValidationProblemDetails>>(() => rita.SubmitRequestAsync(new SubmitRequestBody
         {
-            VmId = vm.Id, Kind = MigrationKind.Compute, Live = true, TargetHostId = null, Justification = "",
+            VmId = vm.Id.ToString(), Kind = MigrationKind.Compute, Live = true, TargetHostId = null, Justification = "",
         }));
         Assert.Equal(400, invalid.StatusCode);
         Assert.Equal(400, invalid.Result.Status);
@@ -134,6 +137,14 @@ public sealed class GeneratedClientJourneyTests(PortalServer portal) : IClassFix
         Assert.Contains("Justification", invalid.Result.Errors.Keys);
         Assert.Contains("TargetHostId", invalid.Result.Errors.Keys);
         Assert.All(invalid.Result.Errors.Values, messages => Assert.NotEmpty(messages));
+
+        // 400 on the VM's field: a hypervisor ID that names none of the caller's VMs.
+        var unknownVm = await Assert.ThrowsAsync<ApiException<HttpValidationProblemDetails>>(() => rita.SubmitRequestAsync(new SubmitRequestBody
+        {
+            VmId = "vm-no-such-vm", Kind = MigrationKind.Compute, Live = true, TargetHostId = "host-1", Justification = "Unknown VM",
+        }));
+        Assert.Equal(400, unknownVm.StatusCode);
+        Assert.Equal(new[] { "VmId" }, unknownVm.Result.Errors!.Keys);
 
         // 404: a request that does not exist.
         var notFound = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => rita.GetRequestAsync(Guid.NewGuid()));

@@ -45,6 +45,8 @@ public sealed class SubmitEvacuation(IPortalDb db, AccessGuard guard, SubmitBatc
         var stores = await db.Datastores.AsNoTracking().Where(d => d.ConnectionId == host.ConnectionId).ToListAsync(ct);
         var emptying = await HostPlacement.BeingEmptiedAsync(db, host.ConnectionId, ct);
         var promised = new Dictionary<string, long>();
+        // Each move's target by its hypervisor ID, whichever form it was sent in (the batch and the capacity check below use that).
+        var targetIds = new string?[moves.Count];
         for (var i = 0; i < moves.Count; i++)
         {
             var move = moves[i];
@@ -54,12 +56,26 @@ public sealed class SubmitEvacuation(IPortalDb db, AccessGuard guard, SubmitBatc
                 continue;
             }
 
-            var target = targets.FirstOrDefault(t => t.ExternalId == move.TargetHostId);
+            // The hypervisor ID or the portal ID, as /api/v1/hosts lists both; one text naming two hosts is ambiguous.
+            var portalId = Guid.TryParse(move.TargetHostId, out var parsed) ? parsed : (Guid?)null;
+            var named = targets.Where(t => t.ExternalId == move.TargetHostId || t.Id == portalId).ToList();
+            if (named.Count > 1)
+            {
+                // The other form of each one's ID is unique: the hypervisor ID of the host whose portal ID it is, and the reverse.
+                var choices = named.Select(t => t.Id == portalId ? $"for {t.Name} send its hypervisor ID '{t.ExternalId}'" : $"for {t.Name} send its portal ID '{t.Id}'");
+                check.Add($"Moves[{i}].TargetHostId",
+                    $"That ID names two hosts of this connection, the portal ID of one and the hypervisor ID of the other: {string.Join("; ", choices)}.");
+                continue;
+            }
+
+            var target = named.SingleOrDefault();
             if (target is null || target.Id == host.Id)
             {
                 check.Add($"Moves[{i}].TargetHostId", target is null ? "That host is not in this connection's inventory." : "Choose a host other than the one being emptied.");
                 continue;
             }
+
+            targetIds[i] = target.ExternalId;
 
             if (!HostPlacement.CanTakeVms(target))
             {
@@ -87,13 +103,13 @@ public sealed class SubmitEvacuation(IPortalDb db, AccessGuard guard, SubmitBatc
             var free = t.MemoryMb - t.MemoryUsedMb - committed.GetValueOrDefault(targetId);
             if (mb <= free) continue;
             for (var i = 0; i < moves.Count; i++)
-                if (moves[i].TargetHostId == targetId)
+                if (targetIds[i] == targetId)
                     check.Add($"Moves[{i}].TargetHostId", $"Host {t.Name} has {free} MB free, and this plan puts {mb} MB on it.");
         }
 
         check.ThrowIfInvalid();
 
-        var items = moves.Select(m => new SubmitBatch.Item(m.VmId, m.Kind, onHost[m.VmId].PowerState == PowerState.On, m.TargetHostId,
+        var items = moves.Select((m, i) => new SubmitBatch.Item(m.VmId, m.Kind, onHost[m.VmId].PowerState == PowerState.On, targetIds[i],
             m.Kind == MigrationKind.ComputeAndStorage ? m.TargetDatastoreId : null)).ToList();
         // Recorded in the batch's own transaction: if the batch is refused, this record goes with it.
         AuditLog.Record(db, time.GetUtcNow(), user.AsActor(), AuditActions.HostEvacuationSubmitted, "InventoryHost", host.Id.ToString(),

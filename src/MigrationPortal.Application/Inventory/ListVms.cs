@@ -6,8 +6,9 @@ using MigrationPortal.Domain.Inventory;
 
 namespace MigrationPortal.Application.Inventory;
 
+/// <param name="ExternalId">The VM's hypervisor ID (vSphere "vm-42", a libvirt domain UUID): a request may name the VM by it, with <paramref name="ConnectionId"/>.</param>
 public sealed record VmView(Guid Id, Guid ConnectionId, string ConnectionName, bool IsDemo, string Name, PowerState PowerState, string? HostExternalId, string? HostName, string? ClusterName,
-    string Datastores, int Cpus, long MemoryMb, long ProvisionedGb, Guid? ApplicationId, string? ApplicationName, string ConnectionKind = "");
+    string Datastores, int Cpus, long MemoryMb, long ProvisionedGb, Guid? ApplicationId, string? ApplicationName, string ConnectionKind = "", string? ExternalId = null);
 
 /// <summary>VMs the user may see (a requester: their applications' only), filtered, sorted and paged on the server.</summary>
 public sealed class ListVms(IPortalDb db, AccessGuard guard)
@@ -71,7 +72,7 @@ public sealed class ListVms(IPortalDb db, AccessGuard guard)
                 db.Connections.Where(c => c.Id == v.ConnectionId).Select(c => c.Kind).First() == "demo",
                 v.Name, v.PowerState, v.HostExternalId, v.HostName, v.ClusterName, v.Datastores, v.Cpus, v.MemoryMb, v.ProvisionedGb, v.ApplicationId,
                 db.Applications.Where(a => a.Id == v.ApplicationId).Select(a => a.Name).FirstOrDefault(),
-                db.Connections.Where(c => c.Id == v.ConnectionId).Select(c => c.Kind).First()))
+                db.Connections.Where(c => c.Id == v.ConnectionId).Select(c => c.Kind).First(), v.ExternalId))
             .ToListAsync(ct);
         return new PagedResult<VmView>(page, total);
     }

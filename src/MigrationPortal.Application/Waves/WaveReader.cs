@@ -211,20 +211,15 @@ public sealed partial class WaveReader(IPortalDb db, AccessGuard guard, ICsvTabl
         var text = row[WaveColumns.Vm];
         if (text.Length == 0) return null;
         var field = WaveColumns.Cell(row.Row, WaveColumns.Vm);
-        if (Guid.TryParse(text, out var id))
-        {
-            var byId = lookups.Vms.FirstOrDefault(v => v.Id == id);
-            if (byId is null) check.Add(field, $"No VM you may request has the ID {id}.");
-            return byId;
-        }
-
-        // A hypervisor ID is unique within its connection, a name usually is: either may be used, but only if it picks one VM.
-        var matches = lookups.Vms.Where(v => string.Equals(v.ExternalId, text, StringComparison.Ordinal)).ToList();
+        // The portal ID and the hypervisor ID are both exact, and a libvirt domain's hypervisor ID is itself a UUID, so a
+        // UUID is tried as either (as VmReferences does for the API); a name is a last resort. Only one VM may match.
+        var portalId = Guid.TryParse(text, out var id) ? id : (Guid?)null;
+        var matches = lookups.Vms.Where(v => v.Id == portalId || string.Equals(v.ExternalId, text, StringComparison.Ordinal)).ToList();
         if (matches.Count == 0) matches = lookups.Vms.Where(v => string.Equals(v.Name, text, StringComparison.Ordinal)).ToList();
         if (matches.Count == 1) return matches[0];
         check.Add(field, matches.Count == 0
-            ? $"No VM you may request is named '{Shorten(text)}'."
-            : $"{matches.Count} VMs are named '{Shorten(text)}': use the VM's portal ID instead.");
+            ? $"No VM you may request has the ID or name '{Shorten(text)}'."
+            : $"'{Shorten(text)}' names {matches.Count} VMs: {string.Join("; ", matches.Take(5).Select(v => $"{v.Name} (id {v.Id}, externalId {v.ExternalId}, connectionId {v.ConnectionId})"))}{(matches.Count > 5 ? "; …" : "")}. Use the VM's portal ID (id) instead.");
         return null;
     }
 

@@ -123,9 +123,12 @@ public static class ApiEndpoints
             TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), id, ct)))
             .WithName("GetRequest");
 
-        api.MapPost("/requests", async (SubmitRequest.Command command, SubmitRequest useCase, HttpContext http, CancellationToken ct) =>
+        // The VM by portal ID, hypervisor ID or name (SubmissionBodies.cs); the use case takes its portal ID.
+        api.MapPost("/requests", async (SubmitRequestBody body, VmReferences references, SubmitRequest useCase, HttpContext http, CancellationToken ct) =>
         {
-            var created = await useCase.HandleAsync(http.User.ToPortalUser(), command, ct);
+            var user = http.User.ToPortalUser();
+            var vmIds = await references.ResolveAsync(user, [body.Reference()], ct);
+            var created = await useCase.HandleAsync(user, body.ToCommand(vmIds[0]), ct);
             return TypedResults.Created($"/api/v1/requests/{created.Id}", created);
         }).WithName("SubmitRequest");
 
@@ -182,9 +185,11 @@ public static class ApiEndpoints
             TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), new RecheckRequest.Command(id, body.Reason ?? ""), ct)))
             .WithName("RecheckRequest");
 
-        api.MapPost("/batches", async (SubmitBatch.Command command, SubmitBatch useCase, HttpContext http, CancellationToken ct) =>
+        api.MapPost("/batches", async (SubmitBatchBody body, VmReferences references, SubmitBatch useCase, HttpContext http, CancellationToken ct) =>
         {
-            var batch = await useCase.HandleAsync(http.User.ToPortalUser(), command, ct);
+            var user = http.User.ToPortalUser();
+            var vmIds = await references.ResolveAsync(user, body.References(), ct);
+            var batch = await useCase.HandleAsync(user, body.ToCommand(vmIds), ct);
             return TypedResults.Created($"/api/v1/batches/{batch.Id}", batch);
         }).WithName("SubmitBatch");
 
@@ -209,9 +214,11 @@ public static class ApiEndpoints
             TypedResults.Ok(await useCase.HandleAsync(http.User.ToPortalUser(), id, ct)))
             .WithName("ProposeEvacuation");
 
-        api.MapPost("/hosts/{id:guid}/evacuation", async (Guid id, SubmitEvacuation.Command command, SubmitEvacuation useCase, HttpContext http, CancellationToken ct) =>
+        api.MapPost("/hosts/{id:guid}/evacuation", async (Guid id, SubmitEvacuationBody body, VmReferences references, SubmitEvacuation useCase, HttpContext http, CancellationToken ct) =>
         {
-            var batch = await useCase.HandleAsync(http.User.ToPortalUser(), id, command, ct);
+            var user = http.User.ToPortalUser();
+            var vmIds = await references.ResolveAsync(user, body.References(), ct, onHostId: id);
+            var batch = await useCase.HandleAsync(user, id, body.ToCommand(vmIds), ct);
             return TypedResults.Created($"/api/v1/batches/{batch.Id}", batch);
         }).WithName("SubmitEvacuation");
 

@@ -3,8 +3,6 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using MigrationPortal.Application.Batches;
-using MigrationPortal.Application.Requests;
 using MigrationPortal.Web.Auth;
 
 namespace MigrationPortal.Web.Api;
@@ -105,14 +103,14 @@ public static class OpenApiDocumentation
     /// <summary>Examples of the main bodies, with IDs as /api/v1/vms, /hosts and /datastores list them.</summary>
     private static readonly Dictionary<Type, string> Examples = new()
     {
-        [typeof(SubmitRequest.Command)] = """
-            {"vmId":"3f2b7c1e-8a4d-4b6e-9c1a-2d5e6f708192","kind":"Compute","live":true,"targetHostId":"host-42","targetDatastoreId":null,
+        [typeof(SubmitRequestBody)] = """
+            {"vmId":"vm-1187","connectionId":"7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f","kind":"Compute","live":true,"targetHostId":"host-42","targetDatastoreId":null,
              "justification":"Free host-17 for its firmware update","scheduleMode":"AsSoonAsApproved"}
             """,
-        [typeof(SubmitBatch.Command)] = """
+        [typeof(SubmitBatchBody)] = """
             {"name":"Wave 3: finance","justification":"Storage array retirement","scheduleMode":"ChosenWindow","windowId":"9b1c2d3e-4f50-4a6b-8c7d-e8f901a2b3c4",
              "items":[{"vmId":"3f2b7c1e-8a4d-4b6e-9c1a-2d5e6f708192","kind":"Storage","live":true,"targetHostId":null,"targetDatastoreId":"datastore-1043"},
-                      {"vmId":"5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d","kind":"ComputeAndStorage","live":true,"targetHostId":"host-42","targetDatastoreId":"datastore-1043"}]}
+                      {"vmId":"vm-2291","connectionId":"7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f","kind":"ComputeAndStorage","live":true,"targetHostId":"host-42","targetDatastoreId":"datastore-1043"}]}
             """,
         [typeof(ApiEndpoints.PeriodBody)] = """
             {"name":"Saturday night","recurrence":"RRule","expression":"FREQ=WEEKLY;BYDAY=SA","timeZoneId":"Europe/Paris","localStart":"2026-01-03T22:00:00",

@@ -79,10 +79,19 @@ public sealed class OpenApiDocumentTests(PortalWebFactory factory) : IClassFixtu
             BodyOf("POST", "/api/v1/users"), BodyOf("POST", "/api/v1/batches"), BodyOf("POST", "/api/v1/hosts/{id}/evacuation"),
             BodyOf("POST", "/api/v1/requests"), BodyOf("PUT", "/api/v1/concurrency-limits"),
         };
-        Assert.Equal(["CreateLocalUserCommand", "SubmitBatchCommand", "SubmitEvacuationCommand", "SubmitRequestCommand", "SetConcurrencyLimitsCommand"], bodies);
-        // The batch's items are its own schema, with the properties of a batch item (not of another use case's "Item").
-        var item = document.Components!.Schemas!["SubmitBatchItem"];
+        Assert.Equal(["CreateLocalUserCommand", "SubmitBatchBody", "SubmitEvacuationBody", "SubmitRequestBody", "SetConcurrencyLimitsCommand"], bodies);
+        // The batch's items are their own schema, with the properties of a batch item (not of another use case's "Item").
+        var item = document.Components!.Schemas!["SubmitBatchItemBody"];
         Assert.Contains("targetDatastoreId", item.Properties!.Keys);
+        // A VM is named by portal ID, hypervisor ID or name, so it is text, with the connection that says which.
+        foreach (var body in new[] { "SubmitRequestBody", "SubmitBatchItemBody", "SubmitEvacuationMoveBody" })
+        {
+            var vmId = document.Components.Schemas[body].Properties!["vmId"];
+            Assert.True(vmId.Type!.Value.HasFlag(JsonSchemaType.String) && vmId.Format is null, $"{body}.vmId is {vmId.Type} {vmId.Format}");
+        }
+
+        Assert.Contains("connectionId", document.Components.Schemas["SubmitRequestBody"].Properties!.Keys);
+        Assert.Contains("connectionId", item.Properties.Keys);
     }
 
     [Fact]
@@ -95,7 +104,7 @@ public sealed class OpenApiDocumentTests(PortalWebFactory factory) : IClassFixtu
         Assert.Equal("mpat", schemes["bearer"].BearerFormat);
         Assert.Equal(ParameterLocation.Cookie, schemes["cookie"].In);
         Assert.Equal(3, document.Security!.Count);
-        foreach (var name in new[] { "SubmitRequestCommand", "SubmitBatchCommand", "PeriodBody", "ConnectionBody" })
+        foreach (var name in new[] { "SubmitRequestBody", "SubmitBatchBody", "PeriodBody", "ConnectionBody" })
             Assert.True(document.Components.Schemas![name].Examples is { Count: > 0 }, $"{name} has no example");
     }
 
