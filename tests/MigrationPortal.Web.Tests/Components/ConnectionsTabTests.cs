@@ -29,12 +29,12 @@ public sealed class ConnectionsTabTests(PortalWebFactory factory) : PortalPageTe
         var row = cut.FindAll("[data-testid=connection-row]").Single(r => r.TextContent.Contains(name));
         var nameCell = row.QuerySelector("[data-testid=connection-name-cell]")!;
         Assert.Contains("name-cell", nameCell.ClassList);
-        Assert.Equal($"vSphere (vCenter) · https://{name}.example/sdk · svc · unencrypted allowed", nameCell.QuerySelector("[data-testid=connection-inline]")!.TextContent.Trim());
+        Assert.Equal($"vSphere (vCenter) · https://{name}.example/sdk · svc · unencrypted allowed · synced never", nameCell.QuerySelector("[data-testid=connection-inline]")!.TextContent.Trim());
         Assert.Contains("connections-inline", nameCell.QuerySelector("[data-testid=connection-inline]")!.ClassList);
 
-        // Name, last sync and actions stay on a phone; the rest are the columns the tab's small-screen rule hides.
+        // Name and actions stay on a phone; the rest are the columns the tab's small-screen rule hides.
         var cells = row.QuerySelectorAll("td");
-        Assert.Equal([false, true, true, true, true, true, true, false, true, false], cells.Select(c => c.ClassList.Contains("connections-secondary")));
+        Assert.Equal([false, true, true, true, true, true, true, true, true, false], cells.Select(c => c.ClassList.Contains("connections-secondary")));
         var headers = cut.FindAll("[data-testid=connections] thead th");
         Assert.Equal(cells.Select(c => c.ClassList.Contains("connections-secondary")), headers.Select(h => h.ClassList.Contains("connections-secondary")));
         Assert.Equal("Actions", headers[^1].TextContent.Trim());
