@@ -40,6 +40,9 @@ public sealed class ConnectionsTabTests(PortalWebFactory factory) : PortalPageTe
         Assert.Equal("Actions", headers[^1].TextContent.Trim());
         Assert.Contains("never", cells[7].TextContent);
         Assert.Contains(".connections-table .connections-secondary { display: none; }", cut.Markup);
+        // Between a phone and 1600 px only the user, secret, thumbprint and policy columns give way, said under the name.
+        Assert.Equal([false, false, false, true, true, true, true, false, false, false], cells.Select(c => c.ClassList.Contains("connections-tertiary")));
+        Assert.Equal("user svc · no secret · thumbprint pinned · unencrypted allowed", nameCell.QuerySelector("[data-testid=connection-inline-wide]")!.TextContent.Trim());
         Assert.Empty(cut.FindAll("[data-testid=connections-empty]"));
     }
 }
