@@ -42,7 +42,7 @@ public sealed partial class JourneyTests
         var row = operatorPage.Locator("[data-testid=windows] tr", new() { HasText = name });
         await row.WaitForAsync();
         var rowText = await row.InnerTextAsync();
-        Assert.Contains("RRule: FREQ=DAILY", rowText);
+        Assert.Contains("RRULE: FREQ=DAILY", rowText);
         Assert.Contains("Europe/Berlin", rowText);
         Assert.Contains("demo-crm", rowText);
         Assert.Equal(0, await expressionError.CountAsync());

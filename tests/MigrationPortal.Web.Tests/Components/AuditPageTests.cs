@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Audit;
 using MigrationPortal.Domain.Common;
+using MigrationPortal.Domain.Requests;
 using MigrationPortal.Infrastructure.Persistence;
 using AuditPage = MigrationPortal.Web.Components.Pages.Audit;
 
@@ -66,5 +67,38 @@ public sealed class AuditPageTests(PortalWebFactory factory) : PortalPageTestCon
             Assert.Contains("2 matching event(s)", cut.Find("[data-testid=audit-total]").TextContent);
             Assert.All(cut.FindAll("[data-testid=audit-table] tbody tr"), r => Assert.Contains("test.partial.approved", r.TextContent));
         });
+    }
+
+    [Fact]
+    public async Task Audit_ShowsListsAsItemsAndEnumsInWords_WhileTheStoredTextKeepsItsForm()
+    {
+        var map = $"map-{Guid.NewGuid():N}";
+        // As a deleted storage map and a job step are stored: the domain's records and enums, so numbers.
+        await WriteAsync("test.map.deleted", 1, new
+        {
+            change = "deleted", name = map,
+            entries = new[] { new StorageMapping("ds-fast", "pool-fast", ConvertedDiskFormat.Qcow2), new StorageMapping("ds-bulk", "pool-bulk", ConvertedDiskFormat.Raw) },
+            status = StepStatus.Succeeded,
+        });
+
+        var cut = RenderAs<AuditPage>(User("u-aude", "Aude", "Auditor"));
+
+        cut.WaitForAssertion(() => Assert.Contains(cut.FindAll("[data-testid=audit-details]"), d => d.TextContent.Contains(map)));
+        var details = cut.FindAll("[data-testid=audit-details]").First(d => d.TextContent.Contains(map));
+        var items = details.QuerySelectorAll("[data-testid=audit-detail-items] > li");
+        Assert.Equal(2, items.Length);
+        Assert.Equal(["Source datastore", "Target pool", "Format"], items[0].QuerySelectorAll("dt").Select(d => d.TextContent.Trim()));
+        Assert.Equal(["ds-fast", "pool-fast", "qcow2"], items[0].QuerySelectorAll("dd").Select(d => d.TextContent.Trim()));
+        Assert.Equal("raw", items[1].QuerySelectorAll("dd").Last().TextContent.Trim());
+        Assert.Contains("Succeeded", details.TextContent);
+        Assert.DoesNotContain("{", details.TextContent);
+        Assert.DoesNotContain("\"Format\"", details.TextContent);
+
+        // Only the display changed: the row (what the hash chain covers and the exports carry) still holds the numbers.
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var stored = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().AuditEvents.Where(e => e.Action == "test.map.deleted").Select(e => e.Details).ToListAsync();
+        var row = Assert.Single(stored, d => d.Contains(map));
+        Assert.Contains("\"Format\":1", row);
+        Assert.Contains("\"status\":2", row);
     }
 }

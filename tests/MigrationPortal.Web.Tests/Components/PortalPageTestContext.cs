@@ -32,6 +32,11 @@ public abstract class PortalPageTestContext : BunitContext
         Services.AddMudServices();
         Services.AddScoped<MigrationPortal.Web.Components.Shared.UserTimeZone>();
         Services.AddSingleton(factory.Services.GetRequiredService<IConnectorKinds>());
+        // Pages show some links only to the roles that may follow them (AuthorizeView), which asks the authorization service.
+        // The real service, not bunit's placeholder (which refuses to answer): it reads the roles of the cascaded user.
+        Services.AddAuthorizationCore();
+        Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationService, Microsoft.AspNetCore.Authorization.DefaultAuthorizationService>();
+        Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationPolicyProvider, Microsoft.AspNetCore.Authorization.DefaultAuthorizationPolicyProvider>();
         JSInterop.Mode = JSRuntimeMode.Loose;
         Render<MudPopoverProvider>();
     }
