@@ -87,5 +87,7 @@ internal static class PageTimer
         new("host", $"/hosts/{seeded.HostId}"),
         new("vm", $"/vms/{seeded.VmId}"),
         new("new-request", "/requests/new"),
+        new("rules", "/rules"),
+        new("optimize", "/optimize"),
     ];
 }

@@ -44,6 +44,14 @@ internal static class Screenshots
                     await page.Locator($"main[data-theme={(scheme == ColorScheme.Dark ? "dark" : "light")}]").WaitForAsync(new() { Timeout = 10_000 });
                     await page.WaitForTimeoutAsync(400);
                     await Shoot(page, folder, p.Name, variant);
+                    if (p.Name == "optimize")
+                    {
+                        // The page's point is the what-if: ask for the first group's balance recommendation and shoot that too.
+                        await page.Locator("[data-testid=optimize-run]").ClickAsync();
+                        await page.Locator("[data-testid=optimize-result], [data-testid=optimize-error]").First.WaitForAsync();
+                        await page.WaitForTimeoutAsync(600);
+                        await Shoot(page, folder, "optimize-recommendation", variant);
+                    }
                 }
             }
         }

@@ -148,7 +148,8 @@ public sealed class AdministrationJourneyTests(PortalServer portal) : IClassFixt
 
         // Renamed.
         await row.Locator("[data-testid=edit-application]").ClickAsync();
-        Assert.Equal("e2e-billing", await Journey.Field(page, "application-name").InputValueAsync());
+        // The form is filled by the circuit after the click: wait for it (an immediate read got "" under load).
+        await Assertions.Expect(Journey.Field(page, "application-name")).ToHaveValueAsync("e2e-billing");
         await Journey.Field(page, "application-name").FillAsync("e2e-billing-eu");
         await page.ClickAsync("[data-testid=save-application]");
         await Journey.SnackbarAsync(page, "Application saved.");
