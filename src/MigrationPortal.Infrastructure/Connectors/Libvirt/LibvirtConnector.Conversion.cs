@@ -167,7 +167,7 @@ public sealed partial class LibvirtConnector : IConversionDestination
 
         // Paused first, so the console is attached before the guest's first instruction and no line is missed.
         LibvirtConnection.Check(LibvirtNative.virDomainCreateWithFlags(domain.Handle, StartPaused), "virDomainCreateWithFlags", host.Host);
-        using var console = new ConsoleReader(session.ConnectOwned(host.Uri), domain.Uuid, host, _logger);
+        using var console = new ConsoleReader(session.ConnectOwned(host.Uri), domain.Uuid, _logger);
         LibvirtConnection.Check(LibvirtNative.virDomainResume(domain.Handle), "virDomainResume", host.Host);
         var started = _time.GetTimestamp();
         var agent = new AgentPing(domain, host.Host);
@@ -393,31 +393,35 @@ public sealed partial class LibvirtConnector : IConversionDestination
     }
 
     /// <summary>
-    /// The domain's serial console, read on a thread of its own with blocking virStreamRecv (a non-blocking stream
-    /// needs a libvirt event loop the portal does not run) over a connection of its own: libvirt 9's client hangs other
-    /// calls on a connection whose stream is blocked in a receive (a guest-agent ping never returned). Control characters
-    /// and ANSI sequences are stripped, so the pattern and the recorded excerpt see text.
+    /// The domain's serial console, read from a non-blocking stream over a connection of its own, by whoever polls it: no
+    /// thread ever sits in a receive. libvirt's client only reads its socket while some call on that connection waits for
+    /// a reply (the portal runs no libvirt event loop), so each <see cref="Poll"/> makes one cheap call
+    /// (virConnectGetLibVersion), which queues whatever console data has arrived, then takes the queued data until
+    /// virStreamRecv says it would block (-2). Ending is an abort from the same thread.
+    /// The first design (a thread blocked in virStreamRecv, ended by a FORCE takeover of the console from another
+    /// connection) sometimes never ended: the takeover did not reach the blocked receive, the thread outlived its domain,
+    /// and later calls to that host stalled for minutes or the process crashed. Control characters and ANSI sequences are
+    /// stripped, so the pattern and the recorded excerpt see text.
     /// </summary>
     private sealed partial class ConsoleReader : IDisposable
     {
+        /// <summary>VIR_STREAM_NONBLOCK.</summary>
+        private const uint NonBlocking = 1;
+
         private readonly LibvirtConnection _connection;
-        private readonly LibvirtConnection _control;
         private readonly LibvirtDomain _domain;
         private readonly StreamHandle _stream;
-        private readonly Thread _thread;
         private readonly ILogger _logger;
         private readonly StringBuilder _text = new();
         private readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
-        private readonly SemaphoreSlim _output = new(0);
-        private readonly object _lock = new();
-        private volatile bool _ended;
+        private readonly byte[] _buffer = new byte[64 * 1024];
+        private readonly char[] _chars = new char[Encoding.UTF8.GetMaxCharCount(64 * 1024)];
+        private bool _ended;
 
         /// <param name="connection">The reader's own connection to the host, which it closes.</param>
-        /// <param name="control">The caller's connection to the same host, used to take the console back when reading stops.</param>
-        public ConsoleReader(LibvirtConnection connection, string domainUuid, LibvirtConnection control, ILogger logger)
+        public ConsoleReader(LibvirtConnection connection, string domainUuid, ILogger logger)
         {
             _connection = connection;
-            _control = control;
             _logger = logger;
             try
             {
@@ -430,22 +434,19 @@ public sealed partial class LibvirtConnector : IConversionDestination
                 connection.Dispose();
                 throw;
             }
-
-            _thread = new Thread(Read) { IsBackground = true, Name = $"libvirt console {_domain.Name}" };
-            _thread.Start();
         }
 
+        /// <summary>The console ended (the domain stopped) or can no longer be read.</summary>
         public bool Ended => _ended;
 
-        public string Text
-        {
-            get
-            {
-                lock (_lock) return _text.ToString();
-            }
-        }
+        public string Text => _text.ToString();
 
-        public void WaitForOutput(TimeSpan wait) => _output.Wait(wait);
+        /// <summary>Waits, then takes what the console printed meanwhile.</summary>
+        public void WaitForOutput(TimeSpan wait)
+        {
+            Thread.Sleep(wait);
+            Poll();
+        }
 
         public string Excerpt(int lines)
         {
@@ -456,7 +457,7 @@ public sealed partial class LibvirtConnector : IConversionDestination
         /// <summary>FORCE: a console left open by an earlier attempt (or an administrator's virsh console) is taken over.</summary>
         private static StreamHandle OpenConsole(LibvirtConnection connection, LibvirtDomain domain)
         {
-            var stream = LibvirtNative.virStreamNew(connection.Handle, 0);
+            var stream = LibvirtNative.virStreamNew(connection.Handle, NonBlocking);
             if (stream.IsInvalid) throw LibvirtException.FromLastError("virStreamNew", connection.Host);
             if (LibvirtNative.virDomainOpenConsole(domain.Handle, null, stream, ConsoleForce) < 0)
             {
@@ -468,75 +469,54 @@ public sealed partial class LibvirtConnector : IConversionDestination
             return stream;
         }
 
-        private unsafe void Read()
+        /// <summary>One call on the reader's connection (so its client reads the socket), then all the console data queued.</summary>
+        public unsafe void Poll()
         {
-            var buffer = new byte[64 * 1024];
-            var chars = new char[Encoding.UTF8.GetMaxCharCount(buffer.Length)];
-            fixed (byte* data = buffer)
+            if (_ended) return;
+            if (LibvirtNative.virConnectGetLibVersion(_connection.Handle, out _) < 0)
+            {
+                // The connection is gone: nothing more will come.
+                LibvirtNative.virResetLastError();
+                _ended = true;
+                return;
+            }
+
+            fixed (byte* data = _buffer)
             {
                 while (true)
                 {
-                    var read = LibvirtNative.virStreamRecv(_stream, data, (nuint)buffer.Length);
+                    var read = LibvirtNative.virStreamRecv(_stream, data, (nuint)_buffer.Length);
+                    if (read == -2) return; // nothing more queued for now
                     if (read <= 0)
                     {
-                        // 0: the guest's side closed (the domain stopped); -1: taken over, aborted or failed; nothing more will come.
+                        // 0: the guest's side closed (the domain stopped); -1: taken over, aborted or failed.
                         if (read < 0) LibvirtNative.virResetLastError();
-                        break;
+                        _ended = true;
+                        return;
                     }
 
-                    var count = _decoder.GetChars(buffer, 0, read, chars, 0);
-                    var clean = Clean(new string(chars, 0, count));
-                    lock (_lock)
-                    {
-                        _text.Append(clean);
-                        // Only the tail is ever looked at; a chatty guest must not grow this without bound.
-                        if (_text.Length > 1024 * 1024) _text.Remove(0, _text.Length - 512 * 1024);
-                    }
-
-                    _output.Release();
+                    var count = _decoder.GetChars(_buffer, 0, read, _chars, 0);
+                    _text.Append(Clean(new string(_chars, 0, count)));
+                    // Only the tail is ever looked at; a chatty guest must not grow this without bound.
+                    if (_text.Length > 1024 * 1024) _text.Remove(0, _text.Length - 512 * 1024);
                 }
             }
-
-            _ended = true;
-            _output.Release();
         }
 
         private static string Clean(string raw) => Controls().Replace(Ansi().Replace(raw, ""), "");
 
-        /// <summary>
-        /// Ends the reading: the blocked receive cannot be aborted from another thread on its own connection (the same
-        /// client hang), so the console is taken over with FORCE from the control connection, which makes the daemon
-        /// end the reader's stream; the takeover's own stream is aborted at once (nothing receives on it).
-        /// </summary>
+        /// <summary>Aborts the stream (no thread is inside it) and closes the reader's connection; the domain keeps running.</summary>
         public void Dispose()
         {
-            if (!_ended)
+            if (!_ended && LibvirtNative.virStreamAbort(_stream) < 0)
             {
-                try
-                {
-                    using var domain = _control.RequireDomain(_domain.Uuid);
-                    using var takeover = OpenConsole(_control, domain);
-                    if (LibvirtNative.virStreamAbort(takeover) < 0) LibvirtNative.virResetLastError();
-                }
-                catch (LibvirtException e)
-                {
-                    // The domain went away meanwhile: its console ends on its own.
-                    _logger.LogDebug("Taking the console of {Domain} back failed: {Reason}", _domain.Name, e.Message);
-                }
+                _logger.LogDebug("Aborting the console stream of {Domain} failed: {Reason}", _domain.Name, LibvirtException.FromLastError("virStreamAbort", _connection.Host).Message);
+                LibvirtNative.virResetLastError();
             }
 
-            if (!_thread.Join(TimeSpan.FromSeconds(15)))
-            {
-                // Never free a stream a thread is still inside: the thread, its stream and its connection are left to the process.
-                _logger.LogWarning("The console reader of {Domain} on {Host} did not end; its connection is left open.", _domain.Name, _connection.Host);
-                return;
-            }
-
-            if (LibvirtNative.virStreamAbort(_stream) < 0) LibvirtNative.virResetLastError();
             _stream.Dispose();
             _domain.Dispose();
             _connection.Dispose();
-            _output.Dispose();
         }
 
         [GeneratedRegex(@"\x1B(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1B]*(\x07|\x1B\\)|[@-Z\\-_])")]
