@@ -3,7 +3,7 @@ using MigrationPortal.Domain.Optimization;
 namespace MigrationPortal.Application.Optimization;
 
 /// <summary>Consolidation with the solver: the greedy plan first (it is the warm start, and the answer where the solver does
-/// not beat it), then per cluster the solver within its share of the time limit. A solver answer is used only if it scores
+/// not beat it), then per cluster the solver within its share of the time limit (the solver's deterministic time). A solver answer is used only if it scores
 /// better (more hosts freed, then fewer moves) and replays safely on the real figures.</summary>
 public sealed class PlanConsolidation(IConsolidationSolver solver, TimeProvider time)
 {
@@ -11,6 +11,7 @@ public sealed class PlanConsolidation(IConsolidationSolver solver, TimeProvider 
     {
         settings.Validate();
         var started = time.GetTimestamp();
+        var budget = settings.SolverTimeLimit;
         var start = new PlacementState(problem);
         var greedy = GreedyConsolidator.Steps(start, settings, out var notes);
         var clusters = PackingModel.Build(start, greedy, settings.MaxMoves);
@@ -27,9 +28,12 @@ public sealed class PlanConsolidation(IConsolidationSolver solver, TimeProvider 
             var clusterBound = cluster.VolumeBoundHostsFreed;
             if (cluster.MovableVms > 0 && inUse > 0 && bestScore.HostsFreed < clusterBound)
             {
-                var remaining = settings.SolverTimeLimit - time.GetElapsedTime(started);
-                var share = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(20).Ticks, remaining.Ticks * cluster.MovableVms / totalVms));
+                // Each cluster's share of what is left of the budget, by its size. The budget is the solver's deterministic
+                // time, not the clock (see CpSatConsolidationSolver): the same inventory gets the same shares, hence the
+                // same plan, however busy the node is.
+                var share = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(20).Ticks, budget.Ticks * cluster.MovableVms / totalVms));
                 var solution = solver.Solve(cluster, warm, share, cancellationToken);
+                budget -= share;
                 totalVms = Math.Max(1, totalVms - cluster.MovableVms);
                 if (solution.Assignment is { } answer && PackingModel.Score(cluster, answer).CompareTo(bestScore) > 0 && Replays(start, steps, cluster, answer))
                 {

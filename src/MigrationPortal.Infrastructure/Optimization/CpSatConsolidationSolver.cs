@@ -14,6 +14,17 @@ public sealed class CpSatConsolidationSolver : IConsolidationSolver
     /// <summary>Search workers; the portal shares a few cores with other work, so two by default.</summary>
     public int Workers { get; init; } = 2;
 
+    /// <summary>
+    /// The search is deterministic: the same cluster gives the same plan on any node and under any load, so a recommendation
+    /// accepted on another node (which plans again and compares the moves) is not refused as changed when nothing changed.
+    /// Hence the limit is CP-SAT's deterministic time (a count of work, roughly a second of one current core per unit), the
+    /// workers' searches are interleaved in a fixed order, and the seed is fixed. There is deliberately no wall-clock limit:
+    /// any clock would stop the search at a different point on a busier node. The work is bounded all the same, and a request
+    /// that is given up cancels the search (<see cref="CpSolver.StopSearch"/>).
+    /// </summary>
+    internal static string Parameters(TimeSpan timeLimit, int workers) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"max_deterministic_time:{Math.Max(0.01, timeLimit.TotalSeconds):0.###} num_workers:{workers} interleave_search:true random_seed:1");
+
     public PackingSolution Solve(PackingCluster cluster, IReadOnlyList<int> warmStart, TimeSpan timeLimit, CancellationToken cancellationToken)
     {
         var model = new CpModel();
@@ -99,11 +110,7 @@ public sealed class CpSatConsolidationSolver : IConsolidationSolver
             model.AddHint(receives[h], hintReceives[h]);
         }
 
-        var solver = new CpSolver
-        {
-            StringParameters = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"max_time_in_seconds:{Math.Max(0.01, timeLimit.TotalSeconds):0.###} num_workers:{Workers} random_seed:1"),
-        };
+        var solver = new CpSolver { StringParameters = Parameters(timeLimit, Workers) };
         using var stop = cancellationToken.Register(solver.StopSearch);
         var status = solver.Solve(model);
         if (status is not (CpSolverStatus.Optimal or CpSolverStatus.Feasible))

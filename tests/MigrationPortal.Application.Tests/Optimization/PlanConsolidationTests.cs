@@ -32,6 +32,44 @@ public class PlanConsolidationTests
         Assert.Empty(PlanChecker.Violations(problem, plan));
     }
 
+    /// <summary>
+    /// Accepting a recommendation plans it again (maybe on another node, under another load) and refuses it as changed when
+    /// the moves differ. With a wall-clock limit and parallel workers, CP-SAT stopped wherever the clock found it, so the same
+    /// cluster could give two plans; the limit is now deterministic. The cluster is large enough that the solver stops at its
+    /// limit, not at a proven optimum, which is when the plans could differ; busy threads beside it vary the timing.
+    /// </summary>
+    [Fact]
+    public async Task Plan_GivesTheSameMovesEveryTime_WhenTheSolverStopsAtItsLimitUnderVaryingLoad()
+    {
+        var random = new Random(7);
+        var builder = new ClusterBuilder();
+        // Two-dimensional bin packing with VMs of a fifth to two fifths of a host: hard enough not to be proven in the limit.
+        for (var h = 0; h < 40; h++)
+            builder.Host($"h{h:00}", cpu: 100_000, memory: 100_000);
+        for (var v = 0; v < 100; v++)
+            builder.Vm($"vm{v:000}", $"h{v % 40:00}", cpu: random.Next(18_000, 40_000), memory: random.Next(18_000, 40_000));
+        var problem = builder.Build();
+        var settings = Settings with { SolverTimeLimit = TimeSpan.FromSeconds(0.3) };
+
+        var fingerprints = new List<string>();
+        var statuses = new List<string>();
+        for (var run = 0; run < 3; run++)
+        {
+            using var stopLoad = new CancellationTokenSource();
+            // Run 0 alone; runs 1 and 2 beside one and two spinning threads, so a clock-bound search would stop elsewhere.
+            var load = Enumerable.Range(0, run).Select(_ => Task.Run(() => { while (!stopLoad.IsCancellationRequested) Thread.SpinWait(1000); })).ToArray();
+            var plan = Planner().Plan(problem, settings);
+            stopLoad.Cancel();
+            await Task.WhenAll(load);
+            fingerprints.Add(RecommendationPlanner.Fingerprint(OptimizationStrategy.Consolidate, plan));
+            statuses.Add(plan.Solver!.Status);
+            Assert.Empty(PlanChecker.Violations(problem, plan));
+        }
+
+        Assert.DoesNotContain("Optimal", statuses);
+        Assert.Single(fingerprints.Distinct());
+    }
+
     [Fact]
     public void Plan_FreesOneHost_WhenHeadroomLeavesRoomForThreeVmsPerHost()
     {
