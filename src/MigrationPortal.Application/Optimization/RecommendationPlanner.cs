@@ -12,8 +12,8 @@ namespace MigrationPortal.Application.Optimization;
 
 /// <summary>
 /// What the three recommendation use cases share: who may ask (Operators and Administrators, as for evacuation), the
-/// checks on the group and threshold, the plan itself, and the what-if around it (names, estimated durations, the expected
-/// window and the fingerprint). One place, so that the plan accepted is computed exactly as the plan shown.
+/// checks on the group and threshold, the plan itself, and the what-if around it (names, estimated durations, each move's
+/// planned start and end from <see cref="RecommendationSchedule"/>, the expected window and the fingerprint). One place, so that the plan accepted is computed exactly as the plan shown.
 /// </summary>
 public sealed class RecommendationPlanner(IPortalDb db, AccessGuard guard, TimeProvider time, IOptions<OptimizationOptions> options, PlanConsolidation consolidation,
     DurationEstimator estimator, RecommendationSchedule schedule)
@@ -108,11 +108,12 @@ public sealed class RecommendationPlanner(IPortalDb db, AccessGuard guard, TimeP
         {
             var count = placed.Count == 1 ? "1 move" : $"{placed.Count} moves";
             var pace = scheduled.MaxConcurrent == 1 ? (placed.Count == 1 ? "" : ", one at a time") : $", at most {scheduled.MaxConcurrent} at a time";
-            var where = windowNames.Count == 0
-                ? (first <= now ? "with no maintenance window to wait for, as soon as approved" : "with no maintenance window to wait for, after the blackouts")
-                : occurrences == 1 ? $"inside {Quoted(windowNames)}"
-                : $"over {occurrences} window occurrences ({Quoted(windowNames)})";
-            explanation = $"{count}{pace}{(limit is null ? "" : $" ({limit})")}: {StartPlanner.Format(lastEnd!.Value - first!.Value)} {where}, from {first:u} to {lastEnd:u}.";
+            var where = windowNames.Count == 0 ? "" : occurrences == 1 ? $" inside {Quoted(windowNames)}," : $" over {occurrences} window occurrences ({Quoted(windowNames)}),";
+            var limited = limit is null ? "" : $" ({limit})";
+            explanation = $"{count}{pace}{limited}: {StartPlanner.Format(lastEnd!.Value - first!.Value)}{where} from {first:u} to {lastEnd:u}.";
+            if (windowNames.Count == 0)
+                explanation += first <= now ? " No maintenance window covers these VMs: the batch can run as soon as it is approved."
+                    : $" No maintenance window covers these VMs; blackouts hold the first move until {first:u}.";
             if (unscheduled.Count > 0)
                 explanation += $" {unscheduled.Count} more move(s) have no start in the planning horizon: {string.Join(" ", unscheduled.Take(3))}";
         }

@@ -105,7 +105,7 @@ public abstract class RecommendationScheduleTests(DatabaseProvider provider) : D
         Assert.Equal(2, r.Window.MaxConcurrent);
         Assert.Equal($"host {r.Moves[0].ToHostName} takes 2 at a time", r.Window.LimitedBy);
         Assert.Contains("3 moves, at most 2 at a time", r.Window.Explanation);
-        Assert.Contains($"{StartPlanner.Format(Estimate * 2)} with no maintenance window to wait for", r.Window.Explanation);
+        Assert.Contains($"{StartPlanner.Format(Estimate * 2)} from {Now:u} to {Now + Estimate * 2:u}. No maintenance window covers these VMs", r.Window.Explanation);
     }
 
     [Fact]
