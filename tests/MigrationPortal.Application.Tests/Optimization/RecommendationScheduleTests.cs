@@ -163,6 +163,22 @@ public abstract class RecommendationScheduleTests(DatabaseProvider provider) : D
     }
 
     [Fact]
+    public async Task Schedule_StartsAMoveThatWouldRunIntoABlackout_WhenTheBlackoutEnds()
+    {
+        var connectionId = await SeedPackClusterAsync();
+        await SetLimitAsync("demo", "host", 2);
+        // A global change freeze from 10:04 to 10:14: the two first moves end at 10:02:26, the third (free to start then)
+        // would run into it, so it starts when it ends.
+        await Portal.Scoped<SaveBlackout, CalendarPeriodView>(u => u.HandleAsync(PortalHarness.Operator, null,
+            new CalendarPeriodInput("freeze", RecurrenceKind.OneOff, null, "UTC", new DateTime(2026, 3, 2, 10, 4, 0), 10)));
+
+        var r = await ConsolidateAsync(connectionId);
+
+        Assert.Equal([Now, Now, Now.AddMinutes(14)], r.Moves.Select(m => m.PlannedStart!.Value));
+        Assert.Equal(Now.AddMinutes(14) + Estimate, r.Window.LastEnd);
+    }
+
+    [Fact]
     public async Task Schedule_CountsSlotsHeldByMigrationsRunningNow()
     {
         var connectionId = await SeedPackClusterAsync();
