@@ -14,6 +14,7 @@ public static class OptimizationRegistration
             .Validate(o => o.IsValid, "Optimization:Lookback must be 5 minutes to 30 days and SolverTimeLimit above zero and at most 30 seconds.").ValidateOnStart();
         return services
             .AddSingleton<PlanConsolidation>()
+            .AddScoped<RecommendationSchedule>()
             .AddScoped<RecommendationPlanner>()
             .AddScoped<ListOptimizationGroups>()
             .AddScoped<RecommendBalance>()

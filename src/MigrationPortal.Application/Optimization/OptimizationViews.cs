@@ -17,16 +17,25 @@ public sealed record HostLoadView(string HostId, string HostName, bool Usable, d
 /// <summary>
 /// One move of the recommendation, in plan order. <paramref name="Measured"/> says whether the VM's demand is the mean of its
 /// samples or its configured size. The duration is the portal's estimate (<see cref="Scheduling.DurationEstimator"/>), the
-/// same a request gets, and <paramref name="PlannedStart"/> when the schedule would start it (null: no start fits).
+/// same a request gets. <paramref name="PlannedStart"/> and <paramref name="PlannedEnd"/> are when the batch's schedule
+/// (<see cref="RecommendationSchedule"/>: the concurrency limits and the windows, as the dispatcher applies them) would
+/// run it (null: no start fits); <paramref name="WindowName"/> and <paramref name="WindowCloses"/> name the window
+/// occurrence it runs in (null when no window covers the VM), and <paramref name="WaitsFor"/> the limit that makes it
+/// start later than its window alone would (null when none does).
 /// </summary>
 public sealed record RecommendedMove(int Sequence, Guid VmId, string VmName, string FromHostId, string FromHostName, string ToHostId, string ToHostName,
-    double CpuMhz, double MemoryMb, bool Measured, TimeSpan EstimatedDuration, string EstimateBasis, DateTimeOffset? PlannedStart, string Reason);
+    double CpuMhz, double MemoryMb, bool Measured, TimeSpan EstimatedDuration, string EstimateBasis, DateTimeOffset? PlannedStart, string Reason,
+    DateTimeOffset? PlannedEnd = null, string? WindowName = null, DateTimeOffset? WindowCloses = null, string? WaitsFor = null);
 
 /// <summary>
 /// When the moves are expected to run if accepted now and approved at once: the earliest and latest planned start of any
 /// move, the maintenance windows that cover them (empty when none does, so they may move at any time) and a sentence.
+/// <paramref name="LastEnd"/> is when the last move is expected to end, <paramref name="Occurrences"/> how many window
+/// occurrences the batch runs in (0 without a window), <paramref name="MaxConcurrent"/> the most moves of the batch
+/// running at once, and <paramref name="LimitedBy"/> the concurrency limit that held moves back most often (null when none did).
 /// </summary>
-public sealed record ExpectedWindow(DateTimeOffset? FirstStart, DateTimeOffset? LastStart, IReadOnlyList<string> WindowNames, string Explanation);
+public sealed record ExpectedWindow(DateTimeOffset? FirstStart, DateTimeOffset? LastStart, IReadOnlyList<string> WindowNames, string Explanation,
+    DateTimeOffset? LastEnd = null, int Occurrences = 0, int MaxConcurrent = 0, string? LimitedBy = null);
 
 public sealed record PowerSavingsView(int HostsFreed, double Watts, double KwhPerMonth, double CostPerMonth, double WattsPerHost, double PricePerKwh);
 

@@ -17,8 +17,10 @@ public sealed record Coverage(IReadOnlyList<MaintenanceWindow> Windows, IReadOnl
 /// When a request can start. <see cref="Start"/> is null when no start fits within the planning horizon (or the wish is
 /// not allowed for this VM, with <see cref="Problem"/> saying why). <see cref="Deferral"/> is set when the request would
 /// otherwise be due now but a blackout or the rest of the open window stops it: the dispatcher audits that as a deferral.
+/// <see cref="WindowName"/> and <see cref="Occurrence"/> name the window occurrence the start falls in (null when no window
+/// covers the VM): the estimated duration fits inside it.
 /// </summary>
-public sealed record StartPlan(DateTimeOffset? Start, string Explanation, string? Problem, string? Deferral);
+public sealed record StartPlan(DateTimeOffset? Start, string Explanation, string? Problem, string? Deferral, string? WindowName = null, TimeSlot? Occurrence = null);
 
 /// <summary>
 /// Places a request on the calendar. The rule (docs/architecture.md, "Windows"): a VM covered by any enabled maintenance
@@ -95,11 +97,12 @@ public sealed class StartPlanner(IPortalDb db, IOptions<SchedulingOptions> optio
                 deferral = $"The estimated {estimateText} would run into a blackout; deferred to {start:u}.";
         }
 
-        var window = occurrences.FirstOrDefault(o => o.Slot.Start <= start && start < o.Slot.End);
+        // The occurrence the estimate fits in (two overlapping windows: the one it fits, not merely the one it starts in).
+        var window = occurrences.Where(o => o.Slot.Start <= start && start < o.Slot.End).OrderByDescending(o => start + estimate <= o.Slot.End).FirstOrDefault();
         var explanation = window.Name is null
             ? (start <= now ? "Due now." : $"Starts at {start:u}.")
             : (start <= now ? $"Due now, inside window '{window.Name}' (until {window.Slot.End:u})." : $"Starts at {start:u} in window '{window.Name}'.");
-        return new StartPlan(start, explanation, null, deferral);
+        return new StartPlan(start, explanation, null, deferral, window.Name, window.Name is null ? null : window.Slot);
     }
 
     public static string Format(TimeSpan span) =>

@@ -56,6 +56,15 @@ public abstract class OptimizeApiTests<TFactory>(TFactory factory) where TFactor
         Assert.Equal("Consolidate", consolidation.GetProperty("strategy").GetString());
         Assert.True(consolidation.GetProperty("savings").GetProperty("wattsPerHost").GetDouble() > 0);
         Assert.NotEqual(JsonValueKind.Null, consolidation.GetProperty("solver").ValueKind);
+        // The schedule's fields are added beside the old ones: each move ends after it starts, and the window's last end is the latest end.
+        var moves = consolidation.GetProperty("moves").EnumerateArray().ToList();
+        Assert.All(moves, m => Assert.True(m.GetProperty("plannedEnd").GetDateTimeOffset() > m.GetProperty("plannedStart").GetDateTimeOffset()));
+        var window = consolidation.GetProperty("window");
+        if (moves.Count > 0)
+        {
+            Assert.Equal(moves.Max(m => m.GetProperty("plannedEnd").GetDateTimeOffset()), window.GetProperty("lastEnd").GetDateTimeOffset());
+            Assert.True(window.GetProperty("maxConcurrent").GetInt32() >= 1);
+        }
     }
 
     [Fact]

@@ -73,6 +73,16 @@ public sealed class OptimizePageTests(PortalWebFactory factory) : PortalPageTest
         Assert.NotEmpty(moves);
         Assert.All(moves, m => Assert.Contains($"{cluster}-h1", m.TextContent));
         Assert.Contains("No maintenance window covers these VMs", cut.Find("[data-testid=optimize-window]").TextContent);
+        // Each move's planned start and end from the batch's schedule, under labelled column headers; no window covers them.
+        Assert.Equal(["#", "VM", "From", "To", "Estimated duration", "Planned start", "Planned end", "Window", "Waits for"],
+            cut.FindAll("[data-testid=optimize-moves] thead th").Select(h => h.TextContent.Trim()));
+        Assert.All(moves, m =>
+        {
+            var start = DateTimeOffset.Parse(m.QuerySelector("[data-testid=optimize-move-start]")!.TextContent);
+            var end = DateTimeOffset.Parse(m.QuerySelector("[data-testid=optimize-move-end]")!.TextContent);
+            Assert.True(end > start, $"{start:u} → {end:u}");
+            Assert.Equal("none needed", m.QuerySelector("[data-testid=optimize-move-window]")!.TextContent);
+        });
         Assert.Contains("at their configured vCPUs and memory", cut.Find("[data-testid=optimize-demand]").TextContent);
 
         await cut.Find("button[data-testid=optimize-accept]").ClickAsync(new MouseEventArgs());
