@@ -52,6 +52,7 @@ public static class DependencyInjection
         services.AddOptions<Utilisation.UtilisationOptions>().BindConfiguration(Utilisation.UtilisationOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.IsValid, "Utilisation:IntervalMinutes must divide 60, RawRetention be at least an hour and HourlyRetention at least RawRetention.").ValidateOnStart();
         services.AddScoped<Utilisation.CollectUtilisation>();
+        services.AddScoped<Utilisation.BackfillUtilisation>();
         services.AddScoped<Utilisation.ApplyUtilisationRetention>();
         services.AddScoped<Utilisation.GetUtilisationSeries>();
         services.AddOptions<Utilisation.PostMoveWatchOptions>().BindConfiguration(Utilisation.PostMoveWatchOptions.Section).ValidateDataAnnotations()

@@ -24,6 +24,8 @@ public class PortalWebFactory : WebApplicationFactory<Program>
         builder.UseSetting("Database:Provider", "Sqlite");
         builder.UseSetting("Database:DataDirectory", _dataDirectory);
         builder.UseSetting("Hangfire:ServerEnabled", "false");
+        // No week of demo load at each start (about 2 s): these tests count VMs at their configured size unless they add samples.
+        builder.UseSetting("Demo:BackfillUtilisation", "false");
         foreach (var (key, value) in ExtraSettings) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {

@@ -1,9 +1,7 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using MigrationPortal.Application.Abstractions;
 using MigrationPortal.Application.Common;
 using MigrationPortal.Application.Execution;
-using MigrationPortal.Domain.Utilisation;
 
 namespace MigrationPortal.Application.Utilisation;
 
@@ -12,10 +10,11 @@ namespace MigrationPortal.Application.Utilisation;
 /// recurring job calls it per connection; a second node (or a retry) writing the same slot adds nothing, because the
 /// sample key is the database's constraint and the insert ignores a taken slot. A connector fault is recorded on the
 /// connection (<c>LastUtilisationError</c>), not thrown: the next run tries again. A connection whose history is empty
-/// and whose collector can read the past (<see cref="IUtilisationHistory"/>, the demo) is first filled for the raw retention.
+/// and whose collector can read the past (<see cref="IUtilisationHistory"/>, the demo) is first filled for the raw retention
+/// (<see cref="BackfillUtilisation"/>; the demo's start-up seeding normally did that already).
 /// </summary>
 public sealed class CollectUtilisation(IPortalDb db, IUtilisationCollectors collectors, IUtilisationStore store, MigrationPlanner planner,
-    IOptions<UtilisationOptions> options, TimeProvider time)
+    BackfillUtilisation backfill)
 {
     /// <param name="Skipped">Why nothing was read (no collector for the kind), or null.</param>
     /// <param name="Error">The connector's fault, as recorded on the connection, or null.</param>
@@ -34,7 +33,7 @@ public sealed class CollectUtilisation(IPortalDb db, IUtilisationCollectors coll
         var backfilled = 0;
         try
         {
-            if (collector is IUtilisationHistory history) backfilled = await BackfillAsync(history, info, subjects, ct);
+            if (collector is IUtilisationHistory history) backfilled = await backfill.FillAsync(history, info, subjects, ct);
             reading = await collector.ReadUtilisationAsync(info, ct);
         }
         catch (ConnectorException e)
@@ -50,23 +49,6 @@ public sealed class CollectUtilisation(IPortalDb db, IUtilisationCollectors coll
         connection.LastUtilisationError = null;
         await db.SaveChangesAsync(ct);
         return new Result(reading.Hosts.Count, reading.Vms.Count, added, unknown, backfilled, null, null);
-    }
-
-    /// <summary>
-    /// Fills an empty history once: readings every 5 minutes over the raw retention up to the current slot. "Empty" is a
-    /// fast check, not the guard: two nodes backfilling at once insert the same keys, and the second adds nothing.
-    /// </summary>
-    private async Task<int> BackfillAsync(IUtilisationHistory history, ConnectionInfo connection, UtilisationSamples subjects, CancellationToken ct)
-    {
-        var ids = subjects.SubjectIds.ToList();
-        if (ids.Count == 0) return 0;
-        // A few subjects stand for the connection: a history that was ever collected has samples of its first ones.
-        foreach (var id in ids.Take(3))
-            if (await db.UtilisationSamples.AnyAsync(s => s.SubjectId == id, ct)) return 0;
-        var to = DateTimeOffset.FromUnixTimeSeconds(UtilisationSample.SlotOf(time.GetUtcNow(), UtilisationSample.RawSeconds));
-        var readings = await history.ReadHistoryAsync(connection, to - options.Value.RawRetention, to, TimeSpan.FromSeconds(UtilisationSample.RawSeconds), ct);
-        var samples = readings.SelectMany(r => subjects.From(r).Samples).ToList();
-        return await store.AddNewAsync(samples, ct);
     }
 
     private static string Truncate(string text) => text.Length <= 1024 ? text : text[..1024];

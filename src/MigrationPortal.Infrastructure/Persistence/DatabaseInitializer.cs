@@ -6,6 +6,7 @@ using MigrationPortal.Application.Audit;
 using MigrationPortal.Application.Authorization;
 using MigrationPortal.Domain.Common;
 using MigrationPortal.Application.Inventory;
+using MigrationPortal.Application.Utilisation;
 using MigrationPortal.Domain.Inventory;
 using MigrationPortal.Domain.Mappings;
 using MigrationPortal.Infrastructure.Connectors.Demo;
@@ -14,10 +15,12 @@ namespace MigrationPortal.Infrastructure.Persistence;
 
 /// <summary>
 /// Start-up work: apply migrations (never EnsureCreated), and on a portal with no real connection, create the labelled
-/// demo connections (a vCenter-like one and a KVM one), the maps between them and their first inventory sync. Safe on
-/// several nodes starting at once.
+/// demo connections (a vCenter-like one and a KVM one), the maps between them, their first inventory sync and a week of
+/// their simulated utilisation (so the Optimize page and the load charts mean something at first sight). Safe on several
+/// nodes starting at once, and on a demo database seeded before any of this existed.
 /// </summary>
-public sealed class DatabaseInitializer(PortalDbContext db, SyncInventory sync, RoleManager<IdentityRole> roles, IOptions<DemoOptions> demo, TimeProvider time, ILogger<DatabaseInitializer> logger)
+public sealed class DatabaseInitializer(PortalDbContext db, SyncInventory sync, BackfillUtilisation backfill, RoleManager<IdentityRole> roles, IOptions<DemoOptions> demo,
+    IOptions<UtilisationOptions> utilisation, TimeProvider time, ILogger<DatabaseInitializer> logger)
 {
     public async Task InitializeAsync(CancellationToken ct = default)
     {
@@ -55,6 +58,18 @@ public sealed class DatabaseInitializer(PortalDbContext db, SyncInventory sync, 
             // A synced demo connection always has hosts; the KVM world may have no VMs.
             if (await db.Hosts.AnyAsync(h => h.ConnectionId == connection.Id, ct)) continue;
             await sync.HandleAsync(PortalUser.System, connection.Id, ct);
+        }
+
+        // Before the first collection (up to 5 minutes away) every VM would count at its configured size and the
+        // recommendations would see no skew. A history that is not empty is left alone, so a restart adds nothing.
+        if (!demo.Value.BackfillUtilisation || !utilisation.Value.Enabled) return;
+        foreach (var connection in new[] { vcenter, kvm })
+        {
+            var started = time.GetTimestamp();
+            var added = await backfill.HandleAsync(connection.Id, ct);
+            if (added > 0)
+                logger.LogInformation("Backfilled {Samples} utilisation samples of the demo connection {Name} in {Seconds:0.0} s.", added, connection.Name,
+                    time.GetElapsedTime(started).TotalSeconds);
         }
     }
 

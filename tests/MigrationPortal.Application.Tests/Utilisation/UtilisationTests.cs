@@ -230,35 +230,66 @@ public abstract class UtilisationTests(DatabaseProvider provider) : DatabaseTest
     }
 }
 
-/// <summary>The demo's own collector: a fresh demo gets a week of history at once, with its hot hosts visible.</summary>
+/// <summary>
+/// The demo's own collector through the demo's start-up seeding: a fresh demo has a week of history before anyone looks (the
+/// Optimize page, the VM and host charts), with its hot hosts visible; a restart, or the first collection, adds no second
+/// week; a demo database that has no history (seeded before the backfill existed) gets it at its next start.
+/// </summary>
 public abstract class DemoUtilisationTests(DatabaseProvider provider, ITestOutputHelper output) : DatabaseTestBase(provider)
 {
+    // A Wednesday, 15:01 UTC: inside the 15:00 slot.
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 4, 15, 1, 0, TimeSpan.Zero));
+    private static readonly long CurrentSlot = new DateTimeOffset(2026, 3, 4, 15, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();
+    private const int SlotsPerWeek = 7 * 24 * 12;
 
     protected override TimeProvider? Clock => _clock;
 
-    [Fact]
-    public async Task Collect_BackfillsSevenDaysOfDemoHistoryOnce_WithTheHotHostsBusierThanTheOthers()
+    // The harness turns the backfill off for the tests that do not look at load; this one is about it.
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Demo:BackfillUtilisation"] = "true" };
+
+    private Task<Guid> DemoConnectionIdAsync() => Portal.Db(db => db.Connections.Where(c => c.Endpoint == DemoWorldShape.Endpoint).Select(c => c.Id).FirstAsync());
+
+    /// <summary>The connection's raw samples: how many, and the first and last slot.</summary>
+    private Task<(int Count, long First, long Last)> RawSamplesAsync(Guid connectionId) => Portal.Db(async db =>
     {
-        var connectionId = await Portal.Db(db => db.Connections.Where(c => c.Endpoint == DemoWorldShape.Endpoint).Select(c => c.Id).FirstAsync());
+        var subjects = await db.Hosts.Where(h => h.ConnectionId == connectionId).Select(h => h.Id).ToListAsync();
+        subjects.AddRange(await db.Vms.Where(v => v.ConnectionId == connectionId).Select(v => v.Id).ToListAsync());
+        var raw = db.UtilisationSamples.Where(s => s.ResolutionSeconds == UtilisationSample.RawSeconds && subjects.Contains(s.SubjectId));
+        var count = await raw.CountAsync();
+        return count == 0 ? (0, 0L, 0L) : (count, await raw.MinAsync(s => s.SlotStart), await raw.MaxAsync(s => s.SlotStart));
+    });
+
+    private Task RestartAsync() => Portal.Scoped<DatabaseInitializer>(i => i.InitializeAsync());
+
+    [Fact]
+    public async Task Seeding_BackfillsTheWeekBeforeTheFirstCollection_WithTheHotHostsBusierThanTheOthers_AndLabelledDemo()
+    {
+        var connectionId = await DemoConnectionIdAsync();
         var vmCount = await Portal.Db(db => db.Vms.CountAsync(v => v.ConnectionId == connectionId && v.PowerState == PowerState.On));
+        var hostCount = await Portal.Db(db => db.Hosts.CountAsync(h => h.ConnectionId == connectionId));
 
-        var watch = Stopwatch.StartNew();
-        var first = await Portal.Scoped<CollectUtilisation, CollectUtilisation.Result>(u => u.HandleAsync(connectionId));
-        watch.Stop();
-        _clock.Advance(TimeSpan.FromMinutes(5));
-        var second = await Portal.Scoped<CollectUtilisation, CollectUtilisation.Result>(u => u.HandleAsync(connectionId));
+        // Seeded at start: every slot of the raw retention (7 days of 5-minute slots) up to the current one, for every host
+        // and running VM, and nothing hourly (nothing of it is older than the retention).
+        var (count, first, last) = await RawSamplesAsync(connectionId);
+        Assert.Equal(SlotsPerWeek * (vmCount + hostCount), count);
+        Assert.Equal(CurrentSlot - 7 * 24 * 3600, first);
+        Assert.Equal(CurrentSlot - UtilisationSample.RawSeconds, last);
+        Assert.False(await Portal.Db(db => db.UtilisationSamples.AnyAsync(s => s.ResolutionSeconds == UtilisationSample.HourlySeconds)));
+        // The KVM world's hosts have their week too.
+        var kvmId = await Portal.Db(db => db.Connections.Where(c => c.Endpoint == DemoKvmWorldShape.Endpoint).Select(c => c.Id).FirstAsync());
+        Assert.True((await RawSamplesAsync(kvmId)).Count >= SlotsPerWeek, "The KVM demo world has no backfilled history.");
 
-        output.WriteLine($"{Provider}: backfilled {first.Backfilled:N0} samples (7 days, {vmCount} VMs and 6 hosts) in {watch.Elapsed.TotalSeconds:F2} s");
-        var slots = 7 * 24 * 12;
-        Assert.Equal(slots * (vmCount + 6), first.Backfilled);
-        Assert.Equal((0, vmCount + 6), (second.Backfilled, second.Added));
+        // The first collection then stores only its own slot.
+        var collected = await Portal.Scoped<CollectUtilisation, CollectUtilisation.Result>(u => u.HandleAsync(connectionId));
+        Assert.Equal((0, vmCount + hostCount), (collected.Backfilled, collected.Added));
 
         var hosts = await Portal.Db(db => db.Hosts.AsNoTracking().Where(h => h.ConnectionId == connectionId).ToListAsync());
         var cpu = new Dictionary<string, double>();
         foreach (var h in hosts)
         {
             var series = await Portal.RunAs(Operator).SendAsync<GetUtilisationSeries, UtilisationSeries>((u, user) => u.HandleAsync(user, UtilisationSubjectKind.Host, h.Id));
+            Assert.True(series.IsDemo, $"{h.Name}'s simulated load is not labelled demo.");
+            // The last 24 hours (from 15:01 yesterday): 287 backfilled slots and the collected one.
             Assert.Equal(24 * 12, series.Points.Count);
             cpu[h.Name] = series.Points.Average(p => p.CpuPercent!.Value);
             // A day/night curve: the busiest hour is well above the quietest.
@@ -268,6 +299,46 @@ public abstract class DemoUtilisationTests(DatabaseProvider provider, ITestOutpu
         output.WriteLine(string.Join(", ", cpu.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value:F1} %")));
         Assert.True(cpu["demo-esx-a1"] > 1.5 * cpu["demo-esx-a2"], $"a1 {cpu["demo-esx-a1"]:F1} % is not clearly hotter than a2 {cpu["demo-esx-a2"]:F1} %.");
         Assert.True(cpu["demo-esx-b1"] > 1.5 * cpu["demo-esx-b2"], $"b1 {cpu["demo-esx-b1"]:F1} % is not clearly hotter than b2 {cpu["demo-esx-b2"]:F1} %.");
+    }
+
+    [Fact]
+    public async Task Seeding_AddsNothing_WhenRunAgain_AndRefillsADemoDatabaseThatHasNoHistory()
+    {
+        var connectionId = await DemoConnectionIdAsync();
+        var seeded = await RawSamplesAsync(connectionId);
+
+        // A restart an hour later: the history is there, so no second week (and no slot of the new hour) is added.
+        _clock.Advance(TimeSpan.FromHours(1));
+        await RestartAsync();
+        Assert.Equal(seeded, await RawSamplesAsync(connectionId));
+
+        // A demo database seeded before the backfill existed has inventory but no samples: its next start fills it, up to now.
+        await Portal.Db(db => db.UtilisationSamples.ExecuteDeleteAsync());
+        var watch = Stopwatch.StartNew();
+        await RestartAsync();
+        watch.Stop();
+        var refilled = await RawSamplesAsync(connectionId);
+        output.WriteLine($"{Provider}: a restart backfilled {refilled.Count:N0} samples in {watch.Elapsed.TotalSeconds:F2} s");
+        Assert.Equal((seeded.Count, seeded.First + 3600, seeded.Last + 3600), refilled);
+        await RestartAsync();
+        Assert.Equal(refilled, await RawSamplesAsync(connectionId));
+    }
+
+    [Fact]
+    public async Task DefaultBalance_RecommendsAMoveInTheSkewedClusters_OnTheBackfilledLoad()
+    {
+        var connectionId = await DemoConnectionIdAsync();
+        foreach (var cluster in DemoWorldShape.Clusters)
+        {
+            // No threshold given: the portal's default, as the Optimize page's first Recommend.
+            var r = await Portal.RunAs(Operator).SendAsync<MigrationPortal.Application.Optimization.RecommendBalance, MigrationPortal.Application.Optimization.Recommendation>(
+                (u, user) => u.HandleAsync(user, new MigrationPortal.Application.Optimization.RecommendBalance.Query(connectionId, cluster)));
+            output.WriteLine($"{cluster}: {r.Moves.Count} moves, imbalance {r.ImbalanceBefore:0.###} -> {r.ImbalanceAfter:0.###}; {r.DemandBasis}");
+            Assert.NotEmpty(r.Moves);
+            Assert.True(r.ImbalanceAfter < r.ImbalanceBefore, $"{cluster}: the moves do not lower the imbalance.");
+            // Demand from samples, not configured sizes: no VM counted at its configured vCPUs.
+            Assert.All(r.Hosts, h => Assert.True(h.CpuAfter < 1, $"{h.HostName} is at {h.CpuAfter:P0} CPU after the moves."));
+        }
     }
 }
 

@@ -7,6 +7,12 @@ public sealed class DemoOptions
 
     public bool Enabled { get; set; } = true;
 
+    /// <summary>
+    /// Whether start-up fills the demo connections' empty utilisation history with the past week of their load curves (when
+    /// utilisation is collected at all). Test harnesses that do not look at load turn it off to keep each start fast.
+    /// </summary>
+    public bool BackfillUtilisation { get; set; } = true;
+
     /// <summary>How long a simulated migration takes.</summary>
     public TimeSpan MigrationDuration { get; set; } = TimeSpan.FromSeconds(8);
 
