@@ -36,9 +36,10 @@ public sealed class LibvirtPostMoveWatchTests(ITestOutputHelper output) : IAsync
     // 150 MHz more is far outside that, and far inside what the guest costs on B when B's QEMU runs it slowly (about 8x).
     private const double CpuIncreasePercent = 100;
     private const double CpuIncreaseMinimumMhz = 150;
-    // Steal (run-queue wait of the vCPU thread) moves with whatever else the shared 2-core machine runs; 20 points is a
-    // real change, not another session's build.
-    private const double CpuReadyIncreasePoints = 20;
+    // Steal (run-queue wait of the vCPU thread) moves with whatever else the shared 2-core machine runs: the idle guest read
+    // 0.3-16.5 % at load averages up to 18. 30 points is beyond that; the slowed guest read 12-25 % on a quiet machine (where
+    // its CPU used crosses instead) and 51 % at load 15.
+    private const double CpuReadyIncreasePoints = 30;
 
     private const string RitaMail = "rita@example.test";
     private const string OlgaMail = "olga@example.test";
@@ -121,7 +122,8 @@ public sealed class LibvirtPostMoveWatchTests(ITestOutputHelper output) : IAsync
         Assert.Equal(0, await _portal.Scoped<EvaluatePostMoveWatches, int>(u => u.HandleAsync()));
 
         var watch = (await _portal.DetailsAsync(requestId)).Watch!;
-        output.WriteLine($"{watch.State}: {watch.Summary}");
+        // The machine's load beside the figures: other sessions share its two cores.
+        output.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Trim()}; {watch.State}: {watch.Summary}");
         foreach (var f in watch.Figures) output.WriteLine($"  {f.Measure}: {f.Before} -> {f.After} {f.Unit}{(f.Regressed ? " (regressed)" : "")}");
         Assert.NotEmpty(watch.Before);
         Assert.Equal(2, watch.After.Count);
@@ -177,11 +179,19 @@ public sealed class LibvirtPostMoveWatchTests(ITestOutputHelper output) : IAsync
             var watch = await CollectAfterAndEvaluateAsync(request.Id);
 
             Assert.True(watch.State == WatchState.Regressed, $"The watch missed the slow-down on B: {watch.State}: {watch.Summary}");
+            // The guest now needs several times the CPU for the same work. Where B has it to give, CPU used rises (about 52 ->
+            // 350-430 MHz measured here); where the machine is busy, the vCPU thread waits for it instead and steal rises. Either
+            // is the slow-down, and nothing else may be flagged: memory, disk and network did not change.
             var cpu = Assert.Single(watch.Figures, f => f.Measure == PostMoveComparison.CpuUsed);
-            Assert.True(cpu.Regressed, $"CPU used {cpu.Before} -> {cpu.After} MHz");
-            Assert.True(cpu.After >= cpu.Before * (1 + CpuIncreasePercent / 100) && cpu.After - cpu.Before >= CpuIncreaseMinimumMhz, $"CPU used {cpu.Before} -> {cpu.After} MHz");
+            var steal = Assert.Single(watch.Figures, f => f.Measure == PostMoveComparison.CpuReady);
+            Assert.True(cpu.Regressed || steal.Regressed, $"CPU used {cpu.Before} -> {cpu.After} MHz, steal {steal.Before} -> {steal.After} %");
+            if (cpu.Regressed)
+                Assert.True(cpu.After >= cpu.Before * (1 + CpuIncreasePercent / 100) && cpu.After - cpu.Before >= CpuIncreaseMinimumMhz, $"CPU used {cpu.Before} -> {cpu.After} MHz");
+            if (steal.Regressed) Assert.True(steal.After - steal.Before >= CpuReadyIncreasePoints, $"steal {steal.Before} -> {steal.After} %");
+            var regressed = watch.Figures.Where(f => f.Regressed).ToList();
+            Assert.All(regressed, f => Assert.Contains(f.Measure, new[] { PostMoveComparison.CpuUsed, PostMoveComparison.CpuReady }));
             // The Warning on the request carries the figures.
-            Assert.Contains(PostMoveComparison.Describe(cpu), watch.Summary);
+            Assert.All(regressed, f => Assert.Contains(PostMoveComparison.Describe(f), watch.Summary));
             Assert.True(watch.CanRollBack);
 
             // The notification went through a real SMTP server: one mail to Rita (the requester), one to Olga (an Operator), with the figures.
@@ -193,7 +203,7 @@ public sealed class LibvirtPostMoveWatchTests(ITestOutputHelper output) : IAsync
             Assert.All(mails, m =>
             {
                 Assert.Contains(vm.Name, m.Subject);
-                Assert.Contains(PostMoveComparison.Describe(cpu), m.Body);
+                Assert.All(regressed, f => Assert.Contains(PostMoveComparison.Describe(f), m.Body));
                 Assert.Contains($"https://portal.example.test/requests/{request.Id}", m.Body);
             });
 
@@ -219,10 +229,10 @@ public sealed class LibvirtPostMoveWatchTests(ITestOutputHelper output) : IAsync
             await LibvirtLab.WaitUntilAsync(() => Task.FromResult(_lab.LastCounter() > counter), TimeSpan.FromSeconds(30), "the guest's counter to advance on A");
             Assert.Equal(boot, _lab.Counters().Last().Boot);
 
-            // The original request's page: the watch names its roll back, which succeeded, and offers no second one.
+            // The original request's page: the watch names its roll back, says it succeeded (the VM is back), and offers no second one.
             var original = (await _portal.DetailsAsync(request.Id)).Watch!;
             Assert.Equal(WatchState.Regressed, original.State);
-            Assert.Equal(back.Id, original.RollbackRequestId);
+            Assert.Equal((back.Id, RequestState.Succeeded), (original.RollbackRequestId, original.RollbackState));
             Assert.False(original.CanRollBack);
         }
         finally
