@@ -17,9 +17,11 @@ namespace MigrationPortal.Application.Requests;
 /// <param name="Before">CPU and memory per 5-minute slot of the "before" period, by minutes from its start: the chart's first series.</param>
 /// <param name="After">The same for the "after" period, by minutes from verify; filled as the watch goes on.</param>
 /// <param name="CanRollBack">The watch found a regression, no roll back was asked for yet, and the caller may ask (the requester or an Operator).</param>
+/// <param name="RollbackState">The state of the roll-back request (<paramref name="RollbackRequestId"/>) now, so the moved request's page says
+/// whether the VM is back, not only that someone asked; null while no roll back was asked for.</param>
 public sealed record PostMoveWatchView(WatchState State, string StateText, int PeriodMinutes, DateTimeOffset BeforeFrom, DateTimeOffset MoveStartedAt,
     DateTimeOffset StartedAt, DateTimeOffset EndsAt, DateTimeOffset? EvaluatedAt, string? Summary, IReadOnlyList<WatchFigure> Figures, Guid? RollbackRequestId, bool CanRollBack,
-    IReadOnlyList<WatchPoint> Before, IReadOnlyList<WatchPoint> After)
+    IReadOnlyList<WatchPoint> Before, IReadOnlyList<WatchPoint> After, RequestState? RollbackState = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -32,10 +34,13 @@ public sealed record PostMoveWatchView(WatchState State, string StateText, int P
         var samples = await db.UtilisationSamples.AsNoTracking()
             .Where(s => s.SubjectId == w.VmId && s.ResolutionSeconds == UtilisationSample.RawSeconds && s.SlotStart >= from && s.SlotStart < to)
             .OrderBy(s => s.SlotStart).ToListAsync(ct);
-        return From(w, user.IsInAny(Roles.Operator, Roles.Administrator) || user.Id == request.RequesterId, samples);
+        RequestState? rollbackState = w.RollbackRequestId is { } rollbackId
+            ? await db.Requests.AsNoTracking().Where(r => r.Id == rollbackId).Select(r => (RequestState?)r.State).FirstOrDefaultAsync(ct)
+            : null;
+        return From(w, user.IsInAny(Roles.Operator, Roles.Administrator) || user.Id == request.RequesterId, samples, rollbackState);
     }
 
-    public static PostMoveWatchView From(PostMoveWatch w, bool mayRollBack, IReadOnlyList<UtilisationSample> samples)
+    public static PostMoveWatchView From(PostMoveWatch w, bool mayRollBack, IReadOnlyList<UtilisationSample> samples, RequestState? rollbackState = null)
     {
         List<WatchPoint> Points(DateTimeOffset start, DateTimeOffset end) => samples
             .Where(s => s.Start >= start && s.Start < end)
@@ -53,7 +58,7 @@ public sealed record PostMoveWatchView(WatchState State, string StateText, int P
 
         return new PostMoveWatchView(w.State, Describe(w), (int)Math.Round(w.Period.TotalMinutes), w.BeforeFrom, w.MoveStartedAt, w.StartedAt, w.EndsAt, w.EvaluatedAt,
             w.Summary, figures, w.RollbackRequestId, mayRollBack && w.State == WatchState.Regressed && w.RollbackRequestId is null,
-            Points(w.BeforeFrom, w.MoveStartedAt), Points(w.StartedAt, w.EndsAt));
+            Points(w.BeforeFrom, w.MoveStartedAt), Points(w.StartedAt, w.EndsAt), w.RollbackRequestId is null ? null : rollbackState);
     }
 
     /// <summary>The state in words, as the page says it.</summary>

@@ -82,6 +82,7 @@ public abstract class PostMoveWatchTests(DatabaseProvider provider) : ScriptedRu
         var cpu = view.Figures.Single(f => f.Measure == PostMoveComparison.CpuUsed);
         Assert.Equal((1_000d, 1_100d, false), (cpu.Before, cpu.After, cpu.Regressed));
         Assert.False(view.CanRollBack);
+        Assert.Null(view.RollbackState);
         Assert.NotEmpty(view.Before);
         Assert.NotEmpty(view.After);
         Assert.Equal([AuditActions.RequestWatchStarted, AuditActions.RequestWatchEnded], await AuditActionsAsync(request));
@@ -127,6 +128,12 @@ public abstract class PostMoveWatchTests(DatabaseProvider provider) : ScriptedRu
         // Through the approval policy like any request (here the test's auto-approve rule).
         Assert.Equal(RequestState.Approved, backRequest.State);
         Assert.Equal(back.Id, (await WatchAsync(request)).RollbackRequestId);
+        // The moved request's page follows its roll back: asked for (here approved at once), then done once it ran.
+        Assert.Equal((back.Id, RequestState.Approved), ((await DetailsAsync(request, Requester)).Watch!.RollbackRequestId, (await DetailsAsync(request, Requester)).Watch!.RollbackState));
+        await Portal.Scoped<DispatchDueRequests>(d => d.HandleAsync());
+        await Portal.Scoped<RunMigration>(r => r.HandleAsync(back.Id));
+        Assert.Equal(RequestState.Succeeded, (await LoadAsync(back.Id)).State);
+        Assert.Equal(RequestState.Succeeded, (await DetailsAsync(request, Requester)).Watch!.RollbackState);
         var again = await Assert.ThrowsAsync<ConflictException>(() => Portal.Scoped<MoveBackAfterRegression, RequestSummary>(u => u.HandleAsync(PortalHarness.Operator, request)));
         Assert.Contains(back.Id.ToString(), again.Message);
     }

@@ -2,6 +2,7 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MigrationPortal.Application.Requests;
 using MigrationPortal.Application.Utilisation;
+using MigrationPortal.Domain.Requests;
 using MigrationPortal.Domain.Utilisation;
 using MigrationPortal.Web.Components.Shared;
 using MudBlazor.Services;
@@ -22,7 +23,9 @@ public sealed class PostMoveWatchPanelTests : BunitContext
         JSInterop.Mode = JSRuntimeMode.Loose;
     }
 
-    private static PostMoveWatchView View(WatchState state, IReadOnlyList<WatchFigure>? figures = null, bool canRollBack = false, int after = 6) => new(
+    private static readonly Guid RollbackId = Guid.Parse("0b5e1d2c-0000-4000-8000-000000000042");
+
+    private static PostMoveWatchView View(WatchState state, IReadOnlyList<WatchFigure>? figures = null, bool canRollBack = false, int after = 6, RequestState? rollback = null) => new(
         state, state switch
         {
             WatchState.Watching => "Watching the VM's performance until 2026-03-02 12:30 UTC, to compare with the 30 minutes before the move.",
@@ -32,9 +35,9 @@ public sealed class PostMoveWatchPanelTests : BunitContext
         },
         30, Verified.AddMinutes(-40), Verified.AddMinutes(-10), Verified, Verified.AddMinutes(30), state == WatchState.Watching ? null : Verified.AddMinutes(30),
         state == WatchState.Regressed ? "Performance regressed after the move: CPU used 1,000 → 3,000 MHz." : null,
-        figures ?? [], null, canRollBack,
+        figures ?? [], rollback is null ? null : RollbackId, canRollBack,
         Enumerable.Range(0, 6).Select(i => new WatchPoint(i * 5, 1_000, 2_048)).ToList(),
-        Enumerable.Range(0, after).Select(i => new WatchPoint(i * 5, 3_000, 2_048)).ToList());
+        Enumerable.Range(0, after).Select(i => new WatchPoint(i * 5, 3_000, 2_048)).ToList(), rollback);
 
     [Fact]
     public void Render_ShowsTheStateInWordsAndTheBeforeAfterChart_WhileWatching()
@@ -93,6 +96,24 @@ public sealed class PostMoveWatchPanelTests : BunitContext
         var cut = Render<PostMoveWatchPanel>(p => p.Add(c => c.Watch, View(WatchState.InsufficientData, after: 1)));
 
         Assert.Contains("not a pass", cut.Find("[data-testid=watch-state]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=watch-rollback]"));
+    }
+
+    [Theory]
+    [InlineData(RequestState.PendingApproval, "Roll back requested: request", "(Pending approval)")]
+    [InlineData(RequestState.Running, "Roll back requested: request", "(Running)")]
+    [InlineData(RequestState.Succeeded, "Rolled back: request", "moved the VM back to its source")]
+    // A failed request may still be retried by an Operator: not ended, so still "requested", with its state.
+    [InlineData(RequestState.Failed, "Roll back requested: request", "(Failed)")]
+    [InlineData(RequestState.Rejected, "Roll back not done: request", "ended Rejected")]
+    public void Render_SaysWhereTheRollBackStands_OnceOneWasAskedFor(RequestState rollback, string opening, string ending)
+    {
+        var cut = Render<PostMoveWatchPanel>(p => p.Add(c => c.Watch, View(WatchState.Regressed, rollback: rollback)));
+
+        var text = cut.Find("[data-testid=watch-rollback-link]").TextContent.ReplaceLineEndings(" ");
+        Assert.Contains(opening, text);
+        Assert.Contains(ending, text);
+        Assert.Equal($"/requests/{RollbackId}", cut.Find("[data-testid=watch-rollback-link] a").GetAttribute("href"));
         Assert.Empty(cut.FindAll("[data-testid=watch-rollback]"));
     }
 }
