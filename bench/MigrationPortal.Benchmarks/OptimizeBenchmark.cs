@@ -12,7 +12,8 @@ namespace MigrationPortal.Benchmarks;
 /// consolidation (CP-SAT with the greedy warm start, against the greedy alone and first-fit-decreasing from scratch,
 /// all in this run), each with its planning time.
 /// Usage: dotnet run -c Release --project bench/MigrationPortal.Benchmarks -- optimize [hosts=200] [vms=10000] [seed=15] [skew=0.5]
-/// With BENCH_DETAIL=1 it also prints each cluster's host loads before and after the balance plan.
+/// With BENCH_DETAIL=1 it also prints each cluster's host loads before and after the balance plan; BENCH_SOLVER=&lt;seconds&gt;
+/// sets CP-SAT's budget (deterministic time) instead of the default.
 /// </summary>
 internal static class OptimizeBenchmark
 {
@@ -66,7 +67,10 @@ internal static class OptimizeBenchmark
                 Console.WriteLine("    before " + string.Join(" ", hs.Select(h => h.LoadBefore.ToString("0.00", CultureInfo.InvariantCulture))));
                 Console.WriteLine("    after  " + string.Join(" ", hs.Select(h => h.LoadAfter.ToString("0.00", CultureInfo.InvariantCulture))));
             }
+        // The product's default solver budget unless BENCH_SOLVER (seconds of CP-SAT deterministic time) asks for another.
         var consolidateSettings = new OptimizerSettings { MaxMoves = int.MaxValue };
+        if (Environment.GetEnvironmentVariable("BENCH_SOLVER") is { Length: > 0 } solverSeconds)
+            consolidateSettings = consolidateSettings with { SolverTimeLimit = TimeSpan.FromSeconds(double.Parse(solverSeconds, CultureInfo.InvariantCulture)) };
         sw = Timed.Start();
         var ffd = FirstFitDecreasingPacker.Plan(problem, consolidateSettings);
         var ffdTime = sw.Stop();

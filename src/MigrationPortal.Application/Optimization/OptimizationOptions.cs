@@ -33,7 +33,7 @@ public sealed class OptimizationOptions
     public int MaxMoves { get; set; } = 50;
 
     /// <summary>How long the consolidation solver may search per recommendation.</summary>
-    public TimeSpan SolverTimeLimit { get; set; } = TimeSpan.FromSeconds(1.2);
+    public TimeSpan SolverTimeLimit { get; set; } = TimeSpan.FromSeconds(0.6);
 
     public bool IsValid => Lookback >= TimeSpan.FromMinutes(5) && Lookback <= TimeSpan.FromDays(30)
         && SolverTimeLimit > TimeSpan.Zero && SolverTimeLimit <= TimeSpan.FromSeconds(30);

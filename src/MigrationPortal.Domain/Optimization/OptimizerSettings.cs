@@ -30,7 +30,7 @@ public sealed record OptimizerSettings
     public double PricePerKwh { get; init; } = 0.25;
 
     /// <summary>How long the consolidation solver may search in total (split over the clusters by their size).</summary>
-    public TimeSpan SolverTimeLimit { get; init; } = TimeSpan.FromSeconds(1.2);
+    public TimeSpan SolverTimeLimit { get; init; } = TimeSpan.FromSeconds(0.6);
 
     /// <summary>The imbalance (coefficient of variation of host load in a cluster) under which no balance move is
     /// recommended, per threshold level. Level 1 recommends nothing (DRS's level 1 applies only mandatory moves); each
