@@ -51,7 +51,9 @@ public static class NotificationMessages
             NotificationKind.Started => $"The move of VM {request.VmName} has started.",
             NotificationKind.Succeeded => $"VM {request.VmName} has moved.",
             NotificationKind.Failed => $"The move of VM {request.VmName} failed. The VM stays where it was unless the request says otherwise.",
-            NotificationKind.Regressed => $"VM {request.VmName} runs worse since its move. The request page offers a one-click roll back to the source host.",
+            NotificationKind.Regressed => request.Kind == MigrationKind.CrossPlatform
+                ? $"VM {request.VmName} runs worse on KVM than it did on vSphere. {Requests.PostMoveWatchView.ConversionRollBack}"
+                : $"VM {request.VmName} runs worse since its move. The request page offers a one-click roll back to the source host.",
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
 
@@ -107,7 +109,7 @@ public static class NotificationMessages
             NotificationKind.Started => $"These {what} have started.",
             NotificationKind.Succeeded => $"These {what} have finished: the VMs have moved.",
             NotificationKind.Failed => $"These {what} failed. Each VM stays where it was unless its request says otherwise.",
-            NotificationKind.Regressed => $"These VMs of {what} run worse since their move. Each request page offers a one-click roll back.",
+            NotificationKind.Regressed => $"These VMs of {what} run worse since their move. Each request page offers a one-click roll back (a conversion's page says how to go back instead).",
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
 

@@ -31,6 +31,7 @@ public sealed class MoveBackAfterRegression(IPortalDb db, AccessGuard guard, Sub
         if (watch.State != WatchState.Regressed)
             throw new ConflictException($"The watch of this move {(watch.State == WatchState.Watching ? "has not ended yet" : "found no regression")}: there is nothing to roll back.");
         if (watch.RollbackRequestId is { } existing) throw new ConflictException($"A roll back was already requested: request {existing}.");
+        if (request.Kind == MigrationKind.CrossPlatform) throw new ConflictException(PostMoveWatchView.ConversionRollBack);
 
         var vm = await db.Vms.AsNoTracking().FirstOrDefaultAsync(v => v.Id == request.VmId, ct) ?? throw new NotFoundException("VM", request.VmId);
         string? hostId = null, datastoreId = null;

@@ -47,11 +47,15 @@ public sealed class EvaluatePostMoveWatches(IPortalDb db, IOptions<PostMoveWatch
 
         // Before: slots wholly inside the period before the move. After: slots that began after verify (each slot keeps its
         // first reading, so a slot that began before verify may hold a reading from before the move).
-        var before = await SamplesAsync(watch.VmId, watch.BeforeFrom.ToUnixTimeSeconds(), watch.MoveStartedAt.ToUnixTimeSeconds() - UtilisationSample.RawSeconds, ct);
-        var after = await SamplesAsync(watch.VmId, watch.StartedAt.ToUnixTimeSeconds(), watch.EndsAt.ToUnixTimeSeconds() - 1, ct);
-        var verdict = PostMoveComparison.Compare(before, after, options.Value);
-        watch.Conclude(verdict.State, verdict.Summary, JsonSerializer.Serialize(verdict.Figures, Json), now);
         var request = await db.Requests.AsNoTracking().FirstAsync(r => r.Id == requestId, ct);
+        // A conversion is measured on the source before and on the domain it became after (WatchSubjects).
+        var afterVmId = await WatchSubjects.AfterVmIdAsync(db, request, ct);
+        var before = await SamplesAsync(watch.VmId, watch.BeforeFrom.ToUnixTimeSeconds(), watch.MoveStartedAt.ToUnixTimeSeconds() - UtilisationSample.RawSeconds, ct);
+        var after = afterVmId is { } afterId ? await SamplesAsync(afterId, watch.StartedAt.ToUnixTimeSeconds(), watch.EndsAt.ToUnixTimeSeconds() - 1, ct) : [];
+        var verdict = PostMoveComparison.Compare(before, after, options.Value, judgeMemory: !WatchSubjects.CrossesPlatforms(request));
+        if (afterVmId is null)
+            verdict = verdict with { Summary = verdict.Summary + " The converted VM is not in the destination's inventory yet, so nothing after the conversion could be read." };
+        watch.Conclude(verdict.State, verdict.Summary, JsonSerializer.Serialize(verdict.Figures, Json), now);
         AuditLog.ForRequest(db, now, Actor.System, verdict.State == WatchState.Regressed ? AuditActions.RequestWatchRegressed : AuditActions.RequestWatchEnded, request,
             new { result = verdict.State.ToString(), reason = verdict.Summary, figures = verdict.Figures });
         try

@@ -22,14 +22,16 @@ public static class PostMoveComparison
     public const string BlockIo = "Block I/O";
     public const string NetworkIo = "Network I/O";
 
-    public static WatchVerdict Compare(IReadOnlyList<UtilisationSample> before, IReadOnlyList<UtilisationSample> after, PostMoveWatchOptions o)
+    /// <param name="judgeMemory">False when before and after were measured on two platforms (a conversion): memory is then
+    /// shown but never counted as a regression, since vSphere and KVM report different things as "memory used".</param>
+    public static WatchVerdict Compare(IReadOnlyList<UtilisationSample> before, IReadOnlyList<UtilisationSample> after, PostMoveWatchOptions o, bool judgeMemory = true)
     {
         if (before.Count < o.MinimumSamples || after.Count < o.MinimumSamples)
             return new WatchVerdict(WatchState.InsufficientData,
                 $"Not enough data to judge: {before.Count} sample(s) before the move and {after.Count} after it, {o.MinimumSamples} needed on each side. The watch ended without a verdict.",
-                Figures(before, after, o));
+                Figures(before, after, o, judgeMemory));
 
-        var figures = Figures(before, after, o);
+        var figures = Figures(before, after, o, judgeMemory);
         var regressed = figures.Where(f => f.Regressed).ToList();
         var summary = regressed.Count == 0
             ? $"No regression: every measure stayed within its threshold ({before.Count} samples before, {after.Count} after)."
@@ -42,7 +44,7 @@ public static class PostMoveComparison
 
     private static string Format(double? value) => value is { } v ? v.ToString(Math.Abs(v) < 10 ? "N1" : "N0", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
 
-    private static List<WatchFigure> Figures(IReadOnlyList<UtilisationSample> before, IReadOnlyList<UtilisationSample> after, PostMoveWatchOptions o)
+    private static List<WatchFigure> Figures(IReadOnlyList<UtilisationSample> before, IReadOnlyList<UtilisationSample> after, PostMoveWatchOptions o, bool judgeMemory)
     {
         var figures = new List<WatchFigure>();
         var cpuBefore = Average(before, s => s.CpuUsedMhz);
@@ -57,7 +59,7 @@ public static class PostMoveComparison
 
         var memoryBefore = Average(before, s => s.MemoryUsedMb);
         var memoryAfter = Average(after, s => s.MemoryUsedMb);
-        figures.Add(new WatchFigure(MemoryUsed, "MB", memoryBefore, memoryAfter, Rose(memoryBefore, memoryAfter, o.MemoryIncreasePercent, o.MemoryIncreaseMinimumMb)));
+        figures.Add(new WatchFigure(MemoryUsed, "MB", memoryBefore, memoryAfter, judgeMemory && Rose(memoryBefore, memoryAfter, o.MemoryIncreasePercent, o.MemoryIncreaseMinimumMb)));
 
         AddThroughput(figures, BlockIo, before, after, s => Sum(s.DiskReadBytesPerSecond, s.DiskWriteBytesPerSecond), o);
         AddThroughput(figures, NetworkIo, before, after, s => Sum(s.NetworkReceiveBytesPerSecond, s.NetworkTransmitBytesPerSecond), o);

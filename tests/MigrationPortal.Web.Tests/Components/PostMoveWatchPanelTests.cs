@@ -91,6 +91,20 @@ public sealed class PostMoveWatchPanelTests : BunitContext
     }
 
     [Fact]
+    public void Render_SaysWhatWasComparedAndHowToGoBack_InsteadOfARollBackButton_WhenAConversionRegressed()
+    {
+        var conversion = View(WatchState.Regressed) with
+        {
+            Comparison = PostMoveWatchView.ConversionComparison, NoRollBack = PostMoveWatchView.ConversionRollBack,
+        };
+        var cut = Render<PostMoveWatchPanel>(p => p.Add(c => c.Watch, conversion));
+
+        Assert.Contains("the source VM on vSphere", cut.Find("[data-testid=watch-comparison]").TextContent);
+        Assert.Contains("power the source VM on again in vCenter", cut.Find("[data-testid=watch-no-rollback]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=watch-rollback]"));
+    }
+
+    [Fact]
     public void Render_SaysItIsNotAPass_AndOffersNoRollBack_WhenThereWasTooLittleData()
     {
         var cut = Render<PostMoveWatchPanel>(p => p.Add(c => c.Watch, View(WatchState.InsufficientData, after: 1)));
