@@ -195,22 +195,8 @@ public sealed class CalendarHostJourneyTests(PortalServer portal) : IClassFixtur
             failures.Add($"{name}: {v.Id} ({v.Impact}) {v.Help} at {string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html))}");
     }
 
-    private async Task<IPage> SignInAsync(string user, ColorScheme scheme, ViewportSize viewport)
-    {
-        var context = await portal.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = portal.BaseUrl, ColorScheme = scheme, ViewportSize = viewport, TimezoneId = Zone,
-        });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/login");
-        await page.FillAsync("input[name=userName]", user);
-        await page.FillAsync("input[name=password]", PortalServer.Password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => !url.Contains("/login"));
-        // The first circuit of a freshly started portal can take longer than later ones on a busy machine.
-        await page.Locator("[data-testid=interactive]").WaitForAsync(new() { Timeout = 90_000 });
-        return page;
-    }
+    private Task<IPage> SignInAsync(string user, ColorScheme scheme, ViewportSize viewport) => Journey.SignInAsync(portal, user,
+        new BrowserNewContextOptions { ColorScheme = scheme, ViewportSize = viewport, TimezoneId = Zone });
 
     /// <summary>
     /// Two demo-crm migrations that ran today from 12:00 New York time for 30 minutes: one cancelled, one rolled back.

@@ -78,6 +78,24 @@ internal static class Journey
         return page;
     }
 
+    /// <summary>
+    /// Signs in on a new browser context made from <paramref name="context"/> (viewport, colour scheme, time zone; the portal's
+    /// address is filled in) and waits until the landing page's circuit is interactive.
+    /// </summary>
+    public static async Task<IPage> SignInAsync(PortalServer portal, string userName, BrowserNewContextOptions context)
+    {
+        context.BaseURL = portal.BaseUrl;
+        var page = await (await portal.Browser.NewContextAsync(context)).NewPageAsync();
+        await page.GotoAsync("/login");
+        await page.FillAsync("input[name=userName]", userName);
+        await page.FillAsync("input[name=password]", PortalServer.Password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(url => !url.Contains("/login"));
+        // The first circuit of a freshly started portal can take longer than later ones on a busy machine.
+        await page.Locator("[data-testid=interactive]").WaitForAsync(new() { Timeout = 90_000 });
+        return page;
+    }
+
     /// <summary>MudBlazor puts a data-testid on the input itself or on its control, depending on the component: accept either.</summary>
     public static ILocator Field(IPage page, string testId) =>
         page.Locator($"input[data-testid={testId}], textarea[data-testid={testId}], [data-testid={testId}] input, [data-testid={testId}] textarea").First;

@@ -174,20 +174,6 @@ public sealed class OptimizeJourneyTests(PortalServer portal, ITestOutputHelper 
         if (await page.Locator("h1").CountAsync() != 1) failures.Add($"{name} ({mode}): not exactly one h1.");
     }
 
-    private async Task<IPage> SignInAsync(string user, ColorScheme scheme)
-    {
-        var context = await portal.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = portal.BaseUrl, ColorScheme = scheme, ViewportSize = new ViewportSize { Width = 1400, Height = 900 }, TimezoneId = "UTC",
-        });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/login");
-        await page.FillAsync("input[name=userName]", user);
-        await page.FillAsync("input[name=password]", PortalServer.Password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => !url.Contains("/login"));
-        // The first circuit of a freshly started portal can take longer than later ones on a busy machine.
-        await page.Locator("[data-testid=interactive]").WaitForAsync(new() { Timeout = 90_000 });
-        return page;
-    }
+    private Task<IPage> SignInAsync(string user, ColorScheme scheme) => Journey.SignInAsync(portal, user,
+        new BrowserNewContextOptions { ColorScheme = scheme, ViewportSize = new ViewportSize { Width = 1400, Height = 900 }, TimezoneId = "UTC" });
 }

@@ -134,22 +134,8 @@ public sealed partial class WizardJourneyTests(PortalServer portal) : IClassFixt
         Assert.Empty(portal.CspViolations);
     }
 
-    private async Task<IPage> SignInAsync(string user)
-    {
-        var context = await portal.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = portal.BaseUrl, TimezoneId = Zone, ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
-        });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/login");
-        await page.FillAsync("input[name=userName]", user);
-        await page.FillAsync("input[name=password]", PortalServer.Password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => !url.Contains("/login"));
-        // The first circuit of a freshly started portal can take longer than later ones on a busy machine.
-        await page.Locator("[data-testid=interactive]").WaitForAsync(new() { Timeout = 90_000 });
-        return page;
-    }
+    private Task<IPage> SignInAsync(string user) => Journey.SignInAsync(portal, user,
+        new BrowserNewContextOptions { TimezoneId = Zone, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
 
     private static ILocator Row(IPage page, string vm) => page.Locator($"[data-testid=target-row][data-vm-name='{vm}']");
 
